@@ -1,0 +1,83 @@
+/**
+ * dependency-cruiser rules for Chronicle (run with `npm run deps`).
+ *
+ * Sources are ESM TypeScript importing siblings with a `.js` extension (`./foo.js` -> foo.ts).
+ * dependency-cruiser >= 13 resolves those to the .ts file by itself (like tsc does with
+ * NodeNext), so no `extensionAlias` is needed - and v17's config schema rejects that key
+ * in enhancedResolveOptions anyway.
+ *
+ * @type {import('dependency-cruiser').IConfiguration}
+ */
+const CONTEXTS = '(accounts|carts|orders|shipping)';
+const TEST_FILES = ['\\.(spec|int-spec|e2e-spec)\\.ts$', '(^|/)testing/'];
+
+module.exports = {
+  forbidden: [
+    {
+      name: 'no-cross-context-internals',
+      severity: 'error',
+      comment:
+        'A bounded context may use another context only through its public barrel ' +
+        'src/<context>/index.ts, never its internals.',
+      // Only contexts are constrained; shared infrastructure such as src/database (the TypeORM
+      // DataSource lists every context's entities and migrations) and src/app.module.ts are
+      // composition roots. Use from: { path: '^src/([^/]+)/' } to constrain every src/ folder.
+      from: { path: `^src/${CONTEXTS}/` },
+      to: {
+        path: `^src/${CONTEXTS}/`,
+        // $1 is the "from" context: imports inside one's own context stay legal.
+        pathNot: ['^src/$1/', `^src/${CONTEXTS}/index\\.ts$`],
+      },
+    },
+    {
+      name: 'domain-no-frameworks',
+      severity: 'error',
+      comment: 'Domain code is pure: no NestJS, TypeORM, pg or Express (not even their typings).',
+      from: { path: '(^|/)domain/' },
+      to: {
+        path: '(^|node_modules/)(@types/)?(@nestjs/[^/]+|typeorm|pg|express)(/|$)',
+      },
+    },
+    {
+      name: 'domain-no-application-layers',
+      severity: 'error',
+      comment: 'Domain code may not depend on projections, command handlers or query handlers.',
+      from: { path: '(^|/)domain/' },
+      to: { path: '^(src|src/.*)/(projections|commands|queries)/' },
+    },
+    {
+      name: 'no-circular',
+      severity: 'warn',
+      comment: 'Circular dependencies make modules hard to reason about and to initialise.',
+      from: {},
+      to: { circular: true },
+    },
+    {
+      name: 'not-to-dev-dep',
+      severity: 'error',
+      comment:
+        'Production code in src/ may not import devDependencies (they are absent from the ' +
+        'runtime image, npm ci --omit=dev). Tests, test helpers and type-only imports are exempt.',
+      from: { path: '^src/', pathNot: TEST_FILES },
+      to: {
+        dependencyTypes: ['npm-dev'],
+        dependencyTypesNot: ['type-only'],
+        pathNot: ['node_modules/@types/'],
+      },
+    },
+  ],
+  options: {
+    doNotFollow: { path: 'node_modules' },
+    exclude: { path: '(^|/)(dist|coverage|\\.data)/' },
+    tsPreCompilationDeps: true,
+    tsConfig: { fileName: 'tsconfig.json' },
+    enhancedResolveOptions: {
+      exportsFields: ['exports'],
+      conditionNames: ['import', 'require', 'node', 'default', 'types'],
+      mainFields: ['module', 'main', 'types', 'typings'],
+    },
+    reporterOptions: {
+      text: { highlightFocused: true },
+    },
+  },
+};

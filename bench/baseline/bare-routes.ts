@@ -1,0 +1,75 @@
+import { randomUUID } from 'node:crypto';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import express, { type Request, type Response } from 'express';
+import type { Pool } from 'pg';
+import { GET_ACCOUNT, INSERT_NEXT, UNIQUE_VIOLATION } from './baseline-sql.js';
+
+export const BARE_PREFIX = '/bench/bare';
+
+/**
+ * Bare Express routes on the Nest app's own Express instance and pg pool: a JSON body parser, one hand-written
+ * statement, res.json. They go first in the router stack (Nest has already put its 404 handler at the end).
+ */
+export function installBareRoutes(app: NestExpressApplication, pool: Pool): void {
+  const instance = app.getHttpAdapter().getInstance() as express.Express;
+  const stack = (instance.router as unknown as { stack: unknown[] }).stack;
+  const before = stack.length;
+
+  instance.post(
+    `${BARE_PREFIX}/accounts/:id/deposits`,
+    express.json(),
+    async (request: Request, response: Response) => {
+      const id = String(request.params.id);
+      const amount = (request.body as { amount?: unknown }).amount;
+      if (!Number.isInteger(amount)) return void response.status(400).end();
+      const commandId = randomUUID();
+      const metadata = JSON.stringify({
+        commandId,
+        correlationId: commandId,
+        causationId: commandId,
+        actor: 'anonymous',
+      });
+      const data = JSON.stringify({
+        accountId: id,
+        amount,
+        description: (request.body as { description?: string }).description,
+      });
+      for (;;) {
+        try {
+          const { rows } = await pool.query<{ global_position: string; stream_version: number }>(
+            INSERT_NEXT,
+            [`account-${id}`, randomUUID(), 'MoneyDeposited', data, metadata],
+          );
+          return void response.status(201).json({
+            id,
+            version: rows[0].stream_version,
+            position: Number(rows[0].global_position),
+          });
+        } catch (error) {
+          if ((error as { code?: string }).code !== UNIQUE_VIOLATION)
+            return void response.status(500).end();
+        }
+      }
+    },
+  );
+
+  instance.get(`${BARE_PREFIX}/accounts/:id`, async (request: Request, response: Response) => {
+    const { rows } = await pool.query<Record<string, string | number | Date>>(GET_ACCOUNT, [
+      String(request.params.id),
+    ]);
+    const row = rows[0];
+    if (!row) return void response.status(404).end();
+    response.setHeader('ETag', `"${row.version}"`);
+    response.json({
+      id: row.id,
+      ownerName: row.owner_name,
+      currency: row.currency,
+      balance: Number(row.balance),
+      version: row.version,
+      openedAt: (row.opened_at as Date).toISOString(),
+      updatedAt: (row.updated_at as Date).toISOString(),
+    });
+  });
+
+  stack.unshift(...stack.splice(before));
+}

@@ -1,0 +1,56 @@
+/**
+ * The baseline: the same work with bare `pg` and hand-written SQL, on a table with the columns, defaults and
+ * constraints of `events` (src/event-store/migrations). It has no (transaction_id, global_position) index: that
+ * index exists only for our late-commit-safe read, so its cost on every insert is ours to carry.
+ */
+export const BASELINE_SCHEMA = `
+CREATE TABLE bench_baseline_events (
+  global_position bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  stream_id text NOT NULL,
+  stream_version int NOT NULL CHECK (stream_version > 0),
+  event_id uuid NOT NULL,
+  type text NOT NULL,
+  schema_version smallint NOT NULL DEFAULT 1,
+  data jsonb NOT NULL,
+  metadata jsonb NOT NULL DEFAULT '{}',
+  recorded_at timestamptz NOT NULL DEFAULT now(),
+  transaction_id xid8 NOT NULL DEFAULT pg_current_xact_id(),
+  CONSTRAINT bench_baseline_events_event_id_key UNIQUE (event_id),
+  CONSTRAINT bench_baseline_events_stream_key UNIQUE (stream_id, stream_version)
+)`;
+
+export const BASELINE_TABLE = 'bench_baseline_events';
+export const UNIQUE_VIOLATION = '23505';
+
+/** One event at a version the writer knows: a duplicate version is the unique violation. */
+export const INSERT_ONE = `
+INSERT INTO bench_baseline_events (stream_id, stream_version, event_id, type, schema_version, data, metadata)
+VALUES ($1, $2, $3, $4, 1, $5, $6)
+RETURNING global_position`;
+
+/** Many events of one stream in one statement, versions given by the writer. */
+export const INSERT_MANY = `
+INSERT INTO bench_baseline_events (stream_id, stream_version, event_id, type, schema_version, data, metadata)
+SELECT $1, u.version, u.event_id, u.type, 1, u.data::jsonb, u.metadata::jsonb
+FROM unnest($2::int[], $3::uuid[], $4::text[], $5::text[], $6::text[]) AS u(version, event_id, type, data, metadata)
+RETURNING global_position`;
+
+export const STREAM_HEAD = `SELECT coalesce(max(stream_version), 0) AS version FROM bench_baseline_events WHERE stream_id = $1`;
+
+/** The next version computed in the insert itself: what a bare HTTP route would write. */
+export const INSERT_NEXT = `
+INSERT INTO bench_baseline_events (stream_id, stream_version, event_id, type, schema_version, data, metadata)
+SELECT $1, coalesce(max(stream_version), 0) + 1, $2, $3, 1, $4, $5
+FROM bench_baseline_events WHERE stream_id = $1
+RETURNING global_position, stream_version`;
+
+export const READ_STREAM = `
+SELECT stream_version, type, data FROM bench_baseline_events WHERE stream_id = $1 ORDER BY stream_version`;
+
+/** The naive keyset read of the log: fast, and it can skip an event committed late (which readAll cannot). */
+export const READ_LOG_PAGE = `
+SELECT global_position, stream_id, stream_version, event_id, type, schema_version, data, metadata, recorded_at
+FROM bench_baseline_events WHERE global_position > $1 ORDER BY global_position LIMIT $2`;
+
+export const GET_ACCOUNT = `
+SELECT id, owner_name, currency, balance, version, opened_at, updated_at FROM account_balances WHERE id = $1`;

@@ -1,0 +1,61 @@
+import 'reflect-metadata';
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { AppModule } from '../../src/app.module.js';
+import { loadConfig } from '../../src/config/config.js';
+import { ProjectionRunner } from '../../src/projections/projection-runner.service.js';
+import { childMain, peakRssMiB } from '../harness/children.js';
+
+export interface CatchUpInput {
+  databaseUrl: string;
+  /** Global position of the last event in the log. */
+  head: number;
+  capSeconds: number;
+}
+
+export interface CatchUpOutput {
+  reachedHead: boolean;
+  seconds: number;
+  peakRssMiB: number;
+  /** Peak RSS once the app was built, before the catch-up began. */
+  rssBeforeMiB: number;
+  /** Largest V8 heap seen (sampled every 100 ms): used, and reserved by V8. */
+  peakHeapUsedMiB: number;
+  peakHeapTotalMiB: number;
+}
+
+/**
+ * The product's module graph, projections included; the clock starts at app.init(), whose bootstrap hook starts
+ * the ProjectionRunner, and stops when the accounts projection's checkpoint reaches the last event (or at the cap).
+ */
+void childMain<CatchUpInput, CatchUpOutput>(async ({ databaseUrl, head, capSeconds }) => {
+  const config = { ...loadConfig({ NODE_ENV: 'production', LOG_LEVEL: 'error' }), databaseUrl };
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), {
+    logger: ['error'],
+    bodyParser: false,
+  });
+  const rssBeforeMiB = peakRssMiB();
+  const heap = { used: 0, total: 0 };
+  const sample = setInterval(() => {
+    const { heapUsed, heapTotal } = process.memoryUsage();
+    heap.used = Math.max(heap.used, heapUsed / 2 ** 20);
+    heap.total = Math.max(heap.total, heapTotal / 2 ** 20);
+  }, 100);
+  const start = performance.now();
+  await app.init();
+  const reachedHead = await app
+    .get(ProjectionRunner)
+    .waitFor(head, ['accounts'], capSeconds * 1000);
+  const seconds = (performance.now() - start) / 1000;
+  const peak = peakRssMiB();
+  clearInterval(sample);
+  await app.close();
+  return {
+    reachedHead,
+    seconds,
+    peakRssMiB: peak,
+    rssBeforeMiB,
+    peakHeapUsedMiB: heap.used,
+    peakHeapTotalMiB: heap.total,
+  };
+});

@@ -1,0 +1,74 @@
+import type { Measurement } from './stats.js';
+
+export interface Side {
+  /** Runs before every measurement of this side, untimed: a clean table, fresh streams. */
+  prepare?(): Promise<void>;
+  measure(): Promise<Measurement>;
+  /** Runs after every measurement, untimed: e.g. wait until background work has drained. */
+  settle?(): Promise<void>;
+}
+
+export interface Rounds {
+  rounds: number;
+  warmups: number;
+  log: (line: string) => void;
+}
+
+export interface Alternated {
+  ours: Measurement[];
+  baseline: Measurement[];
+}
+
+/** Warm-ups, then ours and baseline alternately (A B A B ...), each measurement after its own preparation. */
+export async function alternate(
+  { rounds, warmups, log }: Rounds,
+  ours: Side,
+  baseline: Side,
+): Promise<Alternated> {
+  const result: Alternated = { ours: [], baseline: [] };
+  for (let round = -warmups; round < rounds; round++) {
+    for (const [name, side] of [
+      ['ours', ours],
+      ['baseline', baseline],
+    ] as const) {
+      await side.prepare?.();
+      const measurement = await side.measure();
+      await side.settle?.();
+      const label = round < 0 ? 'warm-up' : `round ${round + 1}/${rounds}`;
+      const counters = Object.entries(measurement.counters ?? {})
+        .filter(([, value]) => value !== 0)
+        .map(([key, value]) => ` ${key}=${format(value)}`)
+        .join('');
+      log(
+        `    ${label} ${name.padEnd(8)} ${format(measurement.ops / measurement.seconds)}/s (${measurement.seconds.toFixed(2)} s)${counters}`,
+      );
+      if (round >= 0) result[name].push(measurement);
+    }
+  }
+  return result;
+}
+
+export function format(value: number): string {
+  if (value >= 100) return Math.round(value).toLocaleString('en-US');
+  return value.toPrecision(3);
+}
+
+/** Runs `writers` loops concurrently, writer w doing operations w, w + writers, ...; times each operation. */
+export async function concurrently(
+  writers: number,
+  total: number,
+  operation: (index: number, writer: number) => Promise<void>,
+): Promise<{ seconds: number; latenciesMs: number[] }> {
+  const latenciesMs: number[] = [];
+  const start = performance.now();
+  await Promise.all(
+    Array.from({ length: writers }, async (_, writer) => {
+      for (let index = writer; index < total; index += writers) {
+        const began = performance.now();
+        await operation(index, writer);
+        latenciesMs.push(performance.now() - began);
+      }
+    }),
+  );
+  return { seconds: (performance.now() - start) / 1000, latenciesMs };
+}

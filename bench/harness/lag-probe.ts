@@ -1,0 +1,60 @@
+import { EventEmitter } from 'node:events';
+import type { EventBus } from '@nestjs/cqrs';
+import type { Subscription } from 'rxjs';
+import type { Checkpoint } from '../../src/event-store/event-store.types.js';
+import { PersistedEvent } from '../../src/event-store/persisted-event.js';
+import { reached } from '../../src/projections/checkpoint.js';
+import type { ProjectionRunner } from '../../src/projections/projection-runner.service.js';
+
+/**
+ * Commit-to-visible lag of one projection, measured inside the app's process: the clock starts when the repository
+ * publishes the stored events (right after the commit) and stops when the projection's checkpoint, moved in the
+ * same transaction as its writes, has passed them. The runner has no public progress hook, so the probe listens to
+ * its internal emitter (and polls status() every 5 ms if that ever goes away).
+ */
+export class LagProbe {
+  readonly lagsMs: number[] = [];
+  private pending: Array<{ checkpoint: Checkpoint; at: number }> = [];
+  private readonly subscription: Subscription;
+  private readonly progress?: EventEmitter;
+  private readonly timer?: NodeJS.Timeout;
+
+  constructor(
+    private readonly runner: ProjectionRunner,
+    eventBus: EventBus,
+    private readonly projection = 'accounts',
+  ) {
+    this.subscription = eventBus.subscribe((event) => {
+      if (event instanceof PersistedEvent)
+        this.pending.push({ checkpoint: event.checkpoint, at: performance.now() });
+    });
+    const progress: unknown = Reflect.get(runner, 'progress');
+    if (progress instanceof EventEmitter) {
+      this.progress = progress;
+      progress.on('progress', this.check);
+    } else {
+      this.timer = setInterval(this.check, 5);
+    }
+  }
+
+  get unseen(): number {
+    return this.pending.length;
+  }
+
+  stop(): void {
+    this.subscription.unsubscribe();
+    this.progress?.off('progress', this.check);
+    clearInterval(this.timer);
+  }
+
+  private readonly check = (): void => {
+    const status = this.runner.status().find((p) => p.name === this.projection);
+    if (!status || this.pending.length === 0) return;
+    const now = performance.now();
+    this.pending = this.pending.filter((p) => {
+      if (!reached(status.checkpoint, p.checkpoint)) return true;
+      this.lagsMs.push(now - p.at);
+      return false;
+    });
+  };
+}

@@ -1,0 +1,278 @@
+import pg from 'pg';
+import { START, type Checkpoint } from '../../src/event-store/event-store.types.js';
+import { READ_LOG_PAGE } from '../baseline/baseline-sql.js';
+import type { CatchUpInput, CatchUpOutput } from '../children/catch-up.child.js';
+import type { ReadLogInput, ReadLogOutput } from '../children/read-log.child.js';
+import { alternate, type Side } from '../harness/alternate.js';
+import { runChild } from '../harness/children.js';
+import { truncate, vacuumAnalyze } from '../harness/database.js';
+import { accountStore, growLog } from '../harness/fixtures.js';
+import { median, type Measurement } from '../harness/stats.js';
+import {
+  atLeast,
+  compared,
+  judge,
+  type Scenario,
+  type ScenarioContext,
+  type ScenarioResult,
+  type Target,
+} from './scenario.js';
+
+const LOG_STREAMS = 10_000;
+
+/**
+ * The global log: our late-commit-safe readAll against the naive keyset read, then the projection catching up
+ * from zero (in a child process, for a clean peak RSS) against the baseline read of the same log.
+ */
+export const globalLogScenario: Scenario = {
+  id: 'global-log',
+  async run(context) {
+    const { sizes } = context;
+    const pool = new pg.Pool({ connectionString: context.db.url, max: 2 });
+    try {
+      await truncate(
+        pool,
+        'events',
+        'bench_baseline_events',
+        'account_balances',
+        'account_transactions',
+      );
+      await pool.query('DELETE FROM projection_checkpoints');
+      context.log(`  loading a log of ${sizes.smallLog.toLocaleString('en-US')} events`);
+      await growLog(pool, 0, sizes.smallLog, LOG_STREAMS);
+      await vacuumAnalyze(pool, 'events', 'bench_baseline_events');
+      context.log(
+        `  projection catch-up over ${sizes.smallLog.toLocaleString('en-US')} events (peak RSS reference)`,
+      );
+      const small: CatchUp[] = [];
+      for (let i = 0; i < sizes.catchUpRounds; i++)
+        small.push(await catchUp(context, pool, sizes.smallLog));
+
+      context.log(`  growing the log to ${sizes.log.toLocaleString('en-US')} events`);
+      await growLog(pool, sizes.smallLog, sizes.log, LOG_STREAMS);
+      await vacuumAnalyze(pool, 'events', 'bench_baseline_events');
+
+      context.log(
+        `  read the whole log in global order, ${sizes.log.toLocaleString('en-US')} events`,
+      );
+      const readAll = checked(
+        compared(
+          {
+            id: 'read-all',
+            title: `read the whole log in global order (late-commit-safe readAll), ${sizes.log.toLocaleString('en-US')} events`,
+            unit: 'events/s',
+            target: atLeast(0.7),
+            notes: [
+              `pages of ${sizes.readPage}; latency per page. Baseline: WHERE global_position > $1 ORDER BY global_position`,
+            ],
+          },
+          await readRuns(context, pool),
+        ),
+        sizes.log,
+        'readAll',
+      );
+
+      context.log(
+        `  projection catch-up from zero over ${sizes.log.toLocaleString('en-US')} events`,
+      );
+      const large: CatchUp[] = [];
+      const baselineRss: number[] = [];
+      const ours: Side = {
+        measure: async () => {
+          const out = await catchUp(context, pool, sizes.log);
+          large.push(out);
+          return {
+            ops: out.applied,
+            seconds: out.seconds,
+            counters: {
+              peakRssMiB: out.peakRssMiB,
+              ...completeness(out.events, out.applied, out.reachedHead),
+            },
+          };
+        },
+      };
+      const baseline: Side = {
+        measure: async () => {
+          const out = await runChild<ReadLogOutput>('read-log', {
+            databaseUrl: context.db.url,
+            page: sizes.readPage,
+          } satisfies ReadLogInput);
+          baselineRss.push(out.peakRssMiB);
+          return {
+            ops: out.events,
+            seconds: out.seconds,
+            counters: { peakRssMiB: out.peakRssMiB, ...completeness(sizes.log, out.events, true) },
+          };
+        },
+      };
+      const runs = await alternate(
+        { rounds: sizes.catchUpRounds, warmups: 0, log: context.log },
+        ours,
+        baseline,
+      );
+      const catchUpResult = checked(
+        compared(
+          {
+            id: 'projection-catch-up',
+            title: `projection catch-up from zero over ${sizes.log.toLocaleString('en-US')} events vs the baseline read of the log`,
+            unit: 'events/s',
+            target: atLeast(0.3),
+            notes: [
+              'ours: the app module in a child process, clock from app.init() to the accounts projection reaching the head; ' +
+                `baseline: keyset read of the log with bare pg in a child process, pages of ${sizes.readPage}`,
+            ],
+          },
+          runs,
+        ),
+        sizes.log,
+        'the projection',
+      );
+
+      const rssSmall = median(small.map((s) => s.peakRssMiB));
+      const rssLarge = median(runs.ours.map((m) => m.counters!.peakRssMiB));
+      const rssTarget: Target = { kind: 'ratio', atMost: 1.2, text: '<= 1.2' };
+      const rssRatio = rssLarge / rssSmall;
+      const rss = {
+        id: 'projection-catch-up-rss',
+        title: `peak RSS of the catch-up at ${sizes.log.toLocaleString('en-US')} events / at ${sizes.smallLog.toLocaleString('en-US')} events`,
+        unit: 'MiB',
+        target: rssTarget,
+        ratioOf: `peak RSS at ${sizes.log} / peak RSS at ${sizes.smallLog} (process.resourceUsage().maxRSS of the child)`,
+        ratio: { median: rssRatio, min: rssRatio, max: rssRatio, perRound: [rssRatio] },
+        status: judge(rssTarget, rssRatio),
+        figures: {
+          [`peak RSS at ${sizes.log} (MiB)`]: round1(rssLarge),
+          [`peak RSS at ${sizes.smallLog} (MiB)`]: round1(rssSmall),
+          'RSS after module init, before catch-up (MiB)': round1(
+            median([...small, ...large].map((s) => s.rssBeforeMiB)),
+          ),
+          [`baseline reader peak RSS at ${sizes.log} (MiB)`]: round1(median(baselineRss)),
+          [`peak V8 heap used / reserved at ${sizes.log} (MiB)`]: `${round1(median(large.map((s) => s.peakHeapUsedMiB)))} / ${round1(median(large.map((s) => s.peakHeapTotalMiB)))}`,
+          [`peak V8 heap used / reserved at ${sizes.smallLog} (MiB)`]: `${round1(median(small.map((s) => s.peakHeapUsedMiB)))} / ${round1(median(small.map((s) => s.peakHeapTotalMiB)))}`,
+          [`catch-up at ${sizes.smallLog} (events/s)`]: Math.round(
+            median(small.map((s) => s.applied / s.seconds)),
+          ),
+          [`events applied at ${sizes.smallLog}`]: small.map((s) => s.applied).join(', '),
+        },
+        notes: ['lower is better; medians over the catch-up runs at each size'],
+      };
+      return [readAll, catchUpResult, rss];
+    } finally {
+      await pool.end();
+    }
+  },
+};
+
+const round1 = (value: number) => Math.round(value * 10) / 10;
+
+interface CatchUp extends CatchUpOutput {
+  events: number;
+  /** Events the projection applied: one read-model row per event (a balance per AccountOpened, a line per deposit). */
+  applied: number;
+}
+
+async function catchUp(context: ScenarioContext, pool: pg.Pool, events: number): Promise<CatchUp> {
+  await truncate(pool, 'account_balances', 'account_transactions');
+  await pool.query('DELETE FROM projection_checkpoints');
+  const { rows } = await pool.query<{ head: string; count: string }>(
+    'SELECT max(global_position) AS head, count(*) AS count FROM events',
+  );
+  if (Number(rows[0].count) !== events)
+    throw new Error(`the log holds ${rows[0].count} events, expected ${events}`);
+  const input: CatchUpInput = {
+    databaseUrl: context.db.url,
+    head: Number(rows[0].head),
+    capSeconds: context.sizes.catchUpCapSeconds,
+  };
+  const out = await runChild<CatchUpOutput>('catch-up', input);
+  const { rows: counted } = await pool.query<{ applied: string }>(
+    'SELECT (SELECT count(*) FROM account_balances) + (SELECT count(*) FROM account_transactions) AS applied',
+  );
+  const applied = Number(counted[0].applied);
+  context.log(
+    `    catch-up over ${events} events: applied ${applied} in ${out.seconds.toFixed(1)} s (${Math.round(applied / out.seconds)} events/s)` +
+      `${out.reachedHead ? '' : `, stopped at the ${context.sizes.catchUpCapSeconds} s cap`}, peak RSS ${out.peakRssMiB.toFixed(0)} MiB` +
+      ` (V8 heap used ${out.peakHeapUsedMiB.toFixed(0)} MiB)`,
+  );
+  return { ...out, events, applied };
+}
+
+/** Counters that flag a run that stopped at the time cap, or that reached the end without delivering every event. */
+function completeness(expected: number, delivered: number, reachedEnd: boolean) {
+  return { capped: reachedEnd ? 0 : 1, skipped: reachedEnd ? expected - delivered : 0 };
+}
+
+/** Turns a run whose ours side skipped events into a failure, and says so; notes capped runs. */
+function checked(result: ScenarioResult, expected: number, what: string): ScenarioResult {
+  const skipped = result.ours?.counters.skipped ?? [];
+  const capped = result.ours?.counters.capped ?? [];
+  const notes = [...result.notes];
+  if (capped.some((c) => c > 0)) {
+    notes.push(
+      `ours stopped at the time cap in ${capped.filter((c) => c > 0).length} of ${capped.length} runs: its rate is over the part it did`,
+    );
+  }
+  if (skipped.some((s) => s > 0)) {
+    notes.push(
+      `CORRECTNESS: ${what} reached the end of the log without ${Math.max(...skipped)} of ${expected} events (skipped)`,
+    );
+    return { ...result, status: 'failed', notes };
+  }
+  return { ...result, notes };
+}
+
+async function readRuns(context: ScenarioContext, pool: pg.Pool) {
+  const { readPage, readCapSeconds, log: expected } = context.sizes;
+  const store = accountStore(pool);
+  const pages = async (
+    page: (after: number) => Promise<[count: number, next: number]>,
+  ): Promise<Measurement> => {
+    const latenciesMs: number[] = [];
+    let after = 0;
+    let ops = 0;
+    let reachedEnd = false;
+    const start = performance.now();
+    while (performance.now() - start < readCapSeconds * 1000) {
+      const began = performance.now();
+      const [count, next] = await page(after);
+      latenciesMs.push(performance.now() - began);
+      if (count === 0) {
+        reachedEnd = true;
+        break;
+      }
+      ops += count;
+      after = next;
+    }
+    return {
+      ops,
+      seconds: (performance.now() - start) / 1000,
+      latenciesMs,
+      counters: completeness(expected, ops, reachedEnd),
+    };
+  };
+  let checkpoint: Checkpoint = START;
+  const ours: Side = {
+    prepare: async () => void (checkpoint = START),
+    measure: () =>
+      pages(async () => {
+        const events = await store.readAll({ after: checkpoint, limit: readPage });
+        if (events.length) checkpoint = events[events.length - 1].checkpoint;
+        return [events.length, 0];
+      }),
+  };
+  const baseline: Side = {
+    measure: () =>
+      pages(async (after) => {
+        const { rows } = await pool.query<{ global_position: string }>(READ_LOG_PAGE, [
+          after,
+          readPage,
+        ]);
+        return [rows.length, rows.length ? Number(rows[rows.length - 1].global_position) : after];
+      }),
+  };
+  return alternate(
+    { rounds: context.sizes.readAllRounds, warmups: context.sizes.warmups, log: context.log },
+    ours,
+    baseline,
+  );
+}

@@ -1,0 +1,214 @@
+import { randomUUID } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import { EventBus } from '@nestjs/cqrs';
+import { getDataSourceToken } from '@nestjs/typeorm';
+import type { DataSource } from 'typeorm';
+import { createApp, type RunningApp } from '../../src/app.factory.js';
+import { loadConfig } from '../../src/config/config.js';
+import { poolOf } from '../../src/event-store/event-store.module.js';
+import { PostgresEventStore } from '../../src/event-store/postgres-event-store.js';
+import { ProjectionRunner } from '../../src/projections/projection-runner.service.js';
+import { BARE_PREFIX, installBareRoutes } from '../baseline/bare-routes.js';
+import { INSERT_ONE } from '../baseline/baseline-sql.js';
+import type { LoadInput, LoadOutput } from '../children/autocannon.child.js';
+import { alternate, type Side } from '../harness/alternate.js';
+import { runChild } from '../harness/children.js';
+import { accountIds, opened, streamOf } from '../harness/fixtures.js';
+import { LagProbe } from '../harness/lag-probe.js';
+import { profiled } from '../harness/profile.js';
+import { logStatements, resetStatements } from '../harness/statements.js';
+import { maxOf, percentile, type Measurement } from '../harness/stats.js';
+import {
+  atLeast,
+  compared,
+  type Scenario,
+  type ScenarioContext,
+  type ScenarioResult,
+} from './scenario.js';
+
+/**
+ * The real app (createApp: validation, interceptors, CQRS buses, repository, projections) listening on 127.0.0.1,
+ * against bare Express routes on the same Express instance and pg pool; autocannon runs in a child process.
+ */
+export const httpScenario: Scenario = {
+  id: 'http',
+  async run(context) {
+    const running = await createApp({
+      ...loadConfig({ NODE_ENV: 'production', LOG_LEVEL: 'error' }),
+      databaseUrl: context.db.url,
+    });
+    try {
+      const pool = poolOf(running.app.get<DataSource>(getDataSourceToken()));
+      installBareRoutes(running.app, pool);
+      await running.app.listen(0, '127.0.0.1');
+      const port = (running.app.getHttpServer().address() as AddressInfo).port;
+      return await measureHttp(context, running, `http://127.0.0.1:${port}`);
+    } finally {
+      await running.close();
+    }
+  },
+};
+
+async function measureHttp(
+  context: ScenarioContext,
+  running: RunningApp,
+  baseUrl: string,
+): Promise<ScenarioResult[]> {
+  const { sizes } = context;
+  const app = running.app;
+  const store = app.get(PostgresEventStore);
+  const runner = app.get(ProjectionRunner);
+  const pool = poolOf(app.get<DataSource>(getDataSourceToken()));
+  const ids = accountIds(sizes.httpAccounts, 'http');
+  let warm = sizes.warmups > 0;
+
+  const load = async (method: 'GET' | 'POST', path: string): Promise<Measurement> => {
+    const out = await runChild<LoadOutput>('autocannon', {
+      baseUrl,
+      method,
+      path,
+      ids,
+      body: method === 'POST' ? { amount: 2500, description: 'Salary' } : undefined,
+      connections: sizes.httpConnections,
+      seconds: warm ? sizes.httpWarmupSeconds : sizes.httpSeconds,
+    } satisfies LoadInput);
+    return {
+      ops: out.ok,
+      seconds: out.seconds,
+      percentilesMs: out.latencyMs,
+      counters: { non2xx: out.non2xx, errors: out.errors + out.timeouts },
+    };
+  };
+  const drain = async () => {
+    const head = await store.headPosition();
+    if (head > 0 && !(await runner.waitFor(head, ['accounts'], 120_000)))
+      throw new Error('the projection did not drain');
+  };
+  const openAccounts = async () => {
+    for (let i = 0; i < ids.length; i += 50) {
+      await Promise.all(
+        ids
+          .slice(i, i + 50)
+          .map((id) => store.append(streamOf(id), [opened(id)], { expectedVersion: 'no-stream' })),
+      );
+    }
+    runner.notify();
+    await drain();
+  };
+
+  const lags: number[] = [];
+  let probe: LagProbe | undefined;
+  let rounds = 0;
+  const deposits: [Side, Side] = [
+    {
+      prepare: async () => {
+        await drain();
+        await pool.query(
+          'TRUNCATE events, account_balances, account_transactions, idempotency_keys',
+        );
+        await pool.query(
+          `UPDATE projection_checkpoints SET transaction_id = '0', global_position = 0`,
+        );
+        await openAccounts();
+        probe = new LagProbe(runner, app.get(EventBus));
+      },
+      measure: () => profiled('http-deposit', () => load('POST', '/accounts/{id}/deposits')),
+      settle: async () => {
+        await drain();
+        probe!.stop();
+        if (probe!.unseen > 0)
+          throw new Error(`${probe!.unseen} published events were never seen by the lag probe`);
+        if (!warm) lags.push(...probe!.lagsMs);
+      },
+    },
+    {
+      prepare: async () => {
+        await pool.query('TRUNCATE bench_baseline_events');
+        for (const id of ids) {
+          const event = opened(id);
+          await pool.query(INSERT_ONE, [
+            streamOf(id),
+            1,
+            randomUUID(),
+            event.type,
+            JSON.stringify(event.data),
+            '{}',
+          ]);
+        }
+      },
+      measure: () => load('POST', `${BARE_PREFIX}/accounts/{id}/deposits`),
+      settle: async () => void (warm = ++rounds < sizes.warmups),
+    },
+  ];
+  context.log(
+    `  POST /accounts/:id/deposits, autocannon ${sizes.httpConnections} connections, ${sizes.httpSeconds} s`,
+  );
+  await resetStatements(pool);
+  const depositResult = compared(
+    {
+      id: 'http-deposit',
+      title: `POST /accounts/:id/deposits over HTTP (autocannon, ${sizes.httpConnections} connections) vs a bare Express route doing the same INSERT`,
+      unit: 'req/s',
+      target: atLeast(0.5),
+      notes: [
+        `${sizes.httpSeconds} s per measurement over ${sizes.httpAccounts} accounts drawn at random; p50/p99 from autocannon. ` +
+          'Bare route: INSERT … SELECT max(stream_version) + 1 (retry on unique violation), no read of the stream.',
+      ],
+    },
+    await alternate(
+      { rounds: sizes.httpRounds, warmups: sizes.warmups, log: context.log },
+      ...deposits,
+    ),
+  );
+
+  await logStatements(pool, context.log);
+  warm = sizes.warmups > 0;
+  rounds = 0;
+  const reads: [Side, Side] = [
+    { measure: () => profiled('http-get', () => load('GET', '/accounts/{id}')) },
+    {
+      measure: () => load('GET', `${BARE_PREFIX}/accounts/{id}`),
+      settle: async () => void (warm = ++rounds < sizes.warmups),
+    },
+  ];
+  context.log(
+    `  GET /accounts/:id, autocannon ${sizes.httpConnections} connections, ${sizes.httpSeconds} s`,
+  );
+  const getResult = compared(
+    {
+      id: 'http-get',
+      title: 'GET /accounts/:id over HTTP vs a bare Express route doing the same SELECT',
+      unit: 'req/s',
+      target: atLeast(0.7),
+      notes: [
+        `${sizes.httpSeconds} s per measurement over ${sizes.httpAccounts} accounts; p50/p99 from autocannon`,
+      ],
+    },
+    await alternate(
+      { rounds: sizes.httpRounds, warmups: sizes.warmups, log: context.log },
+      ...reads,
+    ),
+  );
+
+  const lag: ScenarioResult = {
+    id: 'projection-lag',
+    title: 'projection lag (commit to visible in the read model) under the HTTP deposit load',
+    unit: 'ms',
+    target: { kind: 'report', text: 'p99 reported' },
+    status: 'reported',
+    figures: lags.length
+      ? {
+          'p50 (ms)': round2(percentile(lags, 50)),
+          'p99 (ms)': round2(percentile(lags, 99)),
+          'max (ms)': round2(maxOf(lags)),
+          events: lags.length,
+        }
+      : { events: 0 },
+    notes: [
+      'every deposit of the measured rounds: from the publish after commit to the accounts checkpoint passing it',
+    ],
+  };
+  return [depositResult, getResult, lag];
+}
+
+const round2 = (value: number) => Math.round(value * 100) / 100;

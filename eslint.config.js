@@ -1,0 +1,33 @@
+// ESLint flat config (ESM). Recommended, non type-checked rules to keep it fast.
+import { defineConfig, globalIgnores } from 'eslint/config';
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+import prettier from 'eslint-config-prettier';
+
+export default defineConfig(
+  globalIgnores(['dist/', 'dist-bench/', 'node_modules/', '.data/', 'coverage/', 'bench/results/']),
+  {
+    files: ['src/**/*.ts', 'test/**/*.ts', 'bench/**/*.ts'],
+    extends: [js.configs.recommended, tseslint.configs.recommended],
+    languageOptions: {
+      ecmaVersion: 2022,
+      sourceType: 'module',
+    },
+    rules: {
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        {
+          argsIgnorePattern: '^_',
+          varsIgnorePattern: '^_',
+          caughtErrorsIgnorePattern: '^_',
+          destructuredArrayIgnorePattern: '^_',
+        },
+      ],
+      '@typescript-eslint/no-explicit-any': 'warn',
+      // Nest modules are empty classes carrying decorators (`@Module({...}) export class X {}`).
+      '@typescript-eslint/no-extraneous-class': 'off',
+    },
+  },
+  // Keep last: switches off stylistic rules that Prettier owns.
+  prettier,
+);

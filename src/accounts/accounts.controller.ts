@@ -1,0 +1,180 @@
+import { randomUUID } from 'node:crypto';
+import { Body, Controller, Get, Param, Post, Query, Res } from '@nestjs/common';
+import { CommandBus, QueryBus } from '@nestjs/cqrs';
+import {
+  ApiBadRequestResponse,
+  ApiConflictResponse,
+  ApiCreatedResponse,
+  ApiHeader,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiServiceUnavailableResponse,
+  ApiTags,
+  ApiUnprocessableEntityResponse,
+} from '@nestjs/swagger';
+import type { Response } from 'express';
+import { deterministicUuid } from '../event-store/event-ids.js';
+import type { EventMetadata } from '../event-store/event-store.types.js';
+import { ConsistentReadParams } from '../http/consistent-read.params.js';
+import { ReadsFrom } from '../http/consistency.interceptor.js';
+import { ProblemResponse, ValidationProblemResponse } from '../http/problem.js';
+import { CommandMetadata, IfMatchVersion } from '../http/request-context.js';
+import { uuidParam } from '../http/validation.js';
+import { CommandAccepted } from '../http/command-accepted.response.js';
+import { EventsParams, TransactionsParams } from './accounts.params.js';
+import { DepositMoneyCommand } from './commands/deposit-money/deposit-money.command.js';
+import { MoneyMovementRequest } from './commands/deposit-money/deposit-money.request.js';
+import { OpenAccountCommand } from './commands/open-account/open-account.command.js';
+import { OpenAccountRequest } from './commands/open-account/open-account.request.js';
+import { WithdrawMoneyCommand } from './commands/withdraw-money/withdraw-money.command.js';
+import { AccountResponse } from './queries/get-account/account.response.js';
+import { GetAccountQuery } from './queries/get-account/get-account.query.js';
+import { GetAccountEventsQuery } from './queries/get-account-events/get-account-events.query.js';
+import { EventsPage } from './queries/get-account-events/stored-event.response.js';
+import { GetAccountTransactionsQuery } from './queries/get-account-transactions/get-account-transactions.query.js';
+import { TransactionsPage } from './queries/get-account-transactions/transactions-page.response.js';
+
+const IDEMPOTENCY_KEY = {
+  name: 'Idempotency-Key',
+  required: false,
+  description:
+    'Repeat a command safely: the same key and body returns the first response and writes nothing',
+};
+const IF_MATCH = {
+  name: 'If-Match',
+  required: false,
+  description:
+    'The version you saw, e.g. "3": the command fails with 409 if the account has moved on',
+};
+
+@ApiTags('accounts')
+@ApiBadRequestResponse({
+  type: ValidationProblemResponse,
+  description: 'Invalid input; every offending field is named',
+})
+@Controller('accounts')
+export class AccountsController {
+  constructor(
+    private readonly commands: CommandBus,
+    private readonly queries: QueryBus,
+  ) {}
+
+  @Post()
+  @ApiOperation({ summary: 'Open an account' })
+  @ApiHeader(IDEMPOTENCY_KEY)
+  @ApiCreatedResponse({
+    type: CommandAccepted,
+    headers: { Location: { description: '/accounts/{id}' } },
+  })
+  async open(
+    @Body() body: OpenAccountRequest,
+    @CommandMetadata() metadata: EventMetadata,
+    @Res({ passthrough: true }) response: Response,
+  ): Promise<CommandAccepted> {
+    // Derived from the command id, so a retried Idempotency-Key opens the same account, not a second one.
+    const id = deterministicUuid('account', metadata.commandId ?? randomUUID());
+    const result = await this.commands.execute<OpenAccountCommand, CommandAccepted>(
+      new OpenAccountCommand(id, body.ownerName, body.currency, body.initialDeposit, metadata),
+    );
+    response.location(`/accounts/${id}`);
+    return result;
+  }
+
+  @Post(':id/deposits')
+  @ApiOperation({ summary: 'Deposit money (minor units)' })
+  @ApiHeader(IDEMPOTENCY_KEY)
+  @ApiHeader(IF_MATCH)
+  @ApiCreatedResponse({ type: CommandAccepted })
+  @ApiNotFoundResponse({ type: ProblemResponse })
+  @ApiConflictResponse({
+    type: ProblemResponse,
+    description: 'If-Match is not the current version; `currentVersion` says which is',
+  })
+  deposit(
+    @Param('id', uuidParam('id')) id: string,
+    @Body() body: MoneyMovementRequest,
+    @IfMatchVersion() expectedVersion: number | undefined,
+    @CommandMetadata() metadata: EventMetadata,
+  ): Promise<CommandAccepted> {
+    return this.commands.execute(
+      new DepositMoneyCommand(id, body.amount, body.description, expectedVersion, metadata),
+    );
+  }
+
+  @Post(':id/withdrawals')
+  @ApiOperation({
+    summary: 'Withdraw money; a refusal is recorded as WithdrawalRejected and answered 422',
+  })
+  @ApiHeader(IDEMPOTENCY_KEY)
+  @ApiHeader(IF_MATCH)
+  @ApiCreatedResponse({ type: CommandAccepted })
+  @ApiNotFoundResponse({ type: ProblemResponse })
+  @ApiConflictResponse({ type: ProblemResponse })
+  @ApiUnprocessableEntityResponse({
+    type: ProblemResponse,
+    description:
+      'Insufficient funds: `type` ends in insufficient-funds, with `balance` and `amount`',
+  })
+  withdraw(
+    @Param('id', uuidParam('id')) id: string,
+    @Body() body: MoneyMovementRequest,
+    @IfMatchVersion() expectedVersion: number | undefined,
+    @CommandMetadata() metadata: EventMetadata,
+  ): Promise<CommandAccepted> {
+    return this.commands.execute(
+      new WithdrawMoneyCommand(id, body.amount, body.description, expectedVersion, metadata),
+    );
+  }
+
+  @Get(':id')
+  @ReadsFrom('accounts')
+  @ApiOperation({ summary: 'The account as the read model holds it; ETag is its version' })
+  @ApiOkResponse({
+    type: AccountResponse,
+    headers: { ETag: { description: 'The version in quotes, e.g. "3"' } },
+  })
+  @ApiNotFoundResponse({ type: ProblemResponse })
+  @ApiServiceUnavailableResponse({
+    type: ProblemResponse,
+    description: 'consistentWith was not reached in time',
+  })
+  async get(
+    @Param('id', uuidParam('id')) id: string,
+    @Query() _params: ConsistentReadParams,
+    @Res({ passthrough: true }) response: Response,
+  ): Promise<AccountResponse> {
+    const account = await this.queries.execute<GetAccountQuery, AccountResponse>(
+      new GetAccountQuery(id),
+    );
+    response.setHeader('ETag', `"${account.version}"`);
+    return account;
+  }
+
+  @Get(':id/transactions')
+  @ReadsFrom('accounts')
+  @ApiOperation({ summary: 'Statement lines, oldest first, a page at a time' })
+  @ApiOkResponse({ type: TransactionsPage })
+  @ApiNotFoundResponse({ type: ProblemResponse })
+  transactions(
+    @Param('id', uuidParam('id')) id: string,
+    @Query() params: TransactionsParams,
+  ): Promise<TransactionsPage> {
+    return this.queries.execute(
+      new GetAccountTransactionsQuery(id, params.limit ?? 50, params.after ?? 0),
+    );
+  }
+
+  @Get(':id/events')
+  @ApiOperation({ summary: 'The raw event stream with metadata: the audit trail' })
+  @ApiOkResponse({ type: EventsPage })
+  @ApiNotFoundResponse({ type: ProblemResponse })
+  events(
+    @Param('id', uuidParam('id')) id: string,
+    @Query() params: EventsParams,
+  ): Promise<EventsPage> {
+    return this.queries.execute(
+      new GetAccountEventsQuery(id, params.fromVersion ?? 1, params.limit ?? 100),
+    );
+  }
+}

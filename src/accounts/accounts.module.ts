@@ -1,0 +1,37 @@
+import { Module, OnModuleInit } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { EventTypeRegistry } from '../event-store/event-type-registry.js';
+import { AccountRepository } from './account.repository.js';
+import { AccountsController } from './accounts.controller.js';
+import { DepositMoneyHandler } from './commands/deposit-money/deposit-money.handler.js';
+import { OpenAccountHandler } from './commands/open-account/open-account.handler.js';
+import { WithdrawMoneyHandler } from './commands/withdraw-money/withdraw-money.handler.js';
+import { ACCOUNT_EVENT_TYPES } from './domain/account.events.js';
+import { AccountBalance } from './projections/account-balance.entity.js';
+import { AccountTransaction } from './projections/account-transaction.entity.js';
+import { AccountsProjection } from './projections/accounts.projection.js';
+import { GetAccountHandler } from './queries/get-account/get-account.handler.js';
+import { GetAccountEventsHandler } from './queries/get-account-events/get-account-events.handler.js';
+import { GetAccountTransactionsHandler } from './queries/get-account-transactions/get-account-transactions.handler.js';
+
+@Module({
+  imports: [TypeOrmModule.forFeature([AccountBalance, AccountTransaction])],
+  controllers: [AccountsController],
+  providers: [
+    AccountRepository,
+    OpenAccountHandler,
+    DepositMoneyHandler,
+    WithdrawMoneyHandler,
+    GetAccountHandler,
+    GetAccountTransactionsHandler,
+    GetAccountEventsHandler,
+    AccountsProjection,
+  ],
+})
+export class AccountsModule implements OnModuleInit {
+  constructor(private readonly registry: EventTypeRegistry) {}
+
+  onModuleInit(): void {
+    this.registry.register(...ACCOUNT_EVENT_TYPES.map((type) => ({ type, schemaVersion: 1 })));
+  }
+}

@@ -1,0 +1,11 @@
+import type { EventMetadata } from '../../../event-store/event-store.types.js';
+
+export class DepositMoneyCommand {
+  constructor(
+    readonly accountId: string,
+    readonly amount: number,
+    readonly description: string | undefined,
+    readonly expectedVersion: number | undefined,
+    readonly metadata: EventMetadata,
+  ) {}
+}

@@ -1,0 +1,21 @@
+import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import type { CommandAccepted } from '../../../http/command-accepted.response.js';
+import { AccountRepository } from '../../account.repository.js';
+import { open } from '../../domain/account.js';
+import { OpenAccountCommand } from './open-account.command.js';
+
+@CommandHandler(OpenAccountCommand)
+export class OpenAccountHandler implements ICommandHandler<OpenAccountCommand, CommandAccepted> {
+  constructor(private readonly accounts: AccountRepository) {}
+
+  async execute(command: OpenAccountCommand): Promise<CommandAccepted> {
+    const { version, position } = await this.accounts.update(
+      command.accountId,
+      (state) => open(state, command),
+      {
+        metadata: command.metadata,
+      },
+    );
+    return { id: command.accountId, version, position };
+  }
+}

@@ -1,0 +1,74 @@
+import { DomainError } from '../../shared/domain-error.js';
+
+export class AccountNotFound extends DomainError {
+  readonly kind = 'not-found';
+  readonly code = 'account-not-found';
+  constructor(readonly accountId: string) {
+    super(`Account ${accountId} does not exist`);
+  }
+}
+
+export class AccountAlreadyOpened extends DomainError {
+  readonly kind = 'conflict';
+  readonly code = 'account-already-opened';
+  constructor(readonly accountId: string) {
+    super(`Account ${accountId} is already open`);
+  }
+}
+
+export class InvalidAmount extends DomainError {
+  readonly kind = 'invalid';
+  readonly code = 'invalid-amount';
+  constructor(readonly amount: unknown) {
+    super(`Amount must be a whole number of minor units from 1 to 10^12, got ${String(amount)}`);
+  }
+}
+
+export class InvalidCurrency extends DomainError {
+  readonly kind = 'invalid';
+  readonly code = 'invalid-currency';
+  constructor(readonly currency: string) {
+    super(`Currency must be an ISO 4217 code of three capital letters, got "${currency}"`);
+  }
+}
+
+export class InvalidOwnerName extends DomainError {
+  readonly kind = 'invalid';
+  readonly code = 'invalid-owner-name';
+  constructor() {
+    super('Owner name must be 1 to 200 characters and not blank');
+  }
+}
+
+export class BalanceLimitExceeded extends DomainError {
+  readonly kind = 'rejected';
+  readonly code = 'balance-limit-exceeded';
+  constructor(
+    readonly balance: number,
+    readonly amount: number,
+  ) {
+    super(
+      `A deposit of ${amount} would take the balance past ${Number.MAX_SAFE_INTEGER} minor units`,
+    );
+  }
+  override details() {
+    return { balance: this.balance, amount: this.amount };
+  }
+}
+
+export class InsufficientFunds extends DomainError {
+  readonly kind = 'rejected';
+  readonly code = 'insufficient-funds';
+  constructor(
+    readonly accountId: string,
+    readonly balance: number,
+    readonly amount: number,
+    /** Where the WithdrawalRejected event was recorded. */
+    readonly recorded?: { version: number; position: number },
+  ) {
+    super(`Account ${accountId} holds ${balance}, less than the ${amount} requested`);
+  }
+  override details() {
+    return { balance: this.balance, amount: this.amount, ...this.recorded };
+  }
+}

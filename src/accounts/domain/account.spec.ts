@@ -1,0 +1,137 @@
+import { specFor } from '../../shared/testing/given-when-then.js';
+import {
+  accountDefinition,
+  deposit,
+  evolve,
+  initialState,
+  open,
+  withdraw,
+  MAX_AMOUNT,
+} from './account.js';
+import type { AccountEvent } from './account.events.js';
+import {
+  AccountAlreadyOpened,
+  AccountNotFound,
+  BalanceLimitExceeded,
+  InvalidAmount,
+  InvalidCurrency,
+  InvalidOwnerName,
+} from './account.errors.js';
+
+const accountId = '6f1c0a52-8d3e-4c7b-9a51-2b7e4d9c0f11';
+const given = specFor(accountDefinition);
+const opened = (currency = 'EUR'): AccountEvent => ({
+  type: 'AccountOpened',
+  data: { accountId, ownerName: 'Ada Lovelace', currency },
+});
+const deposited = (amount: number): AccountEvent => ({
+  type: 'MoneyDeposited',
+  data: { accountId, amount },
+});
+const withdrawn = (amount: number): AccountEvent => ({
+  type: 'MoneyWithdrawn',
+  data: { accountId, amount },
+});
+
+describe('Account', () => {
+  describe('open', () => {
+    it('opens an account with an owner and a currency', () =>
+      given([])
+        .when((s) => open(s, { accountId, ownerName: '  Ada Lovelace ', currency: 'EUR' }))
+        .then([opened()]));
+
+    it('records an initial deposit in the same decision', () =>
+      given([])
+        .when((s) =>
+          open(s, { accountId, ownerName: 'Ada Lovelace', currency: 'EUR', initialDeposit: 500 }),
+        )
+        .then([
+          opened(),
+          {
+            type: 'MoneyDeposited',
+            data: { accountId, amount: 500, description: 'Initial deposit' },
+          },
+        ]));
+
+    it('refuses to open twice', () =>
+      given([opened()])
+        .when((s) => open(s, { accountId, ownerName: 'Ada', currency: 'EUR' }))
+        .thenThrows(AccountAlreadyOpened));
+
+    it.each(['eur', 'EURO', 'XXQ', ''])('refuses the currency %p', (currency) =>
+      given([])
+        .when((s) => open(s, { accountId, ownerName: 'Ada', currency }))
+        .thenThrows(InvalidCurrency),
+    );
+
+    it('refuses a blank owner name', () =>
+      given([])
+        .when((s) => open(s, { accountId, ownerName: '   ', currency: 'EUR' }))
+        .thenThrows(InvalidOwnerName));
+  });
+
+  describe('deposit', () => {
+    it('adds money', () =>
+      given([opened(), deposited(100)])
+        .when((s) => deposit(s, { accountId, amount: 250, description: 'salary' }))
+        .then([
+          { type: 'MoneyDeposited', data: { accountId, amount: 250, description: 'salary' } },
+        ]));
+
+    it.each([0, -1, 1.5, MAX_AMOUNT + 1, Number.NaN])('refuses the amount %p', (amount) =>
+      given([opened()])
+        .when((s) => deposit(s, { accountId, amount }))
+        .thenThrows(InvalidAmount),
+    );
+
+    it('refuses a deposit to an account that was never opened', () =>
+      given([])
+        .when((s) => deposit(s, { accountId, amount: 1 }))
+        .thenThrows(AccountNotFound, new RegExp(accountId)));
+
+    it('refuses a deposit that would take the balance past the largest safe integer', () =>
+      given([opened(), deposited(Number.MAX_SAFE_INTEGER - 10)])
+        .when((s) => deposit(s, { accountId, amount: 11 }))
+        .thenThrows(BalanceLimitExceeded));
+  });
+
+  describe('withdraw', () => {
+    it('takes money out when the balance covers it', () =>
+      given([opened(), deposited(100)])
+        .when((s) => withdraw(s, { accountId, amount: 100 }))
+        .then([{ type: 'MoneyWithdrawn', data: { accountId, amount: 100 } }]));
+
+    it('records a refused withdrawal, with the balance at that moment, instead of failing', () =>
+      given([opened(), deposited(100), withdrawn(30)])
+        .when((s) => withdraw(s, { accountId, amount: 71, description: 'rent' }))
+        .then([
+          {
+            type: 'WithdrawalRejected',
+            data: {
+              accountId,
+              amount: 71,
+              description: 'rent',
+              reason: 'insufficient-funds',
+              balance: 70,
+            },
+          },
+        ]));
+
+    it('refuses an invalid amount before looking at the balance', () =>
+      given([opened(), deposited(100)])
+        .when((s) => withdraw(s, { accountId, amount: 0 }))
+        .thenThrows(InvalidAmount));
+  });
+
+  it('a rejected withdrawal leaves the balance unchanged', () => {
+    const events: AccountEvent[] = [
+      opened(),
+      deposited(50),
+      {
+        type: 'WithdrawalRejected',
+        data: { accountId, amount: 80, reason: 'insufficient-funds', balance: 50 },
+      },
+    ];
+    expect(events.reduce(evolve, initialState())).toMatchObject({ status: 'open', balance: 50 });
+  });
+});

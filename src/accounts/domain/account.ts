@@ -1,0 +1,144 @@
+import type { AggregateDefinition } from '../../event-store/aggregate.js';
+import type {
+  AccountEvent,
+  MoneyDeposited,
+  MoneyWithdrawn,
+  WithdrawalRejected,
+} from './account.events.js';
+import {
+  AccountAlreadyOpened,
+  AccountNotFound,
+  BalanceLimitExceeded,
+  InvalidAmount,
+  InvalidCurrency,
+  InvalidOwnerName,
+} from './account.errors.js';
+
+export const MAX_AMOUNT = 1_000_000_000_000;
+export const MAX_BALANCE = Number.MAX_SAFE_INTEGER;
+
+export type AccountState =
+  | { status: 'unopened' }
+  | { status: 'open'; id: string; ownerName: string; currency: string; balance: number };
+
+export type OpenAccount = {
+  accountId: string;
+  ownerName: string;
+  currency: string;
+  initialDeposit?: number;
+};
+export type Deposit = { accountId: string; amount: number; description?: string };
+export type Withdraw = { accountId: string; amount: number; description?: string };
+
+const ISO_CURRENCIES = new Set(Intl.supportedValuesOf('currency'));
+
+export function isCurrencyCode(value: string): boolean {
+  return /^[A-Z]{3}$/.test(value) && ISO_CURRENCIES.has(value);
+}
+
+export function isAmount(value: unknown): value is number {
+  return typeof value === 'number' && Number.isInteger(value) && value >= 1 && value <= MAX_AMOUNT;
+}
+
+export const initialState = (): AccountState => ({ status: 'unopened' });
+
+export function evolve(state: AccountState, event: AccountEvent): AccountState {
+  switch (event.type) {
+    case 'AccountOpened': {
+      const { accountId, ownerName, currency } = event.data;
+      return { status: 'open', id: accountId, ownerName, currency, balance: 0 };
+    }
+    case 'MoneyDeposited':
+      return state.status === 'open'
+        ? { ...state, balance: state.balance + event.data.amount }
+        : state;
+    case 'MoneyWithdrawn':
+      return state.status === 'open'
+        ? { ...state, balance: state.balance - event.data.amount }
+        : state;
+    case 'WithdrawalRejected':
+      return state;
+    default: {
+      const unhandled: never = event;
+      return unhandled;
+    }
+  }
+}
+
+export function open(state: AccountState, command: OpenAccount): AccountEvent[] {
+  if (state.status !== 'unopened') throw new AccountAlreadyOpened(command.accountId);
+  const ownerName = command.ownerName.trim();
+  if (ownerName.length === 0 || ownerName.length > 200) throw new InvalidOwnerName();
+  if (!isCurrencyCode(command.currency)) throw new InvalidCurrency(command.currency);
+  const opened: AccountEvent = {
+    type: 'AccountOpened',
+    data: { accountId: command.accountId, ownerName, currency: command.currency },
+  };
+  if (command.initialDeposit === undefined) return [opened];
+  if (!isAmount(command.initialDeposit)) throw new InvalidAmount(command.initialDeposit);
+  return [
+    opened,
+    {
+      type: 'MoneyDeposited',
+      data: {
+        accountId: command.accountId,
+        amount: command.initialDeposit,
+        description: 'Initial deposit',
+      },
+    },
+  ];
+}
+
+export function deposit(
+  state: AccountState,
+  { accountId, amount, description }: Deposit,
+): MoneyDeposited[] {
+  const account = requireOpen(state, accountId);
+  if (!isAmount(amount)) throw new InvalidAmount(amount);
+  if (account.balance + amount > MAX_BALANCE)
+    throw new BalanceLimitExceeded(account.balance, amount);
+  return [
+    { type: 'MoneyDeposited', data: { accountId: account.id, amount, ...optional(description) } },
+  ];
+}
+
+/** A withdrawal beyond the balance is not an error but a fact: it is recorded as WithdrawalRejected. */
+export function withdraw(
+  state: AccountState,
+  { accountId, amount, description }: Withdraw,
+): Array<MoneyWithdrawn | WithdrawalRejected> {
+  const account = requireOpen(state, accountId);
+  if (!isAmount(amount)) throw new InvalidAmount(amount);
+  if (amount > account.balance) {
+    return [
+      {
+        type: 'WithdrawalRejected',
+        data: {
+          accountId: account.id,
+          amount,
+          ...optional(description),
+          reason: 'insufficient-funds',
+          balance: account.balance,
+        },
+      },
+    ];
+  }
+  return [
+    { type: 'MoneyWithdrawn', data: { accountId: account.id, amount, ...optional(description) } },
+  ];
+}
+
+function requireOpen(state: AccountState, accountId: string) {
+  if (state.status !== 'open') throw new AccountNotFound(accountId);
+  return state;
+}
+
+function optional(description: string | undefined) {
+  return description === undefined ? {} : { description };
+}
+
+export const accountDefinition: AggregateDefinition<AccountState, AccountEvent> = {
+  streamType: 'account',
+  initialState,
+  evolve,
+};

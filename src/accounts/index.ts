@@ -1,0 +1,11 @@
+export { AccountsModule } from './accounts.module.js';
+export type {
+  AccountEvent,
+  AccountOpened,
+  MoneyDeposited,
+  MoneyWithdrawn,
+  WithdrawalRejected,
+} from './domain/account.events.js';
+export { ACCOUNT_EVENT_TYPES } from './domain/account.events.js';
+export { WithdrawMoneyCommand } from './commands/withdraw-money/withdraw-money.command.js';
+export { DepositMoneyCommand } from './commands/deposit-money/deposit-money.command.js';

@@ -1,0 +1,28 @@
+import { Column, Entity, PrimaryColumn } from 'typeorm';
+import { bigintAsNumber } from '../../shared/bigint.transformer.js';
+
+@Entity('account_balances')
+export class AccountBalance {
+  @PrimaryColumn('uuid')
+  id: string;
+
+  @Column('text', { name: 'owner_name' })
+  ownerName: string;
+
+  @Column('char', { length: 3 })
+  currency: string;
+
+  /** Minor units. */
+  @Column('bigint', { transformer: bigintAsNumber })
+  balance: number;
+
+  /** The account stream's version this row reflects. */
+  @Column('int')
+  version: number;
+
+  @Column('timestamptz', { name: 'opened_at' })
+  openedAt: Date;
+
+  @Column('timestamptz', { name: 'updated_at' })
+  updatedAt: Date;
+}

@@ -1,0 +1,31 @@
+import { QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
+import { PostgresEventStore } from '../../../event-store/postgres-event-store.js';
+import { accountDefinition } from '../../domain/account.js';
+import { AccountNotFound } from '../../domain/account.errors.js';
+import { GetAccountEventsQuery } from './get-account-events.query.js';
+import type { EventsPage } from './stored-event.response.js';
+
+/** The audit trail is the stream itself, read from the event store. */
+@QueryHandler(GetAccountEventsQuery)
+export class GetAccountEventsHandler implements IQueryHandler<GetAccountEventsQuery, EventsPage> {
+  constructor(private readonly store: PostgresEventStore) {}
+
+  async execute({ accountId, fromVersion, limit }: GetAccountEventsQuery): Promise<EventsPage> {
+    const streamId = `${accountDefinition.streamType}-${accountId}`;
+    const events = await this.store.readStream(streamId, { fromVersion, limit: limit + 1 });
+    if (events.length === 0 && (await this.store.streamVersion(streamId)) === 0)
+      throw new AccountNotFound(accountId);
+    const items = events.slice(0, limit).map((e) => ({
+      eventId: e.eventId,
+      streamId: e.streamId,
+      version: e.streamVersion,
+      position: e.globalPosition,
+      type: e.type,
+      schemaVersion: e.schemaVersion,
+      data: e.data,
+      metadata: e.metadata,
+      recordedAt: e.recordedAt.toISOString(),
+    }));
+    return { items, nextFromVersion: events.length > limit ? events[limit].streamVersion : null };
+  }
+}

@@ -1,0 +1,42 @@
+import { QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
+import { InjectRepository } from '@nestjs/typeorm';
+import { MoreThan, type Repository } from 'typeorm';
+import { AccountNotFound } from '../../domain/account.errors.js';
+import { AccountBalance } from '../../projections/account-balance.entity.js';
+import { AccountTransaction } from '../../projections/account-transaction.entity.js';
+import { GetAccountTransactionsQuery } from './get-account-transactions.query.js';
+import type { TransactionsPage } from './transactions-page.response.js';
+
+@QueryHandler(GetAccountTransactionsQuery)
+export class GetAccountTransactionsHandler implements IQueryHandler<
+  GetAccountTransactionsQuery,
+  TransactionsPage
+> {
+  constructor(
+    @InjectRepository(AccountBalance) private readonly balances: Repository<AccountBalance>,
+    @InjectRepository(AccountTransaction) private readonly lines: Repository<AccountTransaction>,
+  ) {}
+
+  async execute({
+    accountId,
+    limit,
+    after,
+  }: GetAccountTransactionsQuery): Promise<TransactionsPage> {
+    if (!(await this.balances.existsBy({ id: accountId }))) throw new AccountNotFound(accountId);
+    const rows = await this.lines.find({
+      where: { accountId, streamVersion: MoreThan(after) },
+      order: { streamVersion: 'ASC' },
+      take: limit + 1,
+    });
+    const items = rows.slice(0, limit).map((row) => ({
+      version: row.streamVersion,
+      position: row.globalPosition,
+      kind: row.kind,
+      amount: row.amount,
+      balanceAfter: row.balanceAfter,
+      description: row.description,
+      recordedAt: row.recordedAt.toISOString(),
+    }));
+    return { items, nextCursor: rows.length > limit ? items[items.length - 1].version : null };
+  }
+}

@@ -1,0 +1,8 @@
+export class GetAccountTransactionsQuery {
+  constructor(
+    readonly accountId: string,
+    readonly limit: number,
+    /** Cursor: the stream version of the last line already seen. */
+    readonly after: number,
+  ) {}
+}

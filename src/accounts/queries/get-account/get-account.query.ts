@@ -1,0 +1,3 @@
+export class GetAccountQuery {
+  constructor(readonly accountId: string) {}
+}

@@ -1,0 +1,63 @@
+import { Logger, type LogLevel } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { AppModule } from './app.module.js';
+import type { AppConfig } from './config/config.js';
+import { startEmbeddedPostgres, type EmbeddedDatabase } from './database/embedded-postgres.js';
+import { problemErrorHandler, requireJsonBody } from './http/express-hooks.js';
+import { setupSwagger } from './http/swagger.js';
+
+const LEVELS: LogLevel[] = ['error', 'warn', 'log', 'debug', 'verbose'];
+
+export interface RunningApp {
+  readonly app: NestExpressApplication;
+  readonly databaseUrl: string;
+  /** Closes the app, then the embedded database if this process started one. */
+  close(): Promise<void>;
+}
+
+/** Builds the application: the database (DATABASE_URL or an embedded server), migrations, HTTP pipeline, Swagger. */
+export async function createApp(config: AppConfig): Promise<RunningApp> {
+  const logger = new Logger('Chronicle');
+  let embedded: EmbeddedDatabase | undefined;
+  if (!config.databaseUrl) {
+    logger.log(
+      `DATABASE_URL is unset: starting embedded PostgreSQL on port ${config.embeddedPg.port} (${config.embeddedPg.dataDir})`,
+    );
+    embedded = await startEmbeddedPostgres({
+      ...config.embeddedPg,
+      log: (line) => logger.debug(line),
+    });
+  }
+  const databaseUrl = config.databaseUrl ?? embedded!.url;
+  try {
+    const app = await NestFactory.create<NestExpressApplication>(
+      AppModule.forRoot({ ...config, databaseUrl }),
+      {
+        bodyParser: false,
+        logger: LEVELS.slice(0, LEVELS.indexOf(config.logLevel) + 1),
+      },
+    );
+    app.disable('x-powered-by');
+    app.set('etag', false);
+    app.use(requireJsonBody);
+    app.useBodyParser('json', {
+      limit: config.bodyLimitBytes,
+      type: ['application/json', 'application/*+json'],
+    });
+    app.use(problemErrorHandler);
+    setupSwagger(app);
+    await app.init();
+    return {
+      app,
+      databaseUrl,
+      close: async () => {
+        await app.close();
+        await embedded?.stop();
+      },
+    };
+  } catch (error) {
+    await embedded?.stop();
+    throw error;
+  }
+}

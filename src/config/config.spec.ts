@@ -1,0 +1,35 @@
+import { ConfigError, loadConfig } from './config.js';
+
+describe('loadConfig', () => {
+  it('has defaults that need nothing from the environment', () => {
+    const config = loadConfig({});
+    expect(config).toMatchObject({
+      port: 3000,
+      databaseUrl: undefined,
+      embeddedPg: { port: 54329, dataDir: '.data/postgres' },
+    });
+    expect(config.embeddedPg.port).not.toBe(5432);
+  });
+
+  it.each([
+    [{ PORT: 'abc' }, /^PORT must be an integer from 0 to 65535, got "abc"$/],
+    [{ PORT: '70000' }, /^PORT must be/],
+    [{ EMBEDDED_PG_PORT: '5.5' }, /^EMBEDDED_PG_PORT must be an integer/],
+    [{ DATABASE_URL: 'not a url' }, /^DATABASE_URL must be a URL/],
+    [{ DATABASE_URL: 'mysql://x@y/z' }, /^DATABASE_URL must use the postgres:\/\/ scheme/],
+    [
+      { NODE_ENV: 'staging' },
+      /^NODE_ENV must be one of development, production, test, got "staging"$/,
+    ],
+    [{ BODY_LIMIT: '1gb' }, /^BODY_LIMIT must be a size/],
+  ])('rejects %p with one line naming the variable', (env, message) => {
+    expect(() => loadConfig(env)).toThrow(ConfigError);
+    expect(() => loadConfig(env)).toThrow(message);
+  });
+
+  it('reads sizes and the database url', () => {
+    const config = loadConfig({ BODY_LIMIT: '2mb', DATABASE_URL: 'postgres://u@h:5432/d' });
+    expect(config.bodyLimitBytes).toBe(2 * 1024 * 1024);
+    expect(config.databaseUrl).toBe('postgres://u@h:5432/d');
+  });
+});

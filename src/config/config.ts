@@ -1,0 +1,93 @@
+/** Configuration read once from the environment and validated; a bad value stops start-up naming it. */
+export interface AppConfig {
+  nodeEnv: 'development' | 'production' | 'test';
+  host: string;
+  port: number;
+  /** Unset: an embedded PostgreSQL is started under `embeddedPg.dataDir`. */
+  databaseUrl?: string;
+  embeddedPg: { port: number; dataDir: string };
+  dbPoolSize: number;
+  bodyLimitBytes: number;
+  consistencyTimeoutMs: number;
+  projectionPollMs: number;
+  idempotencyTtlHours: number;
+  logLevel: 'error' | 'warn' | 'log' | 'debug' | 'verbose';
+}
+
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!/^-?\d+$/.test(raw.trim()) || value < min || value > max) {
+    throw new ConfigError(`${name} must be an integer from ${min} to ${max}, got "${raw}"`);
+  }
+  return value;
+}
+
+function oneOf<T extends string>(env: Env, name: string, fallback: T, allowed: readonly T[]): T {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (!allowed.includes(raw as T))
+    throw new ConfigError(`${name} must be one of ${allowed.join(', ')}, got "${raw}"`);
+  return raw as T;
+}
+
+function databaseUrl(env: Env): string | undefined {
+  const raw = env.DATABASE_URL;
+  if (raw === undefined || raw === '') return undefined;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError(
+      'DATABASE_URL must be a URL like postgres://user:password@host:5432/database',
+    );
+  }
+  if (!['postgres:', 'postgresql:'].includes(url.protocol)) {
+    throw new ConfigError(`DATABASE_URL must use the postgres:// scheme, got "${url.protocol}"`);
+  }
+  return raw;
+}
+
+function bytes(env: Env, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const match = /^(\d+)\s*(b|kb|mb)?$/i.exec(raw.trim());
+  const value = match
+    ? Number(match[1]) * { b: 1, kb: 1024, mb: 1024 * 1024 }[(match[2] ?? 'b').toLowerCase() as 'b']
+    : NaN;
+  if (!match || value < 1024 || value > 16 * 1024 * 1024) {
+    throw new ConfigError(`${name} must be a size from 1kb to 16mb (e.g. 100kb), got "${raw}"`);
+  }
+  return value;
+}
+
+export function loadConfig(env: Env = process.env): AppConfig {
+  return {
+    nodeEnv: oneOf(env, 'NODE_ENV', 'development', ['development', 'production', 'test']),
+    host: env.HOST || '0.0.0.0',
+    port: integer(env, 'PORT', 3000, 0, 65535),
+    databaseUrl: databaseUrl(env),
+    embeddedPg: {
+      port: integer(env, 'EMBEDDED_PG_PORT', 54329, 1024, 65535),
+      dataDir: env.EMBEDDED_PG_DATA_DIR || '.data/postgres',
+    },
+    dbPoolSize: integer(env, 'DB_POOL_SIZE', 20, 1, 500),
+    bodyLimitBytes: bytes(env, 'BODY_LIMIT', 100 * 1024),
+    consistencyTimeoutMs: integer(env, 'CONSISTENCY_TIMEOUT_MS', 5000, 0, 60000),
+    projectionPollMs: integer(env, 'PROJECTION_POLL_MS', 1000, 10, 60000),
+    idempotencyTtlHours: integer(env, 'IDEMPOTENCY_TTL_HOURS', 24, 1, 24 * 365),
+    logLevel: oneOf(env, 'LOG_LEVEL', 'log', ['error', 'warn', 'log', 'debug', 'verbose']),
+  };
+}
+
+export const APP_CONFIG = Symbol('APP_CONFIG');

@@ -1,0 +1,12 @@
+import { CreateAccountReadModels1763798400200 } from '../accounts/migrations/1763798400200-create-account-read-models.js';
+import { CreateEvents1763798400000 } from '../event-store/migrations/1763798400000-create-events.js';
+import { CreateIdempotencyKeys1763798400300 } from '../http/migrations/1763798400300-create-idempotency-keys.js';
+import { CreateProjectionCheckpoints1763798400100 } from '../projections/migrations/1763798400100-create-projection-checkpoints.js';
+
+/** Every schema change, in order. Run at start-up; `synchronize` is never used. */
+export const MIGRATIONS = [
+  CreateEvents1763798400000,
+  CreateProjectionCheckpoints1763798400100,
+  CreateAccountReadModels1763798400200,
+  CreateIdempotencyKeys1763798400300,
+];

@@ -1,0 +1,132 @@
+import { Aggregate, type AggregateDefinition } from './aggregate.js';
+import { deterministicUuid } from './event-ids.js';
+import { ConcurrencyError } from './event-store.errors.js';
+import type { DomainEvent, EventMetadata } from './event-store.types.js';
+import { KeyedMutex } from './keyed-mutex.js';
+import type { AppendResult, PersistedEvent } from './persisted-event.js';
+import type { FoldableEvent, PostgresEventStore } from './postgres-event-store.js';
+
+export interface EventPublisher {
+  publishAll(events: PersistedEvent[]): unknown;
+}
+
+export interface SaveOptions {
+  /** The version the caller saw (e.g. from If-Match). Without it, a conflict is retried on fresh state. */
+  expectedVersion?: number;
+  metadata?: EventMetadata;
+}
+
+export interface CommandResult<TEvent> extends AppendResult {
+  /** The events the decision produced (empty when it decided nothing). */
+  readonly decided: readonly TEvent[];
+}
+
+const MAX_ATTEMPTS = 5;
+
+/** Loads aggregates from their streams and saves what they decided, publishing the stored events afterwards. */
+export class EventSourcedRepository<TState, TEvent extends DomainEvent> {
+  private readonly mutex = new KeyedMutex();
+
+  constructor(
+    protected readonly store: PostgresEventStore,
+    private readonly publisher: EventPublisher,
+    protected readonly definition: AggregateDefinition<TState, TEvent>,
+  ) {}
+
+  streamIdOf(id: string): string {
+    return `${this.definition.streamType}-${id}`;
+  }
+
+  async load(id: string): Promise<Aggregate<TState, TEvent>> {
+    const aggregate = new Aggregate(id, this.definition);
+    const events = await this.store.readStreamForFold(aggregate.streamId);
+    const version = events.length ? events[events.length - 1].streamVersion : 0;
+    return aggregate.replay(
+      events.map((e) => this.toDomain(e)),
+      version,
+    );
+  }
+
+  async save(
+    aggregate: Aggregate<TState, TEvent>,
+    options: SaveOptions = {},
+  ): Promise<AppendResult> {
+    const expectedVersion = options.expectedVersion ?? aggregate.version;
+    const commandId = options.metadata?.commandId;
+    const result = await this.store.append(
+      aggregate.streamId,
+      aggregate.uncommittedEvents.map((event, index) => ({
+        type: event.type,
+        data: event.data as Record<string, unknown>,
+        eventId: commandId ? deterministicUuid(commandId, aggregate.streamId, index) : undefined,
+        metadata: options.metadata,
+      })),
+      { expectedVersion },
+    );
+    aggregate.markCommitted(result.version);
+    if (!result.duplicate) this.publisher.publishAll(result.events);
+    return result;
+  }
+
+  /**
+   * Load, decide, save. Commands on one aggregate queue in this process; a conflict with another process
+   * is retried on fresh state unless the caller pinned an expected version.
+   */
+  async update(
+    id: string,
+    decide: (state: TState) => readonly TEvent[],
+    options: SaveOptions = {},
+  ): Promise<CommandResult<TEvent>> {
+    return this.mutex.run(this.streamIdOf(id), async () => {
+      try {
+        return await this.decideAndSave(id, decide, options);
+      } catch (error) {
+        // A command retried after its first run was stored (e.g. a crash before the answer) meets a moved
+        // stream or a rule its own events now break: answer with what the first run stored.
+        const commandId = options.metadata?.commandId;
+        const earlier =
+          commandId && (await this.store.findAppendByCommand(this.streamIdOf(id), commandId));
+        if (!earlier) throw error;
+        return this.outcome(earlier, []);
+      }
+    });
+  }
+
+  private async decideAndSave(
+    id: string,
+    decide: (state: TState) => readonly TEvent[],
+    options: SaveOptions,
+  ): Promise<CommandResult<TEvent>> {
+    for (let attempt = 1; ; attempt++) {
+      const aggregate = await this.load(id);
+      if (options.expectedVersion !== undefined && options.expectedVersion !== aggregate.version) {
+        throw new ConcurrencyError(aggregate.streamId, options.expectedVersion, aggregate.version);
+      }
+      const decided = aggregate.execute(decide);
+      if (decided.length === 0) {
+        const { streamId, version } = aggregate;
+        return { streamId, version, position: 0, events: [], duplicate: false, decided };
+      }
+      try {
+        return this.outcome(await this.save(aggregate, options), decided);
+      } catch (error) {
+        const retry = error instanceof ConcurrencyError && options.expectedVersion === undefined;
+        if (!retry || attempt >= MAX_ATTEMPTS) throw error;
+        await new Promise((resolve) => setTimeout(resolve, Math.random() * 10 * attempt));
+      }
+    }
+  }
+
+  /** On a duplicate the stored events, not this run's decision, are the command's outcome. */
+  private outcome(result: AppendResult, decided: readonly TEvent[]): CommandResult<TEvent> {
+    return {
+      ...result,
+      decided: result.duplicate ? result.events.map((e) => this.toDomain(e)) : decided,
+    };
+  }
+
+  private toDomain(event: FoldableEvent): TEvent {
+    this.store.registry.assertReadable(event.type, event.schemaVersion);
+    return { type: event.type, data: event.data } as unknown as TEvent;
+  }
+}

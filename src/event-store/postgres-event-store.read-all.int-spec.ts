@@ -1,0 +1,181 @@
+import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type pg from 'pg';
+import { migratedPool, storeOn } from '../../test/support/database.js';
+import type { Checkpoint, NewEvent } from './event-store.types.js';
+import { START } from './event-store.types.js';
+import type { PersistedEvent } from './persisted-event.js';
+import { PostgresEventStore } from './postgres-event-store.js';
+
+const noted = (n: number): NewEvent => ({ type: 'Noted', data: { n } });
+const NAIVE_SQL = `SELECT event_id, global_position FROM events
+  WHERE global_position > $1 AND stream_id LIKE $2 || '%' ORDER BY global_position LIMIT 3`;
+
+describe('PostgresEventStore.readAll in commit order', () => {
+  let pool: pg.Pool;
+  let store: PostgresEventStore;
+
+  beforeAll(async () => {
+    pool = await migratedPool();
+    store = storeOn(pool, 'Noted');
+  });
+  afterAll(() => pool.end());
+
+  const headCheckpoint = async (): Promise<Checkpoint> =>
+    (await store.checkpointOf(await store.headPosition())) ?? START;
+  const ofPrefix = (events: PersistedEvent[], prefix: string) =>
+    events.filter((e) => e.streamId.startsWith(prefix));
+
+  /** Another open transaction (an autoanalyze, another suite) may hold the horizon back a moment. */
+  async function committedOf(prefix: string, after: Checkpoint, count: number) {
+    const deadline = Date.now() + 5000;
+    for (;;) {
+      const events = ofPrefix(await store.readAll({ after }), prefix);
+      if (events.length >= count || Date.now() > deadline) return events.map((e) => e.data.n);
+      await sleep(10);
+    }
+  }
+
+  async function inTransaction<T>(work: (inTx: PostgresEventStore) => Promise<T>): Promise<T> {
+    const client = await pool.connect();
+    try {
+      await client.query('BEGIN');
+      const result = await work(new PostgresEventStore(client, store.registry));
+      await client.query('COMMIT');
+      client.release();
+      return result;
+    } catch (error) {
+      client.release(true);
+      throw error;
+    }
+  }
+
+  it('hides the events of a transaction until it commits', async () => {
+    const id = `noted-${randomUUID()}`;
+    const after = await headCheckpoint();
+    await inTransaction(async (inTx) => {
+      await inTx.append(id, [noted(1)]);
+      expect(ofPrefix(await store.readAll({ after }), id)).toEqual([]);
+    });
+    expect(await committedOf(id, after, 1)).toEqual([1]);
+  });
+
+  it('reads an event committed after later positions, which the naive poll skips', async () => {
+    const prefix = `late-${randomUUID()}`;
+    const after = await headCheckpoint();
+    const later = await inTransaction(async (inTx) => {
+      const held = await inTx.append(`${prefix}-a`, [noted(1)]);
+      const committed = await store.append(`${prefix}-b`, [noted(2)]);
+      expect(committed.position).toBeGreaterThan(held.position);
+      const naive = await pool.query(NAIVE_SQL, [after.position, prefix]);
+      expect(naive.rows.map((r) => Number(r.global_position))).toEqual([committed.position]);
+      expect(ofPrefix(await store.readAll({ after }), prefix)).toEqual([]);
+      return committed;
+    });
+    expect((await pool.query(NAIVE_SQL, [later.position, prefix])).rows).toEqual([]);
+    expect(await committedOf(prefix, after, 2)).toEqual([1, 2]);
+  });
+
+  it('orders transactions by number where their ids gain a digit', async () => {
+    const prefix = `digits-${randomUUID()}`;
+    const current = Number((await pool.query('SELECT pg_current_xact_id()::text AS x')).rows[0].x);
+    const boundary = 10 ** String(current + 10).length;
+    const burn = `DO $$ BEGIN FOR i IN 1..${boundary - current - 4} LOOP
+                    PERFORM pg_current_xact_id(); COMMIT; END LOOP; END $$`;
+    await pool.query(burn);
+    const after = await headCheckpoint();
+    const xids: number[] = [];
+    for (let n = 1; n <= 6; n++) {
+      const { events } = await store.append(`${prefix}-${n}`, [noted(n)]);
+      xids.push(Number(events[0].transactionId));
+    }
+    expect(xids.some((x) => x < boundary) && xids.some((x) => x >= boundary)).toBe(true);
+
+    const seen: unknown[] = [];
+    const deadline = Date.now() + 5000;
+    for (let from = after; seen.length < 6 && Date.now() < deadline;) {
+      const events = await store.readAll({ after: from, limit: 2 });
+      seen.push(...ofPrefix(events, prefix).map((e) => e.data.n));
+      from = events.at(-1)?.checkpoint ?? from;
+      if (events.length === 0) await sleep(10);
+    }
+    expect(seen).toEqual([1, 2, 3, 4, 5, 6]);
+  });
+
+  it('delivers every event exactly once while held-open writers commit out of order', async () => {
+    const prefix = `race-${randomUUID()}`;
+    const start = await headCheckpoint();
+    const written: string[] = [];
+    const commits: number[] = [];
+    let writing = true;
+
+    async function write(streamId: string, startDelay: number, hold: number): Promise<void> {
+      await sleep(startDelay);
+      const result = await inTransaction(async (inTx) => {
+        const appended = await inTx.append(streamId, [noted(1), noted(2)]);
+        await sleep(hold);
+        return appended;
+      });
+      written.push(...result.events.map((e) => e.eventId));
+      commits.push(result.position);
+    }
+
+    type Page<C> = { ids: string[]; next: C; empty: boolean };
+    async function follow<C>(
+      from: C,
+      read: (after: C) => Promise<Page<C>>,
+      enough: (seen: string[]) => boolean,
+    ): Promise<string[]> {
+      const seen: string[] = [];
+      const deadline = Date.now() + 10_000;
+      for (let after = from; Date.now() < deadline;) {
+        const done = !writing;
+        const page = await read(after);
+        seen.push(...page.ids);
+        after = page.next;
+        if (page.empty && done && enough(seen)) break;
+        if (page.empty) await sleep(2);
+      }
+      return seen;
+    }
+
+    const readers = Promise.all([
+      follow(
+        start,
+        async (after) => {
+          const events = await store.readAll({ after, limit: 3 });
+          const ids = ofPrefix(events, prefix).map((e) => e.eventId);
+          return { ids, next: events.at(-1)?.checkpoint ?? after, empty: events.length === 0 };
+        },
+        (seen) => seen.length >= written.length,
+      ),
+      follow(
+        start.position,
+        async (after) => {
+          const { rows } = await pool.query(NAIVE_SQL, [after, prefix]);
+          const next = rows.length > 0 ? Number(rows[rows.length - 1].global_position) : after;
+          return { ids: rows.map((r) => r.event_id), next, empty: rows.length === 0 };
+        },
+        () => true,
+      ),
+    ]);
+    for (let round = 0; round < 4; round++) {
+      const random = (from: number, to: number) => from + Math.random() * (to - from);
+      await Promise.all([
+        write(`${prefix}-${round}-0`, 0, random(150, 200)),
+        ...[1, 2, 3, 4].map((w) =>
+          write(`${prefix}-${round}-${w}`, random(5, 30), random(20, 120)),
+        ),
+      ]);
+    }
+    writing = false;
+    const [commitSafe, naive] = await readers;
+
+    const outOfOrder = commits.some((position, i) => commits.slice(0, i).some((p) => p > position));
+    expect(outOfOrder).toBe(true);
+    expect(written).toHaveLength(40);
+    expect(commitSafe).toHaveLength(written.length);
+    expect(new Set(commitSafe)).toEqual(new Set(written));
+    expect(new Set(naive).size).toBeLessThan(written.length);
+  });
+});

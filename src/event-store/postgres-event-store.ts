@@ -1,0 +1,232 @@
+import { randomUUID } from 'node:crypto';
+import type { Pool, PoolClient } from 'pg';
+import { ConcurrencyError, EventIdConflictError } from './event-store.errors.js';
+import type {
+  AppendOptions,
+  Checkpoint,
+  NewEvent,
+  ReadAllOptions,
+  ReadStreamOptions,
+} from './event-store.types.js';
+import { START } from './event-store.types.js';
+import { EventTypeRegistry } from './event-type-registry.js';
+import { AppendResult, PersistedEvent } from './persisted-event.js';
+
+type Queryable = Pick<Pool, 'query'> | Pick<PoolClient, 'query'>;
+
+const UNIQUE_VIOLATION = '23505';
+const STREAM_VERSION_CONSTRAINT = 'events_stream_id_stream_version_key';
+const MAX_ANY_RETRIES = 10;
+const COLUMNS = `global_position, stream_id, stream_version, event_id, type, schema_version, data,
+  metadata, recorded_at, transaction_id::text AS transaction_id`;
+
+const APPEND_SQL = `
+WITH head AS (SELECT coalesce(max(stream_version), 0) AS version FROM events WHERE stream_id = $1)
+INSERT INTO events (stream_id, stream_version, event_id, type, schema_version, data, metadata)
+SELECT $1, head.version + e.ord, e.event_id, e.type, e.schema_version, e.data::jsonb, e.metadata::jsonb
+FROM head, unnest($2::uuid[], $3::text[], $4::smallint[], $5::text[], $6::text[])
+  WITH ORDINALITY AS e(event_id, type, schema_version, data, metadata, ord)
+WHERE $7::int IS NULL OR head.version = $7::int
+RETURNING ${COLUMNS}`;
+
+export interface EventRow {
+  global_position: string;
+  stream_id: string;
+  stream_version: number;
+  event_id: string;
+  type: string;
+  schema_version: number;
+  data: Record<string, unknown>;
+  metadata: Record<string, unknown>;
+  recorded_at: Date;
+  transaction_id: string;
+}
+
+export interface FoldableEvent {
+  streamVersion: number;
+  type: string;
+  schemaVersion: number;
+  data: Record<string, unknown>;
+}
+
+export function toPersistedEvent(row: EventRow): PersistedEvent {
+  return new PersistedEvent(
+    row.event_id,
+    row.stream_id,
+    row.stream_version,
+    Number(row.global_position),
+    row.transaction_id,
+    row.type,
+    row.schema_version,
+    row.data,
+    row.metadata,
+    row.recorded_at,
+  );
+}
+
+/** The event store on PostgreSQL: one append-only `events` table, atomic appends, gap-free global reads. */
+export class PostgresEventStore {
+  constructor(
+    private readonly db: Queryable,
+    readonly registry: EventTypeRegistry,
+  ) {}
+
+  /** Appends all events or none. Re-appending the same event ids returns the first result and writes nothing. */
+  async append(
+    streamId: string,
+    events: readonly NewEvent[],
+    { expectedVersion = 'any' }: AppendOptions = {},
+  ): Promise<AppendResult> {
+    if (events.length === 0) throw new Error('append needs at least one event');
+    const ids = events.map((e) => e.eventId ?? randomUUID());
+    const params = [
+      streamId,
+      ids,
+      events.map((e) => e.type),
+      events.map((e) => this.registry.definitionOf(e.type).schemaVersion),
+      events.map((e) => JSON.stringify(e.data)),
+      events.map((e) => JSON.stringify(e.metadata ?? {})),
+      expectedVersion === 'any' ? null : expectedVersion === 'no-stream' ? 0 : expectedVersion,
+    ];
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const { rows } = await this.db.query<EventRow>({
+          name: 'chronicle_append',
+          text: APPEND_SQL,
+          values: params,
+        });
+        if (rows.length > 0) return this.result(streamId, rows.map(toPersistedEvent), false);
+      } catch (error) {
+        if ((error as { code?: string }).code !== UNIQUE_VIOLATION) throw error;
+        const concurrentWriterWon =
+          (error as { constraint?: string }).constraint === STREAM_VERSION_CONSTRAINT;
+        if (concurrentWriterWon && expectedVersion === 'any' && attempt < MAX_ANY_RETRIES) continue;
+      }
+      const duplicate = await this.findDuplicate(streamId, ids);
+      if (duplicate) return duplicate;
+      if (expectedVersion === 'any' && attempt < MAX_ANY_RETRIES) continue;
+      throw new ConcurrencyError(streamId, expectedVersion, await this.streamVersion(streamId));
+    }
+  }
+
+  async streamVersion(streamId: string): Promise<number> {
+    const { rows } = await this.db.query<{ version: number }>({
+      name: 'chronicle_stream_version',
+      text: 'SELECT coalesce(max(stream_version), 0) AS version FROM events WHERE stream_id = $1',
+      values: [streamId],
+    });
+    return rows[0].version;
+  }
+
+  /** What an aggregate needs to fold its stream, and nothing more: the hot path of every command. */
+  async readStreamForFold(streamId: string, fromVersion = 1): Promise<FoldableEvent[]> {
+    const { rows } = await this.db.query<{
+      v: number;
+      t: string;
+      s: number;
+      d: Record<string, unknown>;
+    }>({
+      name: 'chronicle_read_fold',
+      text: `SELECT stream_version AS v, type AS t, schema_version AS s, data AS d FROM events
+             WHERE stream_id = $1 AND stream_version >= $2 ORDER BY stream_version`,
+      values: [streamId, fromVersion],
+    });
+    return rows.map((r) => ({ streamVersion: r.v, type: r.t, schemaVersion: r.s, data: r.d }));
+  }
+
+  /** `until` compares at a Date's precision (ms): an event's own `recordedAt` includes it. */
+  async readStream(streamId: string, options: ReadStreamOptions = {}): Promise<PersistedEvent[]> {
+    const { fromVersion, toVersion, until, direction = 'forward', limit } = options;
+    const { rows } = await this.db.query<EventRow>({
+      name: `chronicle_read_stream_${direction}`,
+      text: `SELECT ${COLUMNS} FROM events
+       WHERE stream_id = $1
+         AND ($2::int IS NULL OR stream_version >= $2)
+         AND ($3::int IS NULL OR stream_version <= $3)
+         AND ($4::timestamptz IS NULL OR date_trunc('milliseconds', recorded_at) <= $4)
+       ORDER BY stream_version ${direction === 'backward' ? 'DESC' : 'ASC'}
+       LIMIT $5`,
+      values: [streamId, fromVersion ?? null, toVersion ?? null, until ?? null, limit ?? null],
+    });
+    return rows.map(toPersistedEvent);
+  }
+
+  /**
+   * Reads the global log in commit-safe order: only events of transactions older than every transaction
+   * still running, ordered by (transaction id, position). A transaction that drew its positions early and
+   * commits late is therefore read after, never skipped.
+   */
+  async readAll({ after = START, limit = 1000 }: ReadAllOptions = {}): Promise<PersistedEvent[]> {
+    const { rows } = await this.db.query<EventRow>({
+      name: 'chronicle_read_all',
+      text: `SELECT ${COLUMNS} FROM events
+       WHERE (transaction_id, global_position) > ($1::xid8, $2::bigint)
+         AND transaction_id < pg_snapshot_xmin(pg_current_snapshot())
+       ORDER BY events.transaction_id, events.global_position -- the xid8 column, not COLUMNS' text alias
+       LIMIT $3`,
+      values: [after.transactionId, after.position, limit],
+    });
+    return rows.map(toPersistedEvent);
+  }
+
+  /** What a command appended to a stream (found by the commandId in the events' metadata), as a duplicate. */
+  async findAppendByCommand(
+    streamId: string,
+    commandId: string,
+  ): Promise<AppendResult | undefined> {
+    const { rows } = await this.db.query<EventRow>(
+      `SELECT ${COLUMNS} FROM events WHERE stream_id = $1 AND metadata->>'commandId' = $2 ORDER BY stream_version`,
+      [streamId, commandId],
+    );
+    return rows.length ? this.result(streamId, rows.map(toPersistedEvent), true) : undefined;
+  }
+
+  /** The checkpoint of the event at a global position, or undefined when there is none. */
+  async checkpointOf(position: number): Promise<Checkpoint | undefined> {
+    const { rows } = await this.db.query<{ transaction_id: string }>(
+      'SELECT transaction_id::text AS transaction_id FROM events WHERE global_position = $1',
+      [position],
+    );
+    return rows[0] ? { transactionId: rows[0].transaction_id, position } : undefined;
+  }
+
+  async headPosition(): Promise<number> {
+    const { rows } = await this.db.query<{ head: string | null }>(
+      'SELECT max(global_position) AS head FROM events',
+    );
+    return Number(rows[0].head ?? 0);
+  }
+
+  private async findDuplicate(streamId: string, ids: string[]): Promise<AppendResult | undefined> {
+    const { rows } = await this.db.query<EventRow>(
+      `SELECT ${COLUMNS} FROM events WHERE event_id = ANY($1::uuid[]) ORDER BY global_position`,
+      [ids],
+    );
+    if (rows.length === 0) return undefined;
+    const sameAppend =
+      rows.length === ids.length &&
+      rows.every(
+        (row, i) =>
+          row.stream_id === streamId &&
+          row.event_id === ids[i] &&
+          row.stream_version === rows[0].stream_version + i,
+      );
+    if (!sameAppend)
+      throw new EventIdConflictError(
+        streamId,
+        rows.map((r) => r.event_id),
+      );
+    return this.result(streamId, rows.map(toPersistedEvent), true);
+  }
+
+  private result(streamId: string, events: PersistedEvent[], duplicate: boolean): AppendResult {
+    const last = events[events.length - 1];
+    return {
+      streamId,
+      version: last.streamVersion,
+      position: last.globalPosition,
+      events,
+      duplicate,
+    };
+  }
+}

@@ -1,0 +1,62 @@
+import {
+  CallHandler,
+  ExecutionContext,
+  Inject,
+  Injectable,
+  NestInterceptor,
+  SetMetadata,
+} from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import type { Request } from 'express';
+import { from, mergeMap, Observable } from 'rxjs';
+import { APP_CONFIG, type AppConfig } from '../config/config.js';
+import { ProjectionRunner } from '../projections/projection-runner.service.js';
+import { HttpProblem, RequestValidationError } from './problem.js';
+
+const READ_MODELS = Symbol('chronicle:read-models');
+
+/** The projections a GET route reads from: `consistentWith` waits for these. */
+export const ReadsFrom = (...projections: string[]) => SetMetadata(READ_MODELS, projections);
+
+/**
+ * Read-your-writes: with `consistentWith=<position>` (or X-Consistent-With) a read waits, up to a bound,
+ * until its read models have processed the event at that global position.
+ */
+@Injectable()
+export class ConsistencyInterceptor implements NestInterceptor {
+  constructor(
+    private readonly runner: ProjectionRunner,
+    private readonly reflector: Reflector,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
+    const request = context.switchToHttp().getRequest<Request>();
+    const raw = request.query.consistentWith ?? request.headers['x-consistent-with'];
+    if (request.method !== 'GET' || raw === undefined) return next.handle();
+    if (typeof raw !== 'string' || !/^\d{1,15}$/.test(raw) || Number(raw) < 1) {
+      throw new RequestValidationError([
+        {
+          field: 'consistentWith',
+          messages: ['consistentWith must be a positive integer position'],
+        },
+      ]);
+    }
+    const position = Number(raw);
+    const projections = this.reflector.get<string[] | undefined>(READ_MODELS, context.getHandler());
+    return from(this.runner.waitFor(position, projections, this.config.consistencyTimeoutMs)).pipe(
+      mergeMap((caughtUp) => {
+        if (!caughtUp) {
+          throw new HttpProblem(
+            503,
+            'consistency-timeout',
+            `The read model has not reached position ${position} within ${this.config.consistencyTimeoutMs} ms`,
+            { position },
+            { 'Retry-After': '1' },
+          );
+        }
+        return next.handle();
+      }),
+    );
+  }
+}

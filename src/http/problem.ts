@@ -1,0 +1,187 @@
+import { HttpException, HttpStatus, Logger } from '@nestjs/common';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import type { Request, Response } from 'express';
+import { ConcurrencyError, EventIdConflictError } from '../event-store/event-store.errors.js';
+import { DomainError } from '../shared/domain-error.js';
+
+/** RFC 9457 problem details. */
+export class ProblemResponse {
+  @ApiProperty({ example: '/problems/insufficient-funds' })
+  type: string;
+
+  @ApiProperty({ example: 'Insufficient funds' })
+  title: string;
+
+  @ApiProperty({ example: 422 })
+  status: number;
+
+  @ApiPropertyOptional({ example: 'Account 0b6f... holds 100, less than the 150 requested' })
+  detail?: string;
+
+  @ApiPropertyOptional({ example: '/accounts/0b6f1f7e-2c1d-4a4e-9d7b-3f0e5a1c2b9d/withdrawals' })
+  instance?: string;
+
+  [extension: string]: unknown;
+}
+
+export class FieldError {
+  @ApiProperty({ example: 'amount' })
+  field: string;
+
+  @ApiProperty({ example: ['amount must not be less than 1'] })
+  messages: string[];
+}
+
+export class ValidationProblemResponse extends ProblemResponse {
+  @ApiProperty({ type: [FieldError] })
+  errors: FieldError[];
+}
+
+export interface Problem {
+  status: number;
+  body: {
+    type: string;
+    title: string;
+    status: number;
+    detail?: string;
+    [extension: string]: unknown;
+  };
+  headers?: Record<string, string>;
+}
+
+/** Input that failed validation: every offending field is named. */
+export class RequestValidationError extends Error {
+  constructor(readonly errors: FieldError[]) {
+    super(`Invalid ${errors.map((e) => e.field).join(', ')}`);
+  }
+}
+
+/** A stored response replayed for a repeated Idempotency-Key; it is sent as it was first sent. */
+export class ReplayedResponse extends Error {
+  constructor(
+    readonly status: number,
+    readonly body: unknown,
+    readonly headers: Record<string, string>,
+  ) {
+    super('replayed response');
+  }
+}
+
+/** An HTTP-level refusal that is not a domain rule (e.g. 503 while a read model catches up). */
+export class HttpProblem extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly extensions: Record<string, unknown> = {},
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(message);
+  }
+}
+
+const KIND_STATUS = { 'not-found': 404, conflict: 409, invalid: 400, rejected: 422 } as const;
+const logger = new Logger('Problem');
+
+function titleOf(code: string): string {
+  const words = code.replace(/-/g, ' ');
+  return words.charAt(0).toUpperCase() + words.slice(1);
+}
+
+function problem(
+  status: number,
+  code: string,
+  detail: string,
+  extensions: Record<string, unknown> = {},
+): Problem {
+  return {
+    status,
+    body: { type: `/problems/${code}`, title: titleOf(code), status, detail, ...extensions },
+  };
+}
+
+/** Body-parser errors carry a `type` and a status; they are the client's fault, never a 500. */
+function bodyParserProblem(error: {
+  type?: string;
+  status?: number;
+  limit?: number;
+}): Problem | undefined {
+  switch (error.type) {
+    case 'entity.too.large':
+      return problem(
+        413,
+        'payload-too-large',
+        `The request body is larger than the limit of ${error.limit} bytes`,
+      );
+    case 'entity.parse.failed':
+      return problem(400, 'malformed-json', 'The request body is not valid JSON');
+    case 'encoding.unsupported':
+    case 'charset.unsupported':
+      return problem(
+        415,
+        'unsupported-media-type',
+        'The request body encoding or charset is not supported',
+      );
+    case 'request.aborted':
+      return problem(400, 'request-aborted', 'The request body was not received completely');
+    default:
+      return undefined;
+  }
+}
+
+/** Maps any error to a problem. Unknown errors become a bare 500: no message, stack or SQL leaves the process. */
+export function toProblem(error: unknown): Problem {
+  if (error instanceof DomainError) {
+    return problem(KIND_STATUS[error.kind], error.code, error.message, error.details());
+  }
+  if (error instanceof RequestValidationError) {
+    return problem(400, 'validation-failed', error.message, { errors: error.errors });
+  }
+  if (error instanceof ConcurrencyError) {
+    return problem(
+      409,
+      'version-conflict',
+      `The stream is at version ${error.actualVersion}, not ${error.expectedVersion}`,
+      {
+        currentVersion: error.actualVersion,
+        expectedVersion: error.expectedVersion,
+      },
+    );
+  }
+  if (error instanceof EventIdConflictError) {
+    return problem(
+      409,
+      'event-id-conflict',
+      'The request reuses ids of events already stored elsewhere',
+    );
+  }
+  if (error instanceof HttpProblem) {
+    return {
+      ...problem(error.status, error.code, error.message, error.extensions),
+      headers: error.headers,
+    };
+  }
+  const parserProblem = bodyParserProblem(error as { type?: string });
+  if (parserProblem) return parserProblem;
+  if (error instanceof HttpException) {
+    const status = error.getStatus();
+    const code = (HttpStatus[status] ?? 'error').toLowerCase().replace(/_/g, '-');
+    const detail = status === 404 ? 'No such resource' : error.message;
+    return problem(status, code, detail);
+  }
+  logger.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
+  return problem(500, 'internal-error', 'An unexpected error occurred; it has been logged');
+}
+
+export function sendProblem(
+  request: Request,
+  response: Response,
+  { status, body, headers = {} }: Problem,
+): void {
+  if (response.headersSent) return;
+  response
+    .status(status)
+    .set(headers)
+    .type('application/problem+json')
+    .send(JSON.stringify({ ...body, instance: request.originalUrl }));
+}

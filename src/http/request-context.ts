@@ -1,0 +1,56 @@
+import { randomUUID } from 'node:crypto';
+import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
+import type { Request } from 'express';
+import { deterministicUuid } from '../event-store/event-ids.js';
+import type { EventMetadata } from '../event-store/event-store.types.js';
+import { RequestValidationError } from './problem.js';
+
+const TOKEN = /^[A-Za-z0-9._:@-]{1,128}$/;
+
+/** Reads a token header (Idempotency-Key, X-Correlation-Id, X-Actor); a malformed one is a 400 naming it. */
+
+export function header(request: Request, name: string): string | undefined {
+  const value = request.headers[name];
+  if (value === undefined) return undefined;
+  const single = Array.isArray(value) ? value[0] : value;
+  if (!TOKEN.test(single)) {
+    throw new RequestValidationError([
+      { field: name, messages: [`${name} must be 1 to 128 characters of A-Z a-z 0-9 . _ : @ -`] },
+    ]);
+  }
+  return single;
+}
+
+/**
+ * Event metadata for a command sent over HTTP. With an Idempotency-Key the command id is derived from it,
+ * so a retried command writes the same event ids and the store stores them once.
+ */
+export const CommandMetadata = createParamDecorator(
+  (_: unknown, context: ExecutionContext): EventMetadata => {
+    const request = context.switchToHttp().getRequest<Request>();
+    const key = header(request, 'idempotency-key');
+    const commandId = key ? deterministicUuid('idempotency-key', key) : randomUUID();
+    return {
+      commandId,
+      correlationId: header(request, 'x-correlation-id') ?? commandId,
+      causationId: commandId,
+      actor: header(request, 'x-actor') ?? 'anonymous',
+    };
+  },
+);
+
+/** The version from `If-Match: "<version>"`, or undefined when the header is absent or `*`. */
+export const IfMatchVersion = createParamDecorator(
+  (_: unknown, context: ExecutionContext): number | undefined => {
+    const raw = context.switchToHttp().getRequest<Request>().headers['if-match'];
+    if (raw === undefined || raw.trim() === '*') return undefined;
+    // Strong comparison only (RFC 9110): a weak validator W/"3" cannot pin a version.
+    const match = /^\s*"?(\d{1,9})"?\s*$/.exec(raw);
+    if (!match) {
+      throw new RequestValidationError([
+        { field: 'if-match', messages: ['If-Match must be a version in quotes, e.g. "3"'] },
+      ]);
+    }
+    return Number(match[1]);
+  },
+);

@@ -1,0 +1,20 @@
+import type { INestApplication } from '@nestjs/common';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { FieldError, ProblemResponse, ValidationProblemResponse } from './problem.js';
+
+/** Swagger UI at /docs, the OpenAPI document at /docs-json. */
+export function setupSwagger(app: INestApplication): void {
+  const config = new DocumentBuilder()
+    .setTitle('Chronicle')
+    .setDescription(
+      'Event-sourced accounts on PostgreSQL. Commands answer with the stream `version` and the global `position` of ' +
+        'their last event; send `If-Match: "<version>"` for optimistic concurrency, `Idempotency-Key` to retry ' +
+        'safely, and `consistentWith=<position>` on a read to see your own write. Errors are application/problem+json.',
+    )
+    .setVersion('0.1.0')
+    .build();
+  const document = SwaggerModule.createDocument(app, config, {
+    extraModels: [ProblemResponse, ValidationProblemResponse, FieldError],
+  });
+  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
+}

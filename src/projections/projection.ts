@@ -1,0 +1,18 @@
+import { SetMetadata } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import type { PersistedEvent } from '../event-store/persisted-event.js';
+
+export const PROJECTION_METADATA = Symbol('chronicle:projection');
+
+/**
+ * A read model fed from the global log. `apply` gets a batch of events, in log order, inside the transaction
+ * that also moves the checkpoint: write it set-based (a few statements per batch, not per event).
+ */
+export interface ProjectionHandler {
+  /** Event types this projection reads; others only move its checkpoint. */
+  readonly eventTypes: readonly string[];
+  apply(events: readonly PersistedEvent[], tx: EntityManager): Promise<void>;
+}
+
+/** Marks a provider as a projection with a durable checkpoint under `name`. */
+export const Projection = (name: string) => SetMetadata(PROJECTION_METADATA, name);

@@ -1,0 +1,249 @@
+import { randomUUID } from 'node:crypto';
+import pg from 'pg';
+import type { RunningApp } from '../src/app.factory.js';
+import { accountsApi, countBy, expectProblem } from './support/accounts-api.js';
+import { startTestApp, testDatabaseUrl } from './support/test-app.js';
+
+describe('Idempotency-Key', () => {
+  let running: RunningApp;
+  let api: ReturnType<typeof accountsApi>;
+  let db: pg.Client;
+
+  beforeAll(async () => {
+    running = await startTestApp();
+    await running.app.listen(0, '127.0.0.1');
+    api = accountsApi(running.app.getHttpServer());
+    db = new pg.Client({ connectionString: testDatabaseUrl() });
+    await db.connect();
+  });
+  afterAll(async () => {
+    await db.end();
+    await running.close();
+  });
+
+  const key = () => `test-${randomUUID()}`;
+
+  /** Accounts opened for an owner, counted in the event store itself. */
+  async function accountsOpenedFor(ownerName: string): Promise<number> {
+    const { rows } = await db.query(
+      `SELECT count(*)::int AS n FROM events WHERE type = 'AccountOpened' AND data->>'ownerName' = $1`,
+      [ownerName],
+    );
+    return rows[0].n as number;
+  }
+
+  it('replays a repeated deposit: same status and body, Idempotent-Replayed, and no second event', async () => {
+    const opened = await api.open({ initialDeposit: 100 });
+    const k = key();
+    const send = () =>
+      api
+        .http()
+        .post(`/accounts/${opened.id}/deposits`)
+        .set('Idempotency-Key', k)
+        .send({ amount: 40 });
+
+    const first = await send();
+    expect(first.status).toBe(201);
+    expect(first.headers['idempotent-replayed']).toBeUndefined();
+    const second = await send();
+    const third = await send();
+
+    for (const replay of [second, third]) {
+      expect(replay.status).toBe(201);
+      expect(replay.body).toEqual(first.body);
+      expect(replay.headers['idempotent-replayed']).toBe('true');
+      expect(replay.headers['content-type']).toMatch(/^application\/json/);
+    }
+    const events = await api.events(opened.id);
+    expect(events.map((e) => e.type)).toEqual([
+      'AccountOpened',
+      'MoneyDeposited',
+      'MoneyDeposited',
+    ]);
+    expect((await api.account(opened.id, first.body.position)).balance).toBe(140);
+  });
+
+  it('refuses a malformed Idempotency-Key with 400 before running or remembering anything', async () => {
+    const opened = await api.open({ initialDeposit: 100 });
+    const badKey = `bad key ${'x'.repeat(200)}`;
+    const res = await api
+      .http()
+      .post(`/accounts/${opened.id}/deposits`)
+      .set('Idempotency-Key', badKey)
+      .send({ amount: 5 });
+    expect(expectProblem(res, 400).errors).toEqual([
+      expect.objectContaining({ field: 'idempotency-key' }),
+    ]);
+    const { rows } = await db.query(
+      'SELECT count(*)::int AS n FROM idempotency_keys WHERE key = $1',
+      [badKey],
+    );
+    expect(rows[0].n).toBe(0);
+    expect((await api.events(opened.id)).map((e: { type: string }) => e.type)).toEqual([
+      'AccountOpened',
+      'MoneyDeposited',
+    ]);
+  });
+
+  it('treats the same JSON with its keys in another order as the same request', async () => {
+    const opened = await api.open();
+    const k = key();
+    const url = `/accounts/${opened.id}/deposits`;
+    const first = await api
+      .http()
+      .post(url)
+      .set('Idempotency-Key', k)
+      .send({ amount: 5, description: 'Tip' })
+      .expect(201);
+    const again = await api
+      .http()
+      .post(url)
+      .set('Idempotency-Key', k)
+      .set('Content-Type', 'application/json')
+      .send('{ "description": "Tip", "amount": 5 }')
+      .expect(201);
+    expect(again.body).toEqual(first.body);
+    expect(again.headers['idempotent-replayed']).toBe('true');
+    expect(await api.events(opened.id)).toHaveLength(2);
+  });
+
+  it('refuses the same key with a different body with 422, and writes nothing', async () => {
+    const opened = await api.open({ initialDeposit: 100 });
+    const k = key();
+    const url = `/accounts/${opened.id}/deposits`;
+    const first = await api
+      .http()
+      .post(url)
+      .set('Idempotency-Key', k)
+      .send({ amount: 10 })
+      .expect(201);
+
+    const reused = await api.http().post(url).set('Idempotency-Key', k).send({ amount: 11 });
+    expectProblem(reused, 422, 'idempotency-key-reused');
+
+    const otherRoute = await api
+      .http()
+      .post(`/accounts/${opened.id}/withdrawals`)
+      .set('Idempotency-Key', k)
+      .send({ amount: 10 });
+    expectProblem(otherRoute, 422, 'idempotency-key-reused');
+
+    expect(await api.events(opened.id)).toHaveLength(3);
+    const original = await api
+      .http()
+      .post(url)
+      .set('Idempotency-Key', k)
+      .send({ amount: 10 })
+      .expect(201);
+    expect(original.body).toEqual(first.body);
+  });
+
+  it('does not confuse different keys: the same body under two keys is two deposits', async () => {
+    const opened = await api.open();
+    await api
+      .http()
+      .post(`/accounts/${opened.id}/deposits`)
+      .set('Idempotency-Key', key())
+      .send({ amount: 3 })
+      .expect(201);
+    const last = await api
+      .http()
+      .post(`/accounts/${opened.id}/deposits`)
+      .set('Idempotency-Key', key())
+      .send({ amount: 3 })
+      .expect(201);
+    expect((await api.account(opened.id, last.body.position)).balance).toBe(6);
+  });
+
+  it('replays a refused withdrawal as the same 422 and records only one WithdrawalRejected', async () => {
+    const opened = await api.open({ initialDeposit: 100 });
+    const k = key();
+    const send = () =>
+      api
+        .http()
+        .post(`/accounts/${opened.id}/withdrawals`)
+        .set('Idempotency-Key', k)
+        .send({ amount: 150 });
+
+    const first = await send();
+    const refusal = expectProblem(first, 422, 'insufficient-funds');
+    expect(refusal).toMatchObject({ balance: 100, amount: 150 });
+
+    const replay = await send();
+    expect(expectProblem(replay, 422, 'insufficient-funds')).toEqual(refusal);
+    expect(replay.headers['idempotent-replayed']).toBe('true');
+
+    // Even once the money is there, the key still answers what it answered first.
+    await api.deposit(opened.id, 1000);
+    const later = await send();
+    expect(later.status).toBe(422);
+    expect(later.body).toEqual(refusal);
+
+    const kinds = countBy(await api.events(opened.id), (e) => e.type);
+    expect(kinds).toEqual({ AccountOpened: 1, MoneyDeposited: 2, WithdrawalRejected: 1 });
+  });
+
+  it('POST /accounts retried with the same key returns the same account and opens only one', async () => {
+    const ownerName = `Retry ${randomUUID()}`;
+    const k = key();
+    const send = () =>
+      api
+        .http()
+        .post('/accounts')
+        .set('Idempotency-Key', k)
+        .send({ ownerName, currency: 'EUR', initialDeposit: 500 });
+
+    const first = await send();
+    expect(first.status).toBe(201);
+    const retry = await send();
+    expect(retry.status).toBe(201);
+    expect(retry.body).toEqual(first.body);
+    expect(retry.headers.location).toBe(`/accounts/${first.body.id}`);
+    expect(retry.headers['idempotent-replayed']).toBe('true');
+
+    expect(await accountsOpenedFor(ownerName)).toBe(1);
+    expect((await api.events(first.body.id)).map((e) => e.type)).toEqual([
+      'AccountOpened',
+      'MoneyDeposited',
+    ]);
+    expect((await api.account(first.body.id, first.body.position)).balance).toBe(500);
+  });
+
+  it('opens one account when the same key is sent ten times at once', async () => {
+    const ownerName = `Burst ${randomUUID()}`;
+    const k = key();
+    const responses = await Promise.all(
+      Array.from({ length: 10 }, () =>
+        api
+          .http()
+          .post('/accounts')
+          .set('Idempotency-Key', k)
+          .send({ ownerName, currency: 'EUR', initialDeposit: 500 }),
+      ),
+    );
+
+    const created = responses.filter((r) => r.status === 201);
+    expect(created.length).toBeGreaterThanOrEqual(1);
+    expect(new Set(created.map((r) => r.body.id)).size).toBe(1);
+    for (const other of responses.filter((r) => r.status !== 201))
+      expectProblem(other, 409, 'idempotency-key-in-progress');
+
+    expect(await accountsOpenedFor(ownerName)).toBe(1);
+    const id = created[0].body.id as string;
+    expect((await api.events(id)).map((e) => e.type)).toEqual(['AccountOpened', 'MoneyDeposited']);
+  });
+
+  it('replays a validation failure as the same 400 without running the command', async () => {
+    const opened = await api.open();
+    const k = key();
+    const send = () =>
+      api
+        .http()
+        .post(`/accounts/${opened.id}/deposits`)
+        .set('Idempotency-Key', k)
+        .send({ amount: 0 });
+    const first = expectProblem(await send(), 400);
+    expect(expectProblem(await send(), 400)).toEqual(first);
+    expect(await api.events(opened.id)).toHaveLength(1);
+  });
+});

@@ -1,0 +1,117 @@
+import request from 'supertest';
+import type { RunningApp } from '../src/app.factory.js';
+import { startTestApp } from './support/test-app.js';
+
+interface Schema {
+  $ref?: string;
+  required?: string[];
+  properties?: Record<string, { example?: unknown; type?: string }>;
+}
+interface Operation {
+  requestBody?: { content: Record<string, { schema: Schema }> };
+  responses: Record<string, unknown>;
+  parameters?: Array<{ name: string; in: string }>;
+}
+interface OpenApi {
+  openapi: string;
+  paths: Record<string, Record<string, Operation>>;
+  components: { schemas: Record<string, Schema> };
+}
+
+describe('OpenAPI documentation', () => {
+  let running: RunningApp;
+  let doc: OpenApi;
+
+  beforeAll(async () => {
+    running = await startTestApp();
+    const res = await request(running.app.getHttpServer()).get('/docs-json').expect(200);
+    expect(res.headers['content-type']).toMatch(/^application\/json/);
+    doc = res.body as OpenApi;
+  });
+  afterAll(() => running.close());
+
+  const requestSchema = (path: string): Schema => {
+    const ref = doc.paths[path].post.requestBody?.content['application/json'].schema.$ref;
+    expect(ref).toMatch(/^#\/components\/schemas\//);
+    return doc.components.schemas[ref!.split('/').pop()!];
+  };
+
+  it('is an OpenAPI 3 document with every accounts route', () => {
+    expect(doc.openapi).toMatch(/^3\./);
+    expect(Object.keys(doc.paths)).toEqual(
+      expect.arrayContaining([
+        '/accounts',
+        '/accounts/{id}',
+        '/accounts/{id}/deposits',
+        '/accounts/{id}/withdrawals',
+        '/accounts/{id}/transactions',
+        '/accounts/{id}/events',
+      ]),
+    );
+    expect(Object.keys(doc.paths['/accounts'])).toContain('post');
+    expect(Object.keys(doc.paths['/accounts/{id}'])).toContain('get');
+  });
+
+  it('documents the status codes a client must handle', () => {
+    expect(Object.keys(doc.paths['/accounts'].post.responses)).toEqual(
+      expect.arrayContaining(['201', '400']),
+    );
+    expect(Object.keys(doc.paths['/accounts/{id}/withdrawals'].post.responses)).toEqual(
+      expect.arrayContaining(['201', '400', '404', '409', '422']),
+    );
+    expect(Object.keys(doc.paths['/accounts/{id}'].get.responses)).toEqual(
+      expect.arrayContaining(['200', '404']),
+    );
+  });
+
+  it('documents Idempotency-Key, If-Match and consistentWith', () => {
+    const headers = (doc.paths['/accounts/{id}/deposits'].post.parameters ?? []).map(
+      (p) => `${p.in}:${p.name}`,
+    );
+    expect(headers).toEqual(
+      expect.arrayContaining(['header:Idempotency-Key', 'header:If-Match', 'path:id']),
+    );
+    const query = (doc.paths['/accounts/{id}'].get.parameters ?? []).map(
+      (p) => `${p.in}:${p.name}`,
+    );
+    expect(query).toContain('query:consistentWith');
+    const paging = (doc.paths['/accounts/{id}/transactions'].get.parameters ?? []).map(
+      (p) => `${p.in}:${p.name}`,
+    );
+    expect(paging).toEqual(expect.arrayContaining(['query:limit', 'query:after']));
+  });
+
+  it('gives the request bodies their fields with examples', () => {
+    const open = requestSchema('/accounts');
+    expect(open.required).toEqual(expect.arrayContaining(['ownerName', 'currency']));
+    expect(open.properties).toMatchObject({
+      ownerName: { example: expect.any(String) },
+      currency: { example: expect.stringMatching(/^[A-Z]{3}$/) },
+      initialDeposit: { example: expect.any(Number) },
+    });
+
+    expect(open.properties!.initialDeposit.type).toBe('integer');
+
+    for (const path of ['/accounts/{id}/deposits', '/accounts/{id}/withdrawals']) {
+      const movement = requestSchema(path);
+      expect(movement.required).toEqual(['amount']);
+      expect(movement.properties).toMatchObject({
+        amount: { example: expect.any(Number), type: 'integer' },
+      });
+      expect(Number.isInteger(movement.properties!.amount.example)).toBe(true);
+    }
+  });
+
+  it('declares money as integers in the responses too', () => {
+    const { AccountResponse, StatementLine } = doc.components.schemas;
+    expect(AccountResponse.properties!.balance.type).toBe('integer');
+    expect(StatementLine.properties!.amount.type).toBe('integer');
+    expect(StatementLine.properties!.balanceAfter.type).toBe('integer');
+  });
+
+  it('serves Swagger UI as HTML at /docs', async () => {
+    const res = await request(running.app.getHttpServer()).get('/docs').expect(200);
+    expect(res.headers['content-type']).toMatch(/^text\/html/);
+    expect(res.text).toMatch(/swagger-ui/i);
+  });
+});
