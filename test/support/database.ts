@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { DataSource } from 'typeorm';
 import { dataSourceOptions } from '../../src/database/database.options.js';
@@ -17,4 +18,33 @@ export function storeOn(pool: pg.Pool, ...types: string[]): PostgresEventStore {
   const registry = new EventTypeRegistry();
   registry.register(...types.map((type) => ({ type })));
   return new PostgresEventStore(pool, registry);
+}
+
+export interface ScratchDatabase {
+  url: string;
+  pool: pg.Pool;
+  drop(): Promise<void>;
+}
+
+/** A migrated database of its own, on the test server, for a test that must control every row in it. */
+export async function scratchDatabase(max = 10): Promise<ScratchDatabase> {
+  const name = `chronicle_scratch_${randomBytes(4).toString('hex')}`;
+  const url = new URL(testDatabaseUrl());
+  const admin = new pg.Client({ connectionString: url.toString() });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  url.pathname = `/${name}`;
+  const dataSource = new DataSource({ ...dataSourceOptions(url.toString(), 2), logging: false });
+  await dataSource.initialize();
+  await dataSource.destroy();
+  const pool = new pg.Pool({ connectionString: url.toString(), max });
+  return {
+    url: url.toString(),
+    pool,
+    async drop() {
+      await pool.end();
+      await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await admin.end();
+    },
+  };
 }
