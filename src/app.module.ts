@@ -11,6 +11,7 @@ import { ConsistencyInterceptor } from './http/consistency.interceptor.js';
 import { IdempotencyInterceptor } from './http/idempotency.interceptor.js';
 import { ProblemFilter } from './http/problem.filter.js';
 import { validationPipe } from './http/validation.js';
+import { MetricsModule } from './metrics/metrics.module.js';
 import { ProjectionsModule } from './projections/projections.module.js';
 
 @Global()
@@ -41,6 +42,7 @@ export class AppModule {
         EventStoreModule,
         ProjectionsModule,
         AccountsModule,
+        MetricsModule,
       ],
       controllers: [HealthController],
       providers: [

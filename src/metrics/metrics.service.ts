@@ -1,0 +1,31 @@
+import { Injectable, OnModuleDestroy } from '@nestjs/common';
+import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
+
+/** One registry per application, never prom-client's global one: tests run several apps in one process. */
+@Injectable()
+export class Metrics implements OnModuleDestroy {
+  readonly registry = new Registry();
+
+  readonly eventsAppended = new Counter({
+    name: 'chronicle_events_appended_total',
+    help: 'Events this process appended to the store, by event type (idempotent retries not counted)',
+    labelNames: ['type'] as const,
+    registers: [this.registry],
+  });
+
+  readonly commandDuration = new Histogram({
+    name: 'chronicle_command_duration_seconds',
+    help: 'Time to execute a command through the CommandBus; outcome: ok, rejected (a DomainError) or error',
+    labelNames: ['command', 'outcome'] as const,
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+    registers: [this.registry],
+  });
+
+  constructor() {
+    collectDefaultMetrics({ register: this.registry });
+  }
+
+  onModuleDestroy(): void {
+    this.registry.clear();
+  }
+}
