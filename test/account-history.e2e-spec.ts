@@ -118,7 +118,7 @@ describe('account history: statement and audit trail', () => {
           eventId: expect.stringMatching(UUID),
           streamId: `account-${opened.id}`,
           type: 'MoneyDeposited',
-          schemaVersion: 1,
+          schemaVersion: 2,
           recordedAt: expect.any(String),
         }),
       );

@@ -24,7 +24,10 @@ import { uuidParam } from '../http/validation.js';
 import { CommandAccepted } from '../http/command-accepted.response.js';
 import { EventsParams, TransactionsParams } from './accounts.params.js';
 import { DepositMoneyCommand } from './commands/deposit-money/deposit-money.command.js';
-import { MoneyMovementRequest } from './commands/deposit-money/deposit-money.request.js';
+import {
+  DepositMoneyRequest,
+  MoneyMovementRequest,
+} from './commands/deposit-money/deposit-money.request.js';
 import { OpenAccountCommand } from './commands/open-account/open-account.command.js';
 import { OpenAccountRequest } from './commands/open-account/open-account.request.js';
 import { WithdrawMoneyCommand } from './commands/withdraw-money/withdraw-money.command.js';
@@ -82,7 +85,7 @@ export class AccountsController {
   }
 
   @Post(':id/deposits')
-  @ApiOperation({ summary: 'Deposit money (minor units)' })
+  @ApiOperation({ summary: 'Deposit money (minor units), with where it came from' })
   @ApiHeader(IDEMPOTENCY_KEY)
   @ApiHeader(IF_MATCH)
   @ApiCreatedResponse({ type: CommandAccepted })
@@ -93,12 +96,19 @@ export class AccountsController {
   })
   deposit(
     @Param('id', uuidParam('id')) id: string,
-    @Body() body: MoneyMovementRequest,
+    @Body() body: DepositMoneyRequest,
     @IfMatchVersion() expectedVersion: number | undefined,
     @CommandMetadata() metadata: EventMetadata,
   ): Promise<CommandAccepted> {
     return this.commands.execute(
-      new DepositMoneyCommand(id, body.amount, body.description, expectedVersion, metadata),
+      new DepositMoneyCommand(
+        id,
+        body.amount,
+        body.description,
+        expectedVersion,
+        metadata,
+        body.source,
+      ),
     );
   }
 

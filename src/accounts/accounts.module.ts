@@ -6,7 +6,7 @@ import { AccountsController } from './accounts.controller.js';
 import { DepositMoneyHandler } from './commands/deposit-money/deposit-money.handler.js';
 import { OpenAccountHandler } from './commands/open-account/open-account.handler.js';
 import { WithdrawMoneyHandler } from './commands/withdraw-money/withdraw-money.handler.js';
-import { ACCOUNT_EVENT_TYPES } from './domain/account.events.js';
+import { ACCOUNT_EVENT_DEFINITIONS } from './domain/account.events.js';
 import { AccountBalance } from './projections/account-balance.entity.js';
 import { AccountTransaction } from './projections/account-transaction.entity.js';
 import { AccountsProjection } from './projections/accounts.projection.js';
@@ -32,6 +32,6 @@ export class AccountsModule implements OnModuleInit {
   constructor(private readonly registry: EventTypeRegistry) {}
 
   onModuleInit(): void {
-    this.registry.register(...ACCOUNT_EVENT_TYPES.map((type) => ({ type, schemaVersion: 1 })));
+    this.registry.register(...ACCOUNT_EVENT_DEFINITIONS);
   }
 }

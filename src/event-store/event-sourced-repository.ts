@@ -125,8 +125,9 @@ export class EventSourcedRepository<TState, TEvent extends DomainEvent> {
     };
   }
 
+  /** Every event an aggregate folds is lifted to its type's current schema first. */
   private toDomain(event: FoldableEvent): TEvent {
-    this.store.registry.assertReadable(event.type, event.schemaVersion);
-    return { type: event.type, data: event.data } as unknown as TEvent;
+    const data = this.store.registry.upcastData(event.type, event.schemaVersion, event.data);
+    return { type: event.type, data } as unknown as TEvent;
   }
 }

@@ -22,15 +22,22 @@ export class EventIdConflictError extends Error {
   }
 }
 
+/** A stored or new event whose type is not registered, or stored at a schema version no upcaster chain lifts. */
 export class UnknownEventTypeError extends Error {
   constructor(
     readonly eventType: string,
+    /** The version the event was stored with; undefined for a new event. */
     readonly schemaVersion?: number,
+    /** The type's current version; undefined when the type is not registered. */
+    readonly currentVersion?: number,
   ) {
     super(
       schemaVersion === undefined
         ? `Unknown event type "${eventType}"`
-        : `No way to read event type "${eventType}" at schema version ${schemaVersion}`,
+        : currentVersion === undefined
+          ? `Unknown event type "${eventType}" (stored at schema version ${schemaVersion})`
+          : `No way to read event type "${eventType}" stored at schema version ${schemaVersion}: ` +
+            `no upcaster path to the current version ${currentVersion}`,
     );
     this.name = 'UnknownEventTypeError';
   }

@@ -1,35 +1,100 @@
 import { UnknownEventTypeError } from './event-store.errors.js';
+import { PersistedEvent } from './persisted-event.js';
+
+type EventData = Record<string, unknown>;
+
+/** Lifts an event's data by one schema version. Pure: returns a new object, never mutates its argument. */
+export type Upcaster = (data: EventData) => EventData;
 
 export interface EventTypeDefinition {
   readonly type: string;
-  /** The schema version new events of this type are written with. */
-  readonly schemaVersion: number;
+  /** The schema version new events of this type are written with (1 when unset). */
+  readonly schemaVersion?: number;
+  /** `upcasters[v]` lifts data stored at version v to v + 1. */
+  readonly upcasters?: Readonly<Record<number, Upcaster>>;
 }
 
-/** Maps an event's explicit type string to how it is stored. Routing never uses class names. */
-export class EventTypeRegistry {
-  private readonly types = new Map<string, EventTypeDefinition>();
+interface RegisteredType {
+  readonly type: string;
+  readonly schemaVersion: number;
+  readonly upcasters: Readonly<Record<number, Upcaster>>;
+}
 
-  register(...definitions: Array<{ type: string; schemaVersion?: number }>): void {
-    for (const { type, schemaVersion = 1 } of definitions) {
+/**
+ * Maps an event's explicit type string to how it is stored, and lifts stored events to the current schema.
+ * Routing never uses class names. New events are always written at the current version.
+ */
+export class EventTypeRegistry {
+  private readonly types = new Map<string, RegisteredType>();
+
+  register(...definitions: EventTypeDefinition[]): void {
+    for (const { type, schemaVersion = 1, upcasters = {} } of definitions) {
+      if (!Number.isInteger(schemaVersion) || schemaVersion < 1 || schemaVersion > 32767)
+        throw new Error(
+          `Event type "${type}": schema version must be 1 to 32767, got ${schemaVersion}`,
+        );
+      for (const from of Object.keys(upcasters).map(Number)) {
+        if (!Number.isInteger(from) || from < 1 || from >= schemaVersion)
+          throw new Error(
+            `Event type "${type}": an upcaster from version ${from} cannot lead to the current version ${schemaVersion}`,
+          );
+      }
       const existing = this.types.get(type);
       if (existing && existing.schemaVersion !== schemaVersion) {
         throw new Error(`Event type "${type}" is registered twice with different schema versions`);
       }
-      this.types.set(type, { type, schemaVersion });
+      if (existing && Object.keys(upcasters).length === 0) continue;
+      this.types.set(type, { type, schemaVersion, upcasters });
     }
   }
 
-  definitionOf(type: string): EventTypeDefinition {
+  definitionOf(type: string): { readonly type: string; readonly schemaVersion: number } {
     const definition = this.types.get(type);
     if (!definition) throw new UnknownEventTypeError(type);
     return definition;
   }
 
-  /** Checks that a stored event can be read; the upcaster chain hooks in here. */
-  assertReadable(type: string, schemaVersion: number): void {
-    const definition = this.definitionOf(type);
-    if (schemaVersion !== definition.schemaVersion)
-      throw new UnknownEventTypeError(type, schemaVersion);
+  /**
+   * The event at its type's current schema version: the same object when it is current already (the hot path
+   * does no other work), else a new PersistedEvent with lifted data. Throws UnknownEventTypeError naming the type
+   * and the stored version when the type is unknown or no upcaster chain reaches the current version.
+   */
+  upcast<T extends PersistedEvent>(event: T): T {
+    const definition = this.types.get(event.type);
+    if (definition?.schemaVersion === event.schemaVersion) return event;
+    return new PersistedEvent(
+      event.eventId,
+      event.streamId,
+      event.streamVersion,
+      event.globalPosition,
+      event.transactionId,
+      event.type,
+      definition?.schemaVersion ?? event.schemaVersion,
+      this.lift(event.type, event.schemaVersion, event.data),
+      event.metadata,
+      event.recordedAt,
+    ) as T;
+  }
+
+  /** `upcast` for what a fold reads: the data itself when current, else the lifted copy. */
+  upcastData(type: string, schemaVersion: number, data: EventData): EventData {
+    const definition = this.types.get(type);
+    if (definition?.schemaVersion === schemaVersion) return data;
+    return this.lift(type, schemaVersion, data);
+  }
+
+  private lift(type: string, from: number, data: EventData): EventData {
+    const definition = this.types.get(type);
+    if (!definition) throw new UnknownEventTypeError(type, from);
+    const { schemaVersion, upcasters } = definition;
+    if (!Number.isInteger(from) || from < 1 || from > schemaVersion)
+      throw new UnknownEventTypeError(type, from, schemaVersion);
+    let lifted = data;
+    for (let version = from; version < schemaVersion; version++) {
+      const upcaster = upcasters[version];
+      if (!upcaster) throw new UnknownEventTypeError(type, from, schemaVersion);
+      lifted = upcaster(lifted);
+    }
+    return lifted;
   }
 }

@@ -24,6 +24,14 @@ export class InvalidAmount extends DomainError {
   }
 }
 
+export class InvalidDepositSource extends DomainError {
+  readonly kind = 'invalid';
+  readonly code = 'invalid-deposit-source';
+  constructor(readonly source: unknown) {
+    super(`Deposit source must be cash, transfer, card, other or unknown, got ${String(source)}`);
+  }
+}
+
 export class InvalidCurrency extends DomainError {
   readonly kind = 'invalid';
   readonly code = 'invalid-currency';

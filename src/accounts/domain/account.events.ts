@@ -1,10 +1,18 @@
+import type { EventTypeDefinition } from '../../event-store/event-type-registry.js';
+
 export type AccountOpened = {
   type: 'AccountOpened';
   data: { accountId: string; ownerName: string; currency: string };
 };
+/** Where deposited money came from, as the client stated it. */
+export const DEPOSIT_SOURCES = ['cash', 'transfer', 'card', 'other'] as const;
+/** `unknown`: nobody said; every deposit stored before schema version 2, and any deposit sent without one. */
+export type DepositSource = (typeof DEPOSIT_SOURCES)[number] | 'unknown';
+
+/** Schema version 2 added `source`. */
 export type MoneyDeposited = {
   type: 'MoneyDeposited';
-  data: { accountId: string; amount: number; description?: string };
+  data: { accountId: string; amount: number; description?: string; source: DepositSource };
 };
 export type MoneyWithdrawn = {
   type: 'MoneyWithdrawn';
@@ -29,4 +37,20 @@ export const ACCOUNT_EVENT_TYPES: ReadonlyArray<AccountEvent['type']> = [
   'MoneyDeposited',
   'MoneyWithdrawn',
   'WithdrawalRejected',
+];
+
+/**
+ * How each type is stored: the current schema version and the upcasters that lift older stored data.
+ * MoneyDeposited v1 had no `source`; we cannot know it for those deposits, so it becomes `unknown` rather than a
+ * guess such as `cash` that a report would then count as fact.
+ */
+export const ACCOUNT_EVENT_DEFINITIONS: readonly EventTypeDefinition[] = [
+  { type: 'AccountOpened', schemaVersion: 1 },
+  {
+    type: 'MoneyDeposited',
+    schemaVersion: 2,
+    upcasters: { 1: (data) => ({ ...data, source: 'unknown' satisfies DepositSource }) },
+  },
+  { type: 'MoneyWithdrawn', schemaVersion: 1 },
+  { type: 'WithdrawalRejected', schemaVersion: 1 },
 ];

@@ -8,13 +8,14 @@ import {
   withdraw,
   MAX_AMOUNT,
 } from './account.js';
-import type { AccountEvent } from './account.events.js';
+import type { AccountEvent, DepositSource } from './account.events.js';
 import {
   AccountAlreadyOpened,
   AccountNotFound,
   BalanceLimitExceeded,
   InvalidAmount,
   InvalidCurrency,
+  InvalidDepositSource,
   InvalidOwnerName,
 } from './account.errors.js';
 
@@ -26,7 +27,7 @@ const opened = (currency = 'EUR'): AccountEvent => ({
 });
 const deposited = (amount: number): AccountEvent => ({
   type: 'MoneyDeposited',
-  data: { accountId, amount },
+  data: { accountId, amount, source: 'transfer' },
 });
 const withdrawn = (amount: number): AccountEvent => ({
   type: 'MoneyWithdrawn',
@@ -49,7 +50,7 @@ describe('Account', () => {
           opened(),
           {
             type: 'MoneyDeposited',
-            data: { accountId, amount: 500, description: 'Initial deposit' },
+            data: { accountId, amount: 500, description: 'Initial deposit', source: 'unknown' },
           },
         ]));
 
@@ -71,12 +72,25 @@ describe('Account', () => {
   });
 
   describe('deposit', () => {
-    it('adds money', () =>
+    it('adds money, recording where it came from', () =>
       given([opened(), deposited(100)])
-        .when((s) => deposit(s, { accountId, amount: 250, description: 'salary' }))
+        .when((s) => deposit(s, { accountId, amount: 250, description: 'salary', source: 'card' }))
         .then([
-          { type: 'MoneyDeposited', data: { accountId, amount: 250, description: 'salary' } },
+          {
+            type: 'MoneyDeposited',
+            data: { accountId, amount: 250, description: 'salary', source: 'card' },
+          },
         ]));
+
+    it('records the source as unknown when none is given', () =>
+      given([opened()])
+        .when((s) => deposit(s, { accountId, amount: 5 }))
+        .then([{ type: 'MoneyDeposited', data: { accountId, amount: 5, source: 'unknown' } }]));
+
+    it('refuses a source it does not know', () =>
+      given([opened()])
+        .when((s) => deposit(s, { accountId, amount: 5, source: 'cheque' as DepositSource }))
+        .thenThrows(InvalidDepositSource));
 
     it.each([0, -1, 1.5, MAX_AMOUNT + 1, Number.NaN])('refuses the amount %p', (amount) =>
       given([opened()])

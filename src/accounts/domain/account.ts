@@ -1,9 +1,11 @@
 import type { AggregateDefinition } from '../../event-store/aggregate.js';
-import type {
-  AccountEvent,
-  MoneyDeposited,
-  MoneyWithdrawn,
-  WithdrawalRejected,
+import {
+  DEPOSIT_SOURCES,
+  type AccountEvent,
+  type DepositSource,
+  type MoneyDeposited,
+  type MoneyWithdrawn,
+  type WithdrawalRejected,
 } from './account.events.js';
 import {
   AccountAlreadyOpened,
@@ -11,6 +13,7 @@ import {
   BalanceLimitExceeded,
   InvalidAmount,
   InvalidCurrency,
+  InvalidDepositSource,
   InvalidOwnerName,
 } from './account.errors.js';
 
@@ -27,7 +30,13 @@ export type OpenAccount = {
   currency: string;
   initialDeposit?: number;
 };
-export type Deposit = { accountId: string; amount: number; description?: string };
+export type Deposit = {
+  accountId: string;
+  amount: number;
+  description?: string;
+  /** `unknown` when not given. */
+  source?: DepositSource;
+};
 export type Withdraw = { accountId: string; amount: number; description?: string };
 
 const ISO_CURRENCIES = new Set(Intl.supportedValuesOf('currency'));
@@ -38,6 +47,10 @@ export function isCurrencyCode(value: string): boolean {
 
 export function isAmount(value: unknown): value is number {
   return typeof value === 'number' && Number.isInteger(value) && value >= 1 && value <= MAX_AMOUNT;
+}
+
+export function isDepositSource(value: unknown): value is DepositSource {
+  return value === 'unknown' || (DEPOSIT_SOURCES as readonly unknown[]).includes(value);
 }
 
 export const initialState = (): AccountState => ({ status: 'unopened' });
@@ -84,6 +97,7 @@ export function open(state: AccountState, command: OpenAccount): AccountEvent[] 
         accountId: command.accountId,
         amount: command.initialDeposit,
         description: 'Initial deposit',
+        source: 'unknown',
       },
     },
   ];
@@ -91,14 +105,18 @@ export function open(state: AccountState, command: OpenAccount): AccountEvent[] 
 
 export function deposit(
   state: AccountState,
-  { accountId, amount, description }: Deposit,
+  { accountId, amount, description, source = 'unknown' }: Deposit,
 ): MoneyDeposited[] {
   const account = requireOpen(state, accountId);
   if (!isAmount(amount)) throw new InvalidAmount(amount);
+  if (!isDepositSource(source)) throw new InvalidDepositSource(source);
   if (account.balance + amount > MAX_BALANCE)
     throw new BalanceLimitExceeded(account.balance, amount);
   return [
-    { type: 'MoneyDeposited', data: { accountId: account.id, amount, ...optional(description) } },
+    {
+      type: 'MoneyDeposited',
+      data: { accountId: account.id, amount, ...optional(description), source },
+    },
   ];
 }
 

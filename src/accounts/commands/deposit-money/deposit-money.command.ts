@@ -1,4 +1,5 @@
 import type { EventMetadata } from '../../../event-store/event-store.types.js';
+import type { DepositSource } from '../../domain/account.events.js';
 
 export class DepositMoneyCommand {
   constructor(
@@ -7,5 +8,7 @@ export class DepositMoneyCommand {
     readonly description: string | undefined,
     readonly expectedVersion: number | undefined,
     readonly metadata: EventMetadata,
+    /** `unknown` when omitted. */
+    readonly source?: DepositSource,
   ) {}
 }

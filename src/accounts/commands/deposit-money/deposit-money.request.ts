@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
 import { MAX_AMOUNT } from '../../domain/account.js';
+import { DEPOSIT_SOURCES, type DepositSource } from '../../domain/account.events.js';
 
 /** The body of a deposit or a withdrawal. */
 export class MoneyMovementRequest {
@@ -21,4 +22,15 @@ export class MoneyMovementRequest {
   @IsString()
   @MaxLength(500)
   description?: string;
+}
+
+export class DepositMoneyRequest extends MoneyMovementRequest {
+  @ApiPropertyOptional({
+    enum: DEPOSIT_SOURCES,
+    example: 'transfer',
+    description: 'Where the money came from; recorded as `unknown` when omitted',
+  })
+  @IsOptional()
+  @IsIn(DEPOSIT_SOURCES, { message: `source must be one of ${DEPOSIT_SOURCES.join(', ')}` })
+  source?: Exclude<DepositSource, 'unknown'>;
 }

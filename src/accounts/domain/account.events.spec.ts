@@ -1,0 +1,74 @@
+import { UnknownEventTypeError } from '../../event-store/event-store.errors.js';
+import { EventTypeRegistry } from '../../event-store/event-type-registry.js';
+import { PersistedEvent } from '../../event-store/persisted-event.js';
+import { specFor } from '../../shared/testing/given-when-then.js';
+import { accountDefinition, withdraw } from './account.js';
+import { ACCOUNT_EVENT_DEFINITIONS, type AccountEvent } from './account.events.js';
+
+const accountId = '6f1c0a52-8d3e-4c7b-9a51-2b7e4d9c0f11';
+const registry = new EventTypeRegistry();
+registry.register(...ACCOUNT_EVENT_DEFINITIONS);
+
+const stored = (type: string, schemaVersion: number, data: Record<string, unknown>) =>
+  new PersistedEvent(
+    'e',
+    `account-${accountId}`,
+    2,
+    7,
+    '1',
+    type,
+    schemaVersion,
+    data,
+    {},
+    new Date(0),
+  );
+/** What a fold sees of a stored event: lifted to the current schema. */
+const read = (type: string, schemaVersion: number, data: Record<string, unknown>) => {
+  const event = registry.upcast(stored(type, schemaVersion, data));
+  return { type: event.type, data: event.data } as AccountEvent;
+};
+
+describe('account event schemas', () => {
+  it('reads a MoneyDeposited stored at version 1 as version 2 with source unknown', () => {
+    const v1 = stored('MoneyDeposited', 1, { accountId, amount: 300, description: 'Salary' });
+
+    const current = registry.upcast(v1);
+
+    expect(current).toBeInstanceOf(PersistedEvent);
+    expect(current).toMatchObject({
+      eventId: 'e',
+      streamVersion: 2,
+      globalPosition: 7,
+      schemaVersion: 2,
+      data: { accountId, amount: 300, description: 'Salary', source: 'unknown' },
+    });
+    expect(v1.data).toEqual({ accountId, amount: 300, description: 'Salary' });
+  });
+
+  it('returns a current event itself, untouched', () => {
+    const v2 = stored('MoneyDeposited', 2, { accountId, amount: 1, source: 'cash' });
+    expect(registry.upcast(v2)).toBe(v2);
+  });
+
+  it('refuses a version it has no path from, naming the type and the version', () => {
+    expect(() => registry.upcast(stored('MoneyDeposited', 3, {}))).toThrow(UnknownEventTypeError);
+    expect(() => registry.upcast(stored('MoneyDeposited', 3, {}))).toThrow(
+      /"MoneyDeposited" stored at schema version 3/,
+    );
+    expect(() => registry.upcast(stored('MoneyWithdrawn', 0, {}))).toThrow(/version 0/);
+  });
+
+  it('folds v1 deposits like v2 ones', () =>
+    specFor(accountDefinition)([
+      read('AccountOpened', 1, { accountId, ownerName: 'Ada', currency: 'EUR' }),
+      read('MoneyDeposited', 1, { accountId, amount: 100 }),
+      read('MoneyDeposited', 2, { accountId, amount: 20, source: 'card' }),
+    ])
+      .when((s) => withdraw(s, { accountId, amount: 121 }))
+      .then([
+        {
+          type: 'WithdrawalRejected',
+          data: { accountId, amount: 121, reason: 'insufficient-funds', balance: 120 },
+        },
+      ]));
+});
