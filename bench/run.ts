@@ -9,6 +9,7 @@ import { globalLogScenario } from './scenarios/global-log.js';
 import { hotStreamScenario } from './scenarios/hot-stream.js';
 import { httpScenario } from './scenarios/http.js';
 import { readStreamScenario } from './scenarios/read-stream.js';
+import { snapshotsScenario } from './scenarios/snapshots.js';
 import type { Scenario, ScenarioResult } from './scenarios/scenario.js';
 import { startupScenario } from './scenarios/startup.js';
 
@@ -16,6 +17,7 @@ const SCENARIOS: Scenario[] = [
   appendScenario,
   hotStreamScenario,
   readStreamScenario,
+  snapshotsScenario,
   httpScenario,
   globalLogScenario,
   startupScenario,
@@ -38,16 +40,6 @@ const ORDER = [
   'startup',
 ];
 
-const SNAPSHOTS: ScenarioResult = {
-  id: 'snapshots',
-  title: 'load an aggregate with 100,000 events vs one with 100 (snapshots on)',
-  unit: 'time ratio',
-  target: { kind: 'pending', text: 'time ratio <= 2', reason: 'pending: snapshots issue' },
-  status: 'pending',
-  figures: {},
-  notes: ['added by the snapshots issue'],
-};
-
 async function main(): Promise<void> {
   const options = parseOptions(process.argv.slice(2));
   if (options.render) {
@@ -66,7 +58,7 @@ async function main(): Promise<void> {
   const interrupted = () => void db.close().finally(() => process.exit(130));
   process.once('SIGINT', interrupted);
   process.once('SIGTERM', interrupted);
-  const results: ScenarioResult[] = [SNAPSHOTS];
+  const results: ScenarioResult[] = [];
   let failed = false;
   try {
     const environment = await describeEnvironment(db.url, db.server);

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
-import { ACCOUNT_EVENT_TYPES } from '../../src/accounts/domain/account.events.js';
+import { ACCOUNT_EVENT_DEFINITIONS } from '../../src/accounts/domain/account.events.js';
 import { deterministicUuid } from '../../src/event-store/event-ids.js';
 import { EventTypeRegistry } from '../../src/event-store/event-type-registry.js';
 import type { EventMetadata, NewEvent } from '../../src/event-store/event-store.types.js';
@@ -9,7 +9,7 @@ import { BASELINE_TABLE } from '../baseline/baseline-sql.js';
 
 export function accountStore(pool: pg.Pool): PostgresEventStore {
   const registry = new EventTypeRegistry();
-  registry.register(...ACCOUNT_EVENT_TYPES.map((type) => ({ type, schemaVersion: 1 })));
+  registry.register(...ACCOUNT_EVENT_DEFINITIONS);
   return new PostgresEventStore(pool, registry);
 }
 
@@ -33,7 +33,7 @@ export function deposited(
 ): NewEvent {
   return {
     type: 'MoneyDeposited',
-    data: { accountId, amount: 100 + (n % 900), description: 'Salary' },
+    data: { accountId, amount: 100 + (n % 900), description: 'Salary', source: 'transfer' },
     metadata,
   };
 }
@@ -57,10 +57,10 @@ BEGIN
   WHILE b <= last LOOP
     INSERT INTO events (stream_id, stream_version, event_id, type, schema_version, data, metadata)
     SELECT 'account-' || md5('log-' || (g % streams))::uuid, g / streams + 1, gen_random_uuid(),
-      CASE WHEN g < streams THEN 'AccountOpened' ELSE 'MoneyDeposited' END, 1,
+      CASE WHEN g < streams THEN 'AccountOpened' ELSE 'MoneyDeposited' END, CASE WHEN g < streams THEN 1 ELSE 2 END,
       CASE WHEN g < streams
         THEN jsonb_build_object('accountId', md5('log-' || (g % streams))::uuid, 'ownerName', 'Owner ' || (g % streams), 'currency', 'EUR')
-        ELSE jsonb_build_object('accountId', md5('log-' || (g % streams))::uuid, 'amount', 100 + g % 900, 'description', 'Salary')
+        ELSE jsonb_build_object('accountId', md5('log-' || (g % streams))::uuid, 'amount', 100 + g % 900, 'description', 'Salary', 'source', 'transfer')
       END,
       jsonb_build_object('commandId', c, 'correlationId', c, 'causationId', c, 'actor', 'bench')
     FROM (SELECT g, gen_random_uuid() AS c FROM generate_series(b, least(b + per_tx - 1, last)) AS g) AS s;
@@ -99,9 +99,9 @@ export async function growLog(
 export async function loadStream(pool: pg.Pool, accountId: string, length: number): Promise<void> {
   await pool.query(
     `INSERT INTO events (stream_id, stream_version, event_id, type, schema_version, data, metadata)
-     SELECT $1, v, gen_random_uuid(), CASE WHEN v = 1 THEN 'AccountOpened' ELSE 'MoneyDeposited' END, 1,
+     SELECT $1, v, gen_random_uuid(), CASE WHEN v = 1 THEN 'AccountOpened' ELSE 'MoneyDeposited' END, CASE WHEN v = 1 THEN 1 ELSE 2 END,
        CASE WHEN v = 1 THEN jsonb_build_object('accountId', $2::text, 'ownerName', 'Bench Owner', 'currency', 'EUR')
-         ELSE jsonb_build_object('accountId', $2::text, 'amount', 100 + v % 900, 'description', 'Salary') END,
+         ELSE jsonb_build_object('accountId', $2::text, 'amount', 100 + v % 900, 'description', 'Salary', 'source', 'transfer') END,
        jsonb_build_object('commandId', c, 'correlationId', c, 'causationId', c, 'actor', 'bench')
      FROM (SELECT v, gen_random_uuid() AS c FROM generate_series(1, $3::int) AS v) AS s`,
     [streamOf(accountId), accountId, length],

@@ -1,13 +1,24 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { EventBus } from '@nestjs/cqrs';
+import { APP_CONFIG, type AppConfig } from '../config/config.js';
 import { EventSourcedRepository } from '../event-store/event-sourced-repository.js';
 import { PostgresEventStore } from '../event-store/postgres-event-store.js';
+import { PostgresSnapshotStore } from '../event-store/postgres-snapshot-store.js';
 import { accountDefinition, type AccountState } from './domain/account.js';
 import type { AccountEvent } from './domain/account.events.js';
 
 @Injectable()
 export class AccountRepository extends EventSourcedRepository<AccountState, AccountEvent> {
-  constructor(store: PostgresEventStore, eventBus: EventBus) {
-    super(store, eventBus, accountDefinition);
+  constructor(
+    store: PostgresEventStore,
+    eventBus: EventBus,
+    snapshots: PostgresSnapshotStore,
+    @Inject(APP_CONFIG) config: AppConfig,
+  ) {
+    super(store, eventBus, accountDefinition, {
+      store: snapshots,
+      every: config.snapshotEvery,
+      logger: new Logger(AccountRepository.name),
+    });
   }
 }

@@ -9,6 +9,8 @@ describe('loadConfig', () => {
       embeddedPg: { port: 54329, dataDir: '.data/postgres' },
     });
     expect(config.embeddedPg.port).not.toBe(5432);
+    expect(config.snapshotEvery).toBe(100);
+    expect(loadConfig({ SNAPSHOT_EVERY: '0' }).snapshotEvery).toBe(0);
   });
 
   it.each([
@@ -22,6 +24,7 @@ describe('loadConfig', () => {
       /^NODE_ENV must be one of development, production, test, got "staging"$/,
     ],
     [{ BODY_LIMIT: '1gb' }, /^BODY_LIMIT must be a size/],
+    [{ SNAPSHOT_EVERY: '-1' }, /^SNAPSHOT_EVERY must be an integer from 0 to 1000000/],
   ])('rejects %p with one line naming the variable', (env, message) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(message);

@@ -11,6 +11,8 @@ export interface AppConfig {
   consistencyTimeoutMs: number;
   projectionPollMs: number;
   idempotencyTtlHours: number;
+  /** An aggregate is snapshotted every this many events (unless its definition says otherwise); 0: never. */
+  snapshotEvery: number;
   logLevel: 'error' | 'warn' | 'log' | 'debug' | 'verbose';
 }
 
@@ -86,6 +88,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     consistencyTimeoutMs: integer(env, 'CONSISTENCY_TIMEOUT_MS', 5000, 0, 60000),
     projectionPollMs: integer(env, 'PROJECTION_POLL_MS', 1000, 10, 60000),
     idempotencyTtlHours: integer(env, 'IDEMPOTENCY_TTL_HOURS', 24, 1, 24 * 365),
+    snapshotEvery: integer(env, 'SNAPSHOT_EVERY', 100, 0, 1_000_000),
     logLevel: oneOf(env, 'LOG_LEVEL', 'log', ['error', 'warn', 'log', 'debug', 'verbose']),
   };
 }

@@ -1,5 +1,6 @@
 import { CreateAccountReadModels1763798400200 } from '../accounts/migrations/1763798400200-create-account-read-models.js';
 import { CreateEvents1763798400000 } from '../event-store/migrations/1763798400000-create-events.js';
+import { CreateSnapshots1763798400600 } from '../event-store/migrations/1763798400600-create-snapshots.js';
 import { CreateIdempotencyKeys1763798400300 } from '../http/migrations/1763798400300-create-idempotency-keys.js';
 import { CreateProjectionCheckpoints1763798400100 } from '../projections/migrations/1763798400100-create-projection-checkpoints.js';
 
@@ -9,4 +10,5 @@ export const MIGRATIONS = [
   CreateProjectionCheckpoints1763798400100,
   CreateAccountReadModels1763798400200,
   CreateIdempotencyKeys1763798400300,
+  CreateSnapshots1763798400600,
 ];

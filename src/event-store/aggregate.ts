@@ -6,11 +6,25 @@ export interface AggregateDefinition<TState, TEvent extends DomainEvent> {
   readonly streamType: string;
   initialState(): TState;
   evolve(state: TState, event: TEvent): TState;
+  /** Without it the aggregate is always folded from its first event. */
+  readonly snapshot?: SnapshotDefinition<TState>;
+}
+
+/** How an aggregate's state is written to and read from a snapshot: JSON the domain controls. Pure. */
+export interface SnapshotDefinition<TState> {
+  /** The version of toSnapshot's shape: bump it on any change, and snapshots of other versions are ignored. */
+  readonly stateVersion: number;
+  /** A snapshot every this many events; unset: the configured default (SNAPSHOT_EVERY). 0: never. */
+  readonly every?: number;
+  toSnapshot(state: TState): Record<string, unknown>;
+  /** Throws on anything it does not recognise: a snapshot is a cache, never trusted blindly. */
+  fromSnapshot(snapshot: Record<string, unknown>): TState;
 }
 
 /** An aggregate loaded from its stream, with the events decided since the load. */
 export class Aggregate<TState, TEvent extends DomainEvent> {
   private pending: TEvent[] = [];
+  private restoredFrom = 0;
 
   constructor(
     readonly id: string,
@@ -32,8 +46,21 @@ export class Aggregate<TState, TEvent extends DomainEvent> {
     return this.loadedVersion;
   }
 
+  /** The stream version of the snapshot this aggregate started from; 0 when folded from the first event. */
+  get snapshotVersion(): number {
+    return this.restoredFrom;
+  }
+
   get uncommittedEvents(): readonly TEvent[] {
     return this.pending;
+  }
+
+  /** Starts from a snapshot's state; the events after it are replayed next. */
+  restore(state: TState, version: number): this {
+    this.currentState = state;
+    this.loadedVersion = version;
+    this.restoredFrom = version;
+    return this;
   }
 
   /** Rehydrates from stored events; they are not uncommitted. */

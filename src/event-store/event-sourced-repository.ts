@@ -5,6 +5,7 @@ import type { DomainEvent, EventMetadata } from './event-store.types.js';
 import { KeyedMutex } from './keyed-mutex.js';
 import type { AppendResult, PersistedEvent } from './persisted-event.js';
 import type { FoldableEvent, PostgresEventStore } from './postgres-event-store.js';
+import type { PostgresSnapshotStore } from './postgres-snapshot-store.js';
 
 export interface EventPublisher {
   publishAll(events: PersistedEvent[]): unknown;
@@ -21,6 +22,14 @@ export interface CommandResult<TEvent> extends AppendResult {
   readonly decided: readonly TEvent[];
 }
 
+export interface SnapshotOptions {
+  readonly store: PostgresSnapshotStore;
+  /** The interval for definitions that set none (SNAPSHOT_EVERY); 0: no snapshots. */
+  readonly every: number;
+  /** Where a failed snapshot write is reported; it never fails the command. */
+  readonly logger?: { warn(message: string): unknown };
+}
+
 const MAX_ATTEMPTS = 5;
 
 /** Loads aggregates from their streams and saves what they decided, publishing the stored events afterwards. */
@@ -31,20 +40,32 @@ export class EventSourcedRepository<TState, TEvent extends DomainEvent> {
     protected readonly store: PostgresEventStore,
     private readonly publisher: EventPublisher,
     protected readonly definition: AggregateDefinition<TState, TEvent>,
+    private readonly snapshots?: SnapshotOptions,
   ) {}
 
   streamIdOf(id: string): string {
     return `${this.definition.streamType}-${id}`;
   }
 
+  /** From the latest usable snapshot and the events after it, or from the first event. */
   async load(id: string): Promise<Aggregate<TState, TEvent>> {
     const aggregate = new Aggregate(id, this.definition);
-    const events = await this.store.readStreamForFold(aggregate.streamId);
-    const version = events.length ? events[events.length - 1].streamVersion : 0;
-    return aggregate.replay(
-      events.map((e) => this.toDomain(e)),
-      version,
+    const snapshotting = this.snapshotEvery() > 0 ? this.definition.snapshot : undefined;
+    if (!snapshotting || !this.snapshots)
+      return this.replay(aggregate, await this.store.readStreamForFold(aggregate.streamId));
+    const { snapshot, events } = await this.snapshots.store.readWithTail(
+      aggregate.streamId,
+      snapshotting.stateVersion,
     );
+    if (!snapshot) return this.replay(aggregate, events);
+    try {
+      aggregate.restore(snapshotting.fromSnapshot(snapshot.state), snapshot.version);
+    } catch (error) {
+      this.warn(`Ignoring the unreadable snapshot of ${aggregate.streamId}`, error);
+      const fresh = new Aggregate(id, this.definition);
+      return this.replay(fresh, await this.store.readStreamForFold(fresh.streamId));
+    }
+    return this.replay(aggregate, events);
   }
 
   async save(
@@ -52,6 +73,7 @@ export class EventSourcedRepository<TState, TEvent extends DomainEvent> {
     options: SaveOptions = {},
   ): Promise<AppendResult> {
     const expectedVersion = options.expectedVersion ?? aggregate.version;
+    const foldedThrough = aggregate.version + aggregate.uncommittedEvents.length;
     const commandId = options.metadata?.commandId;
     const result = await this.store.append(
       aggregate.streamId,
@@ -64,7 +86,10 @@ export class EventSourcedRepository<TState, TEvent extends DomainEvent> {
       { expectedVersion },
     );
     aggregate.markCommitted(result.version);
-    if (!result.duplicate) this.publisher.publishAll(result.events);
+    if (result.duplicate) return result;
+    this.publisher.publishAll(result.events);
+    // The state is the stream's at result.version only if nothing was appended between the load and this append.
+    if (result.version === foldedThrough) await this.snapshotIfDue(aggregate);
     return result;
   }
 
@@ -123,6 +148,47 @@ export class EventSourcedRepository<TState, TEvent extends DomainEvent> {
       ...result,
       decided: result.duplicate ? result.events.map((e) => this.toDomain(e)) : decided,
     };
+  }
+
+  private replay(
+    aggregate: Aggregate<TState, TEvent>,
+    events: readonly FoldableEvent[],
+  ): Aggregate<TState, TEvent> {
+    const version = events.length ? events[events.length - 1].streamVersion : aggregate.version;
+    return aggregate.replay(
+      events.map((e) => this.toDomain(e)),
+      version,
+    );
+  }
+
+  private snapshotEvery(): number {
+    return this.snapshots ? (this.definition.snapshot?.every ?? this.snapshots.every) : 0;
+  }
+
+  /** After the commit: a failed write is logged and the command still succeeds. */
+  private async snapshotIfDue(aggregate: Aggregate<TState, TEvent>): Promise<void> {
+    const every = this.snapshotEvery();
+    const definition = this.definition.snapshot;
+    if (!this.snapshots || !definition || every <= 0) return;
+    if (aggregate.version - aggregate.snapshotVersion < every) return;
+    try {
+      await this.snapshots.store.write({
+        streamId: aggregate.streamId,
+        version: aggregate.version,
+        stateVersion: definition.stateVersion,
+        state: definition.toSnapshot(aggregate.state),
+      });
+    } catch (error) {
+      this.warn(
+        `Snapshot of ${aggregate.streamId} at version ${aggregate.version} not written`,
+        error,
+      );
+    }
+  }
+
+  private warn(message: string, error: unknown): void {
+    const reason = error instanceof Error ? error.message : String(error);
+    (this.snapshots?.logger ?? console).warn(`${message}: ${reason}`);
   }
 
   /** Every event an aggregate folds is lifted to its type's current schema first. */

@@ -4,6 +4,7 @@ import type { Pool } from 'pg';
 import type { DataSource } from 'typeorm';
 import { EventTypeRegistry } from './event-type-registry.js';
 import { PostgresEventStore } from './postgres-event-store.js';
+import { PostgresSnapshotStore } from './postgres-snapshot-store.js';
 
 /** The pg pool behind TypeORM's data source, shared so the store and the read side use one set of connections. */
 export function poolOf(dataSource: DataSource): Pool {
@@ -20,7 +21,12 @@ export function poolOf(dataSource: DataSource): Pool {
       useFactory: (dataSource: DataSource, registry: EventTypeRegistry) =>
         new PostgresEventStore(poolOf(dataSource), registry),
     },
+    {
+      provide: PostgresSnapshotStore,
+      inject: [getDataSourceToken()],
+      useFactory: (dataSource: DataSource) => new PostgresSnapshotStore(poolOf(dataSource)),
+    },
   ],
-  exports: [EventTypeRegistry, PostgresEventStore],
+  exports: [EventTypeRegistry, PostgresEventStore, PostgresSnapshotStore],
 })
 export class EventStoreModule {}

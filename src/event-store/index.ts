@@ -7,3 +7,4 @@ export * from './event-store.types.js';
 export * from './event-type-registry.js';
 export * from './persisted-event.js';
 export * from './postgres-event-store.js';
+export * from './postgres-snapshot-store.js';

@@ -12,7 +12,7 @@ import { START } from './event-store.types.js';
 import { EventTypeRegistry } from './event-type-registry.js';
 import { AppendResult, PersistedEvent } from './persisted-event.js';
 
-type Queryable = Pick<Pool, 'query'> | Pick<PoolClient, 'query'>;
+export type Queryable = Pick<Pool, 'query'> | Pick<PoolClient, 'query'>;
 
 const UNIQUE_VIOLATION = '23505';
 const STREAM_VERSION_CONSTRAINT = 'events_stream_id_stream_version_key';

@@ -149,3 +149,35 @@ describe('Account', () => {
     expect(events.reduce(evolve, initialState())).toMatchObject({ status: 'open', balance: 50 });
   });
 });
+
+describe('Account snapshots', () => {
+  const history: AccountEvent[] = [opened(), deposited(Number.MAX_SAFE_INTEGER - 1), withdrawn(2)];
+  const snapshot = accountDefinition.snapshot!;
+
+  it('restores exactly the state it was taken of, the balance still a safe integer', () => {
+    const state = history.reduce(evolve, initialState());
+    const restored = snapshot.fromSnapshot(JSON.parse(JSON.stringify(snapshot.toSnapshot(state))));
+
+    expect(restored).toEqual(state);
+    expect(restored).toMatchObject({ balance: Number.MAX_SAFE_INTEGER - 3 });
+  });
+
+  it('decides the same from a restored state as from the folded history', () => {
+    const restored = snapshot.fromSnapshot(
+      snapshot.toSnapshot(history.reduce(evolve, initialState())),
+    );
+    expect(withdraw(restored, { accountId, amount: 1 })).toEqual(
+      withdraw(history.reduce(evolve, initialState()), { accountId, amount: 1 }),
+    );
+  });
+
+  it.each([
+    {},
+    { status: 'open', id: accountId, ownerName: 'Ada', currency: 'EUR', balance: '10' },
+    { status: 'open', id: accountId, ownerName: 'Ada', currency: 'EUR', balance: 2 ** 53 },
+    { status: 'open', id: accountId, ownerName: 'Ada', currency: 'EUR', balance: 1.5 },
+    { status: 'closed' },
+  ])('refuses a snapshot that is not an account state: %p', (bad) => {
+    expect(() => snapshot.fromSnapshot(bad)).toThrow('not an account snapshot');
+  });
+});

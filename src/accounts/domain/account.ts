@@ -155,8 +155,30 @@ function optional(description: string | undefined) {
   return description === undefined ? {} : { description };
 }
 
+/** The state as JSON, balance a safe integer like in the state itself. Bump ACCOUNT_STATE_VERSION on any change. */
+export const ACCOUNT_STATE_VERSION = 1;
+
+export function toSnapshot(state: AccountState): Record<string, unknown> {
+  return { ...state };
+}
+
+export function fromSnapshot(snapshot: Record<string, unknown>): AccountState {
+  if (snapshot.status === 'unopened') return { status: 'unopened' };
+  const { status, id, ownerName, currency, balance } = snapshot;
+  const valid =
+    status === 'open' &&
+    typeof id === 'string' &&
+    typeof ownerName === 'string' &&
+    typeof currency === 'string' &&
+    Number.isSafeInteger(balance) &&
+    (balance as number) >= 0;
+  if (!valid) throw new Error('not an account snapshot');
+  return { status, id, ownerName, currency, balance: balance as number };
+}
+
 export const accountDefinition: AggregateDefinition<AccountState, AccountEvent> = {
   streamType: 'account',
   initialState,
   evolve,
+  snapshot: { stateVersion: ACCOUNT_STATE_VERSION, toSnapshot, fromSnapshot },
 };

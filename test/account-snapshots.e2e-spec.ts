@@ -1,0 +1,51 @@
+import pg from 'pg';
+import type { RunningApp } from '../src/app.factory.js';
+import { accountsApi } from './support/accounts-api.js';
+import { startTestApp } from './support/test-app.js';
+
+describe('account snapshots in the running app (SNAPSHOT_EVERY=5)', () => {
+  let running: RunningApp;
+  let api: ReturnType<typeof accountsApi>;
+  let pool: pg.Pool;
+
+  beforeAll(async () => {
+    running = await startTestApp({ snapshotEvery: 5 });
+    api = accountsApi(running.app.getHttpServer());
+    pool = new pg.Pool({ connectionString: running.databaseUrl, max: 2 });
+  });
+  afterAll(async () => {
+    await pool.end();
+    await running.close();
+  });
+
+  it('snapshots an account every 5 events and decides from the snapshot and the events after it', async () => {
+    const opened = await api.open({ initialDeposit: 1000 });
+    for (const amount of [10, 20, 30, 40]) await api.deposit(opened.id, amount);
+
+    const { rows } = await pool.query(
+      'SELECT stream_version, state_version, state FROM snapshots WHERE stream_id = $1',
+      [`account-${opened.id}`],
+    );
+    expect(rows).toEqual([
+      {
+        stream_version: 5,
+        state_version: 1,
+        state: {
+          status: 'open',
+          id: opened.id,
+          ownerName: 'Ada Lovelace',
+          currency: 'EUR',
+          balance: 1060,
+        },
+      },
+    ]);
+
+    const refused = await api
+      .http()
+      .post(`/accounts/${opened.id}/withdrawals`)
+      .send({ amount: 1101 });
+    expect(refused.status).toBe(422);
+    expect(refused.body).toMatchObject({ balance: 1100, version: 7 });
+    await api.withdraw(opened.id, 1100);
+  });
+});
