@@ -8,15 +8,19 @@ import { OpenAccountHandler } from './commands/open-account/open-account.handler
 import { WithdrawMoneyHandler } from './commands/withdraw-money/withdraw-money.handler.js';
 import { ACCOUNT_EVENT_DEFINITIONS } from './domain/account.events.js';
 import { AccountBalance } from './projections/account-balance.entity.js';
+import { AccountDailyVolume } from './projections/account-daily-volume.entity.js';
 import { AccountTransaction } from './projections/account-transaction.entity.js';
 import { AccountsProjection } from './projections/accounts.projection.js';
+import { DailyVolumeProjection } from './projections/daily-volume.projection.js';
 import { GetAccountHandler } from './queries/get-account/get-account.handler.js';
 import { GetAccountEventsHandler } from './queries/get-account-events/get-account-events.handler.js';
 import { GetAccountTransactionsHandler } from './queries/get-account-transactions/get-account-transactions.handler.js';
+import { GetDailyVolumeHandler } from './queries/get-daily-volume/get-daily-volume.handler.js';
+import { ReportsController } from './reports.controller.js';
 
 @Module({
-  imports: [TypeOrmModule.forFeature([AccountBalance, AccountTransaction])],
-  controllers: [AccountsController],
+  imports: [TypeOrmModule.forFeature([AccountBalance, AccountTransaction, AccountDailyVolume])],
+  controllers: [AccountsController, ReportsController],
   providers: [
     AccountRepository,
     OpenAccountHandler,
@@ -26,6 +30,8 @@ import { GetAccountTransactionsHandler } from './queries/get-account-transaction
     GetAccountTransactionsHandler,
     GetAccountEventsHandler,
     AccountsProjection,
+    GetDailyVolumeHandler,
+    DailyVolumeProjection,
   ],
 })
 export class AccountsModule implements OnModuleInit {

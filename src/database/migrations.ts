@@ -1,4 +1,5 @@
 import { CreateAccountReadModels1763798400200 } from '../accounts/migrations/1763798400200-create-account-read-models.js';
+import { CreateAccountDailyVolume1763798400400 } from '../accounts/migrations/1763798400400-create-account-daily-volume.js';
 import { CreateEvents1763798400000 } from '../event-store/migrations/1763798400000-create-events.js';
 import { CreateSnapshots1763798400600 } from '../event-store/migrations/1763798400600-create-snapshots.js';
 import { CreateIdempotencyKeys1763798400300 } from '../http/migrations/1763798400300-create-idempotency-keys.js';
@@ -10,5 +11,6 @@ export const MIGRATIONS = [
   CreateProjectionCheckpoints1763798400100,
   CreateAccountReadModels1763798400200,
   CreateIdempotencyKeys1763798400300,
+  CreateAccountDailyVolume1763798400400,
   CreateSnapshots1763798400600,
 ];

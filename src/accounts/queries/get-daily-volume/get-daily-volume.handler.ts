@@ -1,0 +1,31 @@
+import { QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
+import { InjectRepository } from '@nestjs/typeorm';
+import { Between, type Repository } from 'typeorm';
+import { AccountDailyVolume } from '../../projections/account-daily-volume.entity.js';
+import type { DailyVolumeReport } from './daily-volume.response.js';
+import { GetDailyVolumeQuery } from './get-daily-volume.query.js';
+
+@QueryHandler(GetDailyVolumeQuery)
+export class GetDailyVolumeHandler implements IQueryHandler<
+  GetDailyVolumeQuery,
+  DailyVolumeReport
+> {
+  constructor(
+    @InjectRepository(AccountDailyVolume) private readonly volumes: Repository<AccountDailyVolume>,
+  ) {}
+
+  async execute({ from, to }: GetDailyVolumeQuery): Promise<DailyVolumeReport> {
+    const rows = await this.volumes.find({
+      where: { day: Between(from, to) },
+      order: { day: 'ASC', currency: 'ASC' },
+    });
+    const days = rows.map((row) => ({
+      day: row.day,
+      currency: row.currency,
+      deposits: { count: row.depositCount, sum: row.depositSum },
+      withdrawals: { count: row.withdrawalCount, sum: row.withdrawalSum },
+      rejected: { count: row.rejectedCount },
+    }));
+    return { from, to, days };
+  }
+}

@@ -1,0 +1,8 @@
+export class GetDailyVolumeQuery {
+  constructor(
+    /** First UTC day, YYYY-MM-DD, included. */
+    readonly from: string,
+    /** Last UTC day, YYYY-MM-DD, included. */
+    readonly to: string,
+  ) {}
+}

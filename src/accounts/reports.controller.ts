@@ -1,0 +1,48 @@
+import { Controller, Get, Query } from '@nestjs/common';
+import { QueryBus } from '@nestjs/cqrs';
+import {
+  ApiBadRequestResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiServiceUnavailableResponse,
+  ApiTags,
+} from '@nestjs/swagger';
+import { ReadsFrom } from '../http/consistency.interceptor.js';
+import { ProblemResponse, ValidationProblemResponse } from '../http/problem.js';
+import {
+  DailyVolumeParams,
+  dayRange,
+  DEFAULT_RANGE_DAYS,
+  MAX_RANGE_DAYS,
+} from './queries/get-daily-volume/daily-volume.params.js';
+import { DailyVolumeReport } from './queries/get-daily-volume/daily-volume.response.js';
+import { GetDailyVolumeQuery } from './queries/get-daily-volume/get-daily-volume.query.js';
+
+@ApiTags('reports')
+@Controller('reports')
+export class ReportsController {
+  constructor(private readonly queries: QueryBus) {}
+
+  @Get('daily-volume')
+  @ReadsFrom('account-daily-volume')
+  @ApiOperation({
+    summary: 'Deposits, withdrawals and refused withdrawals per UTC day and currency',
+    description:
+      `Days are UTC days of the events' recorded time, \`from\` and \`to\` included. Both are optional: \`to\` ` +
+      `defaults to today (UTC), \`from\` to ${DEFAULT_RANGE_DAYS - 1} days before \`to\`. At most ` +
+      `${MAX_RANGE_DAYS} days per request. Sums are integer minor units of each currency.`,
+  })
+  @ApiOkResponse({ type: DailyVolumeReport })
+  @ApiBadRequestResponse({
+    type: ValidationProblemResponse,
+    description: 'A date is not YYYY-MM-DD, `from` is after `to`, or the range is too long',
+  })
+  @ApiServiceUnavailableResponse({
+    type: ProblemResponse,
+    description: 'consistentWith was not reached in time',
+  })
+  dailyVolume(@Query() params: DailyVolumeParams): Promise<DailyVolumeReport> {
+    const { from, to } = dayRange(params);
+    return this.queries.execute(new GetDailyVolumeQuery(from, to));
+  }
+}
