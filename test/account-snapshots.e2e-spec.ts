@@ -48,4 +48,24 @@ describe('account snapshots in the running app (SNAPSHOT_EVERY=5)', () => {
     expect(refused.body).toMatchObject({ balance: 1100, version: 7 });
     await api.withdraw(opened.id, 1100);
   });
+
+  it('never lets time travel read a snapshot: it folds the events themselves', async () => {
+    const opened = await api.open({ initialDeposit: 100 });
+    for (const amount of [1, 2, 3, 4]) await api.deposit(opened.id, amount);
+    await pool.query(
+      `UPDATE snapshots SET state = jsonb_set(state, '{balance}', '999999') WHERE stream_id = $1`,
+      [`account-${opened.id}`],
+    );
+
+    const atVersion = await api.http().get(`/accounts/${opened.id}`).query({ atVersion: 6 });
+    const asOf = await api
+      .http()
+      .get(`/accounts/${opened.id}`)
+      .query({ asOf: new Date(Date.now() + 1000).toISOString() });
+    const history = await api.http().get(`/accounts/${opened.id}/history`);
+
+    expect(atVersion.body).toMatchObject({ version: 6, balance: 110 });
+    expect(asOf.body).toMatchObject({ version: 6, balance: 110 });
+    expect(history.body.items.at(-1)).toMatchObject({ version: 6, balanceAfter: 110 });
+  });
 });

@@ -40,6 +40,31 @@ describe('deposits stored before schema version 2 (no source)', () => {
     expect(refused.body).toMatchObject({ balance: 0, amount: 1 });
   });
 
+  it('shows them with source unknown in the balance history', async () => {
+    const opened = await api.open();
+    await depositV1(opened.id, [300]);
+    await api
+      .http()
+      .post(`/accounts/${opened.id}/deposits`)
+      .send({ amount: 40, source: 'cash' })
+      .expect(201);
+
+    const res = await api.http().get(`/accounts/${opened.id}/history`).expect(200);
+
+    expect(res.body.items.slice(1)).toEqual([
+      expect.objectContaining({
+        version: 2,
+        amount: 300,
+        balanceAfter: 300,
+        source: 'unknown',
+        description: 'Old deposit',
+      }),
+      expect.objectContaining({ version: 3, amount: 40, balanceAfter: 340, source: 'cash' }),
+    ]);
+    const asOf = await api.http().get(`/accounts/${opened.id}`).query({ atVersion: 2 }).expect(200);
+    expect(asOf.body).toMatchObject({ balance: 300, version: 2 });
+  });
+
   it('keeps them as stored in the raw stream, next to new deposits at version 2 with their source', async () => {
     const opened = await api.open();
     await depositV1(opened.id, [300]);

@@ -109,6 +109,26 @@ describe('OpenAPI documentation', () => {
     expect(StatementLine.properties!.balanceAfter.type).toBe('integer');
   });
 
+  it('documents time travel, the balance history and the deposit source', () => {
+    const query = (path: string) =>
+      (doc.paths[path].get.parameters ?? []).map((p) => `${p.in}:${p.name}`);
+    expect(query('/accounts/{id}')).toEqual(
+      expect.arrayContaining(['query:asOf', 'query:atVersion', 'query:consistentWith']),
+    );
+    expect(query('/accounts/{id}/history')).toEqual(
+      expect.arrayContaining(['query:fromVersion', 'query:limit']),
+    );
+    expect(Object.keys(doc.paths['/accounts/{id}/history'].get.responses)).toEqual(
+      expect.arrayContaining(['200', '400', '404']),
+    );
+    const { AccountAsOfResponse, HistoryLine } = doc.components.schemas;
+    expect(AccountAsOfResponse.properties!.recordedAt).toBeDefined();
+    expect(HistoryLine.properties!.balanceAfter.type).toBe('integer');
+    expect(requestSchema('/accounts/{id}/deposits').properties!.source).toMatchObject({
+      example: 'transfer',
+    });
+  });
+
   it('serves Swagger UI as HTML at /docs', async () => {
     const res = await request(running.app.getHttpServer()).get('/docs').expect(200);
     expect(res.headers['content-type']).toMatch(/^text\/html/);

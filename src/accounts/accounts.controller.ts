@@ -5,6 +5,7 @@ import {
   ApiBadRequestResponse,
   ApiConflictResponse,
   ApiCreatedResponse,
+  ApiExtraModels,
   ApiHeader,
   ApiNotFoundResponse,
   ApiOkResponse,
@@ -12,17 +13,26 @@ import {
   ApiServiceUnavailableResponse,
   ApiTags,
   ApiUnprocessableEntityResponse,
+  getSchemaPath,
 } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { deterministicUuid } from '../event-store/event-ids.js';
 import type { EventMetadata } from '../event-store/event-store.types.js';
-import { ConsistentReadParams } from '../http/consistent-read.params.js';
 import { ReadsFrom } from '../http/consistency.interceptor.js';
-import { ProblemResponse, ValidationProblemResponse } from '../http/problem.js';
+import {
+  ProblemResponse,
+  RequestValidationError,
+  ValidationProblemResponse,
+} from '../http/problem.js';
 import { CommandMetadata, IfMatchVersion } from '../http/request-context.js';
 import { uuidParam } from '../http/validation.js';
 import { CommandAccepted } from '../http/command-accepted.response.js';
-import { EventsParams, TransactionsParams } from './accounts.params.js';
+import {
+  AccountParams,
+  EventsParams,
+  HistoryParams,
+  TransactionsParams,
+} from './accounts.params.js';
 import { DepositMoneyCommand } from './commands/deposit-money/deposit-money.command.js';
 import {
   DepositMoneyRequest,
@@ -33,6 +43,10 @@ import { OpenAccountRequest } from './commands/open-account/open-account.request
 import { WithdrawMoneyCommand } from './commands/withdraw-money/withdraw-money.command.js';
 import { AccountResponse } from './queries/get-account/account.response.js';
 import { GetAccountQuery } from './queries/get-account/get-account.query.js';
+import { AccountAsOfResponse } from './queries/get-account-as-of/account-as-of.response.js';
+import { GetAccountAsOfQuery } from './queries/get-account-as-of/get-account-as-of.query.js';
+import { AccountHistoryPage } from './queries/get-account-history/account-history.response.js';
+import { GetAccountHistoryQuery } from './queries/get-account-history/get-account-history.query.js';
 import { GetAccountEventsQuery } from './queries/get-account-events/get-account-events.query.js';
 import { EventsPage } from './queries/get-account-events/stored-event.response.js';
 import { GetAccountTransactionsQuery } from './queries/get-account-transactions/get-account-transactions.query.js';
@@ -139,26 +153,70 @@ export class AccountsController {
 
   @Get(':id')
   @ReadsFrom('accounts')
-  @ApiOperation({ summary: 'The account as the read model holds it; ETag is its version' })
+  @ApiOperation({
+    summary:
+      'The account as the read model holds it (ETag is its version), or with asOf / atVersion as it was then, ' +
+      'rebuilt from its events',
+  })
+  @ApiExtraModels(AccountResponse, AccountAsOfResponse)
   @ApiOkResponse({
-    type: AccountResponse,
+    description: 'AccountResponse; with asOf or atVersion, AccountAsOfResponse (no ETag)',
+    schema: {
+      oneOf: [
+        { $ref: getSchemaPath(AccountResponse) },
+        { $ref: getSchemaPath(AccountAsOfResponse) },
+      ],
+    },
     headers: { ETag: { description: 'The version in quotes, e.g. "3"' } },
   })
-  @ApiNotFoundResponse({ type: ProblemResponse })
+  @ApiNotFoundResponse({
+    type: ProblemResponse,
+    description:
+      'No such account (account-not-found), not opened yet at asOf (account-not-yet-opened, with `openedAt`), ' +
+      'or atVersion past the current version (account-version-not-found, with `currentVersion`)',
+  })
   @ApiServiceUnavailableResponse({
     type: ProblemResponse,
     description: 'consistentWith was not reached in time',
   })
   async get(
     @Param('id', uuidParam('id')) id: string,
-    @Query() _params: ConsistentReadParams,
+    @Query() params: AccountParams,
     @Res({ passthrough: true }) response: Response,
-  ): Promise<AccountResponse> {
+  ): Promise<AccountResponse | AccountAsOfResponse> {
+    const { asOf, atVersion } = params;
+    if (asOf !== undefined && atVersion !== undefined) {
+      const messages = ['asOf and atVersion cannot be combined: pass one of them'];
+      throw new RequestValidationError([
+        { field: 'asOf', messages },
+        { field: 'atVersion', messages },
+      ]);
+    }
+    if (asOf !== undefined || atVersion !== undefined) {
+      const point = asOf !== undefined ? { asOf: new Date(asOf) } : { atVersion: atVersion! };
+      return this.queries.execute(new GetAccountAsOfQuery(id, point));
+    }
     const account = await this.queries.execute<GetAccountQuery, AccountResponse>(
       new GetAccountQuery(id),
     );
     response.setHeader('ETag', `"${account.version}"`);
     return account;
+  }
+
+  @Get(':id/history')
+  @ApiOperation({
+    summary:
+      'The balance after every event, rejected withdrawals included, rebuilt from the event store; a page at a time',
+  })
+  @ApiOkResponse({ type: AccountHistoryPage })
+  @ApiNotFoundResponse({ type: ProblemResponse })
+  history(
+    @Param('id', uuidParam('id')) id: string,
+    @Query() params: HistoryParams,
+  ): Promise<AccountHistoryPage> {
+    return this.queries.execute(
+      new GetAccountHistoryQuery(id, params.fromVersion ?? 1, params.limit ?? 100),
+    );
   }
 
   @Get(':id/transactions')

@@ -13,7 +13,9 @@ import { AccountTransaction } from './projections/account-transaction.entity.js'
 import { AccountsProjection } from './projections/accounts.projection.js';
 import { DailyVolumeProjection } from './projections/daily-volume.projection.js';
 import { GetAccountHandler } from './queries/get-account/get-account.handler.js';
+import { GetAccountAsOfHandler } from './queries/get-account-as-of/get-account-as-of.handler.js';
 import { GetAccountEventsHandler } from './queries/get-account-events/get-account-events.handler.js';
+import { GetAccountHistoryHandler } from './queries/get-account-history/get-account-history.handler.js';
 import { GetAccountTransactionsHandler } from './queries/get-account-transactions/get-account-transactions.handler.js';
 import { GetDailyVolumeHandler } from './queries/get-daily-volume/get-daily-volume.handler.js';
 import { ReportsController } from './reports.controller.js';
@@ -29,6 +31,8 @@ import { ReportsController } from './reports.controller.js';
     GetAccountHandler,
     GetAccountTransactionsHandler,
     GetAccountEventsHandler,
+    GetAccountAsOfHandler,
+    GetAccountHistoryHandler,
     AccountsProjection,
     GetDailyVolumeHandler,
     DailyVolumeProjection,

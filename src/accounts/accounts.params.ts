@@ -1,6 +1,6 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsInt, IsOptional, Max, Min } from 'class-validator';
+import { IsInt, IsISO8601, IsOptional, Matches, Max, Min } from 'class-validator';
 import { ConsistentReadParams } from '../http/consistent-read.params.js';
 
 /** Stream versions are int4 in PostgreSQL: a larger cursor would reach the database as an out-of-range error. */
@@ -30,6 +30,58 @@ export class TransactionsParams extends ConsistentReadParams {
 }
 
 export class EventsParams extends ConsistentReadParams {
+  @ApiPropertyOptional({ example: 1, minimum: 1, maximum: MAX_VERSION, default: 1 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(MAX_VERSION)
+  fromVersion?: number;
+
+  @ApiPropertyOptional({ example: 100, minimum: 1, maximum: 1000, default: 100 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  limit?: number;
+}
+
+/** An ISO-8601 instant: date, time and a zone (Z or an offset). */
+const INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
+
+export class AccountParams extends ConsistentReadParams {
+  @ApiPropertyOptional({
+    example: '2026-11-22T09:00:00Z',
+    format: 'date-time',
+    description:
+      'Time travel: the account as it was at this instant, rebuilt from its events (not the read model). ' +
+      'Not with atVersion. Before the account was opened: 404 account-not-yet-opened',
+  })
+  @IsOptional()
+  @Matches(INSTANT, {
+    message: 'asOf must be an ISO-8601 instant with a time zone, e.g. 2026-11-22T09:00:00Z',
+  })
+  @IsISO8601({ strict: true }, { message: 'asOf must be a valid date and time' })
+  asOf?: string;
+
+  @ApiPropertyOptional({
+    example: 3,
+    minimum: 1,
+    maximum: MAX_VERSION,
+    description:
+      'Time travel: the account right after the event at this stream version, rebuilt from its events. ' +
+      'Not with asOf. Past the current version: 404 account-version-not-found',
+  })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(MAX_VERSION)
+  atVersion?: number;
+}
+
+export class HistoryParams {
   @ApiPropertyOptional({ example: 1, minimum: 1, maximum: MAX_VERSION, default: 1 })
   @IsOptional()
   @Type(() => Number)

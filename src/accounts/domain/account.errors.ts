@@ -80,3 +80,39 @@ export class InsufficientFunds extends DomainError {
     return { balance: this.balance, amount: this.amount, ...this.recorded };
   }
 }
+
+/** Time travel to an instant before the account was opened. */
+export class AccountNotYetOpened extends DomainError {
+  readonly kind = 'not-found';
+  readonly code = 'account-not-yet-opened';
+  constructor(
+    readonly accountId: string,
+    readonly asOf: Date,
+    readonly openedAt: Date,
+  ) {
+    super(
+      `Account ${accountId} did not exist at ${asOf.toISOString()}: it was opened at ${openedAt.toISOString()}`,
+    );
+  }
+  override details() {
+    return { asOf: this.asOf.toISOString(), openedAt: this.openedAt.toISOString() };
+  }
+}
+
+/** Time travel to a version the account has not reached. */
+export class AccountVersionNotFound extends DomainError {
+  readonly kind = 'not-found';
+  readonly code = 'account-version-not-found';
+  constructor(
+    readonly accountId: string,
+    readonly version: number,
+    readonly currentVersion: number,
+  ) {
+    super(
+      `Account ${accountId} is at version ${currentVersion}; version ${version} does not exist yet`,
+    );
+  }
+  override details() {
+    return { version: this.version, currentVersion: this.currentVersion };
+  }
+}
