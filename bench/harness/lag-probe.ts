@@ -10,7 +10,7 @@ import type { ProjectionRunner } from '../../src/projections/projection-runner.s
  * Commit-to-visible lag of one projection, measured inside the app's process: the clock starts when the repository
  * publishes the stored events (right after the commit) and stops when the projection's checkpoint, moved in the
  * same transaction as its writes, has passed them. The runner has no public progress hook, so the probe listens to
- * its internal emitter (and polls status() every 5 ms if that ever goes away).
+ * its internal emitter (and polls localCheckpoint() every 5 ms if that ever goes away).
  */
 export class LagProbe {
   readonly lagsMs: number[] = [];
@@ -48,11 +48,11 @@ export class LagProbe {
   }
 
   private readonly check = (): void => {
-    const status = this.runner.status().find((p) => p.name === this.projection);
-    if (!status || this.pending.length === 0) return;
+    const checkpoint = this.runner.localCheckpoint(this.projection);
+    if (!checkpoint || this.pending.length === 0) return;
     const now = performance.now();
     this.pending = this.pending.filter((p) => {
-      if (!reached(status.checkpoint, p.checkpoint)) return true;
+      if (!reached(checkpoint, p.checkpoint)) return true;
       this.lagsMs.push(now - p.at);
       return false;
     });

@@ -9,10 +9,20 @@ export interface AppConfig {
   dbPoolSize: number;
   bodyLimitBytes: number;
   consistencyTimeoutMs: number;
-  projectionPollMs: number;
+  projections: {
+    /** False: this instance serves HTTP but never takes a projection's lease (also the CLI). */
+    run: boolean;
+    pollMs: number;
+    batchSize: number;
+    retryAttempts: number;
+    retryBaseMs: number;
+    leaseRetryMs: number;
+  };
   idempotencyTtlHours: number;
   /** An aggregate is snapshotted every this many events (unless its definition says otherwise); 0: never. */
   snapshotEvery: number;
+  /** Bearer token for /admin; unset: /admin is open in development and test, closed in production. */
+  adminToken?: string;
   logLevel: 'error' | 'warn' | 'log' | 'debug' | 'verbose';
 }
 
@@ -73,6 +83,13 @@ function bytes(env: Env, name: string, fallback: number): number {
   return value;
 }
 
+function adminToken(env: Env): string | undefined {
+  const raw = env.ADMIN_TOKEN;
+  if (raw === undefined || raw === '') return undefined;
+  if (raw.length < 16) throw new ConfigError('ADMIN_TOKEN must be at least 16 characters long');
+  return raw;
+}
+
 export function loadConfig(env: Env = process.env): AppConfig {
   return {
     nodeEnv: oneOf(env, 'NODE_ENV', 'development', ['development', 'production', 'test']),
@@ -86,9 +103,17 @@ export function loadConfig(env: Env = process.env): AppConfig {
     dbPoolSize: integer(env, 'DB_POOL_SIZE', 20, 1, 500),
     bodyLimitBytes: bytes(env, 'BODY_LIMIT', 100 * 1024),
     consistencyTimeoutMs: integer(env, 'CONSISTENCY_TIMEOUT_MS', 5000, 0, 60000),
-    projectionPollMs: integer(env, 'PROJECTION_POLL_MS', 1000, 10, 60000),
+    projections: {
+      run: oneOf(env, 'RUN_PROJECTIONS', 'true', ['true', 'false']) === 'true',
+      pollMs: integer(env, 'PROJECTION_POLL_MS', 1000, 10, 60000),
+      batchSize: integer(env, 'PROJECTION_BATCH_SIZE', 1000, 1, 10000),
+      retryAttempts: integer(env, 'PROJECTION_RETRY_ATTEMPTS', 5, 1, 100),
+      retryBaseMs: integer(env, 'PROJECTION_RETRY_BASE_MS', 200, 1, 60000),
+      leaseRetryMs: integer(env, 'PROJECTION_LEASE_RETRY_MS', 1000, 50, 60000),
+    },
     idempotencyTtlHours: integer(env, 'IDEMPOTENCY_TTL_HOURS', 24, 1, 24 * 365),
     snapshotEvery: integer(env, 'SNAPSHOT_EVERY', 100, 0, 1_000_000),
+    adminToken: adminToken(env),
     logLevel: oneOf(env, 'LOG_LEVEL', 'log', ['error', 'warn', 'log', 'debug', 'verbose']),
   };
 }

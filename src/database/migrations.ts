@@ -4,6 +4,7 @@ import { CreateEvents1763798400000 } from '../event-store/migrations/17637984000
 import { CreateSnapshots1763798400600 } from '../event-store/migrations/1763798400600-create-snapshots.js';
 import { CreateIdempotencyKeys1763798400300 } from '../http/migrations/1763798400300-create-idempotency-keys.js';
 import { CreateProjectionCheckpoints1763798400100 } from '../projections/migrations/1763798400100-create-projection-checkpoints.js';
+import { ProjectionOperations1763798400500 } from '../projections/migrations/1763798400500-projection-operations.js';
 
 /** Every schema change, in order. Run at start-up; `synchronize` is never used. */
 export const MIGRATIONS = [
@@ -12,5 +13,6 @@ export const MIGRATIONS = [
   CreateAccountReadModels1763798400200,
   CreateIdempotencyKeys1763798400300,
   CreateAccountDailyVolume1763798400400,
+  ProjectionOperations1763798400500,
   CreateSnapshots1763798400600,
 ];

@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events';
+import { hostname } from 'node:os';
 import {
   BeforeApplicationShutdown,
   Inject,
@@ -10,35 +11,19 @@ import { DiscoveryService, Reflector } from '@nestjs/core';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
+import { poolOf } from '../event-store/event-store.module.js';
 import type { Checkpoint } from '../event-store/event-store.types.js';
-import { START } from '../event-store/event-store.types.js';
 import type { PersistedEvent } from '../event-store/persisted-event.js';
 import { PostgresEventStore } from '../event-store/postgres-event-store.js';
 import { DomainError } from '../shared/domain-error.js';
-import { compareCheckpoints, reached } from './checkpoint.js';
+import { reached } from './checkpoint.js';
+import { CONTROL_CHANNEL, EVENTS_CHANNEL, Leases } from './leases.js';
 import { PROJECTION_METADATA, type ProjectionHandler } from './projection.js';
-
-const BATCH_SIZE = 1000;
-const MAX_BACKOFF_MS = 30_000;
-
-export type ProjectionState = 'catching-up' | 'live' | 'failed';
-
-interface RunningProjection {
-  name: string;
-  handler: ProjectionHandler;
-  types: Set<string>;
-  checkpoint: Checkpoint;
-  /** The newest checkpoint someone is waiting for (an event published after commit, a consistent read). */
-  target?: Checkpoint;
-  state: ProjectionState;
-  running?: Promise<void>;
-  rerun: boolean;
-  failures: number;
-  lastError?: string;
-  retryTimer?: NodeJS.Timeout;
-  /** Set while a failed batch waits out its backoff: wake-ups (poll, EventBus) do not cut it short. */
-  backoff?: NodeJS.Timeout;
-}
+import { ensureCheckpointRow, readCheckpointRow } from './projection-checkpoints.js';
+import { ProjectionRebuild, type RebuildProgress } from './projection-rebuild.js';
+import type { ProjectionStatus } from './projection-status.js';
+import { readProjectionStatuses } from './projection-status.query.js';
+import { ProjectionWorker, type WorkerTarget } from './projection-worker.js';
 
 export class UnknownPosition extends DomainError {
   readonly kind = 'invalid';
@@ -48,20 +33,31 @@ export class UnknownPosition extends DomainError {
   }
 }
 
-class CheckpointMoved extends Error {}
+export class UnknownProjection extends DomainError {
+  readonly kind = 'not-found';
+  readonly code = 'unknown-projection';
+  constructor(readonly projection: string) {
+    super(`There is no projection named "${projection}"`);
+  }
+}
 
 /**
- * Runs every @Projection provider as a durable subscriber to the global log: it reads after its checkpoint in
- * commit-safe order and applies each batch in one transaction together with the new checkpoint, so a
- * redelivered or re-read event is never applied twice. EventBus deliveries and a poll timer wake it up.
+ * Runs every @Projection provider as a durable subscriber to the global log. Each projection runs in the one
+ * instance holding its lease; EventBus deliveries after a commit, NOTIFY from other processes and a poll
+ * timer wake it, and it always reads from its stored checkpoint, so a missed wake-up only delays it.
  */
 @Injectable()
 export class ProjectionRunner implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(ProjectionRunner.name);
-  private readonly projections = new Map<string, RunningProjection>();
+  private readonly handlers = new Map<string, ProjectionHandler>();
+  private readonly workers = new Map<string, ProjectionWorker>();
   private readonly progress = new EventEmitter().setMaxListeners(0);
+  private readonly instance = `${hostname()}:${process.pid}`;
+  private leases?: Leases;
   private pollTimer?: NodeJS.Timeout;
   private stopped = false;
+  private announcing?: Promise<void>;
+  private announceAgain = false;
 
   constructor(
     private readonly discovery: DiscoveryService,
@@ -71,44 +67,66 @@ export class ProjectionRunner implements OnApplicationBootstrap, BeforeApplicati
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
+  get names(): string[] {
+    return [...this.handlers.keys()];
+  }
+
   async onApplicationBootstrap(): Promise<void> {
     for (const wrapper of this.discovery.getProviders()) {
       const name =
         wrapper.metatype && this.reflector.get<string>(PROJECTION_METADATA, wrapper.metatype);
       if (!name || !wrapper.instance) continue;
-      const handler = wrapper.instance as ProjectionHandler;
-      await this.dataSource.query(
-        'INSERT INTO projection_checkpoints (name) VALUES ($1) ON CONFLICT (name) DO NOTHING',
-        [name],
-      );
-      this.projections.set(name, {
-        name,
-        handler,
-        types: new Set(handler.eventTypes),
-        checkpoint: await this.storedCheckpoint(name),
-        state: 'catching-up',
-        rerun: false,
-        failures: 0,
-      });
+      this.handlers.set(name, wrapper.instance as ProjectionHandler);
     }
-    this.pollTimer = setInterval(() => this.notify(), this.config.projectionPollMs).unref();
-    this.notify();
+    for (const [name, handler] of this.handlers) {
+      const row = await ensureCheckpointRow(this.dataSource, name);
+      this.workers.set(name, this.worker(name, handler, { checkpointName: name }, row.checkpoint));
+    }
+    if (!this.config.projections.run) return;
+    this.leases = new Leases(
+      poolOf(this.dataSource),
+      this.names,
+      this.instance,
+      this.config.projections.leaseRetryMs,
+      {
+        acquired: (name) => void this.acquired(name).catch((e) => this.refreshFailed(name, e)),
+        lost: (name) => void this.workers.get(name)?.stop(),
+        notified: (channel, payload) => this.notified(channel, payload),
+      },
+    );
+    await this.leases.start();
+    this.pollTimer = setInterval(() => this.poll(), this.config.projections.pollMs).unref();
   }
 
   /** Before TypeORM's own shutdown hook destroys the pool, so a batch in flight finishes on a live connection. */
   async beforeApplicationShutdown(): Promise<void> {
     this.stopped = true;
     clearInterval(this.pollTimer);
-    for (const p of this.projections.values()) {
-      clearTimeout(p.retryTimer);
-      clearTimeout(p.backoff);
-    }
-    await Promise.all([...this.projections.values()].map((p) => p.running));
+    await Promise.all([...this.workers.values()].map((w) => w.stop()));
+    await this.leases?.close();
+    await this.announcing;
   }
 
-  /** Wakes every projection; `target` is a checkpoint that must be reached, retried while the horizon holds it back. */
+  /** Wakes the projections this instance runs; `target` is a checkpoint that must be reached. */
   notify(target?: Checkpoint): void {
-    for (const p of this.projections.values()) this.schedule(p, target);
+    if (this.stopped) return;
+    for (const [name, worker] of this.workers) if (this.leases?.holds(name)) worker.wake(target);
+  }
+
+  /** After a local commit: wake local projections now, and (coalesced) other processes by NOTIFY. */
+  published(event: PersistedEvent): void {
+    this.notify(event.checkpoint);
+    if (this.stopped) return;
+    if (this.announcing) {
+      this.announceAgain = true;
+      return;
+    }
+    this.announcing = (async () => {
+      do {
+        this.announceAgain = false;
+        await this.dataSource.query(`SELECT pg_notify('${EVENTS_CHANNEL}', '')`).catch(() => {});
+      } while (this.announceAgain && !this.stopped);
+    })().finally(() => (this.announcing = undefined));
   }
 
   /** Waits until the named projections (all when none named) have processed the event at `position`. */
@@ -119,8 +137,20 @@ export class ProjectionRunner implements OnApplicationBootstrap, BeforeApplicati
   ): Promise<boolean> {
     const target = await this.store.checkpointOf(position);
     if (!target) throw new UnknownPosition(position);
-    const selected = [...this.projections.values()].filter((p) => !names || names.includes(p.name));
-    const done = () => selected.every((p) => reached(p.checkpoint, target));
+    const selected = this.names.filter((name) => !names || names.includes(name));
+    const local = selected.every((name) => this.leases?.holds(name));
+    const deadline = Date.now() + timeoutMs;
+    if (!local) {
+      // Another instance runs (some of) them: watch their stored checkpoints.
+      for (;;) {
+        const rows = await Promise.all(selected.map((n) => readCheckpointRow(this.dataSource, n)));
+        if (rows.every((row) => row && reached(row.checkpoint, target))) return true;
+        if (Date.now() >= deadline) return false;
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+    }
+    const done = () =>
+      selected.every((name) => reached(this.workers.get(name)!.checkpoint, target));
     if (done()) return true;
     this.notify(target);
     return new Promise<boolean>((resolve) => {
@@ -130,122 +160,194 @@ export class ProjectionRunner implements OnApplicationBootstrap, BeforeApplicati
         resolve(ok);
       };
       const onProgress = () => done() && finish(true);
-      const timer = setTimeout(() => finish(done()), timeoutMs);
+      const timer = setTimeout(() => finish(done()), Math.max(0, deadline - Date.now()));
       this.progress.on('progress', onProgress);
     });
   }
 
-  status() {
-    return [...this.projections.values()].map(({ name, state, checkpoint, lastError }) => ({
-      name,
-      state,
-      checkpoint,
-      lastError,
+  /** The checkpoint this instance's worker has reached; undefined when another instance runs it. */
+  localCheckpoint(name: string): Checkpoint | undefined {
+    return this.leases?.holds(name) ? this.workers.get(name)?.checkpoint : undefined;
+  }
+
+  async status(): Promise<ProjectionStatus[]> {
+    return readProjectionStatuses(
+      this.dataSource,
+      this.names,
+      (name) => this.workers.get(name)?.processed ?? 0,
+    );
+  }
+
+  /** Resumes a failed projection at the event it stopped at (after a fix), wherever it runs. */
+  async retry(name: string): Promise<void> {
+    this.handlerOf(name);
+    await this.dataSource.transaction(async (tx) => {
+      await tx.query(
+        `UPDATE public.projection_checkpoints SET status = 'catching-up', last_error = NULL WHERE name = $1`,
+        [name],
+      );
+      await tx.query(
+        `UPDATE public.projection_dead_letters SET resolution = 'retried', resolved_at = now()
+         WHERE projection = $1 AND resolution IS NULL`,
+        [name],
+      );
+      await tx.query(`SELECT pg_notify('${CONTROL_CHANNEL}', $1)`, [name]);
+    });
+    await this.refresh(name);
+  }
+
+  /** Moves a failed projection past the one event it stopped at; recorded on its dead letter. */
+  async skip(name: string, position: number): Promise<void> {
+    this.handlerOf(name);
+    await this.dataSource.transaction(async (tx) => {
+      const [dead] = await tx.query(
+        `SELECT d.id, d.transaction_id::text AS transaction_id FROM public.projection_dead_letters d
+         JOIN public.projection_checkpoints c ON c.name = d.projection AND c.status = 'failed'
+         WHERE d.projection = $1 AND d.global_position = $2 AND d.resolution IS NULL
+         FOR UPDATE OF c`,
+        [name, position],
+      );
+      if (!dead) throw new NothingToSkip(name, position);
+      await tx.query(
+        `UPDATE public.projection_dead_letters SET resolution = 'skipped', resolved_at = now() WHERE id = $1`,
+        [dead.id],
+      );
+      await tx.query(
+        `UPDATE public.projection_checkpoints SET transaction_id = $2::xid8, global_position = $3,
+           status = 'catching-up', last_error = NULL, updated_at = now() WHERE name = $1`,
+        [name, dead.transaction_id, position],
+      );
+      await tx.query(`SELECT pg_notify('${CONTROL_CHANNEL}', $1)`, [name]);
+    });
+    await this.refresh(name);
+  }
+
+  async deadLetters(name: string) {
+    this.handlerOf(name);
+    const rows = await this.dataSource.query(
+      `SELECT id, event_id, global_position, event_type, error, attempts, failed_at, resolution, resolved_at
+       FROM public.projection_dead_letters WHERE projection = $1 ORDER BY id DESC LIMIT 100`,
+      [name],
+    );
+    return rows.map((r: Record<string, unknown>) => ({
+      id: Number(r.id),
+      eventId: r.event_id as string,
+      position: Number(r.global_position),
+      eventType: r.event_type as string,
+      error: r.error as string,
+      attempts: r.attempts as number,
+      failedAt: (r.failed_at as Date).toISOString(),
+      resolution: (r.resolution as string | null) ?? null,
+      resolvedAt: r.resolved_at ? (r.resolved_at as Date).toISOString() : null,
     }));
   }
 
-  private schedule(p: RunningProjection, target?: Checkpoint): void {
-    if (this.stopped) return;
-    if (target && (!p.target || compareCheckpoints(target, p.target) > 0)) p.target = target;
-    if (p.running) {
-      p.rerun = true;
-      return;
-    }
-    if (p.backoff) return;
-    p.running = this.run(p).finally(() => (p.running = undefined));
+  /**
+   * Starts rebuilding a projection into shadow tables (RebuildInProgress when one already runs anywhere);
+   * `done` settles once they are swapped in.
+   */
+  async startRebuild(
+    name: string,
+    onProgress?: (progress: RebuildProgress) => void,
+  ): Promise<{ done: Promise<void> }> {
+    const handler = this.handlerOf(name);
+    const rebuild = new ProjectionRebuild(
+      this.dataSource,
+      poolOf(this.dataSource),
+      name,
+      handler.tables,
+    );
+    const { done } = await rebuild.start(
+      (target, start) => this.worker(name, handler, target, start),
+      onProgress,
+    );
+    return { done: done.then(() => this.notify()) };
   }
 
-  private async run(p: RunningProjection): Promise<void> {
-    try {
-      do {
-        p.rerun = false;
-        await this.catchUp(p);
-      } while (p.rerun && !this.stopped);
-      p.state = 'live';
-      p.failures = 0;
-      p.lastError = undefined;
-      if (p.target && !reached(p.checkpoint, p.target)) {
-        // An older transaction is still open and holds the commit horizon back: look again shortly.
-        p.retryTimer = setTimeout(() => this.schedule(p), 10);
-      } else {
-        p.target = undefined;
-      }
-    } catch (error) {
-      if (this.stopped) return;
-      p.failures += 1;
-      p.state = 'failed';
-      p.lastError = error instanceof Error ? error.message : String(error);
-      const delay = Math.min(MAX_BACKOFF_MS, 100 * 2 ** Math.min(p.failures, 12));
-      this.logger.error(
-        `Projection ${p.name} failed (attempt ${p.failures}), retrying in ${delay} ms: ${p.lastError}`,
-      );
-      p.backoff = setTimeout(() => {
-        p.backoff = undefined;
-        this.schedule(p);
-      }, delay);
-    }
+  async rebuild(name: string, onProgress?: (progress: RebuildProgress) => void): Promise<void> {
+    await (
+      await this.startRebuild(name, onProgress)
+    ).done;
   }
 
-  private async catchUp(p: RunningProjection): Promise<void> {
-    let next = this.store.readAll({ after: p.checkpoint, limit: BATCH_SIZE });
-    while (!this.stopped) {
-      const events = await next;
-      if (events.length === 0) return;
-      const last = events[events.length - 1].checkpoint;
-      // Read the next batch while this one is written: the database and this process work in parallel.
-      next =
-        events.length < BATCH_SIZE
-          ? Promise.resolve([])
-          : this.store.readAll({ after: last, limit: BATCH_SIZE });
-      next.catch(() => undefined);
-      try {
-        await this.applyBatch(p, events, last);
-      } catch (error) {
-        if (!(error instanceof CheckpointMoved)) throw error;
-        next = this.store.readAll({ after: p.checkpoint, limit: BATCH_SIZE });
-        continue;
-      }
-      p.checkpoint = last;
-      this.progress.emit('progress', p.name);
-    }
+  private handlerOf(name: string): ProjectionHandler {
+    const handler = this.handlers.get(name);
+    if (!handler) throw new UnknownProjection(name);
+    return handler;
   }
 
-  /** One transaction: the checkpoint is still ours, the projection's writes, the new checkpoint. */
-  private async applyBatch(
-    p: RunningProjection,
-    events: PersistedEvent[],
-    last: Checkpoint,
-  ): Promise<void> {
-    await this.dataSource.transaction(async (tx) => {
-      // A read model is derived data: a crash may lose the last commits, but writes and checkpoint together.
-      await tx.query('SET LOCAL synchronous_commit = off');
-      const [row] = await tx.query(
-        `SELECT transaction_id::text AS transaction_id, global_position FROM projection_checkpoints
-         WHERE name = $1 FOR UPDATE`,
-        [p.name],
-      );
-      const stored = { transactionId: row.transaction_id, position: Number(row.global_position) };
-      if (compareCheckpoints(stored, p.checkpoint) !== 0) {
-        p.checkpoint = stored;
-        throw new CheckpointMoved();
-      }
-      const relevant = events.filter((event) => p.types.has(event.type));
-      if (relevant.length > 0) await p.handler.apply(relevant, tx);
-      await tx.query(
-        `UPDATE projection_checkpoints SET transaction_id = $2::xid8, global_position = $3, updated_at = now()
-         WHERE name = $1`,
-        [p.name, last.transactionId, last.position],
-      );
+  private worker(
+    name: string,
+    handler: ProjectionHandler,
+    target: WorkerTarget,
+    start: Checkpoint,
+  ): ProjectionWorker {
+    const { batchSize, retryAttempts, retryBaseMs } = this.config.projections;
+    return new ProjectionWorker(name, handler, target, start, {
+      dataSource: this.dataSource,
+      store: this.store,
+      options: { batchSize, retryAttempts, retryBaseMs },
+      upcast: (event) => this.store.registry.upcast(event),
+      hooks: {
+        onProgress: (worker, applied) => {
+          worker.processed += applied;
+          this.progress.emit('progress', worker.name);
+        },
+        onError: (worker, message) =>
+          this.logger.error(`Projection ${worker.into.checkpointName} failed: ${message}`),
+      },
     });
   }
 
-  private async storedCheckpoint(name: string): Promise<Checkpoint> {
-    const [row] = await this.dataSource.query(
-      'SELECT transaction_id::text AS transaction_id, global_position FROM projection_checkpoints WHERE name = $1',
-      [name],
-    );
-    return row
-      ? { transactionId: row.transaction_id, position: Number(row.global_position) }
-      : START;
+  private async acquired(name: string): Promise<void> {
+    this.logger.log(`Projection ${name}: lease acquired by ${this.instance}`);
+    await this.refresh(name);
+  }
+
+  /** Brings the local worker in line with its stored row: failed stays stopped, anything else resumes. */
+  private async refresh(name: string): Promise<void> {
+    const worker = this.workers.get(name);
+    if (!worker || !this.leases?.holds(name) || this.stopped) return;
+    const row = await readCheckpointRow(this.dataSource, name);
+    if (!row) return;
+    if (row.status === 'failed') {
+      await worker.stop();
+      worker.halt(row.lastError);
+    } else if (worker.state === 'failed' || worker.state === 'stopped' || worker.state === 'idle') {
+      await worker.resume();
+    } else {
+      worker.wake();
+    }
+  }
+
+  private notified(channel: string, payload: string): void {
+    if (channel === EVENTS_CHANNEL) this.notify();
+    else if (channel === CONTROL_CHANNEL && this.workers.has(payload)) {
+      void this.refresh(payload).catch((e) => this.refreshFailed(payload, e));
+    }
+  }
+
+  private refreshFailed(name: string, error: unknown): void {
+    if (!this.stopped)
+      this.logger.warn(`Projection ${name}: could not read its stored state: ${String(error)}`);
+  }
+
+  private poll(): void {
+    this.notify();
+    for (const [name, worker] of this.workers) {
+      if (worker.state === 'failed')
+        void this.refresh(name).catch((e) => this.refreshFailed(name, e));
+    }
+  }
+}
+
+export class NothingToSkip extends DomainError {
+  readonly kind = 'conflict';
+  readonly code = 'nothing-to-skip';
+  constructor(
+    readonly projection: string,
+    readonly position: number,
+  ) {
+    super(`Projection ${projection} is not stopped at event ${position}: there is nothing to skip`);
   }
 }

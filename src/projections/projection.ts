@@ -7,10 +7,15 @@ export const PROJECTION_METADATA = Symbol('chronicle:projection');
 /**
  * A read model fed from the global log. `apply` gets a batch of events, in log order, inside the transaction
  * that also moves the checkpoint: write it set-based (a few statements per batch, not per event).
+ *
+ * Name tables unqualified (`account_balances`, never `public.account_balances`): a rebuild runs the same
+ * handler with its own copies of `tables` first on the search path, then swaps them in.
  */
 export interface ProjectionHandler {
   /** Event types this projection reads; others only move its checkpoint. */
   readonly eventTypes: readonly string[];
+  /** The read tables this projection alone writes. */
+  readonly tables: readonly string[];
   apply(events: readonly PersistedEvent[], tx: EntityManager): Promise<void>;
 }
 

@@ -43,6 +43,12 @@ export async function scratchDatabase(max = 10): Promise<ScratchDatabase> {
     pool,
     async drop() {
       await pool.end();
+      // Closed sessions linger a moment on the server; FORCE would kill any a test forgot, loudly.
+      for (let i = 0; i < 100; i++) {
+        const left = await admin.query('SELECT 1 FROM pg_stat_activity WHERE datname = $1', [name]);
+        if (left.rowCount === 0) break;
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
       await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
       await admin.end();
     },

@@ -13,7 +13,14 @@ export function testDatabaseUrl(): string {
 
 export function testConfig(overrides: Partial<AppConfig> = {}): AppConfig {
   return {
-    ...loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'error', PROJECTION_POLL_MS: '200' }),
+    ...loadConfig({
+      NODE_ENV: 'test',
+      LOG_LEVEL: 'error',
+      PROJECTION_POLL_MS: '200',
+      PROJECTION_RETRY_ATTEMPTS: '3',
+      PROJECTION_RETRY_BASE_MS: '20',
+      PROJECTION_LEASE_RETRY_MS: '200',
+    }),
     databaseUrl: testDatabaseUrl(),
     ...overrides,
   };

@@ -26,6 +26,7 @@ const SIGN: Record<TransactionKind, number> = {
 @Injectable()
 export class AccountsProjection implements ProjectionHandler {
   readonly eventTypes = ACCOUNT_EVENT_TYPES;
+  readonly tables = ['account_balances', 'account_transactions'];
 
   async apply(events: readonly PersistedEvent[], tx: EntityManager): Promise<void> {
     const ids = [...new Set(events.map((e) => (e.data as AccountEvent['data']).accountId))];

@@ -1,0 +1,206 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Injectable, type INestApplicationContext } from '@nestjs/common';
+import { Test } from '@nestjs/testing';
+import type { EntityManager } from 'typeorm';
+import { scratchDatabase, storeOn, type ScratchDatabase } from '../../test/support/database.js';
+import { testConfig } from '../../test/support/test-app.js';
+import { AppModule } from '../app.module.js';
+import { EventTypeRegistry } from '../event-store/event-type-registry.js';
+import type { PersistedEvent } from '../event-store/persisted-event.js';
+import type { PostgresEventStore } from '../event-store/postgres-event-store.js';
+import { ProjectionRunner } from './projection-runner.service.js';
+import { Projection, type ProjectionHandler } from './projection.js';
+
+const NAME = 'ops-probe';
+const behaviour = { broken: false, gate: undefined as Promise<void> | undefined };
+
+/** Writes one row per event; fails on `poison` events while broken; waits on `gate` inside a rebuild. */
+@Projection(NAME)
+@Injectable()
+class OpsProbeProjection implements ProjectionHandler {
+  readonly eventTypes = ['Probed'];
+  readonly tables = ['ops_probe'];
+
+  constructor(registry: EventTypeRegistry) {
+    registry.register({ type: 'Probed' });
+  }
+
+  async apply(events: readonly PersistedEvent[], tx: EntityManager): Promise<void> {
+    const [{ schema }] = await tx.query('SELECT (current_schemas(false))[1] AS schema');
+    if (schema !== 'public' && behaviour.gate) await behaviour.gate;
+    for (const event of events) {
+      if (behaviour.broken && event.data.poison) throw new Error(`cannot apply ${event.data.n}`);
+    }
+    await tx.query(
+      'INSERT INTO ops_probe (n, position) SELECT * FROM unnest($1::int[], $2::bigint[])',
+      [events.map((e) => e.data.n), events.map((e) => e.globalPosition)],
+    );
+  }
+}
+
+async function eventually(assertion: () => Promise<void>, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      return await assertion();
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+      await sleep(25);
+    }
+  }
+}
+
+describe('Operating projections', () => {
+  let scratch: ScratchDatabase;
+  let store: PostgresEventStore;
+  const apps: INestApplicationContext[] = [];
+
+  async function boot(): Promise<INestApplicationContext> {
+    const moduleRef = await Test.createTestingModule({
+      imports: [AppModule.forRoot({ ...testConfig(), databaseUrl: scratch.url })],
+      providers: [OpsProbeProjection],
+    }).compile();
+    const app = await moduleRef.init();
+    apps.push(app);
+    return app;
+  }
+
+  beforeAll(async () => {
+    scratch = await scratchDatabase();
+    await scratch.pool.query(
+      'CREATE TABLE ops_probe (n int PRIMARY KEY, position bigint NOT NULL)',
+    );
+    await scratch.pool.query('CREATE INDEX ops_probe_by_position ON ops_probe (position)');
+    store = storeOn(scratch.pool, 'Probed');
+  });
+  afterAll(async () => {
+    for (const app of apps) await app.close();
+    await scratch.drop();
+  });
+
+  const probed = (n: number, poison = false) => ({ type: 'Probed', data: { n, poison } });
+  const rows = async () =>
+    (await scratch.pool.query('SELECT n FROM ops_probe ORDER BY n')).rows.map((r) => r.n);
+  const statusOf = async (app: INestApplicationContext) =>
+    (await app.get(ProjectionRunner).status()).find((p) => p.name === NAME)!;
+
+  it('isolates the failing event of a batch, dead-letters it, and resumes there on retry', async () => {
+    const app = await boot();
+    behaviour.broken = true;
+    const { events } = await store.append(
+      'probe-1',
+      [1, 2, 3, 4, 5].map((n) => probed(n, n === 3)),
+    );
+
+    await eventually(async () => expect((await statusOf(app)).status).toBe('failed'));
+    expect(await rows()).toEqual([1, 2]);
+    expect((await statusOf(app)).lastError).toBe(
+      `event ${events[2].globalPosition} (Probed): cannot apply 3`,
+    );
+    await sleep(300);
+    expect(await rows()).toEqual([1, 2]);
+
+    behaviour.broken = false;
+    await app.get(ProjectionRunner).retry(NAME);
+    await eventually(async () => expect(await rows()).toEqual([1, 2, 3, 4, 5]));
+    await eventually(async () => expect((await statusOf(app)).status).toBe('live'));
+    expect(await app.get(ProjectionRunner).deadLetters(NAME)).toEqual([
+      expect.objectContaining({ position: events[2].globalPosition, resolution: 'retried' }),
+    ]);
+  });
+
+  it('skips exactly the one dead-lettered event when told to, and records it', async () => {
+    const app = apps[0];
+    const runner = app.get(ProjectionRunner);
+    behaviour.broken = true;
+    const { events } = await store.append('probe-2', [probed(6, true), probed(7)]);
+    await eventually(async () => expect((await statusOf(app)).status).toBe('failed'));
+
+    await expect(runner.skip(NAME, events[1].globalPosition)).rejects.toThrow(/nothing to skip/);
+    await runner.skip(NAME, events[0].globalPosition);
+    await eventually(async () => expect(await rows()).toEqual([1, 2, 3, 4, 5, 7]));
+    expect((await runner.deadLetters(NAME))[0]).toMatchObject({
+      position: events[0].globalPosition,
+      resolution: 'skipped',
+    });
+    behaviour.broken = false;
+  });
+
+  it('rebuilds into shadow tables while queries read the old ones, then swaps them in', async () => {
+    const app = apps[0];
+    const runner = app.get(ProjectionRunner);
+    let open!: () => void;
+    behaviour.gate = new Promise<void>((resolve) => (open = resolve));
+
+    const { done } = await runner.startRebuild(NAME);
+    await eventually(async () => expect((await statusOf(app)).status).toBe('rebuilding'));
+    await expect(runner.startRebuild(NAME)).rejects.toThrow(/already being rebuilt/);
+    // The rebuild's first batch is held open: the live tables still answer, complete.
+    expect(await rows()).toEqual([1, 2, 3, 4, 5, 7]);
+    await store.append('probe-3', [probed(8)]);
+    expect(await rows()).toEqual([1, 2, 3, 4, 5, 7]);
+
+    open();
+    await done;
+    behaviour.gate = undefined;
+    // The skipped event 6 applies cleanly now: a rebuild is a fold of the whole log.
+    await eventually(async () => expect(await rows()).toEqual([1, 2, 3, 4, 5, 6, 7, 8]));
+    const indexes = await scratch.pool.query(
+      `SELECT indexname FROM pg_indexes WHERE tablename = 'ops_probe' ORDER BY indexname`,
+    );
+    expect(indexes.rows.map((r) => r.indexname)).toEqual([
+      'ops_probe_by_position',
+      'ops_probe_pkey',
+    ]);
+    const schemas = await scratch.pool.query(
+      `SELECT nspname FROM pg_namespace WHERE nspname LIKE 'chronicle_rebuild%'`,
+    );
+    expect(schemas.rows).toEqual([]);
+    await store.append('probe-4', [probed(9)]);
+    await eventually(async () => expect(await rows()).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9]));
+  });
+
+  it('runs a projection in one instance at a time and fails over when it stops', async () => {
+    const first = apps[0];
+    const second = await boot();
+    await sleep(400);
+    const owner = (await statusOf(second)).owner;
+    expect(owner?.instance).toContain(`:${process.pid}`);
+    const firstProcessed = (await statusOf(first)).processed;
+
+    await store.append('probe-5', [probed(10)]);
+    await eventually(async () => expect((await rows()).at(-1)).toBe(10));
+    expect((await statusOf(second)).processed).toBe(0);
+    expect((await statusOf(first)).processed).toBe(firstProcessed + 1);
+
+    await first.close();
+    apps.splice(apps.indexOf(first), 1);
+    await store.append('probe-6', [probed(11)]);
+    await eventually(async () => expect((await rows()).at(-1)).toBe(11));
+    expect((await statusOf(second)).processed).toBe(1);
+  });
+
+  it('names the backend whose open transaction holds committed events back', async () => {
+    const app = apps[0];
+    const holder = await scratch.pool.connect();
+    try {
+      await holder.query('BEGIN');
+      await holder.query('SELECT pg_current_xact_id()');
+      const [{ pid }] = (await holder.query('SELECT pg_backend_pid() AS pid')).rows;
+      await store.append('probe-7', [probed(12)]);
+
+      await eventually(async () =>
+        expect(await statusOf(app)).toMatchObject({
+          lagEvents: 1,
+          horizonHeldBy: { pid, state: 'idle in transaction' },
+        }),
+      );
+      expect(await rows()).not.toContain(12);
+      await holder.query('COMMIT');
+      await eventually(async () => expect(await rows()).toContain(12));
+      expect(await statusOf(app)).toMatchObject({ lagEvents: 0, horizonHeldBy: null });
+    } finally {
+      holder.release();
+    }
+  });
+});

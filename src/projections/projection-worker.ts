@@ -1,0 +1,315 @@
+import type { DataSource, EntityManager } from 'typeorm';
+import type { Checkpoint } from '../event-store/event-store.types.js';
+import type { PersistedEvent } from '../event-store/persisted-event.js';
+import type { PostgresEventStore } from '../event-store/postgres-event-store.js';
+import { compareCheckpoints, reached } from './checkpoint.js';
+import type { ProjectionHandler } from './projection.js';
+import { CHECKPOINTS, readCheckpointRow } from './projection-checkpoints.js';
+
+export interface WorkerOptions {
+  batchSize: number;
+  /** Attempts at one event before it is dead-lettered and the projection stops at it. */
+  retryAttempts: number;
+  retryBaseMs: number;
+}
+
+export interface WorkerHooks {
+  onProgress(worker: ProjectionWorker, applied: number): void;
+  onError(worker: ProjectionWorker, message: string): void;
+}
+
+/** Where a worker writes: the live read model, or a rebuild's copies of its tables. */
+export interface WorkerTarget {
+  /** The row in projection_checkpoints. */
+  checkpointName: string;
+  /** A schema searched before `public`: a rebuild's shadow tables. */
+  schema?: string;
+}
+
+const MAX_BACKOFF_MS = 30_000;
+
+class CheckpointMoved extends Error {}
+
+/** The handler (or the upcast before it) threw: the events may be at fault, unlike a lost connection. */
+class HandlerFailure extends Error {
+  constructor(
+    error: unknown,
+    readonly relevant: readonly PersistedEvent[],
+  ) {
+    super(error instanceof Error ? error.message : String(error), { cause: error });
+  }
+}
+
+export type WorkerState = 'idle' | 'catching-up' | 'live' | 'failed' | 'stopped';
+
+/**
+ * Applies one projection's events after its checkpoint, a batch per transaction that also moves the checkpoint
+ * (compare-and-set: a batch written by anyone else since is never applied twice). A batch whose handler fails
+ * is retried event by event to find the culprit; after `retryAttempts` that event is dead-lettered and the
+ * worker stops at it, with the status `failed`, until an operator retries or skips it.
+ */
+export class ProjectionWorker {
+  checkpoint: Checkpoint;
+  state: WorkerState = 'idle';
+  processed = 0;
+  lastError: string | null = null;
+  /** The newest checkpoint someone waits for: looked for again while the commit horizon holds it back. */
+  private target?: Checkpoint;
+  private running?: Promise<void>;
+  private rerun = false;
+  private stopped = false;
+  private timer?: NodeJS.Timeout;
+  private waiting = false;
+  private infraFailures = 0;
+  /** While set, events up to this checkpoint are applied one relevant event per transaction. */
+  private isolateUntil?: Checkpoint;
+  private poison?: { eventId: string; attempts: number };
+  private readonly types: ReadonlySet<string>;
+
+  constructor(
+    readonly name: string,
+    readonly handler: ProjectionHandler,
+    readonly into: WorkerTarget,
+    start: Checkpoint,
+    private readonly deps: {
+      dataSource: DataSource;
+      store: PostgresEventStore;
+      options: WorkerOptions;
+      hooks: WorkerHooks;
+      upcast: (event: PersistedEvent) => PersistedEvent;
+    },
+  ) {
+    this.checkpoint = start;
+    this.types = new Set(handler.eventTypes);
+  }
+
+  get busy(): boolean {
+    return this.running !== undefined;
+  }
+
+  /** Runs now, or once more after the batch in flight; `target` is a checkpoint that must be reached. */
+  wake(target?: Checkpoint): void {
+    if (this.stopped || this.state === 'failed') return;
+    if (target && (!this.target || compareCheckpoints(target, this.target) > 0))
+      this.target = target;
+    if (this.running) {
+      this.rerun = true;
+      return;
+    }
+    if (this.waiting) return;
+    this.running = this.run().finally(() => (this.running = undefined));
+  }
+
+  /** Resumes a failed or stopped worker from the checkpoint stored now (an operator may have moved it). */
+  async resume(): Promise<void> {
+    await this.running;
+    const row = await readCheckpointRow(this.deps.dataSource, this.into.checkpointName);
+    if (row) this.checkpoint = row.checkpoint;
+    this.stopped = false;
+    this.state = 'catching-up';
+    this.poison = undefined;
+    this.isolateUntil = undefined;
+    this.lastError = null;
+    this.wake();
+  }
+
+  /** Stops after the batch in flight. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    this.waiting = false;
+    await this.running;
+    if (this.state !== 'failed') this.state = 'stopped';
+  }
+
+  /** Marks the worker failed without running (its stored status says an operator must act). */
+  halt(lastError: string | null): void {
+    this.state = 'failed';
+    this.lastError = lastError;
+  }
+
+  /** Resolves when the worker has nothing more to read: the head of the log as far as the horizon shows it. */
+  async drain(): Promise<void> {
+    for (;;) {
+      this.wake();
+      await this.running;
+      if (this.state === 'failed')
+        throw new Error(`Projection ${this.name} failed: ${this.lastError}`);
+      if (this.stopped) return;
+      if (!this.rerun && !this.waiting) return;
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+  }
+
+  private async run(): Promise<void> {
+    try {
+      do {
+        this.rerun = false;
+        await this.catchUp();
+      } while (this.rerun && !this.stopped);
+      if (this.stopped) return;
+      this.infraFailures = 0;
+      if (this.state !== 'live') await this.setStatus('live');
+      if (this.target && !reached(this.checkpoint, this.target)) {
+        // An older transaction is still open and holds the commit horizon back: look again shortly.
+        this.later(10);
+      } else {
+        this.target = undefined;
+      }
+    } catch (error) {
+      if (this.stopped) return;
+      await this.failed(error).catch((e) => this.recordError(e));
+    }
+  }
+
+  private async failed(error: unknown): Promise<void> {
+    if (!(error instanceof HandlerFailure)) {
+      this.infraFailures += 1;
+      this.recordError(error);
+      this.later(Math.min(MAX_BACKOFF_MS, 100 * 2 ** Math.min(this.infraFailures, 12)));
+      return;
+    }
+    if (error.relevant.length > 1 || !this.isolateUntil) {
+      this.isolateUntil = error.relevant.at(-1)!.checkpoint;
+      this.later(0);
+      return;
+    }
+    const [event] = error.relevant;
+    const attempts = this.poison?.eventId === event.eventId ? this.poison.attempts + 1 : 1;
+    this.poison = { eventId: event.eventId, attempts };
+    this.recordError(error);
+    if (attempts < this.deps.options.retryAttempts) {
+      this.later(this.deps.options.retryBaseMs * 2 ** (attempts - 1));
+      return;
+    }
+    await this.deadLetter(event, error.message, attempts);
+  }
+
+  private later(delayMs: number): void {
+    this.waiting = true;
+    this.timer = setTimeout(() => {
+      this.waiting = false;
+      this.wake();
+    }, delayMs);
+  }
+
+  private recordError(error: unknown): void {
+    this.lastError = error instanceof Error ? error.message : String(error);
+    this.deps.hooks.onError(this, this.lastError);
+  }
+
+  private async catchUp(): Promise<void> {
+    const { batchSize } = this.deps.options;
+    const read = (after: Checkpoint) => this.deps.store.readAll({ after, limit: batchSize });
+    let next = read(this.checkpoint);
+    while (!this.stopped) {
+      let events = await next;
+      if (events.length === 0) return;
+      if (this.isolateUntil) events = this.isolated(events);
+      const last = events[events.length - 1].checkpoint;
+      // Read the next batch while this one is written: the database and this process work in parallel.
+      next = events.length < batchSize ? Promise.resolve([]) : read(last);
+      next.catch(() => undefined);
+      try {
+        await this.applyBatch(events, last);
+      } catch (error) {
+        if (!(error instanceof CheckpointMoved)) throw error;
+        next = read(this.checkpoint);
+        continue;
+      }
+      this.checkpoint = last;
+      if (this.isolateUntil && reached(last, this.isolateUntil)) this.isolateUntil = undefined;
+      if (this.poison && events.some((e) => e.eventId === this.poison!.eventId)) {
+        this.poison = undefined;
+      }
+      this.deps.hooks.onProgress(this, events.length);
+    }
+  }
+
+  /** The events up to and including the first one this projection reads. */
+  private isolated(events: PersistedEvent[]): PersistedEvent[] {
+    const first = events.findIndex((e) => this.types.has(e.type));
+    return first < 0 ? events : events.slice(0, first + 1);
+  }
+
+  /** One transaction: the checkpoint is still ours, the projection's writes, the new checkpoint. */
+  private async applyBatch(events: PersistedEvent[], last: Checkpoint): Promise<void> {
+    const relevant = events.filter((event) => this.types.has(event.type));
+    const status = this.state === 'live' ? 'live' : 'catching-up';
+    await this.deps.dataSource.transaction(async (tx) => {
+      // A read model is derived data: a crash may lose the last commits, but writes and checkpoint together.
+      await tx.query('SET LOCAL synchronous_commit = off');
+      if (this.into.schema) await tx.query(`SET LOCAL search_path = ${this.into.schema}, public`);
+      await this.claim(tx);
+      if (relevant.length > 0) await this.applyHandler(relevant, tx);
+      await tx.query(
+        `UPDATE ${CHECKPOINTS} SET transaction_id = $2::xid8, global_position = $3, status = $4,
+           last_error = NULL, updated_at = now() WHERE name = $1`,
+        [this.into.checkpointName, last.transactionId, last.position, status],
+      );
+    });
+    this.state = status;
+    this.lastError = null;
+  }
+
+  private async applyHandler(relevant: PersistedEvent[], tx: EntityManager): Promise<void> {
+    try {
+      await this.handler.apply(relevant.map(this.deps.upcast), tx);
+    } catch (error) {
+      throw new HandlerFailure(error, relevant);
+    }
+  }
+
+  /** Locks this worker's checkpoint row; it must still be where this worker left it. */
+  private async claim(tx: EntityManager): Promise<void> {
+    const [row] = await tx.query(
+      `SELECT transaction_id::text AS transaction_id, global_position, status FROM ${CHECKPOINTS}
+       WHERE name = $1 FOR UPDATE`,
+      [this.into.checkpointName],
+    );
+    if (!row) throw new Error(`Projection checkpoint ${this.into.checkpointName} is missing`);
+    const stored = { transactionId: row.transaction_id, position: Number(row.global_position) };
+    if (row.status === 'failed') {
+      this.stopped = true;
+      this.halt('stopped by its stored status: failed');
+      throw new CheckpointMoved();
+    }
+    if (compareCheckpoints(stored, this.checkpoint) !== 0) {
+      this.checkpoint = stored;
+      throw new CheckpointMoved();
+    }
+  }
+
+  /** Records the event that keeps failing and stops the projection at it, in one transaction. */
+  private async deadLetter(event: PersistedEvent, error: string, attempts: number): Promise<void> {
+    await this.deps.dataSource.transaction(async (tx) => {
+      await tx.query(
+        `INSERT INTO public.projection_dead_letters
+           (projection, event_id, global_position, transaction_id, event_type, error, attempts)
+         VALUES ($1, $2, $3, $4::xid8, $5, $6, $7)`,
+        [
+          this.into.checkpointName,
+          event.eventId,
+          event.globalPosition,
+          event.transactionId,
+          event.type,
+          error,
+          attempts,
+        ],
+      );
+      await tx.query(
+        `UPDATE ${CHECKPOINTS} SET status = 'failed', last_error = $2, updated_at = now() WHERE name = $1`,
+        [this.into.checkpointName, `event ${event.globalPosition} (${event.type}): ${error}`],
+      );
+    });
+    this.halt(`event ${event.globalPosition} (${event.type}): ${error}`);
+  }
+
+  private async setStatus(status: 'live' | 'catching-up'): Promise<void> {
+    await this.deps.dataSource.query(
+      `UPDATE ${CHECKPOINTS} SET status = $2, last_error = NULL WHERE name = $1 AND status <> 'failed'`,
+      [this.into.checkpointName, status],
+    );
+    this.state = status;
+  }
+}

@@ -1,0 +1,158 @@
+import { Body, Controller, Get, HttpCode, Logger, Param, Post, UseGuards } from '@nestjs/common';
+import {
+  ApiAcceptedResponse,
+  ApiBearerAuth,
+  ApiConflictResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiProperty,
+  ApiPropertyOptional,
+  ApiTags,
+} from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { IsInt, Max, Min } from 'class-validator';
+import { AdminGuard } from '../http/admin.guard.js';
+import { ProblemResponse } from '../http/problem.js';
+import { ProjectionRunner } from './projection-runner.service.js';
+import type { ProjectionState, ProjectionStatus } from './projection-status.js';
+
+class CheckpointResponse {
+  @ApiProperty({ example: '7812', description: 'Transaction id (xid8) of the last event applied' })
+  transactionId: string;
+  @ApiProperty({ example: 120345 })
+  position: number;
+}
+
+class ProjectionStatusResponse implements ProjectionStatus {
+  @ApiProperty({ example: 'accounts' })
+  name: string;
+  @ApiProperty({
+    enum: ['catching-up', 'live', 'rebuilding', 'failed', 'stopped'],
+    description: '`stopped`: no running instance holds its lease',
+  })
+  status: ProjectionState;
+  @ApiProperty({ type: CheckpointResponse })
+  checkpoint: CheckpointResponse;
+  @ApiProperty({ example: 120400 })
+  headPosition: number;
+  @ApiProperty({ example: 55, description: 'Committed events not applied yet' })
+  lagEvents: number;
+  @ApiProperty({ example: 12, description: 'Age of the oldest event not applied yet' })
+  lagMs: number;
+  @ApiProperty({ description: 'Events applied by the instance answering, since it started' })
+  processed: number;
+  @ApiPropertyOptional({ type: String, nullable: true })
+  lastError: string | null;
+  @ApiPropertyOptional({ nullable: true, example: { instance: 'chronicle host:4242', pid: 9812 } })
+  owner: { instance: string; pid: number } | null;
+  @ApiPropertyOptional({ nullable: true, description: 'Progress of the rebuild in flight' })
+  rebuild: { checkpoint: CheckpointResponse; startedAt: string } | null;
+  @ApiPropertyOptional({
+    nullable: true,
+    description:
+      'The backend whose open transaction holds committed events behind the read horizon',
+  })
+  horizonHeldBy: { pid: number; since: string; state: string | null } | null;
+}
+
+class ProjectionsResponse {
+  @ApiProperty({ type: [ProjectionStatusResponse] })
+  projections: ProjectionStatusResponse[];
+}
+
+class DeadLetterResponse {
+  @ApiProperty() id: number;
+  @ApiProperty() eventId: string;
+  @ApiProperty() position: number;
+  @ApiProperty() eventType: string;
+  @ApiProperty() error: string;
+  @ApiProperty() attempts: number;
+  @ApiProperty() failedAt: string;
+  @ApiPropertyOptional({ enum: ['retried', 'skipped'], nullable: true }) resolution: string | null;
+  @ApiPropertyOptional({ nullable: true }) resolvedAt: string | null;
+}
+
+class SkipRequest {
+  @ApiProperty({ description: 'Global position of the dead-lettered event to skip', example: 4711 })
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(Number.MAX_SAFE_INTEGER)
+  position: number;
+}
+
+class RebuildAccepted {
+  @ApiProperty({ example: 'accounts' }) projection: string;
+  @ApiProperty({ example: 'rebuilding' }) status: string;
+  @ApiProperty({ example: '/admin/projections' }) statusUrl: string;
+}
+
+/** Operating the read side: status and lag, dead letters, retry or skip, zero-downtime rebuilds. */
+@ApiTags('admin')
+@ApiBearerAuth()
+@UseGuards(AdminGuard)
+@Controller('admin/projections')
+export class ProjectionsController {
+  private readonly logger = new Logger(ProjectionsController.name);
+
+  constructor(private readonly runner: ProjectionRunner) {}
+
+  @Get()
+  @ApiOperation({ summary: 'Every projection: status, checkpoint, lag, owner, last error' })
+  @ApiOkResponse({ type: ProjectionsResponse })
+  async list(): Promise<ProjectionsResponse> {
+    return { projections: await this.runner.status() };
+  }
+
+  @Get(':name/dead-letters')
+  @ApiOperation({ summary: 'Events the projection could not apply (latest 100)' })
+  @ApiOkResponse({ type: [DeadLetterResponse] })
+  @ApiNotFoundResponse({ type: ProblemResponse })
+  deadLetters(@Param('name') name: string): Promise<DeadLetterResponse[]> {
+    return this.runner.deadLetters(name);
+  }
+
+  @Post(':name/rebuild')
+  @HttpCode(202)
+  @ApiOperation({
+    summary: 'Rebuild from the start of the log into shadow tables, then swap them in',
+    description: 'Queries keep reading the current tables until the atomic swap.',
+  })
+  @ApiAcceptedResponse({ type: RebuildAccepted })
+  @ApiNotFoundResponse({ type: ProblemResponse })
+  @ApiConflictResponse({ type: ProblemResponse, description: 'A rebuild is already running' })
+  async rebuild(@Param('name') name: string): Promise<RebuildAccepted> {
+    const { done } = await this.runner.startRebuild(name);
+    done.then(
+      () => this.logger.log(`Projection ${name} rebuilt and swapped in`),
+      (error) => this.logger.error(`Rebuild of projection ${name} failed: ${String(error)}`),
+    );
+    return { projection: name, status: 'rebuilding', statusUrl: '/admin/projections' };
+  }
+
+  @Post(':name/retry')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Resume a failed projection at the event it stopped at' })
+  @ApiOkResponse({ type: ProjectionStatusResponse })
+  @ApiNotFoundResponse({ type: ProblemResponse })
+  async retry(@Param('name') name: string): Promise<ProjectionStatus> {
+    await this.runner.retry(name);
+    return this.statusOf(name);
+  }
+
+  @Post(':name/skip')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Move a failed projection past the one event it stopped at (recorded)' })
+  @ApiOkResponse({ type: ProjectionStatusResponse })
+  @ApiNotFoundResponse({ type: ProblemResponse })
+  @ApiConflictResponse({ type: ProblemResponse, description: 'It is not stopped at that event' })
+  async skip(@Param('name') name: string, @Body() body: SkipRequest): Promise<ProjectionStatus> {
+    await this.runner.skip(name, body.position);
+    return this.statusOf(name);
+  }
+
+  private async statusOf(name: string): Promise<ProjectionStatus> {
+    return (await this.runner.status()).find((p) => p.name === name)!;
+  }
+}
