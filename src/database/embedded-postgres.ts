@@ -44,6 +44,15 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
 
   if (!existsSync(join(dataDir, 'PG_VERSION'))) await server.initialise();
   removeStalePidFile(dataDir);
+  const running = runningServerPort(dataDir);
+  if (running !== undefined) {
+    // Another process (the app, or this CLI's sibling) already runs the server on this data: use it, leave it.
+    await createDatabaseIfMissing(running, database);
+    return {
+      url: `postgres://${USER}:${PASSWORD}@127.0.0.1:${running}/${database}`,
+      stop: async () => {},
+    };
+  }
   try {
     await server.start();
   } catch {
@@ -72,6 +81,15 @@ function removeStalePidFile(dataDir: string): void {
   } catch {
     rmSync(pidFile);
   }
+}
+
+/** The port of a live server on this data directory (postmaster.pid: pid on line 1, port on line 4). */
+function runningServerPort(dataDir: string): number | undefined {
+  const pidFile = join(dataDir, 'postmaster.pid');
+  if (!existsSync(pidFile)) return undefined;
+  const lines = readFileSync(pidFile, 'utf8').split('\n');
+  const port = Number(lines[3]);
+  return Number.isInteger(port) && port > 0 ? port : undefined;
 }
 
 async function createDatabaseIfMissing(port: number, database: string): Promise<void> {

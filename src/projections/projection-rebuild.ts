@@ -140,7 +140,8 @@ export class ProjectionRebuild {
           }
           await tx.query(
             `UPDATE ${CHECKPOINTS} SET transaction_id = $2::xid8, global_position = $3,
-               status = 'catching-up', last_error = NULL, updated_at = now() WHERE name = $1`,
+               status = CASE status WHEN 'failed' THEN 'catching-up' ELSE status END,
+               last_error = NULL, updated_at = now() WHERE name = $1`,
             [this.name, rebuilt.transaction_id, rebuilt.global_position],
           );
           await tx.query(`DELETE FROM ${CHECKPOINTS} WHERE name = $1`, [
