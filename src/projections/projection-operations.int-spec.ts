@@ -1,9 +1,12 @@
+import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Injectable, type INestApplicationContext } from '@nestjs/common';
+import { CommandBus } from '@nestjs/cqrs';
 import { Test } from '@nestjs/testing';
 import type { EntityManager } from 'typeorm';
 import { scratchDatabase, storeOn, type ScratchDatabase } from '../../test/support/database.js';
 import { testConfig } from '../../test/support/test-app.js';
+import { OpenAccountCommand } from '../accounts/index.js';
 import { AppModule } from '../app.module.js';
 import { EventTypeRegistry } from '../event-store/event-type-registry.js';
 import type { PersistedEvent } from '../event-store/persisted-event.js';
@@ -55,9 +58,16 @@ describe('Operating projections', () => {
   let store: PostgresEventStore;
   const apps: INestApplicationContext[] = [];
 
-  async function boot(): Promise<INestApplicationContext> {
+  async function boot(pollMs = 200): Promise<INestApplicationContext> {
+    const config = testConfig();
     const moduleRef = await Test.createTestingModule({
-      imports: [AppModule.forRoot({ ...testConfig(), databaseUrl: scratch.url })],
+      imports: [
+        AppModule.forRoot({
+          ...config,
+          projections: { ...config.projections, pollMs },
+          databaseUrl: scratch.url,
+        }),
+      ],
       providers: [OpsProbeProjection],
     }).compile();
     const app = await moduleRef.init();
@@ -202,5 +212,28 @@ describe('Operating projections', () => {
     } finally {
       holder.release();
     }
+  });
+
+  it('wakes the lease holder in another instance by NOTIFY, not by its poll', async () => {
+    for (const app of apps.splice(0)) await app.close();
+    const holder = await boot(60_000);
+    await sleep(300);
+    const other = await boot(60_000);
+    expect((await statusOf(other)).owner?.instance).toBe((await statusOf(holder)).owner?.instance);
+    const accountId = randomUUID();
+
+    await other
+      .get(CommandBus)
+      .execute(
+        new OpenAccountCommand(accountId, 'Grace Hopper', 'EUR', 100, { commandId: randomUUID() }),
+      );
+
+    await eventually(async () => {
+      const { rows: found } = await scratch.pool.query(
+        'SELECT balance::int FROM account_balances WHERE id = $1',
+        [accountId],
+      );
+      expect(found).toEqual([{ balance: 100 }]);
+    }, 3000);
   });
 });
