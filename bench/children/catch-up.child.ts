@@ -25,11 +25,14 @@ export interface CatchUpOutput {
 }
 
 /**
- * The product's module graph, projections included; the clock starts at app.init(), whose bootstrap hook starts
+ * The product's module graph; this instance runs the accounts projection alone (RUN_PROJECTIONS), the clock starts at app.init(), whose bootstrap hook starts
  * the ProjectionRunner, and stops when the accounts projection's checkpoint reaches the last event (or at the cap).
  */
 void childMain<CatchUpInput, CatchUpOutput>(async ({ databaseUrl, head, capSeconds }) => {
-  const config = { ...loadConfig({ NODE_ENV: 'production', LOG_LEVEL: 'error' }), databaseUrl };
+  const config = {
+    ...loadConfig({ NODE_ENV: 'production', LOG_LEVEL: 'error', RUN_PROJECTIONS: 'accounts' }),
+    databaseUrl,
+  };
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), {
     logger: ['error'],
     bodyParser: false,

@@ -25,6 +25,9 @@ describe('loadConfig', () => {
     ],
     [{ BODY_LIMIT: '1gb' }, /^BODY_LIMIT must be a size/],
     [{ SNAPSHOT_EVERY: '-1' }, /^SNAPSHOT_EVERY must be an integer from 0 to 1000000/],
+    [{ RUN_PROJECTIONS: 'accounts;orders' }, /^RUN_PROJECTIONS must be true, false or a comma/],
+    [{ ADMIN_TOKEN: 'short' }, /^ADMIN_TOKEN must be at least 16 characters/],
+    [{ PROJECTION_RETRY_ATTEMPTS: '0' }, /^PROJECTION_RETRY_ATTEMPTS must be an integer from 1/],
   ])('rejects %p with one line naming the variable', (env, message) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(message);
@@ -34,5 +37,13 @@ describe('loadConfig', () => {
     const config = loadConfig({ BODY_LIMIT: '2mb', DATABASE_URL: 'postgres://u@h:5432/d' });
     expect(config.bodyLimitBytes).toBe(2 * 1024 * 1024);
     expect(config.databaseUrl).toBe('postgres://u@h:5432/d');
+  });
+
+  it('reads which projections this instance runs', () => {
+    expect(loadConfig({}).projections.run).toBe(true);
+    expect(loadConfig({ RUN_PROJECTIONS: 'false' }).projections.run).toBe(false);
+    expect(
+      loadConfig({ RUN_PROJECTIONS: 'accounts, account-daily-volume' }).projections.run,
+    ).toEqual(['accounts', 'account-daily-volume']);
   });
 });

@@ -10,8 +10,11 @@ export interface AppConfig {
   bodyLimitBytes: number;
   consistencyTimeoutMs: number;
   projections: {
-    /** False: this instance serves HTTP but never takes a projection's lease (also the CLI). */
-    run: boolean;
+    /**
+     * Which projections this instance may run (take the lease of): all, none (it serves HTTP only; also the
+     * CLI), or the names listed.
+     */
+    run: boolean | readonly string[];
     pollMs: number;
     batchSize: number;
     retryAttempts: number;
@@ -83,6 +86,19 @@ function bytes(env: Env, name: string, fallback: number): number {
   return value;
 }
 
+function projectionsToRun(env: Env): boolean | string[] {
+  const raw = (env.RUN_PROJECTIONS ?? '').trim();
+  if (raw === '' || raw === 'true') return true;
+  if (raw === 'false') return false;
+  const names = raw.split(',').map((name) => name.trim());
+  if (names.some((name) => !/^[a-z0-9][a-z0-9-]*$/.test(name))) {
+    throw new ConfigError(
+      `RUN_PROJECTIONS must be true, false or a comma-separated list of projection names, got "${raw}"`,
+    );
+  }
+  return names;
+}
+
 function adminToken(env: Env): string | undefined {
   const raw = env.ADMIN_TOKEN;
   if (raw === undefined || raw === '') return undefined;
@@ -104,7 +120,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     bodyLimitBytes: bytes(env, 'BODY_LIMIT', 100 * 1024),
     consistencyTimeoutMs: integer(env, 'CONSISTENCY_TIMEOUT_MS', 5000, 0, 60000),
     projections: {
-      run: oneOf(env, 'RUN_PROJECTIONS', 'true', ['true', 'false']) === 'true',
+      run: projectionsToRun(env),
       pollMs: integer(env, 'PROJECTION_POLL_MS', 1000, 10, 60000),
       batchSize: integer(env, 'PROJECTION_BATCH_SIZE', 1000, 1, 10000),
       retryAttempts: integer(env, 'PROJECTION_RETRY_ATTEMPTS', 5, 1, 100),

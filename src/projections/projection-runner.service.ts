@@ -82,10 +82,15 @@ export class ProjectionRunner implements OnApplicationBootstrap, BeforeApplicati
       const row = await ensureCheckpointRow(this.dataSource, name);
       this.workers.set(name, this.worker(name, handler, { checkpointName: name }, row.checkpoint));
     }
-    if (!this.config.projections.run) return;
+    const { run } = this.config.projections;
+    if (run === false) return;
+    const unknown = run === true ? [] : run.filter((name) => !this.handlers.has(name));
+    if (unknown.length > 0) {
+      throw new Error(`RUN_PROJECTIONS names no projection called ${unknown.join(', ')}`);
+    }
     this.leases = new Leases(
       poolOf(this.dataSource),
-      this.names,
+      run === true ? this.names : [...run],
       this.instance,
       this.config.projections.leaseRetryMs,
       {
