@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { In, type EntityManager } from 'typeorm';
+import type { EntityManager } from 'typeorm';
 import type { PersistedEvent } from '../../event-store/persisted-event.js';
 import { Projection, type ProjectionHandler } from '../../projections/projection.js';
 import { ACCOUNT_EVENT_TYPES, type AccountEvent } from '../domain/account.events.js';
@@ -22,6 +22,23 @@ const SIGN: Record<TransactionKind, number> = {
  * upsert and one insert into the entities' tables (unnest: one statement whatever the batch size); `version`
  * skips any event a row already reflects.
  */
+/** Timestamps stay ISO text from the row to the statement: no Date parsing and formatting per event. */
+type Balance = Omit<AccountBalance, 'openedAt' | 'updatedAt'> & {
+  openedAt: string;
+  updatedAt: string;
+};
+type Line = Omit<AccountTransaction, 'recordedAt'> & { recordedAt: string };
+
+interface BalanceRow {
+  id: string;
+  owner_name: string;
+  currency: string;
+  balance: string;
+  version: number;
+  opened_at: string;
+  updated_at: string;
+}
+
 @Projection('accounts')
 @Injectable()
 export class AccountsProjection implements ProjectionHandler {
@@ -30,25 +47,45 @@ export class AccountsProjection implements ProjectionHandler {
 
   async apply(events: readonly PersistedEvent[], tx: EntityManager): Promise<void> {
     const ids = [...new Set(events.map((e) => (e.data as AccountEvent['data']).accountId))];
-    const rows = await tx.getRepository(AccountBalance).findBy({ id: In(ids) });
-    const balances = new Map(rows.map((row) => [row.id, row]));
-    const changed = new Set<AccountBalance>();
-    const lines: AccountTransaction[] = [];
+    // Raw SQL, timestamps as text: this runs once per batch of a catch-up over millions of events.
+    const rows: BalanceRow[] = await tx.query(
+      `SELECT id, owner_name, currency, balance, version, opened_at::text AS opened_at,
+         updated_at::text AS updated_at
+       FROM account_balances WHERE id = ANY($1::uuid[])`,
+      [ids],
+    );
+    const balances = new Map(
+      rows.map((row) => [
+        row.id,
+        {
+          id: row.id,
+          ownerName: row.owner_name,
+          currency: row.currency,
+          balance: Number(row.balance),
+          version: row.version,
+          openedAt: row.opened_at,
+          updatedAt: row.updated_at,
+        } as Balance,
+      ]),
+    );
+    const changed = new Set<Balance>();
+    const lines: Line[] = [];
 
     for (const stored of events) {
       const event = { type: stored.type, data: stored.data } as AccountEvent;
+      const at = stored.recordedAt.toISOString();
       const account = balances.get(event.data.accountId);
       if (event.type === 'AccountOpened') {
         if (account) continue;
-        const opened = Object.assign(new AccountBalance(), {
+        const opened: Balance = {
           id: event.data.accountId,
           ownerName: event.data.ownerName,
           currency: event.data.currency,
           balance: 0,
           version: stored.streamVersion,
-          openedAt: stored.recordedAt,
-          updatedAt: stored.recordedAt,
-        });
+          openedAt: at,
+          updatedAt: at,
+        };
         balances.set(opened.id, opened);
         changed.add(opened);
         continue;
@@ -57,20 +94,18 @@ export class AccountsProjection implements ProjectionHandler {
       const kind = KIND[event.type];
       account.balance += SIGN[kind] * event.data.amount;
       account.version = stored.streamVersion;
-      account.updatedAt = stored.recordedAt;
+      account.updatedAt = at;
       changed.add(account);
-      lines.push(
-        Object.assign(new AccountTransaction(), {
-          accountId: account.id,
-          streamVersion: stored.streamVersion,
-          globalPosition: stored.globalPosition,
-          kind,
-          amount: event.data.amount,
-          balanceAfter: account.balance,
-          description: event.data.description ?? null,
-          recordedAt: stored.recordedAt,
-        }),
-      );
+      lines.push({
+        accountId: account.id,
+        streamVersion: stored.streamVersion,
+        globalPosition: stored.globalPosition,
+        kind,
+        amount: event.data.amount,
+        balanceAfter: account.balance,
+        description: event.data.description ?? null,
+        recordedAt: at,
+      });
     }
 
     if (changed.size > 0) {
