@@ -1,0 +1,38 @@
+import type { ExecutionContext } from '@nestjs/common';
+import { loadConfig } from '../config/config.js';
+import { AdminGuard } from './admin.guard.js';
+import { HttpProblem } from './problem.js';
+
+const withAuthorization = (authorization?: string) =>
+  ({
+    switchToHttp: () => ({ getRequest: () => ({ headers: { authorization } }) }),
+  }) as unknown as ExecutionContext;
+
+const refusal = (guard: AdminGuard, authorization?: string) => {
+  try {
+    guard.canActivate(withAuthorization(authorization));
+  } catch (error) {
+    return error instanceof HttpProblem ? [error.status, error.code] : error;
+  }
+  return 'allowed';
+};
+
+describe('AdminGuard', () => {
+  it('is open without a token in development, closed in production', () => {
+    expect(refusal(new AdminGuard(loadConfig({ NODE_ENV: 'development' })))).toBe('allowed');
+    expect(refusal(new AdminGuard(loadConfig({ NODE_ENV: 'production' })))).toEqual([
+      403,
+      'admin-disabled',
+    ]);
+  });
+
+  it('needs exactly the bearer token once one is set', () => {
+    const guard = new AdminGuard(
+      loadConfig({ NODE_ENV: 'production', ADMIN_TOKEN: 'a-long-enough-secret' }),
+    );
+    expect(refusal(guard, 'Bearer a-long-enough-secret')).toBe('allowed');
+    expect(refusal(guard)).toEqual([401, 'unauthorized']);
+    expect(refusal(guard, 'Bearer a-long-enough-secreT')).toEqual([401, 'unauthorized']);
+    expect(refusal(guard, 'Bearer a-long-enough')).toEqual([401, 'unauthorized']);
+  });
+});

@@ -1,0 +1,75 @@
+import request from 'supertest';
+import type { RunningApp } from '../src/app.factory.js';
+import { accountsApi, expectProblem } from './support/accounts-api.js';
+import { startTestApp } from './support/test-app.js';
+
+const TOKEN = 'admin-token-for-the-e2e-suite';
+
+describe('/admin/projections', () => {
+  let running: RunningApp;
+  const http = () => request(running.app.getHttpServer());
+
+  beforeAll(async () => {
+    running = await startTestApp({ adminToken: TOKEN });
+  });
+  afterAll(() => running.close());
+
+  const admin = (req: request.Test) => req.set('Authorization', `Bearer ${TOKEN}`);
+
+  it('answers 401 problem+json without the bearer token, or with a wrong one', async () => {
+    expectProblem(await http().get('/admin/projections'), 401, 'unauthorized');
+    expectProblem(
+      await http()
+        .get('/admin/projections')
+        .set('Authorization', `Bearer ${TOKEN.replace('a', 'b')}`),
+      401,
+      'unauthorized',
+    );
+  });
+
+  it('reports every projection live and caught up with the write just made', async () => {
+    const opened = await accountsApi(running.app.getHttpServer()).open({ initialDeposit: 500 });
+    await http().get(`/accounts/${opened.id}?consistentWith=${opened.position}`).expect(200);
+
+    const res = await admin(http().get('/admin/projections')).expect(200);
+    const accounts = res.body.projections.find((p: { name: string }) => p.name === 'accounts');
+    expect(accounts).toMatchObject({
+      status: 'live',
+      lagEvents: 0,
+      lagMs: 0,
+      lastError: null,
+      rebuild: null,
+      horizonHeldBy: null,
+      owner: { instance: expect.stringContaining(`:${process.pid}`), pid: expect.any(Number) },
+    });
+    expect(accounts.checkpoint.position).toBeGreaterThanOrEqual(opened.position);
+    expect(accounts.headPosition).toBeGreaterThanOrEqual(opened.position);
+    expect(res.body.projections.map((p: { name: string }) => p.name)).toEqual(
+      expect.arrayContaining(['accounts', 'account-daily-volume']),
+    );
+  });
+
+  it('names an unknown projection and a bad skip request', async () => {
+    const unknown = expectProblem(
+      await admin(http().post('/admin/projections/nope/rebuild')),
+      404,
+      'unknown-projection',
+    );
+    expect(unknown.detail).toContain('"nope"');
+    expectProblem(
+      await admin(http().post('/admin/projections/accounts/skip')).send({ position: 'x' }),
+      400,
+    );
+    expectProblem(
+      await admin(http().post('/admin/projections/accounts/skip')).send({ position: 1 }),
+      409,
+      'nothing-to-skip',
+    );
+  });
+
+  it('lists no dead letters for a healthy projection and resumes it on retry', async () => {
+    await admin(http().get('/admin/projections/accounts/dead-letters')).expect(200, []);
+    const res = await admin(http().post('/admin/projections/accounts/retry')).expect(200);
+    expect(res.body).toMatchObject({ name: 'accounts', lastError: null });
+  });
+});
