@@ -8,13 +8,13 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import { ReadsFrom } from '../http/consistency.interceptor.js';
-import { ProblemResponse, ValidationProblemResponse } from '../http/problem.js';
 import {
-  DailyVolumeParams,
   dayRange,
+  DayRangeParams,
   DEFAULT_RANGE_DAYS,
   MAX_RANGE_DAYS,
-} from './queries/get-daily-volume/daily-volume.params.js';
+} from '../http/day-range.params.js';
+import { ProblemResponse, ValidationProblemResponse } from '../http/problem.js';
 import { DailyVolumeReport } from './queries/get-daily-volume/daily-volume.response.js';
 import { GetDailyVolumeQuery } from './queries/get-daily-volume/get-daily-volume.query.js';
 
@@ -41,7 +41,7 @@ export class ReportsController {
     type: ProblemResponse,
     description: 'consistentWith was not reached in time',
   })
-  dailyVolume(@Query() params: DailyVolumeParams): Promise<DailyVolumeReport> {
+  dailyVolume(@Query() params: DayRangeParams): Promise<DailyVolumeReport> {
     const { from, to } = dayRange(params);
     return this.queries.execute(new GetDailyVolumeQuery(from, to));
   }

@@ -1,7 +1,7 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsOptional, ValidateBy, type ValidationOptions } from 'class-validator';
-import { ConsistentReadParams } from '../../../http/consistent-read.params.js';
-import { RequestValidationError } from '../../../http/problem.js';
+import { ConsistentReadParams } from './consistent-read.params.js';
+import { RequestValidationError } from './problem.js';
 
 /** Longest range one request may ask for, both ends included. */
 export const MAX_RANGE_DAYS = 366;
@@ -29,7 +29,8 @@ const IsDay = (options?: ValidationOptions) =>
     options,
   );
 
-export class DailyVolumeParams extends ConsistentReadParams {
+/** `from` and `to` of a report by UTC day; resolve them with `dayRange`. */
+export class DayRangeParams extends ConsistentReadParams {
   @ApiPropertyOptional({
     example: '2026-11-01',
     format: 'date',
@@ -53,7 +54,7 @@ const toDay = (epochMs: number) => new Date(epochMs).toISOString().slice(0, 10);
 
 /** The range asked for, defaults filled in; an inverted or too long range is refused naming `from`. */
 export function dayRange(
-  { from, to }: DailyVolumeParams,
+  { from, to }: Pick<DayRangeParams, 'from' | 'to'>,
   now = new Date(),
 ): { from: string; to: string } {
   const last = to ?? toDay(now.getTime());
