@@ -3,6 +3,7 @@ import { APP_FILTER, APP_INTERCEPTOR, APP_PIPE } from '@nestjs/core';
 import { CqrsModule } from '@nestjs/cqrs';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AccountsModule } from './accounts/index.js';
+import { CartsModule } from './carts/index.js';
 import { APP_CONFIG, type AppConfig } from './config/config.js';
 import { dataSourceOptions } from './database/database.options.js';
 import { EventStoreModule } from './event-store/event-store.module.js';
@@ -42,6 +43,7 @@ export class AppModule {
         EventStoreModule,
         ProjectionsModule,
         AccountsModule,
+        CartsModule,
         MetricsModule,
       ],
       controllers: [HealthController],

@@ -1,5 +1,6 @@
 import { CreateAccountReadModels1763798400200 } from '../accounts/migrations/1763798400200-create-account-read-models.js';
 import { CreateAccountDailyVolume1763798400400 } from '../accounts/migrations/1763798400400-create-account-daily-volume.js';
+import { CreateCartReadModels1763798410000 } from '../carts/migrations/1763798410000-create-cart-read-models.js';
 import { CreateEvents1763798400000 } from '../event-store/migrations/1763798400000-create-events.js';
 import { CreateSnapshots1763798400600 } from '../event-store/migrations/1763798400600-create-snapshots.js';
 import { CreateIdempotencyKeys1763798400300 } from '../http/migrations/1763798400300-create-idempotency-keys.js';
@@ -15,4 +16,5 @@ export const MIGRATIONS = [
   CreateAccountDailyVolume1763798400400,
   ProjectionOperations1763798400500,
   CreateSnapshots1763798400600,
+  CreateCartReadModels1763798410000,
 ];

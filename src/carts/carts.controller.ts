@@ -1,0 +1,226 @@
+import { randomUUID } from 'node:crypto';
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  HttpCode,
+  Param,
+  Post,
+  Put,
+  Query,
+  Res,
+} from '@nestjs/common';
+import { CommandBus, QueryBus } from '@nestjs/cqrs';
+import {
+  ApiAcceptedResponse,
+  ApiBadRequestResponse,
+  ApiConflictResponse,
+  ApiCreatedResponse,
+  ApiHeader,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiServiceUnavailableResponse,
+  ApiTags,
+  ApiUnprocessableEntityResponse,
+} from '@nestjs/swagger';
+import type { Response } from 'express';
+import { deterministicUuid } from '../event-store/event-ids.js';
+import type { EventMetadata } from '../event-store/event-store.types.js';
+import { CommandAccepted } from '../http/command-accepted.response.js';
+import { ReadsFrom } from '../http/consistency.interceptor.js';
+import { ConsistentReadParams } from '../http/consistent-read.params.js';
+import { ProblemResponse, ValidationProblemResponse } from '../http/problem.js';
+import { CommandMetadata, IfMatchVersion } from '../http/request-context.js';
+import { uuidParam } from '../http/validation.js';
+import { productIdParam } from './carts.params.js';
+import { AddItemCommand } from './commands/add-item/add-item.command.js';
+import { AddItemRequest } from './commands/add-item/add-item.request.js';
+import { CheckOutCommand } from './commands/check-out/check-out.command.js';
+import { CheckOutRequest } from './commands/check-out/check-out.request.js';
+import { CheckoutAccepted } from './commands/check-out/checkout-accepted.response.js';
+import { CreateCartCommand } from './commands/create-cart/create-cart.command.js';
+import { CreateCartRequest } from './commands/create-cart/create-cart.request.js';
+import { EnterShippingInfoCommand } from './commands/enter-shipping-info/enter-shipping-info.command.js';
+import { ShippingInfoRequest } from './commands/enter-shipping-info/shipping-info.request.js';
+import { RemoveItemCommand } from './commands/remove-item/remove-item.command.js';
+import { CartResponse } from './queries/get-cart/cart.response.js';
+import { GetCartQuery } from './queries/get-cart/get-cart.query.js';
+
+const IDEMPOTENCY_KEY = {
+  name: 'Idempotency-Key',
+  required: false,
+  description:
+    'Repeat a command safely: the same key and body returns the first response and writes nothing',
+};
+const IF_MATCH = {
+  name: 'If-Match',
+  required: false,
+  description: 'The version you saw, e.g. "3": the command fails with 409 if the cart has moved on',
+};
+const CHECKED_OUT = {
+  type: ProblemResponse,
+  description:
+    'The cart was checked out (cart-checked-out, with `orderId`), or If-Match is not the current version',
+};
+
+@ApiTags('carts')
+@ApiBadRequestResponse({
+  type: ValidationProblemResponse,
+  description: 'Invalid input; every offending field is named',
+})
+@Controller('carts')
+export class CartsController {
+  constructor(
+    private readonly commands: CommandBus,
+    private readonly queries: QueryBus,
+  ) {}
+
+  @Post()
+  @ApiOperation({ summary: 'Create an empty cart for a customer' })
+  @ApiHeader(IDEMPOTENCY_KEY)
+  @ApiCreatedResponse({
+    type: CommandAccepted,
+    headers: { Location: { description: '/carts/{id}' } },
+  })
+  async create(
+    @Body() body: CreateCartRequest,
+    @CommandMetadata() metadata: EventMetadata,
+    @Res({ passthrough: true }) response: Response,
+  ): Promise<CommandAccepted> {
+    // Derived from the command id, so a retried Idempotency-Key creates the same cart, not a second one.
+    const id = deterministicUuid('cart', metadata.commandId ?? randomUUID());
+    const result = await this.commands.execute<CreateCartCommand, CommandAccepted>(
+      new CreateCartCommand(id, body.customerId, metadata),
+    );
+    response.location(`/carts/${id}`);
+    return result;
+  }
+
+  @Post(':id/items')
+  @ApiOperation({
+    summary: 'Add a product; a product already in the cart gets the quantity added to its line',
+  })
+  @ApiHeader(IDEMPOTENCY_KEY)
+  @ApiHeader(IF_MATCH)
+  @ApiCreatedResponse({ type: CommandAccepted })
+  @ApiNotFoundResponse({ type: ProblemResponse, description: 'cart-not-found' })
+  @ApiConflictResponse(CHECKED_OUT)
+  @ApiUnprocessableEntityResponse({
+    type: ProblemResponse,
+    description:
+      'cart-currency-mismatch (another currency than the cart), unit-price-mismatch (the product is in the ' +
+      'cart at another price), quantity-limit-exceeded (a line past 1000), cart-total-limit-exceeded (past 10^12)',
+  })
+  addItem(
+    @Param('id', uuidParam('id')) id: string,
+    @Body() body: AddItemRequest,
+    @IfMatchVersion() expectedVersion: number | undefined,
+    @CommandMetadata() metadata: EventMetadata,
+  ): Promise<CommandAccepted> {
+    const { productId, quantity, unitPrice, currency } = body;
+    return this.commands.execute(
+      new AddItemCommand(id, productId, quantity, unitPrice, currency, expectedVersion, metadata),
+    );
+  }
+
+  @Delete(':id/items/:productId')
+  @ApiOperation({ summary: 'Remove a product from the cart, whatever its quantity' })
+  @ApiHeader(IDEMPOTENCY_KEY)
+  @ApiHeader(IF_MATCH)
+  @ApiOkResponse({ type: CommandAccepted })
+  @ApiNotFoundResponse({
+    type: ProblemResponse,
+    description: 'cart-not-found, or cart-item-not-found: the product is not in the cart',
+  })
+  @ApiConflictResponse(CHECKED_OUT)
+  removeItem(
+    @Param('id', uuidParam('id')) id: string,
+    @Param('productId', productIdParam) productId: string,
+    @IfMatchVersion() expectedVersion: number | undefined,
+    @CommandMetadata() metadata: EventMetadata,
+  ): Promise<CommandAccepted> {
+    return this.commands.execute(new RemoveItemCommand(id, productId, expectedVersion, metadata));
+  }
+
+  @Put(':id/shipping')
+  @ApiOperation({ summary: 'Enter (or replace) the shipping address: personal data' })
+  @ApiHeader(IDEMPOTENCY_KEY)
+  @ApiHeader(IF_MATCH)
+  @ApiOkResponse({ type: CommandAccepted })
+  @ApiNotFoundResponse({ type: ProblemResponse, description: 'cart-not-found' })
+  @ApiConflictResponse(CHECKED_OUT)
+  enterShipping(
+    @Param('id', uuidParam('id')) id: string,
+    @Body() body: ShippingInfoRequest,
+    @IfMatchVersion() expectedVersion: number | undefined,
+    @CommandMetadata() metadata: EventMetadata,
+  ): Promise<CommandAccepted> {
+    const { name, street, city, postalCode, country } = body;
+    return this.commands.execute(
+      new EnterShippingInfoCommand(
+        id,
+        { name, street, city, postalCode, country },
+        expectedVersion,
+        metadata,
+      ),
+    );
+  }
+
+  @Post(':id/checkout')
+  @HttpCode(202)
+  @ApiOperation({
+    summary: 'Check out: the orders context places the order (asynchronously) from CartCheckedOut',
+  })
+  @ApiHeader(IDEMPOTENCY_KEY)
+  @ApiHeader(IF_MATCH)
+  @ApiAcceptedResponse({
+    type: CheckoutAccepted,
+    headers: { Location: { description: '/orders/{orderId}' } },
+  })
+  @ApiNotFoundResponse({ type: ProblemResponse, description: 'cart-not-found' })
+  @ApiConflictResponse({
+    ...CHECKED_OUT,
+    description: `${CHECKED_OUT.description}. A retry with the same Idempotency-Key gets the first 202 again`,
+  })
+  @ApiUnprocessableEntityResponse({
+    type: ProblemResponse,
+    description: 'cart-empty, shipping-info-missing, or cart-total-limit-exceeded',
+  })
+  async checkOut(
+    @Param('id', uuidParam('id')) id: string,
+    @Body() body: CheckOutRequest,
+    @IfMatchVersion() expectedVersion: number | undefined,
+    @CommandMetadata() metadata: EventMetadata,
+    @Res({ passthrough: true }) response: Response,
+  ): Promise<CheckoutAccepted> {
+    const result = await this.commands.execute<CheckOutCommand, CheckoutAccepted>(
+      new CheckOutCommand(id, body.accountId, expectedVersion, metadata),
+    );
+    response.location(`/orders/${result.orderId}`);
+    return result;
+  }
+
+  @Get(':id')
+  @ReadsFrom('carts')
+  @ApiOperation({ summary: 'The cart as the read model holds it; ETag is its version' })
+  @ApiOkResponse({
+    type: CartResponse,
+    headers: { ETag: { description: 'The version in quotes, e.g. "3"' } },
+  })
+  @ApiNotFoundResponse({ type: ProblemResponse, description: 'cart-not-found' })
+  @ApiServiceUnavailableResponse({
+    type: ProblemResponse,
+    description: 'consistentWith was not reached in time',
+  })
+  async get(
+    @Param('id', uuidParam('id')) id: string,
+    @Query() _params: ConsistentReadParams,
+    @Res({ passthrough: true }) response: Response,
+  ): Promise<CartResponse> {
+    const cart = await this.queries.execute<GetCartQuery, CartResponse>(new GetCartQuery(id));
+    response.setHeader('ETag', `"${cart.version}"`);
+    return cart;
+  }
+}

@@ -1,0 +1,294 @@
+import { randomUUID } from 'node:crypto';
+import { DataSource, type EntityManager } from 'typeorm';
+import { scratchDatabase, storeOn, type ScratchDatabase } from '../../../test/support/database.js';
+import { startTestApp } from '../../../test/support/test-app.js';
+import type { RunningApp } from '../../app.factory.js';
+import { dataSourceOptions } from '../../database/database.options.js';
+import { PersistedEvent } from '../../event-store/persisted-event.js';
+import { ProjectionRunner } from '../../projections/projection-runner.service.js';
+import { orderIdOf } from '../domain/cart.js';
+import { CART_EVENT_TYPES, type CartEvent } from '../domain/cart.events.js';
+import { CartItemRemoval } from './cart-item-removal.entity.js';
+import { CartRemovalsProjection } from './cart-removals.projection.js';
+import { CartView } from './cart-view.entity.js';
+import { CartsProjection } from './carts.projection.js';
+
+const address = {
+  name: 'Ada Lovelace',
+  street: '12 St James Square',
+  city: 'London',
+  postalCode: 'SW1Y 4JH',
+  country: 'GB',
+};
+
+let position = 0;
+const versions = new Map<string, number>();
+const stored = (event: CartEvent, recordedAt = '2025-05-01T10:00:00Z') => {
+  const version = (versions.get(event.data.cartId) ?? 0) + 1;
+  versions.set(event.data.cartId, version);
+  return new PersistedEvent(
+    randomUUID(),
+    `cart-${event.data.cartId}`,
+    version,
+    ++position,
+    '1',
+    event.type,
+    1,
+    event.data,
+    {},
+    new Date(recordedAt),
+  );
+};
+const created = (cartId: string, customerId = randomUUID()) =>
+  stored({ type: 'CartCreated', data: { cartId, customerId } });
+const added = (cartId: string, productId: string, quantity: number, unitPrice = 100) =>
+  stored({
+    type: 'ItemAdded',
+    data: { cartId, productId, quantity, unitPrice, currency: 'EUR' },
+  });
+const removed = (cartId: string, productId: string, quantity: number, at?: string) =>
+  stored({ type: 'ItemRemoved', data: { cartId, productId, quantity } }, at);
+const shipped = (cartId: string, customerId: string) =>
+  stored({ type: 'ShippingInfoEntered', data: { cartId, customerId, ...address } });
+const checkedOut = (cartId: string, customerId: string) =>
+  stored({
+    type: 'CartCheckedOut',
+    data: {
+      cartId,
+      orderId: orderIdOf(cartId),
+      customerId,
+      accountId: randomUUID(),
+      currency: 'EUR',
+      total: 300,
+      lines: [{ productId: 'sku-1', quantity: 3, unitPrice: 100 }],
+      shipping: address,
+    },
+  });
+
+/** Statements the projection sends inside its transaction. */
+async function countingStatements(
+  dataSource: DataSource,
+  work: (tx: EntityManager) => Promise<void>,
+): Promise<number> {
+  return dataSource.transaction(async (tx) => {
+    const runner = tx.queryRunner!;
+    const query = runner.query.bind(runner);
+    let count = 0;
+    runner.query = ((...args: Parameters<typeof query>) => {
+      count += 1;
+      return query(...args);
+    }) as typeof runner.query;
+    await work(tx);
+    runner.query = query;
+    return count;
+  });
+}
+
+describe('cart projections', () => {
+  let scratch: ScratchDatabase;
+  let dataSource: DataSource;
+
+  beforeAll(async () => {
+    scratch = await scratchDatabase(2);
+    dataSource = new DataSource({
+      ...dataSourceOptions(scratch.url, 2),
+      migrationsRun: false,
+      entities: [CartView, CartItemRemoval],
+      logging: false,
+    });
+    await dataSource.initialize();
+  });
+  beforeEach(() => dataSource.query('TRUNCATE carts, cart_item_removals'));
+  afterAll(async () => {
+    await dataSource.destroy();
+    await scratch.drop();
+  });
+
+  describe('CartsProjection', () => {
+    const projection = new CartsProjection();
+    const apply = (events: PersistedEvent[]) =>
+      dataSource.transaction((tx) => projection.apply(events, tx));
+    const cartRow = (id: string) => dataSource.getRepository(CartView).findOneByOrFail({ id });
+
+    it('folds a whole life in one batch: lines, total, address, checkout', async () => {
+      const cartId = randomUUID();
+      const customerId = randomUUID();
+      await apply([
+        stored({ type: 'CartCreated', data: { cartId, customerId } }, '2025-05-01T09:00:00Z'),
+        added(cartId, 'sku-1', 2),
+        added(cartId, 'sku-2', 1, 50),
+        added(cartId, 'sku-1', 1),
+        removed(cartId, 'sku-2', 1),
+        shipped(cartId, customerId),
+        checkedOut(cartId, customerId),
+      ]);
+
+      expect(await cartRow(cartId)).toEqual({
+        id: cartId,
+        customerId,
+        status: 'checked-out',
+        currency: 'EUR',
+        items: [{ productId: 'sku-1', quantity: 3, unitPrice: 100 }],
+        total: 300,
+        shipping: address,
+        orderId: orderIdOf(cartId),
+        version: 7,
+        createdAt: new Date('2025-05-01T09:00:00Z'),
+        updatedAt: new Date('2025-05-01T10:00:00Z'),
+      });
+    });
+
+    it('ends in the same rows whether the events come in one batch, in several, or twice', async () => {
+      const a = randomUUID();
+      const b = randomUUID();
+      const customer = randomUUID();
+      const history = [
+        created(a, customer),
+        added(a, 'sku-1', 2),
+        created(b),
+        added(b, 'sku-9', 5, 7),
+        added(a, 'sku-2', 1),
+        removed(a, 'sku-1', 2),
+        shipped(a, customer),
+        added(b, 'sku-9', 1, 7),
+      ];
+      await apply(history);
+      const once = await dataSource.getRepository(CartView).find({ order: { id: 'ASC' } });
+
+      await dataSource.query('TRUNCATE carts');
+      await apply(history.slice(0, 3));
+      await apply(history.slice(2, 6)); // overlaps: a redelivered event is skipped by version
+      await apply(history.slice(6));
+      await apply(history);
+
+      expect(await dataSource.getRepository(CartView).find({ order: { id: 'ASC' } })).toEqual(once);
+      expect(once.map((cart) => [cart.id, cart.items, cart.total])).toEqual(
+        expect.arrayContaining([
+          [a, [{ productId: 'sku-2', quantity: 1, unitPrice: 100 }], 100],
+          [b, [{ productId: 'sku-9', quantity: 6, unitPrice: 7 }], 42],
+        ]),
+      );
+    });
+
+    it('writes a batch of any size with two statements: one read, one upsert', async () => {
+      const batch: PersistedEvent[] = [];
+      for (let i = 0; i < 50; i++) {
+        const cartId = randomUUID();
+        batch.push(created(cartId), added(cartId, 'sku-1', 1), added(cartId, 'sku-2', 2));
+        batch.push(removed(cartId, 'sku-1', 1));
+      }
+      const statements = await countingStatements(dataSource, (tx) => projection.apply(batch, tx));
+
+      expect(statements).toBe(2);
+      expect(await dataSource.getRepository(CartView).count()).toBe(50);
+    });
+
+    it('refuses an event of a cart it never saw created, and writes none of the batch', async () => {
+      const known = randomUUID();
+      const stranger = randomUUID();
+      await expect(
+        apply([created(known), added(known, 'sku-1', 1), added(stranger, 'sku-1', 1)]),
+      ).rejects.toThrow(`ItemAdded for cart ${stranger}, never created`);
+      expect(await dataSource.getRepository(CartView).count()).toBe(0);
+    });
+  });
+
+  describe('CartRemovalsProjection', () => {
+    const projection = new CartRemovalsProjection();
+    const apply = (events: PersistedEvent[]) =>
+      dataSource.transaction((tx) => projection.apply(events, tx));
+    const rows = () =>
+      dataSource.query(
+        `SELECT cart_id, stream_version, product_id, quantity, to_char(removed_on, 'YYYY-MM-DD') AS day
+         FROM cart_item_removals ORDER BY cart_id, stream_version`,
+      );
+
+    it('records each removal on the UTC day it happened, once however often it is applied', async () => {
+      const cartId = randomUUID();
+      const history = [
+        created(cartId),
+        added(cartId, 'sku-1', 2),
+        removed(cartId, 'sku-1', 2, '2025-05-01T23:59:59.999Z'),
+        added(cartId, 'sku-1', 4),
+        removed(cartId, 'sku-1', 4, '2025-05-02T01:30:00+02:00'),
+      ];
+
+      await apply(history);
+      await apply(history.slice(2));
+
+      expect(await rows()).toEqual([
+        { cart_id: cartId, stream_version: 3, product_id: 'sku-1', quantity: 2, day: '2025-05-01' },
+        { cart_id: cartId, stream_version: 5, product_id: 'sku-1', quantity: 4, day: '2025-05-01' },
+      ]);
+    });
+
+    it('writes a batch with one statement, none for a batch without removals', async () => {
+      const batch: PersistedEvent[] = [];
+      for (let i = 0; i < 40; i++) {
+        const cartId = randomUUID();
+        batch.push(created(cartId), added(cartId, 'sku-1', 1), removed(cartId, 'sku-1', 1));
+      }
+      expect(await countingStatements(dataSource, (tx) => projection.apply(batch, tx))).toBe(1);
+      expect(
+        await countingStatements(dataSource, (tx) => projection.apply(batch.slice(0, 2), tx)),
+      ).toBe(0);
+      expect(await rows()).toHaveLength(40);
+    });
+  });
+
+  describe('in the runner, born after the events', () => {
+    const cartId = randomUUID();
+    const customerId = randomUUID();
+    let db: ScratchDatabase;
+    let running: RunningApp;
+    let backFilled: CartView;
+    const runner = () => running.app.get(ProjectionRunner);
+    const row = () =>
+      running.app.get(DataSource).getRepository(CartView).findOneByOrFail({ id: cartId });
+
+    beforeAll(async () => {
+      db = await scratchDatabase(4);
+    });
+    afterAll(async () => {
+      await running?.close();
+      await db.drop();
+    });
+
+    it('back-fills both read models from the start of the log', async () => {
+      const store = storeOn(db.pool, ...CART_EVENT_TYPES);
+      const { events } = await store.append(`cart-${cartId}`, [
+        { type: 'CartCreated', data: { cartId, customerId } },
+        {
+          type: 'ItemAdded',
+          data: { cartId, productId: 'sku-1', quantity: 2, unitPrice: 10, currency: 'EUR' },
+        },
+        { type: 'ItemRemoved', data: { cartId, productId: 'sku-1', quantity: 2 } },
+        {
+          type: 'ItemAdded',
+          data: { cartId, productId: 'sku-2', quantity: 1, unitPrice: 5, currency: 'EUR' },
+        },
+      ]);
+
+      running = await startTestApp({ databaseUrl: db.url });
+      const last = events.at(-1)!.globalPosition;
+      expect(await runner().waitFor(last, ['carts', 'cart-removals'], 10_000)).toBe(true);
+
+      backFilled = await row();
+      expect(backFilled).toMatchObject({
+        items: [{ productId: 'sku-2', quantity: 1, unitPrice: 5 }],
+        total: 5,
+        version: 4,
+      });
+      const { rows: removals } = await db.pool.query(
+        'SELECT product_id, quantity FROM cart_item_removals',
+      );
+      expect(removals).toEqual([{ product_id: 'sku-1', quantity: 2 }]);
+    });
+
+    it('rebuilds the same cart rows from the log alone', async () => {
+      await db.pool.query(`UPDATE carts SET total = 0, items = '[]'`);
+      await runner().rebuild('carts');
+      expect(await row()).toEqual(backFilled);
+    });
+  });
+});

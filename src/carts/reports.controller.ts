@@ -1,0 +1,50 @@
+import { Controller, Get, Query } from '@nestjs/common';
+import { QueryBus } from '@nestjs/cqrs';
+import {
+  ApiBadRequestResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiServiceUnavailableResponse,
+  ApiTags,
+} from '@nestjs/swagger';
+import { ReadsFrom } from '../http/consistency.interceptor.js';
+import { dayRange, DEFAULT_RANGE_DAYS, MAX_RANGE_DAYS } from '../http/day-range.params.js';
+import { ProblemResponse, ValidationProblemResponse } from '../http/problem.js';
+import {
+  CartRemovalsParams,
+  DEFAULT_PRODUCTS,
+} from './queries/get-cart-removals/cart-removals.params.js';
+import { CartRemovalsReport } from './queries/get-cart-removals/cart-removals.response.js';
+import { GetCartRemovalsQuery } from './queries/get-cart-removals/get-cart-removals.query.js';
+
+@ApiTags('reports')
+@Controller('reports')
+export class CartReportsController {
+  constructor(private readonly queries: QueryBus) {}
+
+  @Get('cart-removals')
+  @ReadsFrom('cart-removals')
+  @ApiOperation({
+    summary: 'Products added to carts and later removed: removals, units and carts per product',
+    description:
+      `Days are UTC days of the removals' recorded time, \`from\` and \`to\` included. Both are optional: \`to\` ` +
+      `defaults to today (UTC), \`from\` to ${DEFAULT_RANGE_DAYS - 1} days before \`to\`. At most ` +
+      `${MAX_RANGE_DAYS} days per request. Built from the whole event history, not only since the report existed.`,
+  })
+  @ApiOkResponse({ type: CartRemovalsReport })
+  @ApiBadRequestResponse({
+    type: ValidationProblemResponse,
+    description:
+      'A date is not YYYY-MM-DD, `from` is after `to`, the range is too long, or a bad limit',
+  })
+  @ApiServiceUnavailableResponse({
+    type: ProblemResponse,
+    description: 'consistentWith was not reached in time',
+  })
+  cartRemovals(@Query() params: CartRemovalsParams): Promise<CartRemovalsReport> {
+    const { from, to } = dayRange(params);
+    return this.queries.execute(
+      new GetCartRemovalsQuery(from, to, params.limit ?? DEFAULT_PRODUCTS),
+    );
+  }
+}
