@@ -96,6 +96,12 @@ export class ProjectionRebuild {
       await tx.query(`CREATE SCHEMA ${this.schema}`);
       for (const table of this.tables) {
         await tx.query(`CREATE TABLE ${this.schema}.${table} (LIKE public.${table} INCLUDING ALL)`);
+        // LIKE copies columns, constraints and indexes but not storage parameters such as fillfactor.
+        const [{ options }] = await tx.query(
+          `SELECT array_to_string(reloptions, ', ') AS options FROM pg_class WHERE oid = $1::regclass`,
+          [`public.${table}`],
+        );
+        if (options) await tx.query(`ALTER TABLE ${this.schema}.${table} SET (${options})`);
       }
       await tx.query(
         `INSERT INTO ${CHECKPOINTS} (name, status) VALUES ($1, 'rebuilding')

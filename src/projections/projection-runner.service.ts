@@ -287,11 +287,16 @@ export class ProjectionRunner implements OnApplicationBootstrap, BeforeApplicati
     target: WorkerTarget,
     start: Checkpoint,
   ): ProjectionWorker {
-    const { batchSize, retryAttempts, retryBaseMs } = this.config.projections;
+    const { batchSize, maxBatchSize, retryAttempts, retryBaseMs } = this.config.projections;
     return new ProjectionWorker(name, handler, target, start, {
       dataSource: this.dataSource,
       store: this.store,
-      options: { batchSize, retryAttempts, retryBaseMs },
+      options: {
+        batchSize,
+        maxBatchSize: Math.max(batchSize, maxBatchSize),
+        retryAttempts,
+        retryBaseMs,
+      },
       upcast: (event) => this.store.registry.upcast(event),
       hooks: {
         onProgress: (worker, applied) => {
@@ -318,7 +323,13 @@ export class ProjectionRunner implements OnApplicationBootstrap, BeforeApplicati
     if (row.status === 'failed') {
       await worker.stop();
       worker.halt(row.lastError);
-    } else if (worker.state === 'failed' || worker.state === 'stopped' || worker.state === 'idle') {
+    } else if (
+      worker.stopping ||
+      worker.state === 'failed' ||
+      worker.state === 'stopped' ||
+      worker.state === 'idle'
+    ) {
+      // Stopping: the lease was lost and is back while a batch was in flight; wake() would do nothing.
       await worker.resume();
     } else {
       worker.wake();

@@ -7,7 +7,13 @@ import type { ProjectionHandler } from './projection.js';
 import { CHECKPOINTS, readCheckpointRow } from './projection-checkpoints.js';
 
 export interface WorkerOptions {
+  /** Events read per batch when live. */
   batchSize: number;
+  /**
+   * While batches come back full (catching up), the read size doubles up to this: fewer, larger read-model
+   * transactions, so a row touched by many events is written once per batch. Default: `batchSize`.
+   */
+  maxBatchSize?: number;
   /** Attempts at one event before it is dead-lettered and the projection stops at it. */
   retryAttempts: number;
   retryBaseMs: number;
@@ -85,6 +91,11 @@ export class ProjectionWorker {
 
   get busy(): boolean {
     return this.running !== undefined;
+  }
+
+  /** Stopped, or stopping after its batch in flight: only resume() starts it again, wake() does not. */
+  get stopping(): boolean {
+    return this.stopped;
   }
 
   /** Runs now, or once more after the batch in flight; `target` is a checkpoint that must be reached. */
@@ -199,22 +210,38 @@ export class ProjectionWorker {
   }
 
   private async catchUp(): Promise<void> {
-    const { batchSize } = this.deps.options;
-    const read = (after: Checkpoint) => this.deps.store.readAll({ after, limit: batchSize });
-    let next = read(this.checkpoint);
+    const { batchSize, maxBatchSize = batchSize } = this.deps.options;
+    let limit = batchSize;
+    const read = (after: Checkpoint, size: number) =>
+      this.deps.store.readAll({ after, limit: size }).then((events) => ({ events, size }));
+    /** The read already in flight; none: read after the checkpoint now. */
+    let next: Promise<{ events: PersistedEvent[]; size: number }> | undefined;
     while (!this.stopped) {
-      let events = await next;
+      const page = await (next ?? read(this.checkpoint, limit));
+      let events = page.events;
       if (events.length === 0) return;
-      if (this.isolateUntil) events = this.isolated(events);
+      const full = events.length === page.size;
+      limit = full ? Math.min(maxBatchSize, page.size * 2) : batchSize;
+      const isolating = this.isolateUntil !== undefined;
+      if (isolating) {
+        events = this.isolated(events);
+        limit = batchSize;
+      }
       const last = events[events.length - 1].checkpoint;
       // Read the next batch while this one is written: the database and this process work in parallel.
-      next = events.length < batchSize ? Promise.resolve([]) : read(last);
-      next.catch(() => undefined);
+      // While isolating a failure, read again after each event instead.
+      next = isolating
+        ? undefined
+        : full
+          ? read(last, limit)
+          : Promise.resolve({ events: [], size: limit });
+      next?.catch(() => undefined);
       try {
         await this.applyBatch(events, last);
       } catch (error) {
         if (!(error instanceof CheckpointMoved)) throw error;
-        next = read(this.checkpoint);
+        next = undefined;
+        limit = batchSize;
         continue;
       }
       this.checkpoint = last;
