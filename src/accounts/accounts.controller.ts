@@ -24,7 +24,12 @@ import {
   RequestValidationError,
   ValidationProblemResponse,
 } from '../http/problem.js';
-import { CommandMetadata, IfMatchVersion } from '../http/request-context.js';
+import {
+  CommandMetadata,
+  IDEMPOTENCY_KEY_HEADER,
+  IfMatchVersion,
+  ifMatchHeader,
+} from '../http/request-context.js';
 import { uuidParam } from '../http/validation.js';
 import { CommandAccepted } from '../http/command-accepted.response.js';
 import {
@@ -52,18 +57,8 @@ import { EventsPage } from './queries/get-account-events/stored-event.response.j
 import { GetAccountTransactionsQuery } from './queries/get-account-transactions/get-account-transactions.query.js';
 import { TransactionsPage } from './queries/get-account-transactions/transactions-page.response.js';
 
-const IDEMPOTENCY_KEY = {
-  name: 'Idempotency-Key',
-  required: false,
-  description:
-    'Repeat a command safely: the same key and body returns the first response and writes nothing',
-};
-const IF_MATCH = {
-  name: 'If-Match',
-  required: false,
-  description:
-    'The version you saw, e.g. "3": the command fails with 409 if the account has moved on',
-};
+const IDEMPOTENCY_KEY = IDEMPOTENCY_KEY_HEADER;
+const IF_MATCH = ifMatchHeader('account');
 
 @ApiTags('accounts')
 @ApiBadRequestResponse({

@@ -32,7 +32,12 @@ import { CommandAccepted } from '../http/command-accepted.response.js';
 import { ReadsFrom } from '../http/consistency.interceptor.js';
 import { ConsistentReadParams } from '../http/consistent-read.params.js';
 import { ProblemResponse, ValidationProblemResponse } from '../http/problem.js';
-import { CommandMetadata, IfMatchVersion } from '../http/request-context.js';
+import {
+  CommandMetadata,
+  IDEMPOTENCY_KEY_HEADER,
+  IfMatchVersion,
+  ifMatchHeader,
+} from '../http/request-context.js';
 import { uuidParam } from '../http/validation.js';
 import { productIdParam } from './carts.params.js';
 import { AddItemCommand } from './commands/add-item/add-item.command.js';
@@ -48,17 +53,8 @@ import { RemoveItemCommand } from './commands/remove-item/remove-item.command.js
 import { CartResponse } from './queries/get-cart/cart.response.js';
 import { GetCartQuery } from './queries/get-cart/get-cart.query.js';
 
-const IDEMPOTENCY_KEY = {
-  name: 'Idempotency-Key',
-  required: false,
-  description:
-    'Repeat a command safely: the same key and body returns the first response and writes nothing',
-};
-const IF_MATCH = {
-  name: 'If-Match',
-  required: false,
-  description: 'The version you saw, e.g. "3": the command fails with 409 if the cart has moved on',
-};
+const IDEMPOTENCY_KEY = IDEMPOTENCY_KEY_HEADER;
+const IF_MATCH = ifMatchHeader('cart');
 const CHECKED_OUT = {
   type: ProblemResponse,
   description:

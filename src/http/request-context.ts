@@ -54,3 +54,18 @@ export const IfMatchVersion = createParamDecorator(
     return Number(match[1]);
   },
 );
+
+/** Swagger: the Idempotency-Key header every command accepts. */
+export const IDEMPOTENCY_KEY_HEADER = {
+  name: 'Idempotency-Key',
+  required: false,
+  description:
+    'Repeat a command safely: the same key and body returns the first response and writes nothing',
+};
+
+/** Swagger: the If-Match header of a command on `what` (e.g. "account"). */
+export const ifMatchHeader = (what: string) => ({
+  name: 'If-Match',
+  required: false,
+  description: `The version you saw, e.g. "3": the command fails with 409 if the ${what} has moved on`,
+});

@@ -5,6 +5,7 @@ import { CommandBus } from '@nestjs/cqrs';
 import { Test } from '@nestjs/testing';
 import type { EntityManager } from 'typeorm';
 import { scratchDatabase, storeOn, type ScratchDatabase } from '../../test/support/database.js';
+import { eventually } from '../../test/support/eventually.js';
 import { testConfig } from '../../test/support/test-app.js';
 import { OpenAccountCommand } from '../accounts/index.js';
 import { AppModule } from '../app.module.js';
@@ -38,18 +39,6 @@ class OpsProbeProjection implements ProjectionHandler {
       'INSERT INTO ops_probe (n, position) SELECT * FROM unnest($1::int[], $2::bigint[])',
       [events.map((e) => e.data.n), events.map((e) => e.globalPosition)],
     );
-  }
-}
-
-async function eventually(assertion: () => Promise<void>, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      return await assertion();
-    } catch (error) {
-      if (Date.now() > deadline) throw error;
-      await sleep(25);
-    }
   }
 }
 

@@ -5,6 +5,7 @@ import { EventBus } from '@nestjs/cqrs';
 import { CapturingLogger, Test } from '@nestjs/testing';
 import type pg from 'pg';
 import { migratedPool, storeOn } from '../../test/support/database.js';
+import { eventually } from '../../test/support/eventually.js';
 import { testConfig, testDatabaseUrl } from '../../test/support/test-app.js';
 import { ACCOUNT_EVENT_TYPES } from '../accounts/index.js';
 import { AppModule } from '../app.module.js';
@@ -59,18 +60,6 @@ async function boot(): Promise<INestApplicationContext> {
     .setLogger(logger)
     .compile();
   return moduleRef.init();
-}
-
-async function eventually(assertion: () => Promise<void>, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      return await assertion();
-    } catch (error) {
-      if (Date.now() > deadline) throw error;
-      await sleep(25);
-    }
-  }
 }
 
 describe('ProjectionRunner', () => {
