@@ -80,6 +80,8 @@ describe('Operating projections', () => {
   const probed = (n: number, poison = false) => ({ type: 'Probed', data: { n, poison } });
   const rows = async () =>
     (await scratch.pool.query('SELECT n FROM ops_probe ORDER BY n')).rows.map((r) => r.n);
+  const rows13 = async () =>
+    (await scratch.pool.query('SELECT n FROM ops_probe WHERE n = 13')).rows;
   const statusOf = async (app: INestApplicationContext) =>
     (await app.get(ProjectionRunner).status()).find((p) => p.name === NAME)!;
 
@@ -224,5 +226,31 @@ describe('Operating projections', () => {
       );
       expect(found).toEqual([{ balance: 100 }]);
     }, 3000);
+  });
+
+  it('dead-letters an event stored at a version no upcaster reaches, naming type and version', async () => {
+    for (const app of apps.splice(0)) await app.close();
+    const app = await boot();
+    const { rows } = await scratch.pool.query(
+      `INSERT INTO events (stream_id, stream_version, event_id, type, schema_version, data)
+       VALUES ('probe-from-the-future', 1, gen_random_uuid(), 'Probed', 9, '{"n": 13}')
+       RETURNING global_position`,
+    );
+    const position = Number(rows[0].global_position);
+
+    await eventually(async () =>
+      expect(await statusOf(app)).toMatchObject({
+        status: 'failed',
+        lastError:
+          `event ${position} (Probed): No way to read event type "Probed" stored at schema version 9: ` +
+          'no upcaster path to the current version 1',
+      }),
+    );
+    expect(await rows13()).toEqual([]);
+    expect((await app.get(ProjectionRunner).deadLetters(NAME))[0]).toMatchObject({
+      position,
+      eventType: 'Probed',
+      resolution: null,
+    });
   });
 });
