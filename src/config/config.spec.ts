@@ -1,4 +1,6 @@
-import { ConfigError, loadConfig } from './config.js';
+import { randomBytes } from 'node:crypto';
+import { inspect } from 'node:util';
+import { ConfigError, developmentMasterKey, loadConfig } from './config.js';
 
 describe('loadConfig', () => {
   it('has defaults that need nothing from the environment', () => {
@@ -45,5 +47,48 @@ describe('loadConfig', () => {
     expect(
       loadConfig({ RUN_PROJECTIONS: 'accounts, account-daily-volume' }).projections.run,
     ).toEqual(['accounts', 'account-daily-volume']);
+  });
+
+  describe('CHRONICLE_MASTER_KEY', () => {
+    const key = randomBytes(32);
+
+    it('reads 32 bytes as hex or base64, and never shows them', () => {
+      for (const raw of [key.toString('hex'), key.toString('base64')]) {
+        const { masterKey } = loadConfig({ CHRONICLE_MASTER_KEY: raw, NODE_ENV: 'production' });
+        expect(masterKey.development).toBe(false);
+        expect(masterKey.key.export().equals(key)).toBe(true);
+        expect(inspect(masterKey) + JSON.stringify(masterKey)).not.toContain(raw);
+      }
+    });
+
+    it('falls back to the public development key outside production', () => {
+      for (const NODE_ENV of ['development', 'test']) {
+        const { masterKey } = loadConfig({ NODE_ENV });
+        expect(masterKey.development).toBe(true);
+        expect(masterKey.key.export().equals(developmentMasterKey().export())).toBe(true);
+      }
+    });
+
+    it('is required in production', () => {
+      expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(
+        /^CHRONICLE_MASTER_KEY is required in production: 32 random bytes as base64/,
+      );
+    });
+
+    it.each([
+      key.subarray(0, 16).toString('hex'),
+      key.subarray(0, 31).toString('base64'),
+      `${key.toString('hex')}00`,
+      'not a key at all, not even close to one',
+    ])('refuses %p with one line that does not repeat it', (raw) => {
+      const attempt = () => loadConfig({ CHRONICLE_MASTER_KEY: raw });
+      expect(attempt).toThrow(ConfigError);
+      expect(attempt).toThrow(/^CHRONICLE_MASTER_KEY must be 32 bytes as 64 hex digits or base64/);
+      try {
+        attempt();
+      } catch (error) {
+        expect((error as Error).message).not.toContain(raw);
+      }
+    });
   });
 });

@@ -1,3 +1,5 @@
+import { createHash, createSecretKey, type KeyObject } from 'node:crypto';
+
 /** Configuration read once from the environment and validated; a bad value stops start-up naming it. */
 export interface AppConfig {
   nodeEnv: 'development' | 'production' | 'test';
@@ -27,6 +29,11 @@ export interface AppConfig {
   snapshotEvery: number;
   /** Bearer token for /admin; unset: /admin is open in development and test, closed in production. */
   adminToken?: string;
+  /**
+   * Wraps the per-subject keys of personal data (CHRONICLE_MASTER_KEY). A KeyObject: logging it never shows the
+   * key. `development`: the built-in key used when none is set outside production, which protects nothing.
+   */
+  masterKey: { key: KeyObject; development: boolean };
   logLevel: 'error' | 'warn' | 'log' | 'debug' | 'verbose';
 }
 
@@ -107,9 +114,39 @@ function adminToken(env: Env): string | undefined {
   return raw;
 }
 
+/** Public, hence no protection: it only lets development and tests run without a secret. */
+export function developmentMasterKey(): KeyObject {
+  return createSecretKey(
+    createHash('sha256').update('chronicle development master key: never for real data').digest(),
+  );
+}
+
+/** 32 bytes as 64 hex digits or base64. The value is never echoed in an error: it is a secret. */
+function masterKey(env: Env, nodeEnv: AppConfig['nodeEnv']): AppConfig['masterKey'] {
+  const raw = (env.CHRONICLE_MASTER_KEY ?? '').trim();
+  if (raw === '') {
+    if (nodeEnv === 'production')
+      throw new ConfigError(
+        'CHRONICLE_MASTER_KEY is required in production: 32 random bytes as base64 (openssl rand -base64 32)',
+      );
+    return { key: developmentMasterKey(), development: true };
+  }
+  const bytes = /^[0-9a-f]{64}$/i.test(raw)
+    ? Buffer.from(raw, 'hex')
+    : /^[A-Za-z0-9+/]{43}=$/.test(raw)
+      ? Buffer.from(raw, 'base64')
+      : undefined;
+  if (bytes?.length !== 32)
+    throw new ConfigError(
+      'CHRONICLE_MASTER_KEY must be 32 bytes as 64 hex digits or base64 (openssl rand -base64 32)',
+    );
+  return { key: createSecretKey(bytes), development: false };
+}
+
 export function loadConfig(env: Env = process.env): AppConfig {
+  const nodeEnv = oneOf(env, 'NODE_ENV', 'development', ['development', 'production', 'test']);
   return {
-    nodeEnv: oneOf(env, 'NODE_ENV', 'development', ['development', 'production', 'test']),
+    nodeEnv,
     host: env.HOST || '0.0.0.0',
     port: integer(env, 'PORT', 3000, 0, 65535),
     databaseUrl: databaseUrl(env),
@@ -132,6 +169,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     idempotencyTtlHours: integer(env, 'IDEMPOTENCY_TTL_HOURS', 24, 1, 24 * 365),
     snapshotEvery: integer(env, 'SNAPSHOT_EVERY', 100, 0, 1_000_000),
     adminToken: adminToken(env),
+    masterKey: masterKey(env, nodeEnv),
     logLevel: oneOf(env, 'LOG_LEVEL', 'log', ['error', 'warn', 'log', 'debug', 'verbose']),
   };
 }
