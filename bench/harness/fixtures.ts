@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import { ACCOUNT_EVENT_DEFINITIONS } from '../../src/accounts/domain/account.events.js';
+import { developmentMasterKey } from '../../src/config/config.js';
 import { deterministicUuid } from '../../src/event-store/event-ids.js';
 import { EventTypeRegistry } from '../../src/event-store/event-type-registry.js';
 import type { EventMetadata, NewEvent } from '../../src/event-store/event-store.types.js';
@@ -10,7 +11,8 @@ import { BASELINE_TABLE } from '../baseline/baseline-sql.js';
 export function accountStore(pool: pg.Pool): PostgresEventStore {
   const registry = new EventTypeRegistry();
   registry.register(...ACCOUNT_EVENT_DEFINITIONS);
-  return new PostgresEventStore(pool, registry);
+  // AccountOpened carries personal data: the store encrypts it, as the app does.
+  return new PostgresEventStore(pool, registry, { masterKey: developmentMasterKey() });
 }
 
 /** The same account ids in every run and on both sides, so streams and index sizes match. */

@@ -3,6 +3,7 @@ import { CreateAccountDailyVolume1763798400400 } from '../accounts/migrations/17
 import { CreateCartReadModels1763798410000 } from '../carts/migrations/1763798410000-create-cart-read-models.js';
 import { CreateEvents1763798400000 } from '../event-store/migrations/1763798400000-create-events.js';
 import { CreateSnapshots1763798400600 } from '../event-store/migrations/1763798400600-create-snapshots.js';
+import { CreatePersonalDataKeys1763798400700 } from '../event-store/migrations/1763798400700-create-personal-data-keys.js';
 import { CreateIdempotencyKeys1763798400300 } from '../http/migrations/1763798400300-create-idempotency-keys.js';
 import { CreateProjectionCheckpoints1763798400100 } from '../projections/migrations/1763798400100-create-projection-checkpoints.js';
 import { ProjectionOperations1763798400500 } from '../projections/migrations/1763798400500-projection-operations.js';
@@ -16,5 +17,6 @@ export const MIGRATIONS = [
   CreateAccountDailyVolume1763798400400,
   ProjectionOperations1763798400500,
   CreateSnapshots1763798400600,
+  CreatePersonalDataKeys1763798400700,
   CreateCartReadModels1763798410000,
 ];

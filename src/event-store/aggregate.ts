@@ -25,6 +25,7 @@ export interface SnapshotDefinition<TState> {
 export class Aggregate<TState, TEvent extends DomainEvent> {
   private pending: TEvent[] = [];
   private restoredFrom = 0;
+  private readonly subjects = new Set<string>();
 
   constructor(
     readonly id: string,
@@ -55,12 +56,22 @@ export class Aggregate<TState, TEvent extends DomainEvent> {
     return this.pending;
   }
 
+  /** The subjects whose personal data the state may hold in clear: its snapshot is sealed under their keys. */
+  get personalSubjects(): ReadonlySet<string> {
+    return this.subjects;
+  }
+
+  holdsPersonalDataOf(subjects: Iterable<string | undefined>): this {
+    for (const subject of subjects) if (subject !== undefined) this.subjects.add(subject);
+    return this;
+  }
+
   /** Starts from a snapshot's state; the events after it are replayed next. */
-  restore(state: TState, version: number): this {
+  restore(state: TState, version: number, subjects: Iterable<string> = []): this {
     this.currentState = state;
     this.loadedVersion = version;
     this.restoredFrom = version;
-    return this;
+    return this.holdsPersonalDataOf(subjects);
   }
 
   /** Rehydrates from stored events; they are not uncommitted. */

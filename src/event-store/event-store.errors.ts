@@ -1,3 +1,4 @@
+import { DomainError } from '../shared/domain-error.js';
 import type { ExpectedVersion } from './event-store.types.js';
 
 export class ConcurrencyError extends Error {
@@ -40,5 +41,25 @@ export class UnknownEventTypeError extends Error {
             `no upcaster path to the current version ${currentVersion}`,
     );
     this.name = 'UnknownEventTypeError';
+  }
+}
+
+/** New personal data for a subject whose key was destroyed: an erased subject stays erased. */
+export class PersonalDataErasedError extends DomainError {
+  readonly kind = 'conflict';
+  readonly code = 'personal-data-erased';
+  constructor(readonly subject: string) {
+    super(`The personal data of ${subject} was erased: no new personal data of it can be stored`);
+  }
+}
+
+/** Stored personal data that does not authenticate: never returned as garbage. */
+export class PersonalDataUnreadableError extends Error {
+  constructor(
+    readonly what: string,
+    readonly reason: string,
+  ) {
+    super(`${what} cannot be decrypted: ${reason}`);
+    this.name = 'PersonalDataUnreadableError';
   }
 }

@@ -1,7 +1,8 @@
-import { Global, Module } from '@nestjs/common';
+import { Global, Logger, Module } from '@nestjs/common';
 import { getDataSourceToken } from '@nestjs/typeorm';
 import type { Pool } from 'pg';
 import type { DataSource } from 'typeorm';
+import { APP_CONFIG, type AppConfig } from '../config/config.js';
 import { EventTypeRegistry } from './event-type-registry.js';
 import { PostgresEventStore } from './postgres-event-store.js';
 import { PostgresSnapshotStore } from './postgres-snapshot-store.js';
@@ -11,15 +12,31 @@ export function poolOf(dataSource: DataSource): Pool {
   return (dataSource.driver as unknown as { master: Pool }).master;
 }
 
+/** The store, once the master key is known to unwrap the keys already stored: a wrong one stops start-up. */
+async function eventStore(
+  dataSource: DataSource,
+  registry: EventTypeRegistry,
+  config: AppConfig,
+): Promise<PostgresEventStore> {
+  const { key, development } = config.masterKey;
+  if (development)
+    new Logger('PersonalData').warn(
+      'CHRONICLE_MASTER_KEY is unset: personal data is encrypted with the public development key, ' +
+        'which protects nothing. Set CHRONICLE_MASTER_KEY before storing real personal data.',
+    );
+  const store = new PostgresEventStore(poolOf(dataSource), registry, { masterKey: key });
+  await store.personalData.verifyMasterKey();
+  return store;
+}
+
 @Global()
 @Module({
   providers: [
     EventTypeRegistry,
     {
       provide: PostgresEventStore,
-      inject: [getDataSourceToken(), EventTypeRegistry],
-      useFactory: (dataSource: DataSource, registry: EventTypeRegistry) =>
-        new PostgresEventStore(poolOf(dataSource), registry),
+      inject: [getDataSourceToken(), EventTypeRegistry, APP_CONFIG],
+      useFactory: eventStore,
     },
     {
       provide: PostgresSnapshotStore,

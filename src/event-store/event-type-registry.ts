@@ -1,5 +1,6 @@
 import { UnknownEventTypeError } from './event-store.errors.js';
 import { PersistedEvent } from './persisted-event.js';
+import { subjectOf, type PersonalDataDeclaration } from './personal-data.js';
 
 type EventData = Record<string, unknown>;
 
@@ -12,12 +13,15 @@ export interface EventTypeDefinition {
   readonly schemaVersion?: number;
   /** `upcasters[v]` lifts data stored at version v to v + 1. */
   readonly upcasters?: Readonly<Record<number, Upcaster>>;
+  /** Fields that are personal data of a subject: stored encrypted with its key, unreadable once it is erased. */
+  readonly personal?: PersonalDataDeclaration;
 }
 
 interface RegisteredType {
   readonly type: string;
   readonly schemaVersion: number;
   readonly upcasters: Readonly<Record<number, Upcaster>>;
+  readonly personal?: PersonalDataDeclaration;
 }
 
 /**
@@ -28,7 +32,7 @@ export class EventTypeRegistry {
   private readonly types = new Map<string, RegisteredType>();
 
   register(...definitions: EventTypeDefinition[]): void {
-    for (const { type, schemaVersion = 1, upcasters = {} } of definitions) {
+    for (const { type, schemaVersion = 1, upcasters = {}, personal } of definitions) {
       if (!Number.isInteger(schemaVersion) || schemaVersion < 1 || schemaVersion > 32767)
         throw new Error(
           `Event type "${type}": schema version must be 1 to 32767, got ${schemaVersion}`,
@@ -43,8 +47,15 @@ export class EventTypeRegistry {
       if (existing && existing.schemaVersion !== schemaVersion) {
         throw new Error(`Event type "${type}" is registered twice with different schema versions`);
       }
-      if (existing && Object.keys(upcasters).length === 0) continue;
-      this.types.set(type, { type, schemaVersion, upcasters });
+      if (personal && personal.fields.length === 0)
+        throw new Error(`Event type "${type}": personal data declares no fields`);
+      if (existing && Object.keys(upcasters).length === 0 && !personal) continue;
+      this.types.set(type, {
+        type,
+        schemaVersion,
+        upcasters: Object.keys(upcasters).length > 0 ? upcasters : (existing?.upcasters ?? {}),
+        personal: personal ?? existing?.personal,
+      });
     }
   }
 
@@ -52,6 +63,17 @@ export class EventTypeRegistry {
     const definition = this.types.get(type);
     if (!definition) throw new UnknownEventTypeError(type);
     return definition;
+  }
+
+  /** What of a type's data is personal, and whose; undefined for a type without personal data or not registered. */
+  personalDataOf(type: string): PersonalDataDeclaration | undefined {
+    return this.types.get(type)?.personal;
+  }
+
+  /** The subject whose personal data an event of this type carries, if any. */
+  personalSubjectOf(type: string, data: EventData): string | undefined {
+    const personal = this.types.get(type)?.personal;
+    return personal ? subjectOf(personal, data) : undefined;
   }
 
   /**

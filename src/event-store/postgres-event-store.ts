@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomUUID, type KeyObject } from 'node:crypto';
 import type { Pool, PoolClient } from 'pg';
 import { ConcurrencyError, EventIdConflictError } from './event-store.errors.js';
 import type {
@@ -11,6 +11,8 @@ import type {
 import { START } from './event-store.types.js';
 import { EventTypeRegistry } from './event-type-registry.js';
 import { AppendResult, PersistedEvent } from './persisted-event.js';
+import { KeyRing } from './personal-data-keys.js';
+import { PersonalDataVault, type OpenedState } from './personal-data-vault.js';
 
 export type Queryable = Pick<Pool, 'query'> | Pick<PoolClient, 'query'>;
 
@@ -47,6 +49,13 @@ export interface FoldableEvent {
   type: string;
   schemaVersion: number;
   data: Record<string, unknown>;
+  /** Set once revealed when `data` holds this subject's personal data in clear. */
+  personalSubject?: string;
+}
+
+export interface EventStoreOptions {
+  /** Wraps the per-subject keys of personal data (CHRONICLE_MASTER_KEY); without it, none can be stored or read. */
+  readonly masterKey?: KeyObject;
 }
 
 export function toPersistedEvent(row: EventRow): PersistedEvent {
@@ -66,10 +75,16 @@ export function toPersistedEvent(row: EventRow): PersistedEvent {
 
 /** The event store on PostgreSQL: one append-only `events` table, atomic appends, gap-free global reads. */
 export class PostgresEventStore {
+  /** Encrypts declared personal data on append; every read here but readAll decrypts it. */
+  readonly personalData: PersonalDataVault;
+
   constructor(
     private readonly db: Queryable,
     readonly registry: EventTypeRegistry,
-  ) {}
+    options: EventStoreOptions = {},
+  ) {
+    this.personalData = new PersonalDataVault(db, registry, options.masterKey);
+  }
 
   /** Appends all events or none. Re-appending the same event ids returns the first result and writes nothing. */
   async append(
@@ -79,12 +94,14 @@ export class PostgresEventStore {
   ): Promise<AppendResult> {
     if (events.length === 0) throw new Error('append needs at least one event');
     const ids = events.map((e) => e.eventId ?? randomUUID());
+    const schemaVersions = events.map((e) => this.registry.definitionOf(e.type).schemaVersion);
+    const { data, ring } = await this.personalData.seal(streamId, events);
     const params = [
       streamId,
       ids,
       events.map((e) => e.type),
-      events.map((e) => this.registry.definitionOf(e.type).schemaVersion),
-      events.map((e) => JSON.stringify(e.data)),
+      schemaVersions,
+      data.map((d) => JSON.stringify(d)),
       events.map((e) => JSON.stringify(e.metadata ?? {})),
       expectedVersion === 'any' ? null : expectedVersion === 'no-stream' ? 0 : expectedVersion,
     ];
@@ -95,7 +112,7 @@ export class PostgresEventStore {
           text: APPEND_SQL,
           values: params,
         });
-        if (rows.length > 0) return this.result(streamId, rows.map(toPersistedEvent), false);
+        if (rows.length > 0) return this.result(streamId, await this.reveal(rows, ring), false);
       } catch (error) {
         if ((error as { code?: string }).code !== UNIQUE_VIOLATION) throw error;
         const concurrentWriterWon =
@@ -131,7 +148,75 @@ export class PostgresEventStore {
              WHERE stream_id = $1 AND stream_version >= $2 ORDER BY stream_version`,
       values: [streamId, fromVersion],
     });
-    return rows.map((r) => ({ streamVersion: r.v, type: r.t, schemaVersion: r.s, data: r.d }));
+    const events = rows.map((r) => ({
+      streamVersion: r.v,
+      type: r.t,
+      schemaVersion: r.s,
+      data: r.d,
+    }));
+    return (await this.revealFold(streamId, events)).events;
+  }
+
+  /**
+   * Decrypts what an aggregate folds, and the snapshot it starts from, with one key lookup. A snapshot that cannot
+   * be opened is reported, not thrown: it is only a cache.
+   */
+  async revealFold(
+    streamId: string,
+    events: readonly FoldableEvent[],
+    snapshotState?: Record<string, unknown>,
+  ): Promise<{ events: FoldableEvent[]; snapshot?: OpenedState }> {
+    const ring = new KeyRing();
+    const stateSubjects = snapshotState ? this.personalData.stateSubjects(snapshotState) : [];
+    const revealed = await this.personalData.reveal(
+      events.map(({ type, data }) => ({ streamId, type, data })),
+      ring,
+      stateSubjects,
+    );
+    return {
+      events: events.map((event, i) => {
+        const { data, subject } = revealed[i];
+        if (data === event.data && subject === undefined) return event;
+        return { ...event, data, ...(subject === undefined ? {} : { personalSubject: subject }) };
+      }),
+      snapshot: snapshotState && this.personalData.openState(streamId, snapshotState, ring),
+    };
+  }
+
+  /**
+   * Stored events with their personal data decrypted (or erased), one key lookup for the batch: for readers of
+   * readAll, which returns events as stored.
+   */
+  async reveal(
+    events: readonly (PersistedEvent | EventRow)[],
+    ring?: KeyRing,
+  ): Promise<PersistedEvent[]> {
+    const stored = events.map((e) => (e instanceof PersistedEvent ? e : toPersistedEvent(e)));
+    const revealed = await this.personalData.reveal(stored, ring);
+    return stored.map((event, i) => {
+      const { data } = revealed[i];
+      if (data === event.data) return event;
+      return new PersistedEvent(
+        event.eventId,
+        event.streamId,
+        event.streamVersion,
+        event.globalPosition,
+        event.transactionId,
+        event.type,
+        event.schemaVersion,
+        data,
+        event.metadata,
+        event.recordedAt,
+      );
+    });
+  }
+
+  /**
+   * Destroys the subjects' personal-data keys (their data reads as erased everywhere from now on) and deletes the
+   * snapshots of `streamIds`. Idempotent.
+   */
+  erasePersonalData(subjects: readonly string[], streamIds: readonly string[] = []): Promise<void> {
+    return this.personalData.erase(subjects, streamIds);
   }
 
   /** `until` compares at a Date's precision (ms): an event's own `recordedAt` includes it. */
@@ -148,13 +233,14 @@ export class PostgresEventStore {
        LIMIT $5`,
       values: [streamId, fromVersion ?? null, toVersion ?? null, until ?? null, limit ?? null],
     });
-    return rows.map(toPersistedEvent);
+    return this.reveal(rows);
   }
 
   /**
    * Reads the global log in commit-safe order: only events of transactions older than every transaction
    * still running, ordered by (transaction id, position). A transaction that drew its positions early and
-   * commits late is therefore read after, never skipped.
+   * commits late is therefore read after, never skipped. Events come as stored (personal data sealed, old schema
+   * versions): readers reveal and upcast the types they use, so one unreadable event stays one event's problem.
    */
   async readAll({ after = START, limit = 1000 }: ReadAllOptions = {}): Promise<PersistedEvent[]> {
     const { rows } = await this.db.query<EventRow>({
@@ -178,7 +264,7 @@ export class PostgresEventStore {
       `SELECT ${COLUMNS} FROM events WHERE stream_id = $1 AND metadata->>'commandId' = $2 ORDER BY stream_version`,
       [streamId, commandId],
     );
-    return rows.length ? this.result(streamId, rows.map(toPersistedEvent), true) : undefined;
+    return rows.length ? this.result(streamId, await this.reveal(rows), true) : undefined;
   }
 
   /** The checkpoint of the event at a global position, or undefined when there is none. */
@@ -216,7 +302,7 @@ export class PostgresEventStore {
         streamId,
         rows.map((r) => r.event_id),
       );
-    return this.result(streamId, rows.map(toPersistedEvent), true);
+    return this.result(streamId, await this.reveal(rows), true);
   }
 
   private result(streamId: string, events: PersistedEvent[], duplicate: boolean): AppendResult {

@@ -1,0 +1,169 @@
+import { randomBytes, type KeyObject } from 'node:crypto';
+import type { Pool, PoolClient } from 'pg';
+import { PersonalDataErasedError, PersonalDataUnreadableError } from './event-store.errors.js';
+import { decrypt, encrypt } from './personal-data.js';
+
+type Queryable = Pick<Pool, 'query'> | Pick<PoolClient, 'query'>;
+
+const ERASED = 'erased';
+const NONE = 'none';
+type Held = { wrapped: Buffer; key?: Buffer } | typeof ERASED | typeof NONE;
+
+/** The subjects' keys one append or read has looked up: one query per batch, each unwrapped on first use. */
+export class KeyRing {
+  private readonly held = new Map<string, Held>();
+
+  missing(subjects: Iterable<string>): string[] {
+    return [...new Set(subjects)].filter((subject) => !this.held.has(subject));
+  }
+
+  isErased(subject: string): boolean {
+    return this.held.get(subject) === ERASED;
+  }
+
+  entry(subject: string): Held | undefined {
+    return this.held.get(subject);
+  }
+
+  set(subject: string, held: Held): void {
+    this.held.set(subject, held);
+  }
+}
+
+const SELECT_KEYS = `SELECT subject_id, wrapped_key FROM personal_data_keys WHERE subject_id = ANY($1::text[])`;
+
+/**
+ * The missing keys inserted, the others read. A key inserted concurrently and not yet visible to this statement
+ * is absent from the answer: the caller asks again.
+ */
+const OBTAIN_KEYS = `
+WITH wanted AS (SELECT * FROM unnest($1::text[], $2::bytea[]) AS w(subject_id, wrapped_key)),
+created AS (
+  INSERT INTO personal_data_keys (subject_id, wrapped_key) SELECT subject_id, wrapped_key FROM wanted
+  ON CONFLICT (subject_id) DO NOTHING
+  RETURNING subject_id, wrapped_key)
+SELECT subject_id, wrapped_key, true AS created FROM created
+UNION ALL
+SELECT subject_id, wrapped_key, false FROM personal_data_keys
+WHERE subject_id = ANY($1::text[]) AND subject_id NOT IN (SELECT subject_id FROM created)`;
+
+/** A tombstone: the key material is gone for good, and the row says the subject was erased. */
+const ERASE_KEYS = `
+INSERT INTO personal_data_keys (subject_id, wrapped_key, erased_at)
+SELECT DISTINCT unnest($1::text[]), NULL::bytea, now()
+ON CONFLICT (subject_id) DO UPDATE SET wrapped_key = NULL, erased_at = now()
+WHERE personal_data_keys.erased_at IS NULL`;
+
+/** Wrapped key layout: version (1 byte), nonce (12), encrypted key (32), tag (16). */
+const WRAPPED_VERSION = 1;
+
+/**
+ * `personal_data_keys`: a random 256-bit data key per subject, stored wrapped (AES-256-GCM) with the master key
+ * and bound to the subject id, so a key row copied to another subject does not unwrap.
+ */
+export class PersonalDataKeys {
+  constructor(
+    private readonly db: Queryable,
+    private readonly masterKey?: KeyObject,
+  ) {}
+
+  /** Looks up every subject's key not in `ring` yet, in one query. */
+  async lookUp(subjects: Iterable<string>, ring: KeyRing): Promise<void> {
+    const missing = ring.missing(subjects);
+    if (missing.length === 0) return;
+    const { rows } = await this.db.query<{ subject_id: string; wrapped_key: Buffer | null }>({
+      name: 'chronicle_personal_keys',
+      text: SELECT_KEYS,
+      values: [missing],
+    });
+    for (const row of rows)
+      ring.set(row.subject_id, row.wrapped_key ? { wrapped: row.wrapped_key } : ERASED);
+    for (const subject of missing) if (!ring.entry(subject)) ring.set(subject, NONE);
+  }
+
+  /** Like lookUp, creating the keys of subjects that have none, in their own (committed) statement. */
+  async obtain(subjects: readonly string[], ring: KeyRing): Promise<void> {
+    for (let attempt = 1; ring.missing(subjects).length > 0; attempt++) {
+      if (attempt > 5) throw new Error('Could not create or read the personal-data keys');
+      const missing = ring.missing(subjects);
+      const fresh = missing.map(() => randomBytes(32));
+      const wrapped = missing.map((subject, i) => this.wrap(subject, fresh[i]));
+      const { rows } = await this.db.query<{
+        subject_id: string;
+        wrapped_key: Buffer | null;
+        created: boolean;
+      }>({ name: 'chronicle_obtain_personal_keys', text: OBTAIN_KEYS, values: [missing, wrapped] });
+      for (const { subject_id, wrapped_key, created } of rows) {
+        const key = created ? fresh[missing.indexOf(subject_id)] : undefined;
+        ring.set(subject_id, wrapped_key ? { wrapped: wrapped_key, key } : ERASED);
+      }
+    }
+  }
+
+  /**
+   * The subject's data key from `ring`. PersonalDataErasedError when it was destroyed; PersonalDataUnreadableError
+   * when no row is stored or it does not unwrap.
+   */
+  keyOf(subject: string, ring: KeyRing): Buffer {
+    const held = ring.entry(subject);
+    if (held === ERASED) throw new PersonalDataErasedError(subject);
+    if (held === NONE || held === undefined)
+      throw new PersonalDataUnreadableError(
+        `Personal data of subject ${subject}`,
+        `no key is stored for subject ${subject}`,
+      );
+    held.key ??= this.unwrap(subject, held.wrapped);
+    return held.key;
+  }
+
+  /** Destroys the keys for good, keeping each row as a tombstone (written even for a subject without a key). */
+  async erase(subjects: readonly string[]): Promise<void> {
+    if (subjects.length > 0) await this.db.query(ERASE_KEYS, [subjects]);
+  }
+
+  /** Unwraps one stored key: a master key other than the one the keys were wrapped with fails here, at start-up. */
+  async verifyMasterKey(): Promise<void> {
+    const { rows } = await this.db.query<{ subject_id: string; wrapped_key: Buffer }>(
+      'SELECT subject_id, wrapped_key FROM personal_data_keys WHERE wrapped_key IS NOT NULL LIMIT 1',
+    );
+    if (!rows[0]) return;
+    try {
+      this.unwrap(rows[0].subject_id, rows[0].wrapped_key);
+    } catch {
+      throw new Error(
+        'CHRONICLE_MASTER_KEY is not the master key the personal-data keys in this database were wrapped with',
+      );
+    }
+  }
+
+  private wrap(subject: string, key: Buffer): Buffer {
+    const { iv, sealed } = encrypt(this.requireMasterKey(), key, keyAad(subject));
+    return Buffer.concat([Buffer.of(WRAPPED_VERSION), iv, sealed]);
+  }
+
+  private unwrap(subject: string, wrapped: Buffer): Buffer {
+    const master = this.requireMasterKey();
+    try {
+      if (wrapped[0] !== WRAPPED_VERSION) throw new Error('unknown format');
+      return decrypt(master, wrapped.subarray(1, 13), wrapped.subarray(13), keyAad(subject));
+    } catch {
+      throw new PersonalDataUnreadableError(
+        `Personal data of subject ${subject}`,
+        `the key of subject ${subject} does not unwrap with CHRONICLE_MASTER_KEY ` +
+          '(another master key, or an altered key row)',
+      );
+    }
+  }
+
+  private requireMasterKey(): KeyObject {
+    if (!this.masterKey)
+      throw new Error(
+        'This event store has no master key: it cannot encrypt or read personal data',
+      );
+    return this.masterKey;
+  }
+}
+
+function keyAad(subject: string): string {
+  return `chronicle:personal-data-key:v1\n${subject}`;
+}
