@@ -297,7 +297,8 @@ export class ProjectionRunner implements OnApplicationBootstrap, BeforeApplicati
         retryAttempts,
         retryBaseMs,
       },
-      upcast: (event) => this.store.registry.upcast(event),
+      reveal: async (events) =>
+        (await this.store.reveal(events)).map((event) => this.store.registry.upcast(event)),
       hooks: {
         onProgress: (worker, applied) => {
           worker.processed += applied;

@@ -36,7 +36,7 @@ const MAX_BACKOFF_MS = 30_000;
 
 class CheckpointMoved extends Error {}
 
-/** The handler (or the upcast before it) threw: the events may be at fault, unlike a lost connection. */
+/** The handler (or revealing the events for it) threw: the events may be at fault, unlike a lost connection. */
 class HandlerFailure extends Error {
   constructor(
     error: unknown,
@@ -82,7 +82,8 @@ export class ProjectionWorker {
       store: PostgresEventStore;
       options: WorkerOptions;
       hooks: WorkerHooks;
-      upcast: (event: PersistedEvent) => PersistedEvent;
+      /** Stored events as the handler reads them: personal data decrypted, lifted to the current schema. */
+      reveal: (events: readonly PersistedEvent[]) => Promise<PersistedEvent[]>;
     },
   ) {
     this.checkpoint = start;
@@ -263,12 +264,14 @@ export class ProjectionWorker {
   private async applyBatch(events: PersistedEvent[], last: Checkpoint): Promise<void> {
     const relevant = events.filter((event) => this.types.has(event.type));
     const status = this.state === 'live' ? 'live' : 'catching-up';
+    // Before the transaction: its key lookup never waits for a pooled connection while this one holds another.
+    const revealed = relevant.length > 0 ? await this.revealed(relevant) : [];
     await this.deps.dataSource.transaction(async (tx) => {
       // A read model is derived data: a crash may lose the last commits, but writes and checkpoint together.
       await tx.query('SET LOCAL synchronous_commit = off');
       if (this.into.schema) await tx.query(`SET LOCAL search_path = ${this.into.schema}, public`);
       await this.claim(tx);
-      if (relevant.length > 0) await this.applyHandler(relevant, tx);
+      if (relevant.length > 0) await this.applyHandler(revealed, relevant, tx);
       await tx.query(
         `UPDATE ${CHECKPOINTS} SET transaction_id = $2::xid8, global_position = $3, status = $4,
            last_error = NULL, updated_at = now() WHERE name = $1`,
@@ -279,9 +282,22 @@ export class ProjectionWorker {
     this.lastError = null;
   }
 
-  private async applyHandler(relevant: PersistedEvent[], tx: EntityManager): Promise<void> {
+  /** A failure here is the events' (an unreadable ciphertext, no upcaster): dead-lettered like a handler's. */
+  private async revealed(relevant: PersistedEvent[]): Promise<PersistedEvent[]> {
     try {
-      await this.handler.apply(relevant.map(this.deps.upcast), tx);
+      return await this.deps.reveal(relevant);
+    } catch (error) {
+      throw new HandlerFailure(error, relevant);
+    }
+  }
+
+  private async applyHandler(
+    revealed: PersistedEvent[],
+    relevant: PersistedEvent[],
+    tx: EntityManager,
+  ): Promise<void> {
+    try {
+      await this.handler.apply(revealed, tx);
     } catch (error) {
       throw new HandlerFailure(error, relevant);
     }
