@@ -26,19 +26,22 @@ describe('account snapshots in the running app (SNAPSHOT_EVERY=5)', () => {
       'SELECT stream_version, state_version, state FROM snapshots WHERE stream_id = $1',
       [`account-${opened.id}`],
     );
+    // The state holds the owner's name: it is sealed under the account's personal-data key.
     expect(rows).toEqual([
       {
         stream_version: 5,
-        state_version: 1,
+        state_version: 2,
         state: {
-          status: 'open',
-          id: opened.id,
-          ownerName: 'Ada Lovelace',
-          currency: 'EUR',
-          balance: 1060,
+          $personal: {
+            v: 1,
+            subjects: [opened.id],
+            iv: expect.any(String),
+            data: expect.any(String),
+          },
         },
       },
     ]);
+    expect(JSON.stringify(rows[0].state)).not.toContain('Ada Lovelace');
 
     const refused = await api
       .http()

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Body, Controller, Get, Param, Post, Query, Res } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import {
   ApiBadRequestResponse,
@@ -39,6 +39,7 @@ import {
   TransactionsParams,
 } from './accounts.params.js';
 import { DepositMoneyCommand } from './commands/deposit-money/deposit-money.command.js';
+import { ErasePersonalDataCommand } from './commands/erase-personal-data/erase-personal-data.command.js';
 import {
   DepositMoneyRequest,
   MoneyMovementRequest,
@@ -144,6 +145,23 @@ export class AccountsController {
     return this.commands.execute(
       new WithdrawMoneyCommand(id, body.amount, body.description, expectedVersion, metadata),
     );
+  }
+
+  @Delete(':id/personal-data')
+  @HttpCode(200)
+  @ApiOperation({
+    summary:
+      'Erase the owner\'s personal data: its key is destroyed, so the name reads as "[erased]" everywhere, ' +
+      'and PersonalDataErased is recorded; erasing again changes nothing',
+  })
+  @ApiHeader(IDEMPOTENCY_KEY)
+  @ApiOkResponse({ type: CommandAccepted })
+  @ApiNotFoundResponse({ type: ProblemResponse })
+  erasePersonalData(
+    @Param('id', uuidParam('id')) id: string,
+    @CommandMetadata() metadata: EventMetadata,
+  ): Promise<CommandAccepted> {
+    return this.commands.execute(new ErasePersonalDataCommand(id, metadata));
   }
 
   @Get(':id')

@@ -4,6 +4,7 @@ import { EventTypeRegistry } from '../event-store/event-type-registry.js';
 import { AccountRepository } from './account.repository.js';
 import { AccountsController } from './accounts.controller.js';
 import { DepositMoneyHandler } from './commands/deposit-money/deposit-money.handler.js';
+import { ErasePersonalDataHandler } from './commands/erase-personal-data/erase-personal-data.handler.js';
 import { OpenAccountHandler } from './commands/open-account/open-account.handler.js';
 import { WithdrawMoneyHandler } from './commands/withdraw-money/withdraw-money.handler.js';
 import { ACCOUNT_EVENT_DEFINITIONS } from './domain/account.events.js';
@@ -28,6 +29,7 @@ import { ReportsController } from './reports.controller.js';
     OpenAccountHandler,
     DepositMoneyHandler,
     WithdrawMoneyHandler,
+    ErasePersonalDataHandler,
     GetAccountHandler,
     GetAccountTransactionsHandler,
     GetAccountEventsHandler,

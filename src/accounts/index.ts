@@ -4,6 +4,7 @@ export type {
   AccountOpened,
   MoneyDeposited,
   MoneyWithdrawn,
+  PersonalDataErased,
   WithdrawalRejected,
 } from './domain/account.events.js';
 export { ACCOUNT_EVENT_TYPES } from './domain/account.events.js';

@@ -72,3 +72,18 @@ describe('account event schemas', () => {
         },
       ]));
 });
+
+describe('account personal data', () => {
+  it("declares the owner's name personal data of the account, and nothing else", () => {
+    const data = { accountId, ownerName: 'Ada', currency: 'EUR' };
+    expect(registry.personalDataOf('AccountOpened')?.fields).toEqual(['ownerName']);
+    expect(registry.personalSubjectOf('AccountOpened', data)).toBe(accountId);
+    for (const type of [
+      'MoneyDeposited',
+      'MoneyWithdrawn',
+      'WithdrawalRejected',
+      'PersonalDataErased',
+    ])
+      expect(registry.personalDataOf(type)).toBeUndefined();
+  });
+});

@@ -30,22 +30,35 @@ export type WithdrawalRejected = {
   };
 };
 
-export type AccountEvent = AccountOpened | MoneyDeposited | MoneyWithdrawn | WithdrawalRejected;
+/** The owner's personal data was erased: their name reads as PERSONAL_DATA_ERASED from now on, in every view. */
+export type PersonalDataErased = {
+  type: 'PersonalDataErased';
+  data: { accountId: string };
+};
+
+export type AccountEvent =
+  AccountOpened | MoneyDeposited | MoneyWithdrawn | WithdrawalRejected | PersonalDataErased;
 
 export const ACCOUNT_EVENT_TYPES: ReadonlyArray<AccountEvent['type']> = [
   'AccountOpened',
   'MoneyDeposited',
   'MoneyWithdrawn',
   'WithdrawalRejected',
+  'PersonalDataErased',
 ];
 
 /**
- * How each type is stored: the current schema version and the upcasters that lift older stored data.
- * MoneyDeposited v1 had no `source`; we cannot know it for those deposits, so it becomes `unknown` rather than a
- * guess such as `cash` that a report would then count as fact.
+ * How each type is stored: the current schema version, the upcasters that lift older stored data, and the
+ * personal data. MoneyDeposited v1 had no `source`; we cannot know it for those deposits, so it becomes `unknown`
+ * rather than a guess such as `cash` that a report would then count as fact. The owner's name is personal data
+ * of the account: stored encrypted with the account's key, destroyed by an erasure.
  */
 export const ACCOUNT_EVENT_DEFINITIONS: readonly EventTypeDefinition[] = [
-  { type: 'AccountOpened', schemaVersion: 1 },
+  {
+    type: 'AccountOpened',
+    schemaVersion: 1,
+    personal: { subject: 'accountId', fields: ['ownerName'] },
+  },
   {
     type: 'MoneyDeposited',
     schemaVersion: 2,
@@ -53,4 +66,5 @@ export const ACCOUNT_EVENT_DEFINITIONS: readonly EventTypeDefinition[] = [
   },
   { type: 'MoneyWithdrawn', schemaVersion: 1 },
   { type: 'WithdrawalRejected', schemaVersion: 1 },
+  { type: 'PersonalDataErased', schemaVersion: 1 },
 ];

@@ -1,7 +1,9 @@
+import { PERSONAL_DATA_ERASED } from '../../event-store/personal-data.js';
 import { specFor } from '../../shared/testing/given-when-then.js';
 import {
   accountDefinition,
   deposit,
+  erasePersonalData,
   evolve,
   initialState,
   open,
@@ -33,6 +35,7 @@ const withdrawn = (amount: number): AccountEvent => ({
   type: 'MoneyWithdrawn',
   data: { accountId, amount },
 });
+const erased = (): AccountEvent => ({ type: 'PersonalDataErased', data: { accountId } });
 
 describe('Account', () => {
   describe('open', () => {
@@ -137,6 +140,40 @@ describe('Account', () => {
         .thenThrows(InvalidAmount));
   });
 
+  describe('erasePersonalData', () => {
+    it("records the erasure of the owner's personal data", () =>
+      given([opened(), deposited(100)])
+        .when((s) => erasePersonalData(s, { accountId }))
+        .then([erased()]));
+
+    it('decides nothing the second time: the first erasure stands', () =>
+      given([opened(), erased()])
+        .when((s) => erasePersonalData(s, { accountId }))
+        .then([]));
+
+    it('refuses to erase an account that was never opened', () =>
+      given([])
+        .when((s) => erasePersonalData(s, { accountId }))
+        .thenThrows(AccountNotFound));
+
+    it('leaves the placeholder instead of the name, and the money as it was', () => {
+      const state = [opened(), deposited(100), erased()].reduce(evolve, initialState());
+      expect(state).toEqual({
+        status: 'open',
+        id: accountId,
+        ownerName: PERSONAL_DATA_ERASED,
+        currency: 'EUR',
+        balance: 100,
+        personalDataErased: true,
+      });
+    });
+
+    it('still takes deposits and withdrawals once erased', () =>
+      given([opened(), deposited(100), erased()])
+        .when((s) => withdraw(s, { accountId, amount: 40 }))
+        .then([withdrawn(40)]));
+  });
+
   it('a rejected withdrawal leaves the balance unchanged', () => {
     const events: AccountEvent[] = [
       opened(),
@@ -162,6 +199,13 @@ describe('Account snapshots', () => {
     expect(restored).toMatchObject({ balance: Number.MAX_SAFE_INTEGER - 3 });
   });
 
+  it('keeps an erasure across a snapshot', () => {
+    const state = [opened(), erased()].reduce(evolve, initialState());
+    const restored = snapshot.fromSnapshot(JSON.parse(JSON.stringify(snapshot.toSnapshot(state))));
+    expect(restored).toEqual(state);
+    expect(erasePersonalData(restored, { accountId })).toEqual([]);
+  });
+
   it('decides the same from a restored state as from the folded history', () => {
     const restored = snapshot.fromSnapshot(
       snapshot.toSnapshot(history.reduce(evolve, initialState())),
@@ -177,6 +221,14 @@ describe('Account snapshots', () => {
     { status: 'open', id: accountId, ownerName: 'Ada', currency: 'EUR', balance: 2 ** 53 },
     { status: 'open', id: accountId, ownerName: 'Ada', currency: 'EUR', balance: 1.5 },
     { status: 'closed' },
+    {
+      status: 'open',
+      id: accountId,
+      ownerName: 'Ada',
+      currency: 'EUR',
+      balance: 1,
+      personalDataErased: 'yes',
+    },
   ])('refuses a snapshot that is not an account state: %p', (bad) => {
     expect(() => snapshot.fromSnapshot(bad)).toThrow('not an account snapshot');
   });

@@ -1,10 +1,12 @@
 import type { AggregateDefinition } from '../../event-store/aggregate.js';
+import { PERSONAL_DATA_ERASED } from '../../event-store/personal-data.js';
 import {
   DEPOSIT_SOURCES,
   type AccountEvent,
   type DepositSource,
   type MoneyDeposited,
   type MoneyWithdrawn,
+  type PersonalDataErased,
   type WithdrawalRejected,
 } from './account.events.js';
 import {
@@ -22,7 +24,15 @@ export const MAX_BALANCE = Number.MAX_SAFE_INTEGER;
 
 export type AccountState =
   | { status: 'unopened' }
-  | { status: 'open'; id: string; ownerName: string; currency: string; balance: number };
+  | {
+      status: 'open';
+      id: string;
+      ownerName: string;
+      currency: string;
+      balance: number;
+      /** Set once the owner's personal data is erased; absent before. */
+      personalDataErased?: true;
+    };
 
 export type OpenAccount = {
   accountId: string;
@@ -38,6 +48,7 @@ export type Deposit = {
   source?: DepositSource;
 };
 export type Withdraw = { accountId: string; amount: number; description?: string };
+export type ErasePersonalData = { accountId: string };
 
 const ISO_CURRENCIES = new Set(Intl.supportedValuesOf('currency'));
 
@@ -71,6 +82,10 @@ export function evolve(state: AccountState, event: AccountEvent): AccountState {
         : state;
     case 'WithdrawalRejected':
       return state;
+    case 'PersonalDataErased':
+      return state.status === 'open'
+        ? { ...state, ownerName: PERSONAL_DATA_ERASED, personalDataErased: true }
+        : state;
     default: {
       const unhandled: never = event;
       return unhandled;
@@ -146,6 +161,16 @@ export function withdraw(
   ];
 }
 
+/** Erasing twice decides nothing: the first erasure stands. */
+export function erasePersonalData(
+  state: AccountState,
+  { accountId }: ErasePersonalData,
+): PersonalDataErased[] {
+  const account = requireOpen(state, accountId);
+  if (account.personalDataErased) return [];
+  return [{ type: 'PersonalDataErased', data: { accountId: account.id } }];
+}
+
 function requireOpen(state: AccountState, accountId: string) {
   if (state.status !== 'open') throw new AccountNotFound(accountId);
   return state;
@@ -155,8 +180,11 @@ function optional(description: string | undefined) {
   return description === undefined ? {} : { description };
 }
 
-/** The state as JSON, balance a safe integer like in the state itself. Bump ACCOUNT_STATE_VERSION on any change. */
-export const ACCOUNT_STATE_VERSION = 1;
+/**
+ * The state as JSON, balance a safe integer like in the state itself. Bump ACCOUNT_STATE_VERSION on any change.
+ * 2: `personalDataErased`; version 1 snapshots were written in clear before personal data was encrypted.
+ */
+export const ACCOUNT_STATE_VERSION = 2;
 
 export function toSnapshot(state: AccountState): Record<string, unknown> {
   return { ...state };
@@ -164,16 +192,24 @@ export function toSnapshot(state: AccountState): Record<string, unknown> {
 
 export function fromSnapshot(snapshot: Record<string, unknown>): AccountState {
   if (snapshot.status === 'unopened') return { status: 'unopened' };
-  const { status, id, ownerName, currency, balance } = snapshot;
+  const { status, id, ownerName, currency, balance, personalDataErased } = snapshot;
   const valid =
     status === 'open' &&
     typeof id === 'string' &&
     typeof ownerName === 'string' &&
     typeof currency === 'string' &&
     Number.isSafeInteger(balance) &&
-    (balance as number) >= 0;
+    (balance as number) >= 0 &&
+    (personalDataErased === undefined || personalDataErased === true);
   if (!valid) throw new Error('not an account snapshot');
-  return { status, id, ownerName, currency, balance: balance as number };
+  return {
+    status,
+    id,
+    ownerName,
+    currency,
+    balance: balance as number,
+    ...(personalDataErased ? { personalDataErased } : {}),
+  };
 }
 
 export const accountDefinition: AggregateDefinition<AccountState, AccountEvent> = {

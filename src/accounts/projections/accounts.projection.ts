@@ -1,12 +1,16 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import type { PersistedEvent } from '../../event-store/persisted-event.js';
+import { PERSONAL_DATA_ERASED } from '../../event-store/personal-data.js';
 import { Projection, type ProjectionHandler } from '../../projections/projection.js';
 import { ACCOUNT_EVENT_TYPES, type AccountEvent } from '../domain/account.events.js';
 import { AccountBalance } from './account-balance.entity.js';
 import { AccountTransaction, type TransactionKind } from './account-transaction.entity.js';
 
-const KIND: Record<Exclude<AccountEvent['type'], 'AccountOpened'>, TransactionKind> = {
+const KIND: Record<
+  Exclude<AccountEvent['type'], 'AccountOpened' | 'PersonalDataErased'>,
+  TransactionKind
+> = {
   MoneyDeposited: 'deposit',
   MoneyWithdrawn: 'withdrawal',
   WithdrawalRejected: 'rejected-withdrawal',
@@ -91,11 +95,15 @@ export class AccountsProjection implements ProjectionHandler {
         continue;
       }
       if (!account || stored.streamVersion <= account.version) continue;
-      const kind = KIND[event.type];
-      account.balance += SIGN[kind] * event.data.amount;
       account.version = stored.streamVersion;
       account.updatedAt = at;
       changed.add(account);
+      if (event.type === 'PersonalDataErased') {
+        account.ownerName = PERSONAL_DATA_ERASED;
+        continue;
+      }
+      const kind = KIND[event.type];
+      account.balance += SIGN[kind] * event.data.amount;
       lines.push({
         accountId: account.id,
         streamVersion: stored.streamVersion,
@@ -113,7 +121,8 @@ export class AccountsProjection implements ProjectionHandler {
       await tx.query(
         `INSERT INTO account_balances (id, owner_name, currency, balance, version, opened_at, updated_at)
          SELECT * FROM unnest($1::uuid[], $2::text[], $3::char(3)[], $4::bigint[], $5::int[], $6::timestamptz[], $7::timestamptz[])
-         ON CONFLICT (id) DO UPDATE SET balance = EXCLUDED.balance, version = EXCLUDED.version, updated_at = EXCLUDED.updated_at
+         ON CONFLICT (id) DO UPDATE SET owner_name = EXCLUDED.owner_name, balance = EXCLUDED.balance,
+           version = EXCLUDED.version, updated_at = EXCLUDED.updated_at
          WHERE account_balances.version < EXCLUDED.version`,
         [
           rows.map((r) => r.id),

@@ -35,7 +35,7 @@ export class DailyVolumeProjection implements ProjectionHandler {
 
     const totals = new Map<string, AccountDailyVolume>();
     for (const { stored, event } of batch) {
-      if (event.type === 'AccountOpened') continue;
+      if (event.type === 'AccountOpened' || event.type === 'PersonalDataErased') continue;
       const currency = currencies.get(event.data.accountId);
       // Skipping it would under-report money unseen; failing dead-letters the event where it can be seen.
       if (!currency) {

@@ -9,7 +9,13 @@ export class HistoryLine {
   position: number;
 
   @ApiProperty({
-    enum: ['AccountOpened', 'MoneyDeposited', 'MoneyWithdrawn', 'WithdrawalRejected'],
+    enum: [
+      'AccountOpened',
+      'MoneyDeposited',
+      'MoneyWithdrawn',
+      'WithdrawalRejected',
+      'PersonalDataErased',
+    ],
     example: 'WithdrawalRejected',
   })
   type: string;
@@ -17,7 +23,7 @@ export class HistoryLine {
   @ApiPropertyOptional({
     type: 'integer',
     example: 5000,
-    description: 'Minor units; absent for AccountOpened',
+    description: 'Minor units; absent for AccountOpened and PersonalDataErased',
   })
   amount?: number;
 

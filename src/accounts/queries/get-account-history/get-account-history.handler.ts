@@ -43,6 +43,7 @@ function lineOf({ stored, event, state }: ReplayStep): HistoryLine {
   };
   switch (event.type) {
     case 'AccountOpened':
+    case 'PersonalDataErased':
       return line;
     case 'MoneyDeposited': {
       const { amount, source, description } = event.data;

@@ -1,0 +1,34 @@
+import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import { PostgresEventStore } from '../../../event-store/postgres-event-store.js';
+import type { CommandAccepted } from '../../../http/command-accepted.response.js';
+import { AccountRepository } from '../../account.repository.js';
+import { erasePersonalData } from '../../domain/account.js';
+import { ErasePersonalDataCommand } from './erase-personal-data.command.js';
+
+/** Destroys the owner's key (the account is the subject), then records PersonalDataErased. */
+@CommandHandler(ErasePersonalDataCommand)
+export class ErasePersonalDataHandler implements ICommandHandler<
+  ErasePersonalDataCommand,
+  CommandAccepted
+> {
+  constructor(
+    private readonly accounts: AccountRepository,
+    private readonly store: PostgresEventStore,
+  ) {}
+
+  async execute({ accountId, metadata }: ErasePersonalDataCommand): Promise<CommandAccepted> {
+    const result = await this.accounts.update(
+      accountId,
+      (state) => erasePersonalData(state, { accountId }),
+      { metadata, erasePersonalDataOf: [accountId] },
+    );
+    if (result.decided.length > 0)
+      return { id: accountId, version: result.version, position: result.position };
+    // Erased before: answer with where the stream stands, so consistentWith still works.
+    const [last] = await this.store.readStream(this.accounts.streamIdOf(accountId), {
+      direction: 'backward',
+      limit: 1,
+    });
+    return { id: accountId, version: last.streamVersion, position: last.globalPosition };
+  }
+}
