@@ -5,6 +5,7 @@ import { AppModule } from '../../src/app.module.js';
 import { loadConfig } from '../../src/config/config.js';
 import { ProjectionRunner } from '../../src/projections/projection-runner.service.js';
 import { childMain, peakRssMiB } from '../harness/children.js';
+import { BENCH_MASTER_KEY } from '../harness/fixtures.js';
 
 export interface CatchUpInput {
   databaseUrl: string;
@@ -30,7 +31,12 @@ export interface CatchUpOutput {
  */
 void childMain<CatchUpInput, CatchUpOutput>(async ({ databaseUrl, head, capSeconds }) => {
   const config = {
-    ...loadConfig({ NODE_ENV: 'production', LOG_LEVEL: 'error', RUN_PROJECTIONS: 'accounts' }),
+    ...loadConfig({
+      NODE_ENV: 'production',
+      LOG_LEVEL: 'error',
+      RUN_PROJECTIONS: 'accounts',
+      CHRONICLE_MASTER_KEY: BENCH_MASTER_KEY,
+    }),
     databaseUrl,
   };
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), {

@@ -8,6 +8,12 @@ import type { EventMetadata, NewEvent } from '../../src/event-store/event-store.
 import { PostgresEventStore } from '../../src/event-store/postgres-event-store.js';
 import { BASELINE_TABLE } from '../baseline/baseline-sql.js';
 
+/**
+ * The app's master key in production mode: the development key, so keys created by accountStore and by the app on
+ * one bench database unwrap alike.
+ */
+export const BENCH_MASTER_KEY = developmentMasterKey().export().toString('base64');
+
 export function accountStore(pool: pg.Pool): PostgresEventStore {
   const registry = new EventTypeRegistry();
   registry.register(...ACCOUNT_EVENT_DEFINITIONS);

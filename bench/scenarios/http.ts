@@ -13,7 +13,7 @@ import { INSERT_ONE } from '../baseline/baseline-sql.js';
 import type { LoadInput, LoadOutput } from '../children/autocannon.child.js';
 import { alternate, type Side } from '../harness/alternate.js';
 import { runChild } from '../harness/children.js';
-import { accountIds, opened, streamOf } from '../harness/fixtures.js';
+import { accountIds, BENCH_MASTER_KEY, opened, streamOf } from '../harness/fixtures.js';
 import { LagProbe } from '../harness/lag-probe.js';
 import { profiled } from '../harness/profile.js';
 import { logStatements, resetStatements } from '../harness/statements.js';
@@ -34,7 +34,11 @@ export const httpScenario: Scenario = {
   id: 'http',
   async run(context) {
     const running = await createApp({
-      ...loadConfig({ NODE_ENV: 'production', LOG_LEVEL: 'error' }),
+      ...loadConfig({
+        NODE_ENV: 'production',
+        LOG_LEVEL: 'error',
+        CHRONICLE_MASTER_KEY: BENCH_MASTER_KEY,
+      }),
       databaseUrl: context.db.url,
     });
     try {

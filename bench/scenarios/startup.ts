@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { resolve } from 'node:path';
 import { startEmbeddedPostgres } from '../../src/database/embedded-postgres.js';
+import { BENCH_MASTER_KEY } from '../harness/fixtures.js';
 import { median, spread } from '../harness/stats.js';
 import type { Scenario, ScenarioResult } from './scenario.js';
 
@@ -64,6 +65,7 @@ async function startOnce(pgPort: number): Promise<number> {
       PORT: String(port),
       HOST: '127.0.0.1',
       NODE_ENV: 'production',
+      CHRONICLE_MASTER_KEY: BENCH_MASTER_KEY,
       LOG_LEVEL: 'warn',
     },
     stdio: ['ignore', 'ignore', 'inherit'],

@@ -1,7 +1,11 @@
+import { randomBytes } from 'node:crypto';
 import type { ExecutionContext } from '@nestjs/common';
 import { loadConfig } from '../config/config.js';
 import { AdminGuard } from './admin.guard.js';
 import { HttpProblem } from './problem.js';
+
+/** Production needs a master key; the guard does not use it. */
+const CHRONICLE_MASTER_KEY = randomBytes(32).toString('base64');
 
 const withAuthorization = (authorization?: string) =>
   ({
@@ -20,15 +24,18 @@ const refusal = (guard: AdminGuard, authorization?: string) => {
 describe('AdminGuard', () => {
   it('is open without a token in development, closed in production', () => {
     expect(refusal(new AdminGuard(loadConfig({ NODE_ENV: 'development' })))).toBe('allowed');
-    expect(refusal(new AdminGuard(loadConfig({ NODE_ENV: 'production' })))).toEqual([
-      403,
-      'admin-disabled',
-    ]);
+    expect(
+      refusal(new AdminGuard(loadConfig({ NODE_ENV: 'production', CHRONICLE_MASTER_KEY }))),
+    ).toEqual([403, 'admin-disabled']);
   });
 
   it('needs exactly the bearer token once one is set', () => {
     const guard = new AdminGuard(
-      loadConfig({ NODE_ENV: 'production', ADMIN_TOKEN: 'a-long-enough-secret' }),
+      loadConfig({
+        NODE_ENV: 'production',
+        ADMIN_TOKEN: 'a-long-enough-secret',
+        CHRONICLE_MASTER_KEY,
+      }),
     );
     expect(refusal(guard, 'Bearer a-long-enough-secret')).toBe('allowed');
     expect(refusal(guard)).toEqual([401, 'unauthorized']);
