@@ -311,6 +311,7 @@ export class ProjectionRunner implements OnApplicationBootstrap, BeforeApplicati
   }
 
   private async acquired(name: string): Promise<void> {
+    if (this.stopped) return;
     this.logger.log(`Projection ${name}: lease acquired by ${this.instance}`);
     await this.refresh(name);
   }
