@@ -228,14 +228,21 @@ export class ProjectionWorker {
         events = this.isolated(events);
         limit = batchSize;
       }
+      const capped = isolating ? events : this.capped(events);
+      const cut = capped.length < events.length;
+      if (cut) {
+        events = capped;
+        limit = batchSize;
+      }
       const last = events[events.length - 1].checkpoint;
       // Read the next batch while this one is written: the database and this process work in parallel.
-      // While isolating a failure, read again after each event instead.
-      next = isolating
-        ? undefined
-        : full
-          ? read(last, limit)
-          : Promise.resolve({ events: [], size: limit });
+      // While isolating a failure, or after a capped batch, read again after it instead.
+      next =
+        isolating || cut
+          ? undefined
+          : full
+            ? read(last, limit)
+            : Promise.resolve({ events: [], size: limit });
       next?.catch(() => undefined);
       try {
         await this.applyBatch(events, last);
@@ -252,6 +259,15 @@ export class ProjectionWorker {
       }
       this.deps.hooks.onProgress(this, events.length);
     }
+  }
+
+  /** At most the handler's `maxBatchEvents` of the events it reads, with the others before the last of them. */
+  private capped(events: PersistedEvent[]): PersistedEvent[] {
+    const max = this.handler.maxBatchEvents;
+    if (max === undefined) return events;
+    let seen = 0;
+    const at = events.findIndex((e) => this.types.has(e.type) && ++seen === max);
+    return at < 0 ? events : events.slice(0, at + 1);
   }
 
   /** The events up to and including the first one this projection reads. */

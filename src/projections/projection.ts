@@ -16,6 +16,11 @@ export interface ProjectionHandler {
   readonly eventTypes: readonly string[];
   /** The read tables this projection alone writes. */
   readonly tables: readonly string[];
+  /**
+   * At most this many of its events per batch; unset: no cap. For a reactor whose `apply` sends a command per
+   * event: its transaction stays open meanwhile, and holds every projection's read horizon back.
+   */
+  readonly maxBatchEvents?: number;
   apply(events: readonly PersistedEvent[], tx: EntityManager): Promise<void>;
 }
 
