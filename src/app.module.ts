@@ -13,7 +13,9 @@ import { IdempotencyInterceptor } from './http/idempotency.interceptor.js';
 import { ProblemFilter } from './http/problem.filter.js';
 import { validationPipe } from './http/validation.js';
 import { MetricsModule } from './metrics/metrics.module.js';
+import { OrdersModule } from './orders/index.js';
 import { ProjectionsModule } from './projections/projections.module.js';
+import { ShippingModule } from './shipping/shipping.module.js';
 
 @Global()
 @Module({})
@@ -44,6 +46,8 @@ export class AppModule {
         ProjectionsModule,
         AccountsModule,
         CartsModule,
+        OrdersModule,
+        ShippingModule,
         MetricsModule,
       ],
       controllers: [HealthController],

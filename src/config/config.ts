@@ -29,6 +29,8 @@ export interface AppConfig {
   snapshotEvery: number;
   /** Bearer token for /admin; unset: /admin is open in development and test, closed in production. */
   adminToken?: string;
+  /** How long the checkout saga waits for the payment's answer before it cancels the order. */
+  checkout: { paymentTimeoutMs: number };
   /**
    * Wraps the per-subject keys of personal data (CHRONICLE_MASTER_KEY). A KeyObject: logging it never shows the
    * key. `development`: the built-in key used when none is set outside production, which protects nothing.
@@ -169,6 +171,9 @@ export function loadConfig(env: Env = process.env): AppConfig {
     idempotencyTtlHours: integer(env, 'IDEMPOTENCY_TTL_HOURS', 24, 1, 24 * 365),
     snapshotEvery: integer(env, 'SNAPSHOT_EVERY', 100, 0, 1_000_000),
     adminToken: adminToken(env),
+    checkout: {
+      paymentTimeoutMs: integer(env, 'CHECKOUT_PAYMENT_TIMEOUT_MS', 30_000, 100, 86_400_000),
+    },
     masterKey: masterKey(env, nodeEnv),
     logLevel: oneOf(env, 'LOG_LEVEL', 'log', ['error', 'warn', 'log', 'debug', 'verbose']),
   };

@@ -5,8 +5,10 @@ import { CreateEvents1763798400000 } from '../event-store/migrations/17637984000
 import { CreateSnapshots1763798400600 } from '../event-store/migrations/1763798400600-create-snapshots.js';
 import { CreatePersonalDataKeys1763798400700 } from '../event-store/migrations/1763798400700-create-personal-data-keys.js';
 import { CreateIdempotencyKeys1763798400300 } from '../http/migrations/1763798400300-create-idempotency-keys.js';
+import { CreateOrders1763798420000 } from '../orders/migrations/1763798420000-create-orders.js';
 import { CreateProjectionCheckpoints1763798400100 } from '../projections/migrations/1763798400100-create-projection-checkpoints.js';
 import { ProjectionOperations1763798400500 } from '../projections/migrations/1763798400500-projection-operations.js';
+import { CreateShipping1763798420100 } from '../shipping/migrations/1763798420100-create-shipping.js';
 
 /** Every schema change, in order. Run at start-up; `synchronize` is never used. */
 export const MIGRATIONS = [
@@ -19,4 +21,6 @@ export const MIGRATIONS = [
   CreateSnapshots1763798400600,
   CreatePersonalDataKeys1763798400700,
   CreateCartReadModels1763798410000,
+  CreateOrders1763798420000,
+  CreateShipping1763798420100,
 ];

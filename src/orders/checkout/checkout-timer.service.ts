@@ -1,0 +1,101 @@
+import {
+  BeforeApplicationShutdown,
+  Inject,
+  Injectable,
+  Logger,
+  OnApplicationBootstrap,
+} from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource } from 'typeorm';
+import { APP_CONFIG, type AppConfig } from '../../config/config.js';
+import { ProjectionRunner } from '../../projections/projection-runner.service.js';
+import { announceDeadline, checkoutCommandId, pendingRequest } from '../domain/checkout.js';
+import { CheckoutRepository } from '../order.repository.js';
+import { CHECKOUT_SAGA } from './checkout-saga.reactor.js';
+import { PaymentRequests } from './payment-requests.js';
+
+const BATCH = 100;
+
+/**
+ * The sagas' clock, in the instance that runs the saga (holds its lease). For each request still unanswered
+ * (checkout_pending): past the payment's deadline, it appends CheckoutDeadlineReached to the saga's stream
+ * (once: the event id is derived) and the saga decides on it in log order, like on any answer; otherwise it
+ * sends the request again now and then, which the command id makes harmless.
+ */
+@Injectable()
+export class CheckoutTimer implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly logger = new Logger('CheckoutTimer');
+  private readonly tickMs: number;
+  private readonly resendMs: number;
+  private readonly lastSent = new Map<string, number>();
+  private timer?: NodeJS.Timeout;
+  private ticking?: Promise<void>;
+  private stopped = false;
+
+  constructor(
+    private readonly runner: ProjectionRunner,
+    private readonly checkouts: CheckoutRepository,
+    private readonly payments: PaymentRequests,
+    @InjectDataSource() private readonly db: DataSource,
+    @Inject(APP_CONFIG) config: AppConfig,
+  ) {
+    const timeout = config.checkout.paymentTimeoutMs;
+    this.tickMs = Math.min(1_000, Math.max(50, Math.round(timeout / 10)));
+    this.resendMs = Math.min(10_000, Math.max(500, Math.round(timeout / 3)));
+  }
+
+  onApplicationBootstrap(): void {
+    this.timer = setInterval(() => this.tick(), this.tickMs).unref();
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    this.stopped = true;
+    clearInterval(this.timer);
+    await this.ticking;
+  }
+
+  private tick(): void {
+    if (this.stopped || this.ticking) return;
+    if (this.runner.localCheckpoint(CHECKOUT_SAGA) === undefined) return;
+    this.ticking = this.run()
+      .catch((error) => this.logger.warn(`Checkout timer: ${String(error)}`))
+      .finally(() => (this.ticking = undefined));
+  }
+
+  private async run(): Promise<void> {
+    const now = new Date();
+    const rows: Array<{ order_id: string; due: boolean }> = await this.db.query(
+      `SELECT order_id, bool_or(kind = 'payment' AND due_at <= $1) AS due FROM checkout_pending
+       WHERE (kind = 'payment' AND due_at <= $1) OR requested_at <= $2
+       GROUP BY order_id ORDER BY min(requested_at) LIMIT ${BATCH}`,
+      [now, new Date(now.getTime() - this.resendMs)],
+    );
+    for (const { order_id: orderId, due } of rows) {
+      if (this.stopped) return;
+      if (due) await this.announce(orderId, now);
+      else await this.resend(orderId, now.getTime());
+    }
+    if (rows.length < BATCH) {
+      const waiting = new Set(rows.map((r) => r.order_id));
+      for (const orderId of this.lastSent.keys())
+        if (!waiting.has(orderId)) this.lastSent.delete(orderId);
+    }
+  }
+
+  private async announce(orderId: string, now: Date): Promise<void> {
+    await this.checkouts.update(orderId, (state) => announceDeadline(state, now), {
+      metadata: {
+        commandId: checkoutCommandId(orderId, 'deadline'),
+        correlationId: orderId,
+        actor: 'checkout-timer',
+      },
+    });
+  }
+
+  private async resend(orderId: string, now: number): Promise<void> {
+    if (now - (this.lastSent.get(orderId) ?? 0) < this.resendMs) return;
+    this.lastSent.set(orderId, now);
+    const request = pendingRequest((await this.checkouts.load(orderId)).state);
+    if (request) await this.payments.send(request, orderId);
+  }
+}

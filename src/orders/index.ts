@@ -1,0 +1,11 @@
+export { OrdersModule } from './orders.module.js';
+export type {
+  CancellationReason,
+  OrderCancelled,
+  OrderEvent,
+  OrderLine,
+  OrderPlaced,
+  OrderShipped,
+  PaymentProcessed,
+} from './domain/order.events.js';
+export { ORDER_EVENT_TYPES } from './domain/order.events.js';

@@ -1,0 +1,24 @@
+import { Injectable } from '@nestjs/common';
+import { EventBus } from '@nestjs/cqrs';
+import { EventSourcedRepository } from '../event-store/event-sourced-repository.js';
+import { PostgresEventStore } from '../event-store/postgres-event-store.js';
+import { checkoutDefinition, type CheckoutState } from './domain/checkout.js';
+import type { CheckoutEvent } from './domain/checkout.events.js';
+import { orderDefinition, type OrderState } from './domain/order.js';
+import type { OrderEvent } from './domain/order.events.js';
+
+/** Orders live for a handful of events: no snapshots. */
+@Injectable()
+export class OrderRepository extends EventSourcedRepository<OrderState, OrderEvent> {
+  constructor(store: PostgresEventStore, eventBus: EventBus) {
+    super(store, eventBus, orderDefinition);
+  }
+}
+
+/** The checkout sagas' streams, `checkout-<orderId>`. */
+@Injectable()
+export class CheckoutRepository extends EventSourcedRepository<CheckoutState, CheckoutEvent> {
+  constructor(store: PostgresEventStore, eventBus: EventBus) {
+    super(store, eventBus, checkoutDefinition);
+  }
+}

@@ -1,0 +1,70 @@
+import { Controller, Get, Param, Query, Res } from '@nestjs/common';
+import { QueryBus } from '@nestjs/cqrs';
+import {
+  ApiBadRequestResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiServiceUnavailableResponse,
+  ApiTags,
+} from '@nestjs/swagger';
+import type { Response } from 'express';
+import { ReadsFrom } from '../http/consistency.interceptor.js';
+import { ConsistentReadParams } from '../http/consistent-read.params.js';
+import { ProblemResponse, ValidationProblemResponse } from '../http/problem.js';
+import { uuidParam } from '../http/validation.js';
+import { GetOrderQuery } from './queries/get-order/get-order.query.js';
+import { OrderResponse } from './queries/get-order/order.response.js';
+import { DEFAULT_PAGE, ListOrdersParams } from './queries/list-orders/list-orders.params.js';
+import { ListOrdersQuery } from './queries/list-orders/list-orders.query.js';
+import { OrdersPage } from './queries/list-orders/orders-page.response.js';
+
+const NOT_CAUGHT_UP = {
+  type: ProblemResponse,
+  description: 'consistentWith was not reached in time',
+};
+
+/** Orders are placed by the checkout of a cart (POST /carts/{id}/checkout) and moved on by the checkout saga. */
+@ApiTags('orders')
+@ApiBadRequestResponse({
+  type: ValidationProblemResponse,
+  description: 'Invalid input; every offending field is named',
+})
+@Controller('orders')
+export class OrdersController {
+  constructor(private readonly queries: QueryBus) {}
+
+  @Get()
+  @ReadsFrom('orders')
+  @ApiOperation({ summary: 'Orders in the order they were placed, a page at a time' })
+  @ApiOkResponse({ type: OrdersPage })
+  @ApiServiceUnavailableResponse(NOT_CAUGHT_UP)
+  list(@Query() params: ListOrdersParams): Promise<OrdersPage> {
+    return this.queries.execute(
+      new ListOrdersQuery(params.status, params.limit ?? DEFAULT_PAGE, params.after ?? 0),
+    );
+  }
+
+  @Get(':id')
+  @ReadsFrom('orders')
+  @ApiOperation({
+    summary: 'The order: status, lines, payment, shipment (its id to dispatch), cancellation',
+    description:
+      'Placed asynchronously after the checkout: 404 order-not-found until then (the checkout answers 202).',
+  })
+  @ApiOkResponse({
+    type: OrderResponse,
+    headers: { ETag: { description: 'The version in quotes, e.g. "2"' } },
+  })
+  @ApiNotFoundResponse({ type: ProblemResponse, description: 'order-not-found' })
+  @ApiServiceUnavailableResponse(NOT_CAUGHT_UP)
+  async get(
+    @Param('id', uuidParam('id')) id: string,
+    @Query() _params: ConsistentReadParams,
+    @Res({ passthrough: true }) response: Response,
+  ): Promise<OrderResponse> {
+    const order = await this.queries.execute<GetOrderQuery, OrderResponse>(new GetOrderQuery(id));
+    response.setHeader('ETag', `"${order.version}"`);
+    return order;
+  }
+}

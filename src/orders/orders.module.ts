@@ -1,0 +1,40 @@
+import { Module, OnModuleInit } from '@nestjs/common';
+import { EventTypeRegistry } from '../event-store/event-type-registry.js';
+import { CheckoutSagaReactor } from './checkout/checkout-saga.reactor.js';
+import { CheckoutSteps } from './checkout/checkout-steps.js';
+import { CheckoutTimer } from './checkout/checkout-timer.service.js';
+import { PaymentRequests } from './checkout/payment-requests.js';
+import { CHECKOUT_EVENT_DEFINITIONS } from './domain/checkout.events.js';
+import { ORDER_EVENT_DEFINITIONS } from './domain/order.events.js';
+import { CheckoutRepository, OrderRepository } from './order.repository.js';
+import { OrdersController } from './orders.controller.js';
+import { PlaceOrderReactor } from './place-order/place-order.reactor.js';
+import { OrdersProjection } from './projections/orders.projection.js';
+import { GetOrderHandler } from './queries/get-order/get-order.handler.js';
+import { GetOrdersByStatusHandler } from './queries/get-orders-by-status/get-orders-by-status.handler.js';
+import { ListOrdersHandler } from './queries/list-orders/list-orders.handler.js';
+import { OrderReportsController } from './reports.controller.js';
+
+@Module({
+  controllers: [OrdersController, OrderReportsController],
+  providers: [
+    OrderRepository,
+    CheckoutRepository,
+    PlaceOrderReactor,
+    PaymentRequests,
+    CheckoutSteps,
+    CheckoutSagaReactor,
+    CheckoutTimer,
+    OrdersProjection,
+    GetOrderHandler,
+    ListOrdersHandler,
+    GetOrdersByStatusHandler,
+  ],
+})
+export class OrdersModule implements OnModuleInit {
+  constructor(private readonly registry: EventTypeRegistry) {}
+
+  onModuleInit(): void {
+    this.registry.register(...ORDER_EVENT_DEFINITIONS, ...CHECKOUT_EVENT_DEFINITIONS);
+  }
+}

@@ -1,0 +1,10 @@
+import type { OrderViewStatus } from '../../projections/orders.projection.js';
+
+export class ListOrdersQuery {
+  constructor(
+    readonly status: OrderViewStatus | undefined,
+    readonly limit: number,
+    /** The `nextCursor` of the previous page; 0 for the first. */
+    readonly after: number,
+  ) {}
+}

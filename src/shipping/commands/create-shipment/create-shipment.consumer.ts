@@ -1,0 +1,50 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
+import type { PersistedEvent } from '../../../event-store/persisted-event.js';
+import { PostgresEventStore } from '../../../event-store/postgres-event-store.js';
+import type { PaymentProcessed } from '../../../orders/index.js';
+import { EVENTS_CHANNEL } from '../../../projections/leases.js';
+import { create, shipmentIdOf } from '../../domain/shipment.js';
+import { shipmentsIn } from '../../shipment.repository.js';
+
+export type Consumed = 'created' | 'duplicate';
+
+/**
+ * An idempotent consumer of PaymentProcessed: the message id (the event id) is recorded in processed_messages in
+ * the same transaction as the shipment it creates, so a message delivered again finds its row and does nothing.
+ */
+@Injectable()
+export class CreateShipmentConsumer {
+  static readonly NAME = 'shipping.create-shipment';
+
+  constructor(
+    private readonly store: PostgresEventStore,
+    @InjectDataSource() private readonly dataSource: DataSource,
+  ) {}
+
+  /** In the caller's transaction; without one, in a transaction of its own. */
+  async handle(message: PersistedEvent, tx?: EntityManager): Promise<Consumed> {
+    if (!tx) return this.dataSource.transaction((own) => this.handle(message, own));
+    // A redelivery racing the first delivery waits here on the primary key, then finds the row.
+    const recorded: unknown[] = await tx.query(
+      `INSERT INTO processed_messages (consumer, message_id) VALUES ($1, $2)
+       ON CONFLICT DO NOTHING RETURNING message_id`,
+      [CreateShipmentConsumer.NAME, message.eventId],
+    );
+    if (recorded.length === 0) return 'duplicate';
+    const { orderId } = message.data as PaymentProcessed['data'];
+    const shipmentId = shipmentIdOf(orderId);
+    const shipments = await shipmentsIn(tx, this.store.registry);
+    await shipments.update(shipmentId, (state) => create(state, { shipmentId, orderId }), {
+      metadata: {
+        commandId: message.eventId,
+        correlationId: orderId,
+        causationId: message.eventId,
+        actor: CreateShipmentConsumer.NAME,
+      },
+    });
+    await tx.query('SELECT pg_notify($1, $2)', [EVENTS_CHANNEL, '']);
+    return 'created';
+  }
+}

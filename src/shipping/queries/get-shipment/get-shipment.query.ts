@@ -1,0 +1,3 @@
+export class GetShipmentQuery {
+  constructor(readonly shipmentId: string) {}
+}

@@ -1,0 +1,87 @@
+import { Controller, Get, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
+import { CommandBus, QueryBus } from '@nestjs/cqrs';
+import {
+  ApiBadRequestResponse,
+  ApiConflictResponse,
+  ApiHeader,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiServiceUnavailableResponse,
+  ApiTags,
+} from '@nestjs/swagger';
+import type { Response } from 'express';
+import type { EventMetadata } from '../event-store/event-store.types.js';
+import { CommandAccepted } from '../http/command-accepted.response.js';
+import { ReadsFrom } from '../http/consistency.interceptor.js';
+import { ConsistentReadParams } from '../http/consistent-read.params.js';
+import { ProblemResponse, ValidationProblemResponse } from '../http/problem.js';
+import {
+  CommandMetadata,
+  IDEMPOTENCY_KEY_HEADER,
+  IfMatchVersion,
+  ifMatchHeader,
+} from '../http/request-context.js';
+import { uuidParam } from '../http/validation.js';
+import { DispatchShipmentCommand } from './commands/dispatch-shipment/dispatch-shipment.command.js';
+import { GetShipmentQuery } from './queries/get-shipment/get-shipment.query.js';
+import { ShipmentResponse } from './queries/get-shipment/shipment.response.js';
+
+@ApiTags('shipping')
+@ApiBadRequestResponse({
+  type: ValidationProblemResponse,
+  description: 'Invalid input; every offending field is named',
+})
+@Controller('shipments')
+export class ShipmentsController {
+  constructor(
+    private readonly commands: CommandBus,
+    private readonly queries: QueryBus,
+  ) {}
+
+  @Post(':id/dispatch')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'Mark the shipment dispatched; the checkout saga then ships its order',
+    description: 'A shipment is created for every paid order; GET /orders/{id} names it.',
+  })
+  @ApiHeader(IDEMPOTENCY_KEY_HEADER)
+  @ApiHeader(ifMatchHeader('shipment'))
+  @ApiOkResponse({ type: CommandAccepted })
+  @ApiNotFoundResponse({ type: ProblemResponse, description: 'shipment-not-found' })
+  @ApiConflictResponse({
+    type: ProblemResponse,
+    description: 'shipment-already-dispatched, or If-Match is not the current version',
+  })
+  dispatch(
+    @Param('id', uuidParam('id')) id: string,
+    @IfMatchVersion() expectedVersion: number | undefined,
+    @CommandMetadata() metadata: EventMetadata,
+  ): Promise<CommandAccepted> {
+    return this.commands.execute(new DispatchShipmentCommand(id, expectedVersion, metadata));
+  }
+
+  @Get(':id')
+  @ReadsFrom('shipments')
+  @ApiOperation({ summary: 'The shipment as the read model holds it; ETag is its version' })
+  @ApiOkResponse({
+    type: ShipmentResponse,
+    headers: { ETag: { description: 'The version in quotes, e.g. "1"' } },
+  })
+  @ApiNotFoundResponse({ type: ProblemResponse, description: 'shipment-not-found' })
+  @ApiServiceUnavailableResponse({
+    type: ProblemResponse,
+    description: 'consistentWith was not reached in time',
+  })
+  async get(
+    @Param('id', uuidParam('id')) id: string,
+    @Query() _params: ConsistentReadParams,
+    @Res({ passthrough: true }) response: Response,
+  ): Promise<ShipmentResponse> {
+    const shipment = await this.queries.execute<GetShipmentQuery, ShipmentResponse>(
+      new GetShipmentQuery(id),
+    );
+    response.setHeader('ETag', `"${shipment.version}"`);
+    return shipment;
+  }
+}

@@ -1,0 +1,29 @@
+import { Module, OnModuleInit } from '@nestjs/common';
+import { EventTypeRegistry } from '../event-store/event-type-registry.js';
+import { CreateShipmentConsumer } from './commands/create-shipment/create-shipment.consumer.js';
+import { PaymentsSubscriber } from './commands/create-shipment/payments.subscriber.js';
+import { DispatchShipmentHandler } from './commands/dispatch-shipment/dispatch-shipment.handler.js';
+import { SHIPMENT_EVENT_DEFINITIONS } from './domain/shipment.events.js';
+import { ShipmentsProjection } from './projections/shipments.projection.js';
+import { GetShipmentHandler } from './queries/get-shipment/get-shipment.handler.js';
+import { ShipmentRepository } from './shipment.repository.js';
+import { ShipmentsController } from './shipments.controller.js';
+
+@Module({
+  controllers: [ShipmentsController],
+  providers: [
+    ShipmentRepository,
+    CreateShipmentConsumer,
+    PaymentsSubscriber,
+    DispatchShipmentHandler,
+    GetShipmentHandler,
+    ShipmentsProjection,
+  ],
+})
+export class ShippingModule implements OnModuleInit {
+  constructor(private readonly registry: EventTypeRegistry) {}
+
+  onModuleInit(): void {
+    this.registry.register(...SHIPMENT_EVENT_DEFINITIONS);
+  }
+}
