@@ -155,6 +155,7 @@ describe('checkout saga', () => {
         deposit,
       );
       expect(pendingRequest(state([started(), received()]))).toBeUndefined();
+      expect(pendingRequest(state([started(), deadline()]))).toBeUndefined();
     });
   });
 });

@@ -208,7 +208,9 @@ export function announceDeadline(state: CheckoutState, now: Date): CheckoutEvent
 
 /** The request still unanswered, which may be sent again as it is (same command id). */
 export function pendingRequest(state: CheckoutState): PaymentRequest | undefined {
-  if (state.stage === 'awaiting-payment') return withdrawal(state);
+  // Past its deadline a withdrawal is not asked for again: it could only be refunded.
+  if (state.stage === 'awaiting-payment')
+    return state.deadlineReached ? undefined : withdrawal(state);
   if (state.stage !== 'refunding') return undefined;
   return {
     type: 'deposit',
