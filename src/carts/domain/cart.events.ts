@@ -69,6 +69,28 @@ export const CART_EVENT_TYPES: ReadonlyArray<CartEvent['type']> = [
   'CartCheckedOut',
 ];
 
-export const CART_EVENT_DEFINITIONS: readonly EventTypeDefinition[] = CART_EVENT_TYPES.map(
-  (type) => ({ type, schemaVersion: 1 }),
-);
+/** The fields of a ShippingAddress that are personal data of the customer; the country is not. */
+export const PERSONAL_ADDRESS_FIELDS = ['name', 'street', 'city', 'postalCode'] as const;
+
+/**
+ * The address (but its country) is personal data of the customer: stored encrypted with the customer's key, and
+ * read as PERSONAL_DATA_ERASED once the customer is erased, in the cart's events and in CartCheckedOut alike.
+ */
+export const CART_EVENT_DEFINITIONS: readonly EventTypeDefinition[] = [
+  { type: 'CartCreated', schemaVersion: 1 },
+  { type: 'ItemAdded', schemaVersion: 1 },
+  { type: 'ItemRemoved', schemaVersion: 1 },
+  {
+    type: 'ShippingInfoEntered',
+    schemaVersion: 1,
+    personal: { subject: 'customerId', fields: PERSONAL_ADDRESS_FIELDS },
+  },
+  {
+    type: 'CartCheckedOut',
+    schemaVersion: 1,
+    personal: {
+      subject: 'customerId',
+      fields: PERSONAL_ADDRESS_FIELDS.map((field) => `shipping.${field}`),
+    },
+  },
+];
