@@ -8,7 +8,7 @@
  *
  * @type {import('dependency-cruiser').IConfiguration}
  */
-const CONTEXTS = '(accounts|carts|orders|shipping)';
+const CONTEXTS = '(accounts|carts|customers|orders|shipping)';
 const TEST_FILES = ['\\.(spec|int-spec|e2e-spec)\\.ts$', '(^|/)testing/'];
 
 module.exports = {

@@ -5,6 +5,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { AccountsModule } from './accounts/index.js';
 import { CartsModule } from './carts/index.js';
 import { APP_CONFIG, type AppConfig } from './config/config.js';
+import { CustomersModule } from './customers/index.js';
 import { dataSourceOptions } from './database/database.options.js';
 import { EventStoreModule } from './event-store/event-store.module.js';
 import { HealthController } from './health/health.controller.js';
@@ -46,6 +47,7 @@ export class AppModule {
         ProjectionsModule,
         AccountsModule,
         CartsModule,
+        CustomersModule,
         OrdersModule,
         ShippingModule,
         MetricsModule,

@@ -23,22 +23,6 @@ describe("erasing an account owner's personal data (crypto-shredding)", () => {
     await scratch?.drop();
   });
 
-  /** Every table, rebuild copies included, with a row whose text contains `needle`. */
-  const tablesContaining = async (needle: string): Promise<string[]> => {
-    const { rows: tables } = await scratch.pool.query<{ name: string }>(
-      `SELECT format('%I.%I', table_schema, table_name) AS name FROM information_schema.tables
-       WHERE table_type = 'BASE TABLE' AND table_schema NOT IN ('pg_catalog', 'information_schema')`,
-    );
-    const found: string[] = [];
-    for (const { name } of tables) {
-      const { rows } = await scratch.pool.query(
-        `SELECT 1 FROM ${name} AS t WHERE strpos(t::text, $1) > 0 LIMIT 1`,
-        [needle],
-      );
-      if (rows.length > 0) found.push(name);
-    }
-    return found;
-  };
   const erase = (id: string) => api.http().delete(`/accounts/${id}/personal-data`);
   const projections = async () =>
     (await api.http().get('/admin/projections').expect(200)).body.projections as Array<{
@@ -61,7 +45,7 @@ describe("erasing an account owner's personal data (crypto-shredding)", () => {
     expect(past.body.ownerName).toBe(name);
     expect((await api.events(id))[0].data.ownerName).toBe(name);
     // At rest the name is only in the read model: the event and the snapshot hold ciphertext.
-    expect(await tablesContaining(name)).toEqual(['public.account_balances']);
+    expect(await scratch.tablesContaining(name)).toEqual(['public.account_balances']);
     const {
       rows: [key],
     } = await scratch.pool.query(
@@ -115,8 +99,8 @@ describe("erasing an account owner's personal data (crypto-shredding)", () => {
       version: 7,
     });
 
-    expect(await tablesContaining(name)).toEqual([]);
-    expect(await tablesContaining(key.hex)).toEqual([]);
+    expect(await scratch.tablesContaining(name)).toEqual([]);
+    expect(await scratch.tablesContaining(key.hex)).toEqual([]);
     const { rows: keys } = await scratch.pool.query(
       'SELECT wrapped_key, erased_at FROM personal_data_keys WHERE subject_id = $1',
       [id],

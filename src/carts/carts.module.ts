@@ -1,5 +1,6 @@
 import { Module, OnModuleInit } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { CustomersModule } from '../customers/index.js';
 import { EventTypeRegistry } from '../event-store/event-type-registry.js';
 import { CartRepository } from './cart.repository.js';
 import { CartsController } from './carts.controller.js';
@@ -18,7 +19,8 @@ import { GetCartRemovalsHandler } from './queries/get-cart-removals/get-cart-rem
 import { CartReportsController } from './reports.controller.js';
 
 @Module({
-  imports: [TypeOrmModule.forFeature([CartView, CartItemRemoval])],
+  // Its `carts` projection reads CustomerPersonalDataErased: registered by CustomersModule.
+  imports: [TypeOrmModule.forFeature([CartView, CartItemRemoval]), CustomersModule],
   controllers: [CartsController, CartReportsController],
   providers: [
     CartRepository,

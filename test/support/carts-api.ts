@@ -65,6 +65,12 @@ export function cartsApi(server: Server) {
       return res.body as Record<string, unknown>;
     },
 
+    /** Erases the customer's personal data: their addresses read as the placeholder from then on. */
+    async eraseCustomer(customerId: string): Promise<Accepted> {
+      const res = await http().delete(`/customers/${customerId}/personal-data`).expect(200);
+      return res.body as Accepted;
+    },
+
     /** A cart with items and an address, ready to check out. */
     async ready(items: Array<Partial<Item>> = [{}]): Promise<Accepted> {
       const { id } = await this.create();

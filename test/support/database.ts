@@ -23,6 +23,8 @@ export function storeOn(pool: pg.Pool, ...types: string[]): PostgresEventStore {
 export interface ScratchDatabase {
   url: string;
   pool: pg.Pool;
+  /** Every table, rebuild copies included, with a row whose text contains `needle`: what an erasure must empty. */
+  tablesContaining(needle: string): Promise<string[]>;
   drop(): Promise<void>;
 }
 
@@ -41,6 +43,7 @@ export async function scratchDatabase(max = 10): Promise<ScratchDatabase> {
   return {
     url: url.toString(),
     pool,
+    tablesContaining: (needle) => tablesContaining(pool, needle),
     async drop() {
       await pool.end();
       // Closed sessions linger a moment on the server; FORCE would kill any a test forgot, loudly.
@@ -53,4 +56,20 @@ export async function scratchDatabase(max = 10): Promise<ScratchDatabase> {
       await admin.end();
     },
   };
+}
+
+async function tablesContaining(pool: pg.Pool, needle: string): Promise<string[]> {
+  const { rows: tables } = await pool.query<{ name: string }>(
+    `SELECT format('%I.%I', table_schema, table_name) AS name FROM information_schema.tables
+     WHERE table_type = 'BASE TABLE' AND table_schema NOT IN ('pg_catalog', 'information_schema')`,
+  );
+  const found: string[] = [];
+  for (const { name } of tables) {
+    const { rows } = await pool.query(
+      `SELECT 1 FROM ${name} AS t WHERE strpos(t::text, $1) > 0 LIMIT 1`,
+      [needle],
+    );
+    if (rows.length > 0) found.push(name);
+  }
+  return found;
 }

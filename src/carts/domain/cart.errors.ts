@@ -141,3 +141,21 @@ export class ShippingInfoMissing extends DomainError {
     super(`Cart ${cartId} has no shipping address: enter one before checking out`);
   }
 }
+
+/** The customer's personal data was erased: the cart's address is gone, and no new one can be stored. */
+export class ShippingAddressErased extends DomainError {
+  readonly kind = 'conflict';
+  readonly code = 'personal-data-erased';
+  constructor(
+    readonly cartId: string,
+    readonly customerId: string,
+  ) {
+    super(
+      `The personal data of customer ${customerId} was erased: cart ${cartId} has no shipping address any more ` +
+        'and can no longer be checked out',
+    );
+  }
+  override details() {
+    return { customerId: this.customerId };
+  }
+}

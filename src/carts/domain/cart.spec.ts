@@ -1,4 +1,5 @@
 import { deterministicUuid } from '../../event-store/event-ids.js';
+import { PERSONAL_DATA_ERASED } from '../../event-store/personal-data.js';
 import { specFor } from '../../shared/testing/given-when-then.js';
 import {
   addItem,
@@ -24,6 +25,7 @@ import {
   CurrencyMismatch,
   InvalidCartInput,
   QuantityLimitExceeded,
+  ShippingAddressErased,
   ShippingInfoMissing,
   UnitPriceMismatch,
 } from './cart.errors.js';
@@ -262,6 +264,15 @@ describe('Cart', () => {
       given([created(), added('sku-1', 1)])
         .when((s) => checkOut(s, { cartId, accountId }))
         .thenThrows(ShippingInfoMissing));
+
+    it("refuses a cart whose address was erased with its customer's personal data, naming the customer", () => {
+      // As the store reads it once the customer is erased: the country stays.
+      const E = PERSONAL_DATA_ERASED;
+      const erased = { name: E, street: E, city: E, postalCode: E, country: address.country };
+      given([created(), added('sku-1', 1), shipped(erased)])
+        .when((s) => checkOut(s, { cartId, accountId }))
+        .thenThrows(ShippingAddressErased, new RegExp(customerId));
+    });
 
     it('refuses a total past 10^12 even if the history holds one', () =>
       given([created(), added('sku-1', 2, 600_000_000_000), shipped()])

@@ -1,5 +1,6 @@
 import type { AggregateDefinition } from '../../event-store/aggregate.js';
 import { deterministicUuid } from '../../event-store/event-ids.js';
+import { PERSONAL_DATA_ERASED } from '../../event-store/personal-data.js';
 import { isCurrencyCode } from '../../shared/currency.js';
 import type {
   CartCheckedOut,
@@ -21,6 +22,7 @@ import {
   CurrencyMismatch,
   InvalidCartInput,
   QuantityLimitExceeded,
+  ShippingAddressErased,
   ShippingInfoMissing,
   UnitPriceMismatch,
 } from './cart.errors.js';
@@ -47,6 +49,8 @@ export type OpenCart = {
   currency?: string;
   lines: readonly CartLine[];
   shipping?: ShippingAddress;
+  /** The customer's personal data was erased: the address entered reads as the placeholder, unusable. */
+  addressErased?: true;
   orderId?: string;
 };
 export type CartState = { status: 'none' } | OpenCart;
@@ -98,7 +102,10 @@ export function evolve(state: CartState, event: CartEvent): CartState {
     case 'ShippingInfoEntered': {
       if (state.status === 'none') return state;
       const { name, street, city, postalCode, country } = event.data;
-      return { ...state, shipping: { name, street, city, postalCode, country } };
+      const { shipping: _previous, addressErased: _erased, ...cart } = state;
+      // No postal code can be the placeholder (POSTAL_CODE refuses brackets): this one was erased.
+      if (postalCode === PERSONAL_DATA_ERASED) return { ...cart, addressErased: true };
+      return { ...cart, shipping: { name, street, city, postalCode, country } };
     }
     case 'CartCheckedOut':
       return state.status === 'none'
@@ -198,7 +205,10 @@ export function checkOut(state: CartState, { cartId, accountId }: CheckOut): Car
   const cart = requireOpen(state, cartId);
   requireUuid('accountId', accountId);
   if (cart.lines.length === 0 || cart.currency === undefined) throw new CartEmpty(cartId);
-  if (!cart.shipping) throw new ShippingInfoMissing(cartId);
+  if (!cart.shipping)
+    throw cart.addressErased
+      ? new ShippingAddressErased(cartId, cart.customerId)
+      : new ShippingInfoMissing(cartId);
   const total = totalOf(cart.lines);
   if (total > MAX_TOTAL) throw new CartTotalLimitExceeded(total, MAX_TOTAL);
   return [

@@ -5,6 +5,7 @@ import { startTestApp } from '../../../test/support/test-app.js';
 import type { RunningApp } from '../../app.factory.js';
 import { dataSourceOptions } from '../../database/database.options.js';
 import { PersistedEvent } from '../../event-store/persisted-event.js';
+import { PERSONAL_DATA_ERASED } from '../../event-store/personal-data.js';
 import { ProjectionRunner } from '../../projections/projection-runner.service.js';
 import { orderIdOf } from '../domain/cart.js';
 import { CART_EVENT_TYPES, type CartEvent } from '../domain/cart.events.js';
@@ -64,6 +65,19 @@ const checkedOut = (cartId: string, customerId: string) =>
       shipping: address,
     },
   });
+const customerErased = (customerId: string) =>
+  new PersistedEvent(
+    randomUUID(),
+    `customer-${customerId}`,
+    1,
+    ++position,
+    '1',
+    'CustomerPersonalDataErased',
+    1,
+    { customerId },
+    {},
+    new Date('2025-05-02T10:00:00Z'),
+  );
 
 /** Statements the projection sends inside its transaction. */
 async function countingStatements(
@@ -181,6 +195,53 @@ describe('cart projections', () => {
 
       expect(statements).toBe(2);
       expect(await dataSource.getRepository(CartView).count()).toBe(50);
+    });
+
+    it("masks every address of an erased customer with one statement, and no one else's", async () => {
+      const [erased, other] = [randomUUID(), randomUUID()];
+      const [open, done, empty, others] = [randomUUID(), randomUUID(), randomUUID(), randomUUID()];
+      await apply([
+        created(open, erased),
+        shipped(open, erased),
+        created(done, erased),
+        added(done, 'sku-1', 3),
+        shipped(done, erased),
+        checkedOut(done, erased),
+        created(empty, erased),
+        created(others, other),
+        shipped(others, other),
+      ]);
+      const before = await dataSource.getRepository(CartView).find({ order: { id: 'ASC' } });
+
+      const statements = await countingStatements(dataSource, (tx) =>
+        projection.apply([customerErased(erased)], tx),
+      );
+
+      expect(statements).toBe(1);
+      const E = PERSONAL_DATA_ERASED;
+      const masked = { name: E, street: E, city: E, postalCode: E, country: address.country };
+      const after = await dataSource.getRepository(CartView).find({ order: { id: 'ASC' } });
+      expect(after).toEqual(
+        before.map((cart) =>
+          cart.customerId === erased && cart.shipping ? { ...cart, shipping: masked } : cart,
+        ),
+      );
+      expect((await cartRow(empty)).shipping).toBeNull();
+      expect((await cartRow(others)).shipping).toEqual(address);
+    });
+
+    it('masks an address entered in the same batch as the erasure, before it', async () => {
+      const customerId = randomUUID();
+      const cartId = randomUUID();
+      await apply([
+        created(cartId, customerId),
+        shipped(cartId, customerId),
+        customerErased(customerId),
+      ]);
+      expect((await cartRow(cartId)).shipping).toMatchObject({
+        name: PERSONAL_DATA_ERASED,
+        country: address.country,
+      });
     });
 
     it('refuses an event of a cart it never saw created, and writes none of the batch', async () => {

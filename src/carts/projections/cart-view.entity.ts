@@ -25,7 +25,7 @@ export class CartView {
   @Column('bigint', { transformer: bigintAsNumber })
   total: number;
 
-  /** As the events carry it: personal data of the customer. */
+  /** As the events carry it: personal data of the customer, but the country; `[erased]` once they are erased. */
   @Column('jsonb', { nullable: true })
   shipping: ShippingAddress | null;
 

@@ -1,22 +1,47 @@
 import { Injectable } from '@nestjs/common';
 import { In, type EntityManager } from 'typeorm';
+import { CUSTOMER_EVENT_TYPES, type CustomerEvent } from '../../customers/index.js';
 import type { PersistedEvent } from '../../event-store/persisted-event.js';
+import { PERSONAL_DATA_ERASED } from '../../event-store/personal-data.js';
 import { Projection, type ProjectionHandler } from '../../projections/projection.js';
 import { totalOf } from '../domain/cart.js';
-import { CART_EVENT_TYPES, type CartEvent, type CartLine } from '../domain/cart.events.js';
+import {
+  CART_EVENT_TYPES,
+  PERSONAL_ADDRESS_FIELDS,
+  type CartEvent,
+  type CartLine,
+} from '../domain/cart.events.js';
 import { CartView } from './cart-view.entity.js';
+
+const CART_TYPES: ReadonlySet<string> = new Set(CART_EVENT_TYPES);
+const ERASED: CustomerEvent['type'] = 'CustomerPersonalDataErased';
 
 /**
  * One row per cart. A batch is folded in memory over the rows it touches, then written with one upsert
  * (unnest); `version` skips any event a row already reflects, so a batch applied twice changes nothing.
+ * A customer's erasure masks the address of all their carts in one statement, after the upsert (an address of
+ * theirs in the same batch was decrypted after their key was destroyed: it reads masked already).
  */
 @Projection('carts')
 @Injectable()
 export class CartsProjection implements ProjectionHandler {
-  readonly eventTypes = CART_EVENT_TYPES;
+  readonly eventTypes = [...CART_EVENT_TYPES, ...CUSTOMER_EVENT_TYPES];
   readonly tables = ['carts'];
 
   async apply(events: readonly PersistedEvent[], tx: EntityManager): Promise<void> {
+    const cartEvents = events.filter((e) => CART_TYPES.has(e.type));
+    const erasedCustomers = events
+      .filter((e) => e.type === ERASED)
+      .map((e) => (e.data as CustomerEvent['data']).customerId);
+    await this.applyCartEvents(cartEvents, tx);
+    if (erasedCustomers.length > 0) await eraseAddresses(erasedCustomers, tx);
+  }
+
+  private async applyCartEvents(
+    events: readonly PersistedEvent[],
+    tx: EntityManager,
+  ): Promise<void> {
+    if (events.length === 0) return;
     const ids = [...new Set(events.map((e) => (e.data as CartEvent['data']).cartId))];
     const rows = await tx.getRepository(CartView).findBy({ id: In(ids) });
     const carts = new Map(rows.map((row) => [row.id, row]));
@@ -78,6 +103,15 @@ export class CartsProjection implements ProjectionHandler {
       ],
     );
   }
+}
+
+/** The personal fields of every address of these customers set to the placeholder; the country stays. */
+function eraseAddresses(customerIds: readonly string[], tx: EntityManager): Promise<unknown> {
+  return tx.query(
+    `UPDATE carts SET shipping = shipping || (SELECT jsonb_object_agg(field, $2::text) FROM unnest($3::text[]) AS field)
+     WHERE customer_id = ANY($1::uuid[]) AND shipping IS NOT NULL`,
+    [customerIds, PERSONAL_DATA_ERASED, PERSONAL_ADDRESS_FIELDS],
+  );
 }
 
 function evolve(cart: CartView, event: Exclude<CartEvent, { type: 'CartCreated' }>): void {

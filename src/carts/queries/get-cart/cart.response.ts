@@ -63,7 +63,9 @@ export class CartResponse {
 
   @ApiPropertyOptional({
     type: ShippingResponse,
-    description: 'Absent until an address is entered',
+    description:
+      'Absent until an address is entered. Personal data: every field but the country reads "[erased]" once the ' +
+      'customer is erased',
   })
   shipping?: ShippingResponse;
 

@@ -1,0 +1,39 @@
+import { Controller, Delete, HttpCode, Param } from '@nestjs/common';
+import { CommandBus } from '@nestjs/cqrs';
+import {
+  ApiBadRequestResponse,
+  ApiHeader,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
+import type { EventMetadata } from '../event-store/event-store.types.js';
+import { CommandAccepted } from '../http/command-accepted.response.js';
+import { ValidationProblemResponse } from '../http/problem.js';
+import { CommandMetadata, IDEMPOTENCY_KEY_HEADER } from '../http/request-context.js';
+import { uuidParam } from '../http/validation.js';
+import { EraseCustomerPersonalDataCommand } from './commands/erase-customer-personal-data/erase-customer-personal-data.command.js';
+
+@ApiTags('customers')
+@ApiBadRequestResponse({ type: ValidationProblemResponse, description: 'customerId is not a UUID' })
+@Controller('customers')
+export class CustomersController {
+  constructor(private readonly commands: CommandBus) {}
+
+  @Delete(':customerId/personal-data')
+  @HttpCode(200)
+  @ApiOperation({
+    summary:
+      "Erase a customer's personal data (shipping addresses in carts and orders): their key is destroyed, so it " +
+      'reads as "[erased]" everywhere, and CustomerPersonalDataErased is recorded; erasing again changes nothing. ' +
+      'Any customer id is accepted, seen before or not: none of their personal data can be stored afterwards',
+  })
+  @ApiHeader(IDEMPOTENCY_KEY_HEADER)
+  @ApiOkResponse({ type: CommandAccepted })
+  erasePersonalData(
+    @Param('customerId', uuidParam('customerId')) customerId: string,
+    @CommandMetadata() metadata: EventMetadata,
+  ): Promise<CommandAccepted> {
+    return this.commands.execute(new EraseCustomerPersonalDataCommand(customerId, metadata));
+  }
+}

@@ -1,0 +1,3 @@
+export { CustomersModule } from './customers.module.js';
+export type { CustomerEvent, CustomerPersonalDataErased } from './domain/customer.events.js';
+export { CUSTOMER_EVENT_TYPES } from './domain/customer.events.js';
