@@ -282,6 +282,9 @@ export class ProjectionWorker {
     const status = this.state === 'live' ? 'live' : 'catching-up';
     // Before the transaction: its key lookup never waits for a pooled connection while this one holds another.
     const revealed = relevant.length > 0 ? await this.revealed(relevant) : [];
+    // A rebuild rebuilds tables: what the events caused happened already.
+    if (relevant.length > 0 && this.handler.react && !this.into.schema)
+      await this.reacted(revealed, relevant);
     await this.deps.dataSource.transaction(async (tx) => {
       // A read model is derived data: a crash may lose the last commits, but writes and checkpoint together.
       await tx.query('SET LOCAL synchronous_commit = off');
@@ -302,6 +305,15 @@ export class ProjectionWorker {
   private async revealed(relevant: PersistedEvent[]): Promise<PersistedEvent[]> {
     try {
       return await this.deps.reveal(relevant);
+    } catch (error) {
+      throw new HandlerFailure(error, relevant);
+    }
+  }
+
+  /** Before the transaction: the reactor's commands (in transactions of their own) never hold the horizon back. */
+  private async reacted(revealed: PersistedEvent[], relevant: PersistedEvent[]): Promise<void> {
+    try {
+      await this.handler.react!(revealed);
     } catch (error) {
       throw new HandlerFailure(error, relevant);
     }

@@ -16,12 +16,16 @@ export interface ProjectionHandler {
   readonly eventTypes: readonly string[];
   /** The read tables this projection alone writes. */
   readonly tables: readonly string[];
-  /**
-   * At most this many of its events per batch; unset: no cap. For a reactor whose `apply` sends a command per
-   * event: its transaction stays open meanwhile, and holds every projection's read horizon back.
-   */
+  /** At most this many of its events per batch; unset: no cap. A reactor keeps its batches (and their redo) small. */
   readonly maxBatchEvents?: number;
   apply(events: readonly PersistedEvent[], tx: EntityManager): Promise<void>;
+  /**
+   * For a reactor: what the events cause elsewhere (commands, each in a transaction of its own), run before the
+   * batch's transaction so that no transaction stays open meanwhile, holding every projection's read horizon back.
+   * The checkpoint moves only after `apply` commits, so a batch interrupted anywhere is reacted to again: `react`
+   * must be idempotent (deterministic command ids). A rebuild does not react again.
+   */
+  react?(events: readonly PersistedEvent[]): Promise<void>;
 }
 
 /** Marks a provider as a projection with a durable checkpoint under `name`. */

@@ -1,0 +1,118 @@
+import { DataSource } from 'typeorm';
+import { scratchDatabase, storeOn, type ScratchDatabase } from '../../test/support/database.js';
+import { eventually } from '../../test/support/eventually.js';
+import type { Checkpoint, NewEvent } from '../event-store/event-store.types.js';
+import { START } from '../event-store/event-store.types.js';
+import type { PersistedEvent } from '../event-store/persisted-event.js';
+import type { PostgresEventStore } from '../event-store/postgres-event-store.js';
+import { ensureCheckpointRow, readCheckpointRow } from './projection-checkpoints.js';
+import type { ProjectionHandler } from './projection.js';
+import { ProjectionWorker, type WorkerTarget } from './projection-worker.js';
+
+/** A reactor that sends a command per event: it reacts before the batch's transaction, in small batches. */
+class Reactor implements ProjectionHandler {
+  readonly eventTypes = ['Reacted'];
+  readonly tables = [];
+  readonly batches: string[][] = [];
+  readonly reactions: string[] = [];
+  failApplyOnce = false;
+  duringReaction?: (events: readonly PersistedEvent[]) => Promise<void>;
+
+  constructor(readonly maxBatchEvents?: number) {}
+
+  async react(events: readonly PersistedEvent[]): Promise<void> {
+    this.reactions.push(...events.map((e) => e.eventId));
+    await this.duringReaction?.(events);
+  }
+
+  async apply(events: readonly PersistedEvent[]): Promise<void> {
+    if (this.failApplyOnce) {
+      this.failApplyOnce = false;
+      throw new Error('apply failed');
+    }
+    this.batches.push(events.map((e) => e.type));
+  }
+}
+
+describe('ProjectionWorker: reactors', () => {
+  let scratch: ScratchDatabase;
+  let dataSource: DataSource;
+  let store: PostgresEventStore;
+  let stored: PersistedEvent[];
+
+  beforeAll(async () => {
+    scratch = await scratchDatabase();
+    dataSource = await new DataSource({ type: 'postgres', url: scratch.url }).initialize();
+    store = storeOn(scratch.pool, 'Reacted', 'Other');
+    // 10 events the reactor reads among 20 it does not.
+    const events: NewEvent[] = [];
+    for (let i = 0; i < 30; i++)
+      events.push({ type: i % 3 === 0 ? 'Reacted' : 'Other', data: { i } });
+    stored = (await store.append('s-1', events)).events;
+  });
+  afterAll(async () => {
+    await dataSource.destroy();
+    await scratch.drop();
+  });
+
+  async function run(handler: Reactor, into: WorkerTarget, until: Checkpoint): Promise<void> {
+    await ensureCheckpointRow(dataSource, into.checkpointName);
+    const worker = new ProjectionWorker(into.checkpointName, handler, into, START, {
+      dataSource,
+      store,
+      options: { batchSize: 1000, maxBatchSize: 1000, retryAttempts: 5, retryBaseMs: 10 },
+      hooks: { onProgress: () => {}, onError: () => {} },
+      reveal: async (events) => [...events],
+    });
+    await eventually(async () => {
+      await worker.drain();
+      expect((await readCheckpointRow(dataSource, into.checkpointName))!.checkpoint).toEqual(until);
+    });
+    await worker.stop();
+  }
+  const reacted = () => stored.filter((e) => e.type === 'Reacted').map((e) => e.eventId);
+
+  it('hands a reactor at most maxBatchEvents of its events per batch, and reaches the end all the same', async () => {
+    const capped = new Reactor(4);
+    await run(capped, { checkpointName: 'capped' }, stored[stored.length - 1].checkpoint);
+    expect(capped.batches.map((b) => b.length)).toEqual([4, 4, 2]);
+    expect(capped.reactions).toEqual(reacted());
+
+    const uncapped = new Reactor();
+    await run(uncapped, { checkpointName: 'uncapped' }, stored[stored.length - 1].checkpoint);
+    expect(uncapped.batches.map((b) => b.length)).toEqual([10]);
+  });
+
+  it('reacts before the transaction: what a reaction commits is in the log at once, not held back', async () => {
+    const reactor = new Reactor();
+    let command: PersistedEvent | undefined;
+    reactor.duringReaction = async (events) => {
+      if (command) return;
+      [command] = (
+        await store.append(`c-${events[0].eventId}`, [{ type: 'Other', data: {} }])
+      ).events;
+      // With a transaction of the batch open (its checkpoint row locked), this event could not be read.
+      await eventually(async () => {
+        const log = await store.readAll({ after: stored[stored.length - 1].checkpoint });
+        expect(log.map((e) => e.eventId)).toContain(command!.eventId);
+      }, 2000);
+    };
+    await run(reactor, { checkpointName: 'horizon' }, stored[stored.length - 1].checkpoint);
+    expect(command).toBeDefined();
+  });
+
+  it('reacts again to a batch whose transaction failed (at least once), and not at all in a rebuild', async () => {
+    const last = (await store.readAll({ after: START, limit: 100_000 })).at(-1)!.checkpoint;
+    const retried = new Reactor();
+    retried.failApplyOnce = true;
+    await run(retried, { checkpointName: 'retried' }, last);
+    const first = reacted()[0];
+    expect(retried.reactions.filter((id) => id === first)).toHaveLength(2);
+    expect(retried.batches.flat()).toHaveLength(10);
+
+    const rebuilt = new Reactor();
+    await run(rebuilt, { checkpointName: 'rebuilt:rebuild', schema: 'rebuilt_shadow' }, last);
+    expect(rebuilt.reactions).toEqual([]);
+    expect(rebuilt.batches.flat()).toHaveLength(10);
+  });
+});
