@@ -2,7 +2,6 @@
 // point of the checkout; see test/checkout-crash.e2e-spec.ts. Run with --import ./test/support/ts-register.mjs.
 import 'reflect-metadata';
 import { CommandBus, type ICommand } from '@nestjs/cqrs';
-import type { EntityManager } from 'typeorm';
 import { WithdrawMoneyCommand } from '../../src/accounts/index.js';
 import { createApp } from '../../src/app.factory.js';
 import type { PersistedEvent } from '../../src/event-store/persisted-event.js';
@@ -42,21 +41,21 @@ async function main() {
 
   // The cart's checkout is committed, the order not placed yet.
   const placement = app.get(PlaceOrderReactor);
-  const place = placement.apply.bind(placement);
-  placement.apply = async (events: readonly PersistedEvent[]) => {
+  const place = placement.react.bind(placement);
+  placement.react = async (events: readonly PersistedEvent[]) => {
     if (crashAt === 'before-placement') die();
     return place(events);
   };
 
   // The withdrawal is committed and reaches the saga, which has not marked the order paid yet.
   const saga = app.get(CheckoutSagaReactor);
-  const apply = saga.apply.bind(saga);
-  saga.apply = async (events: readonly PersistedEvent[], tx: EntityManager) => {
+  const react = saga.react.bind(saga);
+  saga.react = async (events: readonly PersistedEvent[]) => {
     const answer = events.some(
       (e) => e.type === 'MoneyWithdrawn' && e.metadata.actor === 'checkout-saga',
     );
     if (answer && crashAt === 'before-payment-recorded') die();
-    return apply(events, tx);
+    return react(events);
   };
 
   await app.listen(0, '127.0.0.1');

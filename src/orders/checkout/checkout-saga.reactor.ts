@@ -14,33 +14,37 @@ type PendingChange = Pending &
   ({ open: true; dueAt: string | null; requestedAt: Date } | { open: false });
 
 /**
- * Drives the checkout sagas from the global log, as a durable subscriber: its checkpoint moves only once the
- * batch's steps are done, so after a crash the same triggers come again and each saga resumes from its stream.
- * Steps of one saga run in log order; sagas run side by side. Its own events keep `checkout_pending` (the
- * requests still unanswered, with the payment's deadline) for the timer, in the checkpoint's transaction.
+ * Drives the checkout sagas from the global log, as a durable subscriber. `react` runs the steps, before the
+ * batch's transaction (no transaction stays open while they send commands); the checkpoint moves only after, so
+ * after a crash the same triggers come again and each saga resumes from its stream. Steps of one saga run in log
+ * order; sagas run side by side. `apply` keeps `checkout_pending` (the requests still unanswered, with the
+ * payment's deadline) from the saga's own events, for the timer.
  */
 @Projection(CHECKOUT_SAGA)
 @Injectable()
 export class CheckoutSagaReactor implements ProjectionHandler {
   readonly eventTypes = CHECKOUT_SAGA_EVENT_TYPES;
   readonly tables = ['checkout_pending'];
-  // The batch's transaction stays open while its steps send commands: keep it short.
   readonly maxBatchEvents = 64;
 
   constructor(private readonly steps: CheckoutSteps) {}
 
-  async apply(events: readonly PersistedEvent[], tx: EntityManager): Promise<void> {
-    const routed = events.map(route).filter((r): r is Routed => r !== undefined);
+  async react(events: readonly PersistedEvent[]): Promise<void> {
     const sagas = new Map<string, Array<Extract<Routed, { trigger: unknown }>>>();
-    const own: Array<Extract<Routed, { own: unknown }>> = [];
-    for (const r of routed) {
-      if ('own' in r) own.push(r);
-      else sagas.set(r.orderId, [...(sagas.get(r.orderId) ?? []), r]);
+    for (const routed of events.map(route)) {
+      if (!routed || 'own' in routed) continue;
+      sagas.set(routed.orderId, [...(sagas.get(routed.orderId) ?? []), routed]);
     }
     await concurrently(sagas.values(), 8, async (steps) => {
       for (const { orderId, trigger, event } of steps)
         await this.steps.run(orderId, trigger, event);
     });
+  }
+
+  async apply(events: readonly PersistedEvent[], tx: EntityManager): Promise<void> {
+    const own = events
+      .map(route)
+      .filter((r): r is Extract<Routed, { own: unknown }> => r !== undefined && 'own' in r);
     await this.track(own, tx);
   }
 

@@ -11,9 +11,9 @@ import { OrderRepository } from '../order.repository.js';
 const CART_CHECKED_OUT: CartCheckedOut['type'] = 'CartCheckedOut';
 
 /**
- * Places the order of every checked-out cart, durably: a durable subscriber to the global log, so a checkout
- * committed just before a crash is placed after the restart. The order id is the cart's choice and the command
- * id follows from it, so a CartCheckedOut delivered again places nothing more.
+ * Places the order of every checked-out cart, durably: a durable subscriber to the global log whose checkpoint
+ * moves once the orders are stored, so a checkout committed just before a crash is placed after the restart. The
+ * order id is the cart's choice and the command id follows from it: delivered again, it places nothing more.
  */
 @Projection('order-placement')
 @Injectable()
@@ -26,9 +26,12 @@ export class PlaceOrderReactor implements ProjectionHandler {
 
   constructor(private readonly orders: OrderRepository) {}
 
-  async apply(events: readonly PersistedEvent[]): Promise<void> {
+  async react(events: readonly PersistedEvent[]): Promise<void> {
     await concurrently(events, 8, (event) => this.placeUnlessErased(event));
   }
+
+  /** Nothing to write in the checkpoint's transaction: the orders are stored by `react`. */
+  async apply(): Promise<void> {}
 
   /** A customer erased before their order was placed: nowhere to ship it, nobody to ship to. */
   private async placeUnlessErased(event: PersistedEvent): Promise<void> {
