@@ -145,7 +145,7 @@ function evolve(order: OrderRow, event: OrderEvent, at: string, stored: Persiste
   }
 }
 
-export function statusOf(
+function statusOf(
   order: Pick<OrderRow, 'cancelledAt' | 'shippedAt' | 'paidAt' | 'shipmentId'>,
 ): OrderViewStatus {
   if (order.cancelledAt) return 'cancelled';
