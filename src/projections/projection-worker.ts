@@ -199,10 +199,11 @@ export class ProjectionWorker {
 
   private later(delayMs: number): void {
     this.waiting = true;
+    // Unref'd: a retry alone never keeps a process alive (the HTTP server or the CLI's work does).
     this.timer = setTimeout(() => {
       this.waiting = false;
       this.wake();
-    }, delayMs);
+    }, delayMs).unref();
   }
 
   private recordError(error: unknown): void {
