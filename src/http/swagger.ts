@@ -7,7 +7,7 @@ export function setupSwagger(app: INestApplication): void {
   const config = new DocumentBuilder()
     .setTitle('Chronicle')
     .setDescription(
-      'Event-sourced accounts on PostgreSQL. Commands answer with the stream `version` and the global `position` of ' +
+      'Event-sourced accounts, carts, orders and shipping on PostgreSQL. Commands answer with the stream `version` and the global `position` of ' +
         'their last event; send `If-Match: "<version>"` for optimistic concurrency, `Idempotency-Key` to retry ' +
         'safely, and `consistentWith=<position>` on a read to see your own write. Errors are application/problem+json.',
     )
