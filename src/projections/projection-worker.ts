@@ -215,9 +215,9 @@ export class ProjectionWorker {
     const { batchSize, maxBatchSize = batchSize } = this.deps.options;
     let limit = batchSize;
     const read = (after: Checkpoint, size: number) =>
-      this.deps.store.readAll({ after, limit: size }).then((events) => ({ events, size }));
+      this.deps.store.readAll({ after, limit: size }).then((events) => ({ events, size, after }));
     /** The read already in flight; none: read after the checkpoint now. */
-    let next: Promise<{ events: PersistedEvent[]; size: number }> | undefined;
+    let next: Promise<{ events: PersistedEvent[]; size: number; after: Checkpoint }> | undefined;
     while (!this.stopped) {
       const page = await (next ?? read(this.checkpoint, limit));
       let events = page.events;
@@ -243,10 +243,10 @@ export class ProjectionWorker {
           ? undefined
           : full
             ? read(last, limit)
-            : Promise.resolve({ events: [], size: limit });
+            : Promise.resolve({ events: [], size: limit, after: last });
       next?.catch(() => undefined);
       try {
-        await this.applyBatch(events, last);
+        await this.applyBatch(events, page.after, last);
       } catch (error) {
         if (!(error instanceof CheckpointMoved)) throw error;
         next = undefined;
@@ -277,8 +277,12 @@ export class ProjectionWorker {
     return first < 0 ? events : events.slice(0, first + 1);
   }
 
-  /** One transaction: the checkpoint is still ours, the projection's writes, the new checkpoint. */
-  private async applyBatch(events: PersistedEvent[], last: Checkpoint): Promise<void> {
+  /** One transaction: the checkpoint is still `from` (where the batch was read), the writes, the new checkpoint. */
+  private async applyBatch(
+    events: PersistedEvent[],
+    from: Checkpoint,
+    last: Checkpoint,
+  ): Promise<void> {
     const relevant = events.filter((event) => this.types.has(event.type));
     const status = this.state === 'live' ? 'live' : 'catching-up';
     // Before the transaction: its key lookup never waits for a pooled connection while this one holds another.
@@ -290,7 +294,7 @@ export class ProjectionWorker {
       // A read model is derived data: a crash may lose the last commits, but writes and checkpoint together.
       await tx.query('SET LOCAL synchronous_commit = off');
       if (this.into.schema) await tx.query(`SET LOCAL search_path = ${this.into.schema}, public`);
-      await this.claim(tx);
+      await this.claim(tx, from);
       if (relevant.length > 0) await this.applyHandler(revealed, relevant, tx);
       await tx.query(
         `UPDATE ${CHECKPOINTS} SET transaction_id = $2::xid8, global_position = $3, status = $4,
@@ -332,8 +336,11 @@ export class ProjectionWorker {
     }
   }
 
-  /** Locks this worker's checkpoint row; it must still be where this worker left it. */
-  private async claim(tx: EntityManager): Promise<void> {
+  /**
+   * Locks this worker's checkpoint row; it must still be `from`, where the batch was read after. Not the field
+   * `checkpoint`: resume() may have moved that while the read was in flight, and the batch would apply twice.
+   */
+  private async claim(tx: EntityManager, from: Checkpoint): Promise<void> {
     const [row] = await tx.query(
       `SELECT transaction_id::text AS transaction_id, global_position, status FROM ${CHECKPOINTS}
        WHERE name = $1 FOR UPDATE`,
@@ -346,7 +353,7 @@ export class ProjectionWorker {
       this.halt('stopped by its stored status: failed');
       throw new CheckpointMoved();
     }
-    if (compareCheckpoints(stored, this.checkpoint) !== 0) {
+    if (compareCheckpoints(stored, from) !== 0) {
       this.checkpoint = stored;
       throw new CheckpointMoved();
     }

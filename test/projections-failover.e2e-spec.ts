@@ -1,0 +1,256 @@
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import {
+  foldAccounts,
+  foldDailyVolume,
+  readAccountsModel,
+  readDailyVolume,
+  readLog,
+} from './support/account-fold.js';
+import { scratchDatabase, type ScratchDatabase } from './support/database.js';
+import { eventually } from './support/eventually.js';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const MAIN = join(ROOT, 'dist', 'main.js');
+const TAKEOVER_BOUND_MS = 10_000;
+
+/** The newest source the build compiles (tests excluded), as a modification time. */
+function newestSource(dir: string): number {
+  let newest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) newest = Math.max(newest, newestSource(path));
+    else if (entry.name.endsWith('.ts') && !/\.(spec|int-spec|e2e-spec)\.ts$/.test(entry.name))
+      newest = Math.max(newest, statSync(path).mtimeMs);
+  }
+  return newest;
+}
+
+/** `npm test` on a fresh clone has no dist/: build it when missing or older than the sources. */
+async function buildWhenStale(): Promise<void> {
+  if (existsSync(MAIN) && statSync(MAIN).mtimeMs >= newestSource(join(ROOT, 'src'))) return;
+  try {
+    await promisify(execFile)('npx', ['tsc', '-p', 'tsconfig.build.json'], {
+      cwd: ROOT,
+      env: { ...process.env, NODE_OPTIONS: '' },
+      timeout: 300_000,
+    });
+  } catch (error) {
+    const { stdout = '', stderr = '' } = error as { stdout?: string; stderr?: string };
+    throw new Error(`The build failed:\n${stdout}${stderr}`, { cause: error });
+  }
+}
+
+function freePort(): Promise<number> {
+  return new Promise((done, fail) => {
+    const server = createServer().once('error', fail);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => done(port));
+    });
+  });
+}
+
+interface Instance {
+  name: string;
+  child: ChildProcess;
+  url: string;
+  exited: Promise<void>;
+  output: () => string;
+}
+
+/** The built app in a process of its own, on the scratch database. */
+async function startInstance(name: string, databaseUrl: string): Promise<Instance> {
+  const port = await freePort();
+  let output = '';
+  const child = spawn(process.execPath, [MAIN], {
+    cwd: ROOT,
+    env: {
+      ...process.env,
+      NODE_OPTIONS: '',
+      NODE_ENV: 'test',
+      DATABASE_URL: databaseUrl,
+      HOST: '127.0.0.1',
+      PORT: String(port),
+      LOG_LEVEL: 'warn',
+      ADMIN_TOKEN: '',
+      RUN_PROJECTIONS: 'true',
+      DB_POOL_SIZE: '5',
+      PROJECTION_LEASE_RETRY_MS: '100',
+      PROJECTION_POLL_MS: '200',
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stdout!.on('data', (chunk) => (output += chunk));
+  child.stderr!.on('data', (chunk) => (output += chunk));
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  return { name, child, url: `http://127.0.0.1:${port}`, exited, output: () => output };
+}
+
+async function ready(instance: Instance): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    if (instance.child.exitCode !== null)
+      throw new Error(`${instance.name} exited:\n${instance.output()}`);
+    const ok = await fetch(`${instance.url}/health`).then(
+      (res) => res.ok,
+      () => false,
+    );
+    if (ok) return;
+    if (Date.now() > deadline)
+      throw new Error(`${instance.name} never answered:\n${instance.output()}`);
+    await sleep(100);
+  }
+}
+
+async function post(instance: Instance, path: string, body: unknown) {
+  const res = await fetch(`${instance.url}${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+}
+
+async function get(instance: Instance, path: string) {
+  const res = await fetch(`${instance.url}${path}`);
+  if (!res.ok) throw new Error(`GET ${path}: ${res.status} ${await res.text()}`);
+  return res.json() as Promise<Record<string, unknown>>;
+}
+
+interface Status {
+  name: string;
+  status: string;
+  owner: { instance: string; pid: number } | null;
+}
+
+/** The instance holding a projection's lease: `owner.instance` is `chronicle <host>:<node pid>`. */
+async function leaseHolder(asked: Instance, among: Instance[], projection: string) {
+  const { projections } = (await get(asked, '/admin/projections')) as unknown as {
+    projections: Status[];
+  };
+  const owner = projections.find((p) => p.name === projection)?.owner;
+  const pid = owner && Number(owner.instance.split(':').pop());
+  return among.find((instance) => instance.child.pid === pid);
+}
+
+describe('projections fail over between two processes', () => {
+  let scratch: ScratchDatabase;
+  const instances: Instance[] = [];
+
+  beforeAll(async () => {
+    await buildWhenStale();
+    scratch = await scratchDatabase(3);
+  }, 300_000);
+
+  afterAll(async () => {
+    for (const { child, exited } of instances) {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      await exited;
+    }
+    await scratch?.drop();
+  });
+
+  it('the survivor takes over the SIGKILLed lease holder within seconds; nothing is lost or applied twice', async () => {
+    instances.push(
+      await startInstance('first', scratch.url),
+      await startInstance('second', scratch.url),
+    );
+    await Promise.all(instances.map(ready));
+    let holder: Instance | undefined;
+    await eventually(async () => {
+      holder = await leaseHolder(instances[0], instances, 'accounts');
+      expect(holder).toBeDefined();
+    }, 10_000);
+    const survivor = instances.find((i) => i !== holder)!;
+
+    const accounts: string[] = [];
+    for (let i = 0; i < 6; i++) {
+      const opened = await post(instances[i % 2], '/accounts', {
+        ownerName: `Failover ${i}`,
+        currency: 'EUR',
+        initialDeposit: 100,
+      });
+      expect(opened.status).toBe(201);
+      accounts.push(opened.body.id as string);
+    }
+
+    // Deposits from four clients to either process; a request the kill cuts off has an unknown outcome.
+    const acknowledged: number[] = [];
+    let killed = false;
+    let stop = false;
+    const client = async (n: number) => {
+      for (let i = 0; !stop; i++) {
+        const target = killed ? survivor : instances[(n + i) % 2];
+        const id = accounts[(n * 7 + i) % accounts.length];
+        const outcome = await post(target, `/accounts/${id}/deposits`, {
+          amount: 1 + ((n * 31 + i * 17) % 500),
+        }).catch(() => undefined);
+        if (outcome?.status === 201) acknowledged.push(outcome.body.position as number);
+        else if (outcome && !(target === holder && killed))
+          throw new Error(`deposit answered ${outcome.status}: ${JSON.stringify(outcome.body)}`);
+      }
+    };
+    const clients = [0, 1, 2, 3].map(client);
+
+    await eventually(async () => expect(acknowledged.length).toBeGreaterThanOrEqual(60), 30_000);
+    holder!.child.kill('SIGKILL');
+    killed = true;
+    const killedAt = Date.now();
+    await holder!.exited;
+
+    await eventually(
+      async () => expect(await leaseHolder(survivor, instances, 'accounts')).toBe(survivor),
+      TAKEOVER_BOUND_MS + 5_000,
+    );
+    const takeoverMs = Date.now() - killedAt;
+    expect(takeoverMs).toBeLessThan(TAKEOVER_BOUND_MS);
+
+    const beforeKill = acknowledged.length;
+    await eventually(
+      async () => expect(acknowledged.length).toBeGreaterThanOrEqual(beforeKill + 60),
+      30_000,
+    );
+    stop = true;
+    await Promise.all(clients);
+
+    // Every transaction has ended (the killed process's ones were rolled back with its connections).
+    await eventually(async () => {
+      const { rows } = await scratch.pool.query(
+        `SELECT c.name, (SELECT count(*) FROM events e
+           WHERE (e.transaction_id, e.global_position) > (c.transaction_id, c.global_position))::int AS lag
+         FROM projection_checkpoints c WHERE c.name = ANY($1) ORDER BY c.name`,
+        [['account-daily-volume', 'accounts']],
+      );
+      expect(rows).toEqual([
+        { name: 'account-daily-volume', lag: 0 },
+        { name: 'accounts', lag: 0 },
+      ]);
+    }, 20_000);
+
+    const log = await readLog(scratch.pool);
+    const folded = foldAccounts(log);
+    expect(await readAccountsModel(scratch.pool)).toEqual(folded);
+    expect(await readDailyVolume(scratch.pool)).toEqual(foldDailyVolume(log));
+    const lines = new Set(folded.lines.map((line) => line.position));
+    expect(acknowledged.filter((position) => !lines.has(position))).toEqual([]);
+
+    // The same through the survivor's API: balances and one statement line per money event.
+    for (const id of accounts) {
+      const expected = folded.balances.find((b) => b.id === id)!;
+      expect(await get(survivor, `/accounts/${id}`)).toMatchObject({
+        balance: expected.balance,
+        version: expected.version,
+      });
+      const statement = await get(survivor, `/accounts/${id}/transactions?limit=500`);
+      expect((statement.items as Array<{ version: number }>).map((l) => l.version)).toEqual(
+        folded.lines.filter((l) => l.accountId === id).map((l) => l.streamVersion),
+      );
+    }
+  }, 180_000);
+});
