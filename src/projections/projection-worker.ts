@@ -285,17 +285,20 @@ export class ProjectionWorker {
   ): Promise<void> {
     const relevant = events.filter((event) => this.types.has(event.type));
     const status = this.state === 'live' ? 'live' : 'catching-up';
+    if (relevant.length === 0) {
+      await this.skipAhead(from, last, status);
+      return;
+    }
     // Before the transaction: its key lookup never waits for a pooled connection while this one holds another.
-    const revealed = relevant.length > 0 ? await this.revealed(relevant) : [];
+    const revealed = await this.revealed(relevant);
     // A rebuild rebuilds tables: what the events caused happened already.
-    if (relevant.length > 0 && this.handler.react && !this.into.schema)
-      await this.reacted(revealed, relevant);
+    if (this.handler.react && !this.into.schema) await this.reacted(revealed, relevant);
     await this.deps.dataSource.transaction(async (tx) => {
       // A read model is derived data: a crash may lose the last commits, but writes and checkpoint together.
       await tx.query('SET LOCAL synchronous_commit = off');
       if (this.into.schema) await tx.query(`SET LOCAL search_path = ${this.into.schema}, public`);
       await this.claim(tx, from);
-      if (relevant.length > 0) await this.applyHandler(revealed, relevant, tx);
+      await this.applyHandler(revealed, relevant, tx);
       await tx.query(
         `UPDATE ${CHECKPOINTS} SET transaction_id = $2::xid8, global_position = $3, status = $4,
            last_error = NULL, updated_at = now() WHERE name = $1`,
@@ -340,6 +343,36 @@ export class ProjectionWorker {
    * Locks this worker's checkpoint row; it must still be `from`, where the batch was read after. Not the field
    * `checkpoint`: resume() may have moved that while the read was in flight, and the batch would apply twice.
    */
+  /**
+   * A batch with none of this projection's events only moves the checkpoint: one compare-and-set statement
+   * instead of a transaction, since every projection reads every commit.
+   */
+  private async skipAhead(
+    from: Checkpoint,
+    last: Checkpoint,
+    status: 'live' | 'catching-up',
+  ): Promise<void> {
+    const [, moved] = await this.deps.dataSource.query(
+      `UPDATE ${CHECKPOINTS} SET transaction_id = $4::xid8, global_position = $5, status = $6,
+         last_error = NULL, updated_at = now()
+       WHERE name = $1 AND transaction_id = $2::xid8 AND global_position = $3 AND status <> 'failed'`,
+      [
+        this.into.checkpointName,
+        from.transactionId,
+        from.position,
+        last.transactionId,
+        last.position,
+        status,
+      ],
+    );
+    if (moved === 0) {
+      await this.deps.dataSource.transaction((tx) => this.claim(tx, from));
+      throw new CheckpointMoved(); // claim found nothing wrong: the row moved and came back; read again
+    }
+    this.state = status;
+    this.lastError = null;
+  }
+
   private async claim(tx: EntityManager, from: Checkpoint): Promise<void> {
     const [row] = await tx.query(
       `SELECT transaction_id::text AS transaction_id, global_position, status FROM ${CHECKPOINTS}
