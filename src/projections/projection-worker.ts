@@ -340,10 +340,6 @@ export class ProjectionWorker {
   }
 
   /**
-   * Locks this worker's checkpoint row; it must still be `from`, where the batch was read after. Not the field
-   * `checkpoint`: resume() may have moved that while the read was in flight, and the batch would apply twice.
-   */
-  /**
    * A batch with none of this projection's events only moves the checkpoint: one compare-and-set statement
    * instead of a transaction, since every projection reads every commit.
    */
@@ -373,6 +369,10 @@ export class ProjectionWorker {
     this.lastError = null;
   }
 
+  /**
+   * Locks this worker's checkpoint row; it must still be `from`, where the batch was read after. Not the field
+   * `checkpoint`: resume() may have moved that while the read was in flight, and the batch would apply twice.
+   */
   private async claim(tx: EntityManager, from: Checkpoint): Promise<void> {
     const [row] = await tx.query(
       `SELECT transaction_id::text AS transaction_id, global_position, status FROM ${CHECKPOINTS}
