@@ -10,7 +10,6 @@ import {
   ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
-  ApiServiceUnavailableResponse,
   ApiTags,
   ApiUnprocessableEntityResponse,
   getSchemaPath,
@@ -30,6 +29,7 @@ import {
   IfMatchVersion,
   ifMatchHeader,
 } from '../http/request-context.js';
+import { ApiConsistencyTimeoutResponse, ApiVersionedRead } from '../http/read-responses.js';
 import { uuidParam } from '../http/validation.js';
 import { CommandAccepted } from '../http/command-accepted.response.js';
 import {
@@ -172,25 +172,19 @@ export class AccountsController {
       'rebuilt from its events',
   })
   @ApiExtraModels(AccountResponse, AccountAsOfResponse)
-  @ApiOkResponse({
-    description: 'AccountResponse; with asOf or atVersion, AccountAsOfResponse (no ETag)',
-    schema: {
-      oneOf: [
-        { $ref: getSchemaPath(AccountResponse) },
-        { $ref: getSchemaPath(AccountAsOfResponse) },
-      ],
+  @ApiVersionedRead({
+    ok: {
+      description: 'AccountResponse; with asOf or atVersion, AccountAsOfResponse (no ETag)',
+      schema: {
+        oneOf: [
+          { $ref: getSchemaPath(AccountResponse) },
+          { $ref: getSchemaPath(AccountAsOfResponse) },
+        ],
+      },
     },
-    headers: { ETag: { description: 'The version in quotes, e.g. "3"' } },
-  })
-  @ApiNotFoundResponse({
-    type: ProblemResponse,
-    description:
+    notFound:
       'No such account (account-not-found), not opened yet at asOf (account-not-yet-opened, with `openedAt`), ' +
       'or atVersion past the current version (account-version-not-found, with `currentVersion`)',
-  })
-  @ApiServiceUnavailableResponse({
-    type: ProblemResponse,
-    description: 'consistentWith was not reached in time',
   })
   async get(
     @Param('id', uuidParam('id')) id: string,

@@ -1,12 +1,6 @@
 import { Controller, Get, Query } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
-import {
-  ApiBadRequestResponse,
-  ApiOkResponse,
-  ApiOperation,
-  ApiServiceUnavailableResponse,
-  ApiTags,
-} from '@nestjs/swagger';
+import { ApiBadRequestResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ReadsFrom } from '../http/consistency.interceptor.js';
 import {
   dayRange,
@@ -14,7 +8,8 @@ import {
   DEFAULT_RANGE_DAYS,
   MAX_RANGE_DAYS,
 } from '../http/day-range.params.js';
-import { ProblemResponse, ValidationProblemResponse } from '../http/problem.js';
+import { ValidationProblemResponse } from '../http/problem.js';
+import { ApiConsistencyTimeoutResponse } from '../http/read-responses.js';
 import { DailyVolumeReport } from './queries/get-daily-volume/daily-volume.response.js';
 import { GetDailyVolumeQuery } from './queries/get-daily-volume/get-daily-volume.query.js';
 
@@ -37,10 +32,7 @@ export class ReportsController {
     type: ValidationProblemResponse,
     description: 'A date is not YYYY-MM-DD, `from` is after `to`, or the range is too long',
   })
-  @ApiServiceUnavailableResponse({
-    type: ProblemResponse,
-    description: 'consistentWith was not reached in time',
-  })
+  @ApiConsistencyTimeoutResponse()
   dailyVolume(@Query() params: DayRangeParams): Promise<DailyVolumeReport> {
     const { from, to } = dayRange(params);
     return this.queries.execute(new GetDailyVolumeQuery(from, to));

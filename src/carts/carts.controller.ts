@@ -21,7 +21,6 @@ import {
   ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
-  ApiServiceUnavailableResponse,
   ApiTags,
   ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
@@ -32,6 +31,7 @@ import { CommandAccepted } from '../http/command-accepted.response.js';
 import { ReadsFrom } from '../http/consistency.interceptor.js';
 import { ConsistentReadParams } from '../http/consistent-read.params.js';
 import { ProblemResponse, ValidationProblemResponse } from '../http/problem.js';
+import { ApiVersionedRead } from '../http/read-responses.js';
 import {
   CommandMetadata,
   IDEMPOTENCY_KEY_HEADER,
@@ -201,15 +201,7 @@ export class CartsController {
   @Get(':id')
   @ReadsFrom('carts')
   @ApiOperation({ summary: 'The cart as the read model holds it; ETag is its version' })
-  @ApiOkResponse({
-    type: CartResponse,
-    headers: { ETag: { description: 'The version in quotes, e.g. "3"' } },
-  })
-  @ApiNotFoundResponse({ type: ProblemResponse, description: 'cart-not-found' })
-  @ApiServiceUnavailableResponse({
-    type: ProblemResponse,
-    description: 'consistentWith was not reached in time',
-  })
+  @ApiVersionedRead({ ok: CartResponse, notFound: 'cart-not-found' })
   async get(
     @Param('id', uuidParam('id')) id: string,
     @Query() _params: ConsistentReadParams,

@@ -1,15 +1,10 @@
 import { Controller, Get, Query } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
-import {
-  ApiBadRequestResponse,
-  ApiOkResponse,
-  ApiOperation,
-  ApiServiceUnavailableResponse,
-  ApiTags,
-} from '@nestjs/swagger';
+import { ApiBadRequestResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ReadsFrom } from '../http/consistency.interceptor.js';
 import { dayRange, DEFAULT_RANGE_DAYS, MAX_RANGE_DAYS } from '../http/day-range.params.js';
-import { ProblemResponse, ValidationProblemResponse } from '../http/problem.js';
+import { ValidationProblemResponse } from '../http/problem.js';
+import { ApiConsistencyTimeoutResponse } from '../http/read-responses.js';
 import {
   CartRemovalsParams,
   DEFAULT_PRODUCTS,
@@ -37,10 +32,7 @@ export class CartReportsController {
     description:
       'A date is not YYYY-MM-DD, `from` is after `to`, the range is too long, or a bad limit',
   })
-  @ApiServiceUnavailableResponse({
-    type: ProblemResponse,
-    description: 'consistentWith was not reached in time',
-  })
+  @ApiConsistencyTimeoutResponse()
   cartRemovals(@Query() params: CartRemovalsParams): Promise<CartRemovalsReport> {
     const { from, to } = dayRange(params);
     return this.queries.execute(

@@ -1,28 +1,17 @@
 import { Controller, Get, Param, Query, Res } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
-import {
-  ApiBadRequestResponse,
-  ApiNotFoundResponse,
-  ApiOkResponse,
-  ApiOperation,
-  ApiServiceUnavailableResponse,
-  ApiTags,
-} from '@nestjs/swagger';
+import { ApiBadRequestResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { ReadsFrom } from '../http/consistency.interceptor.js';
 import { ConsistentReadParams } from '../http/consistent-read.params.js';
-import { ProblemResponse, ValidationProblemResponse } from '../http/problem.js';
+import { ValidationProblemResponse } from '../http/problem.js';
+import { ApiConsistencyTimeoutResponse, ApiVersionedRead } from '../http/read-responses.js';
 import { uuidParam } from '../http/validation.js';
 import { GetOrderQuery } from './queries/get-order/get-order.query.js';
 import { OrderResponse } from './queries/get-order/order.response.js';
 import { DEFAULT_PAGE, ListOrdersParams } from './queries/list-orders/list-orders.params.js';
 import { ListOrdersQuery } from './queries/list-orders/list-orders.query.js';
 import { OrdersPage } from './queries/list-orders/orders-page.response.js';
-
-const NOT_CAUGHT_UP = {
-  type: ProblemResponse,
-  description: 'consistentWith was not reached in time',
-};
 
 /** Orders are placed by the checkout of a cart (POST /carts/{id}/checkout) and moved on by the checkout saga. */
 @ApiTags('orders')
@@ -38,7 +27,7 @@ export class OrdersController {
   @ReadsFrom('orders')
   @ApiOperation({ summary: 'Orders in the order they were placed, a page at a time' })
   @ApiOkResponse({ type: OrdersPage })
-  @ApiServiceUnavailableResponse(NOT_CAUGHT_UP)
+  @ApiConsistencyTimeoutResponse()
   list(@Query() params: ListOrdersParams): Promise<OrdersPage> {
     return this.queries.execute(
       new ListOrdersQuery(params.status, params.limit ?? DEFAULT_PAGE, params.after ?? 0),
@@ -52,12 +41,7 @@ export class OrdersController {
     description:
       'Placed asynchronously after the checkout: 404 order-not-found until then (the checkout answers 202).',
   })
-  @ApiOkResponse({
-    type: OrderResponse,
-    headers: { ETag: { description: 'The version in quotes, e.g. "2"' } },
-  })
-  @ApiNotFoundResponse({ type: ProblemResponse, description: 'order-not-found' })
-  @ApiServiceUnavailableResponse(NOT_CAUGHT_UP)
+  @ApiVersionedRead({ ok: OrderResponse, notFound: 'order-not-found', exampleVersion: 2 })
   async get(
     @Param('id', uuidParam('id')) id: string,
     @Query() _params: ConsistentReadParams,

@@ -1,14 +1,9 @@
 import { Controller, Get, Query } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
-import {
-  ApiOkResponse,
-  ApiOperation,
-  ApiServiceUnavailableResponse,
-  ApiTags,
-} from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ReadsFrom } from '../http/consistency.interceptor.js';
 import { ConsistentReadParams } from '../http/consistent-read.params.js';
-import { ProblemResponse } from '../http/problem.js';
+import { ApiConsistencyTimeoutResponse } from '../http/read-responses.js';
 import { GetOrdersByStatusQuery } from './queries/get-orders-by-status/get-orders-by-status.query.js';
 import { OrdersByStatusReport } from './queries/get-orders-by-status/orders-by-status.response.js';
 
@@ -23,10 +18,7 @@ export class OrderReportsController {
     summary: 'How many orders are in each status, awaiting shipment included: the admin dashboard',
   })
   @ApiOkResponse({ type: OrdersByStatusReport })
-  @ApiServiceUnavailableResponse({
-    type: ProblemResponse,
-    description: 'consistentWith was not reached in time',
-  })
+  @ApiConsistencyTimeoutResponse()
   ordersByStatus(@Query() _params: ConsistentReadParams): Promise<OrdersByStatusReport> {
     return this.queries.execute(new GetOrdersByStatusQuery());
   }

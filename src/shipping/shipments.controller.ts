@@ -7,7 +7,6 @@ import {
   ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
-  ApiServiceUnavailableResponse,
   ApiTags,
 } from '@nestjs/swagger';
 import type { Response } from 'express';
@@ -16,6 +15,7 @@ import { CommandAccepted } from '../http/command-accepted.response.js';
 import { ReadsFrom } from '../http/consistency.interceptor.js';
 import { ConsistentReadParams } from '../http/consistent-read.params.js';
 import { ProblemResponse, ValidationProblemResponse } from '../http/problem.js';
+import { ApiVersionedRead } from '../http/read-responses.js';
 import {
   CommandMetadata,
   IDEMPOTENCY_KEY_HEADER,
@@ -64,15 +64,7 @@ export class ShipmentsController {
   @Get(':id')
   @ReadsFrom('shipments')
   @ApiOperation({ summary: 'The shipment as the read model holds it; ETag is its version' })
-  @ApiOkResponse({
-    type: ShipmentResponse,
-    headers: { ETag: { description: 'The version in quotes, e.g. "1"' } },
-  })
-  @ApiNotFoundResponse({ type: ProblemResponse, description: 'shipment-not-found' })
-  @ApiServiceUnavailableResponse({
-    type: ProblemResponse,
-    description: 'consistentWith was not reached in time',
-  })
+  @ApiVersionedRead({ ok: ShipmentResponse, notFound: 'shipment-not-found', exampleVersion: 1 })
   async get(
     @Param('id', uuidParam('id')) id: string,
     @Query() _params: ConsistentReadParams,
