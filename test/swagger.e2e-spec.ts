@@ -129,6 +129,27 @@ describe('OpenAPI documentation', () => {
     });
   });
 
+  it('documents the ETag, 404 and 503 of every versioned read, and the 503 of every read model', () => {
+    const responses = (path: string) => doc.paths[path].get.responses;
+    for (const path of ['/accounts/{id}', '/carts/{id}', '/orders/{id}', '/shipments/{id}']) {
+      expect(Object.keys(responses(path))).toEqual(expect.arrayContaining(['200', '404', '503']));
+      expect(responses(path)['200']).toMatchObject({
+        headers: { ETag: { description: expect.stringMatching(/^The version in quotes/) } },
+      });
+    }
+    for (const path of [
+      '/accounts/{id}/transactions',
+      '/orders',
+      '/reports/daily-volume',
+      '/reports/cart-removals',
+      '/reports/orders-by-status',
+    ]) {
+      expect(responses(path)['503']).toMatchObject({
+        description: 'consistentWith was not reached in time',
+      });
+    }
+  });
+
   it('serves Swagger UI as HTML at /docs', async () => {
     const res = await request(running.app.getHttpServer()).get('/docs').expect(200);
     expect(res.headers['content-type']).toMatch(/^text\/html/);

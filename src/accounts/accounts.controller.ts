@@ -231,6 +231,7 @@ export class AccountsController {
   @ApiOperation({ summary: 'Statement lines, oldest first, a page at a time' })
   @ApiOkResponse({ type: TransactionsPage })
   @ApiNotFoundResponse({ type: ProblemResponse })
+  @ApiConsistencyTimeoutResponse()
   transactions(
     @Param('id', uuidParam('id')) id: string,
     @Query() params: TransactionsParams,
