@@ -1,0 +1,163 @@
+import { fork, type ChildProcess } from 'node:child_process';
+import type { Server } from 'node:http';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
+import { REBUILD_LOCK_SPACE } from '../src/projections/leases.js';
+import { accountsApi } from './support/accounts-api.js';
+import { scratchDatabase, type ScratchDatabase } from './support/database.js';
+import { eventually } from './support/eventually.js';
+import { pgProxy, type PgProxy } from './support/pg-proxy.js';
+
+const CHILD = fileURLToPath(new URL('./support/app.child.ts', import.meta.url));
+const REGISTER = fileURLToPath(new URL('./support/ts-register.mjs', import.meta.url));
+
+interface Child {
+  process: ChildProcess;
+  api: ReturnType<typeof accountsApi>;
+  /** Rejects, with what the process wrote, once it exits. */
+  exited: Promise<never>;
+  output: () => string;
+}
+
+/** The app in a child process (see app.child.ts): an unhandled 'error' event ends it, not the test run. */
+async function startChild(databaseUrl: string): Promise<Child> {
+  let output = '';
+  const child = fork(CHILD, [], {
+    execArgv: ['--import', REGISTER],
+    env: { ...process.env, NODE_OPTIONS: '', CHRONICLE_TEST_DATABASE_URL: databaseUrl },
+    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+  });
+  child.stdout!.on('data', (chunk) => (output += chunk));
+  child.stderr!.on('data', (chunk) => (output += chunk));
+  const exited = new Promise<never>((_, reject) =>
+    child.once('exit', (code, signal) =>
+      reject(new Error(`the app exited (${signal ?? code}):\n${output}`)),
+    ),
+  );
+  exited.catch(() => {});
+  const port = await Promise.race([
+    new Promise<number>((resolve) =>
+      child.once('message', (m) => resolve((m as { port: number }).port)),
+    ),
+    exited,
+  ]);
+  const server = `http://127.0.0.1:${port}` as unknown as Server;
+  return { process: child, api: accountsApi(server), exited, output: () => output };
+}
+
+describe('the process survives PostgreSQL ending its connections', () => {
+  let scratch: ScratchDatabase;
+  let proxy: PgProxy;
+  let child: Child;
+  let accountId: string;
+
+  beforeAll(async () => {
+    scratch = await scratchDatabase();
+    proxy = await pgProxy(scratch.url);
+    child = await startChild(proxy.url(scratch.url));
+    ({ id: accountId } = await child.api.open({ initialDeposit: 100 }));
+  });
+  afterAll(async () => {
+    child?.process.kill('SIGKILL');
+    await proxy?.close();
+    await scratch?.drop();
+  });
+
+  const appBackends = async (): Promise<number[]> => {
+    const { rows } = await scratch.pool.query<{ pid: number }>(
+      `SELECT pid FROM pg_stat_activity
+        WHERE datname = current_database() AND application_name LIKE 'chronicle%'`,
+    );
+    return rows.map((row) => row.pid);
+  };
+
+  /** pg_terminate_backend (SQLSTATE 57P01 on the app's side), then waits until the backends are gone. */
+  const terminate = async (pids: number[]) => {
+    await scratch.pool.query('SELECT pg_terminate_backend(pid) FROM unnest($1::int[]) AS pid', [
+      pids,
+    ]);
+    await eventually(async () => {
+      const { rows } = await scratch.pool.query(
+        'SELECT 1 FROM pg_stat_activity WHERE pid = ANY($1::int[])',
+        [pids],
+      );
+      expect(rows).toEqual([]);
+    });
+    // The app reads the server's FATAL and the end of the connection.
+    await sleep(200);
+  };
+
+  /** Sends the request now; its status, or why it got none. */
+  const statusOf = (req: PromiseLike<{ status: number }>): Promise<number | string> =>
+    Promise.resolve(req).then(
+      (res) => res.status,
+      (error: Error) => error.message,
+    );
+
+  const expectRunning = (when: string) => {
+    if (child.process.exitCode !== null || child.process.signalCode !== null) {
+      throw new Error(`${when}: the app exited:\n${child.output()}`);
+    }
+  };
+
+  const expectServing = async () => {
+    expectRunning('afterwards');
+    await eventually(async () => {
+      await child.api.http().get('/health').expect(200);
+    });
+    await child.api.deposit(accountId, 10);
+  };
+
+  it('all its connections at once, idle ones in the pool included', async () => {
+    const pids = await appBackends();
+    expect(pids.length).toBeGreaterThan(1);
+    await terminate(pids);
+    await expectServing();
+    expect(child.output()).toMatch(/A database connection was lost/);
+    expect(child.output()).not.toMatch(/\n\s+at /);
+  });
+
+  it('a connection checked out and idle between queries (the rebuild lock)', async () => {
+    const blocker = await scratch.pool.connect();
+    try {
+      // The rebuild takes its lock, then waits for the table it copies: its lock connection sits checked out.
+      await blocker.query('BEGIN');
+      await blocker.query('LOCK TABLE account_balances IN ACCESS EXCLUSIVE MODE');
+      const rebuild = statusOf(child.api.http().post('/admin/projections/accounts/rebuild'));
+      let lockHolder: number | undefined;
+      await eventually(async () => {
+        const { rows } = await scratch.pool.query<{ pid: number }>(
+          `SELECT pid FROM pg_locks
+            WHERE locktype = 'advisory' AND classid = $1::oid AND granted
+              AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`,
+          [REBUILD_LOCK_SPACE],
+        );
+        expect(rows).toHaveLength(1);
+        lockHolder = rows[0].pid;
+      });
+      await terminate([lockHolder!]);
+      expectRunning('after the lock connection ended');
+      await blocker.query('COMMIT');
+      expect(await rebuild).toBe(202);
+    } finally {
+      blocker.release();
+    }
+    await expectServing();
+  });
+
+  it('a connection ended in the middle of connecting', async () => {
+    const held = proxy.holdNext();
+    // The pool has to connect again (and the lease connection does, every PROJECTION_LEASE_RETRY_MS).
+    await terminate(await appBackends());
+    const probe = statusOf(child.api.http().get('/health'));
+    const { pid, releaseAfterServerClosed } = await Promise.race([held, child.exited]);
+    await scratch.pool.query('SELECT pg_terminate_backend($1)', [pid]);
+    await sleep(100);
+    expectRunning('before the release');
+    // The client gets ReadyForQuery and the FATAL 57P01 in one read: connected and lost in the same tick.
+    await releaseAfterServerClosed();
+    await sleep(200);
+    await probe;
+    await expectServing();
+  });
+});

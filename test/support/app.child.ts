@@ -1,0 +1,19 @@
+// The application in a child process, for a test that must see whether the process survives; it sends its port
+// to the parent once it listens. Run with --import ./test/support/ts-register.mjs.
+import 'reflect-metadata';
+import { createApp } from '../../src/app.factory.js';
+import { testConfig } from './test-app.js';
+
+async function main() {
+  const { app } = await createApp(testConfig({ logLevel: 'warn' }));
+  await app.listen(0, '127.0.0.1');
+  const { port } = app.getHttpServer().address() as { port: number };
+  process.send!({ port });
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(
+    `app child failed: ${error instanceof Error ? error.stack : String(error)}\n`,
+  );
+  process.exit(1);
+});
