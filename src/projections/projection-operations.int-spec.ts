@@ -228,6 +228,38 @@ describe('Operating projections', () => {
     }, 3000);
   });
 
+  it('wakes only the projections that read a committed type; the others pass over it at their poll', async () => {
+    for (const app of apps.splice(0)) await app.close();
+    const app = await boot(60_000);
+    await eventually(async () => expect((await statusOf(app)).status).toBe('live'));
+    const before = (await statusOf(app)).checkpoint;
+    const accountId = randomUUID();
+
+    await app
+      .get(CommandBus)
+      .execute(
+        new OpenAccountCommand(accountId, 'Ada Lovelace', 'EUR', 100, { commandId: randomUUID() }),
+      );
+
+    await eventually(async () => {
+      const { rows: found } = await scratch.pool.query(
+        'SELECT balance::int FROM account_balances WHERE id = $1',
+        [accountId],
+      );
+      expect(found).toEqual([{ balance: 100 }]);
+    }, 3000);
+    const probe = await statusOf(app);
+    expect(probe.checkpoint).toEqual(before); // not woken: nothing it reads was committed
+    expect(probe.headPosition).toBeGreaterThan(before.position);
+    expect(probe).toMatchObject({ lagEvents: 0, lagMs: 0 }); // and nothing of its types waits
+
+    const runner = app.get(ProjectionRunner);
+    runner.notify(); // what its poll does
+    await eventually(async () =>
+      expect((await statusOf(app)).checkpoint.position).toBe(probe.headPosition),
+    );
+  });
+
   it('dead-letters an event stored at a version no upcaster reaches, naming type and version', async () => {
     for (const app of apps.splice(0)) await app.close();
     const app = await boot();

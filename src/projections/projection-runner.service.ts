@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { hostname } from 'node:os';
 import {
@@ -53,11 +54,14 @@ export class ProjectionRunner implements OnApplicationBootstrap, BeforeApplicati
   private readonly workers = new Map<string, ProjectionWorker>();
   private readonly progress = new EventEmitter().setMaxListeners(0);
   private readonly instance = `${hostname()}:${process.pid}`;
+  /** Names this runner in its NOTIFY payloads (one process may run several apps, as tests do). */
+  private readonly runnerId = randomUUID();
   private leases?: Leases;
   private pollTimer?: NodeJS.Timeout;
   private stopped = false;
   private announcing?: Promise<void>;
-  private announceAgain = false;
+  /** Event types committed here and not yet announced to other processes. */
+  private readonly announced = new Set<string>();
 
   constructor(
     private readonly discovery: DiscoveryService,
@@ -112,25 +116,36 @@ export class ProjectionRunner implements OnApplicationBootstrap, BeforeApplicati
     await this.announcing;
   }
 
-  /** Wakes the projections this instance runs; `target` is a checkpoint that must be reached. */
-  notify(target?: Checkpoint): void {
+  /**
+   * Wakes the projections this instance runs; `target` is a checkpoint that must be reached. Given `types`, only
+   * the projections reading one of them: the others move past such events at their next poll.
+   */
+  notify(target?: Checkpoint, types?: ReadonlySet<string>): void {
     if (this.stopped) return;
-    for (const [name, worker] of this.workers) if (this.leases?.holds(name)) worker.wake(target);
+    for (const [name, worker] of this.workers) {
+      if (!this.leases?.holds(name)) continue;
+      if (types && !worker.handler.eventTypes.some((type) => types.has(type))) continue;
+      worker.wake(target);
+    }
   }
 
-  /** After a local commit: wake local projections now, and (coalesced) other processes by NOTIFY. */
+  /**
+   * After a local commit: wake the local projections that read its type now, and (coalesced) other processes
+   * by NOTIFY, naming the types committed since the last one.
+   */
   published(event: PersistedEvent): void {
-    this.notify(event.checkpoint);
+    this.notify(event.checkpoint, new Set([event.type]));
     if (this.stopped) return;
-    if (this.announcing) {
-      this.announceAgain = true;
-      return;
-    }
+    this.announced.add(event.type);
+    if (this.announcing) return;
     this.announcing = (async () => {
-      do {
-        this.announceAgain = false;
-        await this.dataSource.query(`SELECT pg_notify('${EVENTS_CHANNEL}', '')`).catch(() => {});
-      } while (this.announceAgain && !this.stopped);
+      while (this.announced.size > 0 && !this.stopped) {
+        const payload = eventsNotice(this.runnerId, this.announced);
+        this.announced.clear();
+        await this.dataSource
+          .query(`SELECT pg_notify('${EVENTS_CHANNEL}', $1)`, [payload])
+          .catch(() => {});
+      }
     })().finally(() => (this.announcing = undefined));
   }
 
@@ -180,6 +195,7 @@ export class ProjectionRunner implements OnApplicationBootstrap, BeforeApplicati
       this.dataSource,
       this.names,
       (name) => this.workers.get(name)?.processed ?? 0,
+      (name) => this.handlers.get(name)?.eventTypes ?? [],
     );
   }
 
@@ -339,7 +355,10 @@ export class ProjectionRunner implements OnApplicationBootstrap, BeforeApplicati
   }
 
   private notified(channel: string, payload: string): void {
-    if (channel === EVENTS_CHANNEL) this.notify();
+    if (channel === EVENTS_CHANNEL) {
+      const notice = readEventsNotice(payload);
+      if (notice?.from !== this.runnerId) this.notify(undefined, notice?.types);
+    }
     else if (channel === CONTROL_CHANNEL && this.workers.has(payload)) {
       void this.refresh(payload).catch((e) => this.refreshFailed(payload, e));
     }
@@ -356,6 +375,33 @@ export class ProjectionRunner implements OnApplicationBootstrap, BeforeApplicati
       if (worker.state === 'failed')
         void this.refresh(name).catch((e) => this.refreshFailed(name, e));
     }
+  }
+}
+
+/**
+ * The payload of a NOTIFY on the events channel: who committed, and which event types. An empty or unreadable
+ * payload (another writer, an older version) wakes every projection.
+ */
+interface EventsNotice {
+  from: string;
+  types: ReadonlySet<string>;
+}
+
+/** NOTIFY payloads stop at 8000 bytes: past that, say nothing and wake every projection. */
+const MAX_NOTICE_LENGTH = 7_900;
+
+function eventsNotice(from: string, types: ReadonlySet<string>): string {
+  const payload = JSON.stringify({ from, types: [...types] });
+  return payload.length <= MAX_NOTICE_LENGTH ? payload : '';
+}
+
+function readEventsNotice(payload: string): EventsNotice | undefined {
+  try {
+    const { from, types } = JSON.parse(payload) as { from?: unknown; types?: unknown };
+    if (typeof from !== 'string' || !Array.isArray(types)) return undefined;
+    return { from, types: new Set(types.filter((t): t is string => typeof t === 'string')) };
+  } catch {
+    return undefined;
   }
 }
 

@@ -8,13 +8,15 @@ const HORIZON_REPORT_AFTER = '1 second';
 
 /**
  * Every projection's status as the database sees it, whichever instance runs it: the stored status and
- * checkpoint, who holds its lease and its rebuild lock (pg_locks), its lag behind the log, and the backend
- * holding the commit horizon back when committed events wait behind it.
+ * checkpoint, who holds its lease and its rebuild lock (pg_locks), its lag (the committed events of its types
+ * after its checkpoint: events of other types are passed over at the next poll), and the backend holding the
+ * commit horizon back when committed events wait behind it.
  */
 export async function readProjectionStatuses(
   db: Pick<DataSource, 'query'>,
   names: readonly string[],
   processed: (name: string) => number,
+  eventTypes: (name: string) => readonly string[],
 ): Promise<ProjectionStatus[]> {
   const rows = new Map((await readCheckpointRows(db)).map((row) => [row.name, row]));
   const [{ head }] = await db.query(
@@ -46,8 +48,8 @@ export async function readProjectionStatuses(
     const rebuilding = rebuildRow && lockOf(REBUILD_LOCK_SPACE, name);
     const [lag] = await db.query(
       `SELECT count(*)::bigint AS events, (extract(epoch FROM now() - min(recorded_at)) * 1000)::bigint AS ms
-       FROM events WHERE (transaction_id, global_position) > ($1::xid8, $2::bigint)`,
-      [row.checkpoint.transactionId, row.checkpoint.position],
+       FROM events WHERE (transaction_id, global_position) > ($1::xid8, $2::bigint) AND type = ANY($3::text[])`,
+      [row.checkpoint.transactionId, row.checkpoint.position, eventTypes(name)],
     );
     const lagEvents = Number(lag.events);
     statuses.push({
