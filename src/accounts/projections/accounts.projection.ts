@@ -3,9 +3,12 @@ import type { EntityManager } from 'typeorm';
 import type { PersistedEvent } from '../../event-store/persisted-event.js';
 import { PERSONAL_DATA_ERASED } from '../../event-store/personal-data.js';
 import { Projection, type ProjectionHandler } from '../../projections/projection.js';
-import { ACCOUNT_EVENT_TYPES, type AccountEvent } from '../domain/account.events.js';
-import { AccountBalance } from './account-balance.entity.js';
-import { AccountTransaction, type TransactionKind } from './account-transaction.entity.js';
+import {
+  ACCOUNT_EVENT_TYPES,
+  type AccountEvent,
+  type AccountOpened,
+} from '../domain/account.events.js';
+import type { TransactionKind } from './account-transaction.entity.js';
 
 const KIND: Record<
   Exclude<AccountEvent['type'], 'AccountOpened' | 'PersonalDataErased'>,
@@ -15,34 +18,54 @@ const KIND: Record<
   MoneyWithdrawn: 'withdrawal',
   WithdrawalRejected: 'rejected-withdrawal',
 };
-const SIGN: Record<TransactionKind, number> = {
-  deposit: 1,
-  withdrawal: -1,
-  'rejected-withdrawal': 0,
-};
+
+/** In the batch statement only: an erasure moves the row's version and masks the name, and writes no line. */
+const ERASED = 'erased';
 
 /**
- * Balances and statement lines. A batch is folded in memory over the rows it touches, then written with one
- * upsert and one insert into the entities' tables (unnest: one statement whatever the batch size); `version`
- * skips any event a row already reflects.
+ * Opens the balances of a batch's AccountOpened events; an account already there is left alone (replay).
  */
-/** Timestamps stay ISO text from the row to the statement: no Date parsing and formatting per event. */
-type Balance = Omit<AccountBalance, 'openedAt' | 'updatedAt'> & {
-  openedAt: string;
-  updatedAt: string;
-};
-type Line = Omit<AccountTransaction, 'recordedAt'> & { recordedAt: string };
+const OPEN_SQL = `
+  INSERT INTO account_balances (id, owner_name, currency, balance, version, opened_at, updated_at)
+  SELECT id, owner_name, currency, 0, version, at, at
+  FROM unnest($1::uuid[], $2::text[], $3::char(3)[], $4::int[], $5::timestamptz[])
+    AS o(id, owner_name, currency, version, at)
+  ON CONFLICT (id) DO NOTHING`;
 
-interface BalanceRow {
-  id: string;
-  owner_name: string;
-  currency: string;
-  balance: string;
-  version: number;
-  opened_at: string;
-  updated_at: string;
-}
+/**
+ * The rest of a batch in one statement, folded by PostgreSQL: each event newer than its row's version gets its
+ * statement line, with the running balance (the row's balance plus the amounts up to it), and each row touched
+ * is updated once, to its last event. Events of accounts without a balance row (never opened) are passed over.
+ */
+const FOLD_SQL = `
+  WITH e AS (
+    SELECT * FROM unnest($1::uuid[], $2::int[], $3::bigint[], $4::text[], $5::bigint[], $6::text[],
+      $7::timestamptz[])
+      AS e(account_id, stream_version, global_position, kind, amount, description, recorded_at)
+  ), applied AS (
+    SELECT e.*, b.balance + sum(CASE e.kind WHEN 'deposit' THEN e.amount WHEN 'withdrawal' THEN -e.amount
+        ELSE 0 END) OVER (PARTITION BY e.account_id ORDER BY e.stream_version) AS balance_after,
+      bool_or(e.kind = '${ERASED}') OVER (PARTITION BY e.account_id) AS erased
+    FROM e JOIN account_balances b ON b.id = e.account_id
+    WHERE e.stream_version > b.version
+  ), lines AS (
+    INSERT INTO account_transactions
+      (account_id, stream_version, global_position, kind, amount, balance_after, description, recorded_at)
+    SELECT account_id, stream_version, global_position, kind, amount, balance_after, description, recorded_at
+    FROM applied WHERE kind <> '${ERASED}'
+    ON CONFLICT (account_id, stream_version) DO NOTHING
+  )
+  UPDATE account_balances b
+  SET balance = last.balance_after, version = last.stream_version, updated_at = last.recorded_at,
+    owner_name = CASE WHEN last.erased THEN '${PERSONAL_DATA_ERASED}' ELSE b.owner_name END
+  FROM (SELECT DISTINCT ON (account_id) * FROM applied ORDER BY account_id, stream_version DESC) AS last
+  WHERE b.id = last.account_id`;
 
+/**
+ * Balances and statement lines. A batch is two statements whatever its size: the accounts it opens, then
+ * everything else folded in SQL (FOLD_SQL). `version` on each balance row skips any event the row already
+ * reflects, so a replayed batch changes nothing.
+ */
 @Projection('accounts')
 @Injectable()
 export class AccountsProjection implements ProjectionHandler {
@@ -50,108 +73,48 @@ export class AccountsProjection implements ProjectionHandler {
   readonly tables = ['account_balances', 'account_transactions'];
 
   async apply(events: readonly PersistedEvent[], tx: EntityManager): Promise<void> {
-    const ids = [...new Set(events.map((e) => (e.data as AccountEvent['data']).accountId))];
-    // Raw SQL, timestamps as text: this runs once per batch of a catch-up over millions of events.
-    const rows: BalanceRow[] = await tx.query(
-      `SELECT id, owner_name, currency, balance, version, opened_at::text AS opened_at,
-         updated_at::text AS updated_at
-       FROM account_balances WHERE id = ANY($1::uuid[])`,
-      [ids],
-    );
-    const balances = new Map(
-      rows.map((row) => [
-        row.id,
-        {
-          id: row.id,
-          ownerName: row.owner_name,
-          currency: row.currency,
-          balance: Number(row.balance),
-          version: row.version,
-          openedAt: row.opened_at,
-          updatedAt: row.updated_at,
-        } as Balance,
-      ]),
-    );
-    const changed = new Set<Balance>();
-    const lines: Line[] = [];
-
-    for (const stored of events) {
-      const event = { type: stored.type, data: stored.data } as AccountEvent;
-      const at = stored.recordedAt.toISOString();
-      const account = balances.get(event.data.accountId);
-      if (event.type === 'AccountOpened') {
-        if (account) continue;
-        const opened: Balance = {
-          id: event.data.accountId,
-          ownerName: event.data.ownerName,
-          currency: event.data.currency,
-          balance: 0,
-          version: stored.streamVersion,
-          openedAt: at,
-          updatedAt: at,
-        };
-        balances.set(opened.id, opened);
-        changed.add(opened);
-        continue;
-      }
-      if (!account || stored.streamVersion <= account.version) continue;
-      account.version = stored.streamVersion;
-      account.updatedAt = at;
-      changed.add(account);
+    const opened: PersistedEvent[] = [];
+    const rest: PersistedEvent[] = [];
+    for (const stored of events) (stored.type === 'AccountOpened' ? opened : rest).push(stored);
+    if (opened.length > 0) {
+      const data = opened.map((e) => e.data as AccountOpened['data']);
+      await tx.query(OPEN_SQL, [
+        data.map((d) => d.accountId),
+        data.map((d) => d.ownerName),
+        data.map((d) => d.currency),
+        opened.map((e) => e.streamVersion),
+        opened.map((e) => e.recordedAt.toISOString()),
+      ]);
+    }
+    if (rest.length === 0) return;
+    const columns = {
+      accountId: new Array<string>(rest.length),
+      streamVersion: new Array<number>(rest.length),
+      globalPosition: new Array<number>(rest.length),
+      kind: new Array<string>(rest.length),
+      amount: new Array<number>(rest.length),
+      description: new Array<string | null>(rest.length),
+      recordedAt: new Array<string>(rest.length),
+    };
+    rest.forEach((stored, i) => {
+      const event = { type: stored.type, data: stored.data } as Exclude<
+        AccountEvent,
+        AccountOpened
+      >;
+      columns.accountId[i] = event.data.accountId;
+      columns.streamVersion[i] = stored.streamVersion;
+      columns.globalPosition[i] = stored.globalPosition;
+      columns.recordedAt[i] = stored.recordedAt.toISOString();
       if (event.type === 'PersonalDataErased') {
-        account.ownerName = PERSONAL_DATA_ERASED;
-        continue;
+        columns.kind[i] = ERASED;
+        columns.amount[i] = 0;
+        columns.description[i] = null;
+      } else {
+        columns.kind[i] = KIND[event.type];
+        columns.amount[i] = event.data.amount;
+        columns.description[i] = event.data.description ?? null;
       }
-      const kind = KIND[event.type];
-      account.balance += SIGN[kind] * event.data.amount;
-      lines.push({
-        accountId: account.id,
-        streamVersion: stored.streamVersion,
-        globalPosition: stored.globalPosition,
-        kind,
-        amount: event.data.amount,
-        balanceAfter: account.balance,
-        description: event.data.description ?? null,
-        recordedAt: at,
-      });
-    }
-
-    if (changed.size > 0) {
-      const rows = [...changed];
-      await tx.query(
-        `INSERT INTO account_balances (id, owner_name, currency, balance, version, opened_at, updated_at)
-         SELECT * FROM unnest($1::uuid[], $2::text[], $3::char(3)[], $4::bigint[], $5::int[], $6::timestamptz[], $7::timestamptz[])
-         ON CONFLICT (id) DO UPDATE SET owner_name = EXCLUDED.owner_name, balance = EXCLUDED.balance,
-           version = EXCLUDED.version, updated_at = EXCLUDED.updated_at
-         WHERE account_balances.version < EXCLUDED.version`,
-        [
-          rows.map((r) => r.id),
-          rows.map((r) => r.ownerName),
-          rows.map((r) => r.currency),
-          rows.map((r) => r.balance),
-          rows.map((r) => r.version),
-          rows.map((r) => r.openedAt),
-          rows.map((r) => r.updatedAt),
-        ],
-      );
-    }
-    if (lines.length > 0) {
-      await tx.query(
-        `INSERT INTO account_transactions
-           (account_id, stream_version, global_position, kind, amount, balance_after, description, recorded_at)
-         SELECT * FROM unnest($1::uuid[], $2::int[], $3::bigint[], $4::text[], $5::bigint[], $6::bigint[], $7::text[], $8::timestamptz[])
-         ON CONFLICT (account_id, stream_version) DO NOTHING`,
-        [
-          lines.map((l) => l.accountId),
-          lines.map((l) => l.streamVersion),
-          lines.map((l) => l.globalPosition),
-          lines.map((l) => l.kind),
-          lines.map((l) => l.amount),
-          lines.map((l) => l.balanceAfter),
-          lines.map((l) => l.description),
-          lines.map((l) => l.recordedAt),
-        ],
-      );
-    }
+    });
+    await tx.query(FOLD_SQL, Object.values(columns));
   }
 }
