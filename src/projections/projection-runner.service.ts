@@ -358,8 +358,7 @@ export class ProjectionRunner implements OnApplicationBootstrap, BeforeApplicati
     if (channel === EVENTS_CHANNEL) {
       const notice = readEventsNotice(payload);
       if (notice?.from !== this.runnerId) this.notify(undefined, notice?.types);
-    }
-    else if (channel === CONTROL_CHANNEL && this.workers.has(payload)) {
+    } else if (channel === CONTROL_CHANNEL && this.workers.has(payload)) {
       void this.refresh(payload).catch((e) => this.refreshFailed(payload, e));
     }
   }
