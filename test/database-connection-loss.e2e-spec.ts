@@ -139,6 +139,12 @@ describe('the process survives PostgreSQL ending its connections', () => {
       expectRunning('after the lock connection ended');
       await blocker.query('COMMIT');
       expect(await rebuild).toBe(202);
+      // Without its lock another rebuild could be running: this one must not swap its tables in.
+      await eventually(async () =>
+        expect(child.output()).toMatch(
+          /Rebuild of projection accounts failed: .*the rebuild lost its lock; not swapped in/,
+        ),
+      );
     } finally {
       blocker.release();
     }

@@ -54,13 +54,17 @@ export class ProjectionRebuild {
     onProgress: (progress: RebuildProgress) => void = () => {},
   ): Promise<{ done: Promise<void> }> {
     const lock = await this.pool.connect();
+    // Its session holds the lock: if the server ends it, the swap below must not happen (another rebuild may run).
+    lock.on('error', () => {});
     let target: WorkerTarget;
+    let holder: number;
     try {
-      const { rows } = await lock.query('SELECT pg_try_advisory_lock($1, hashtext($2)) AS locked', [
-        REBUILD_LOCK_SPACE,
-        this.name,
-      ]);
+      const { rows } = await lock.query(
+        'SELECT pg_try_advisory_lock($1, hashtext($2)) AS locked, pg_backend_pid() AS pid',
+        [REBUILD_LOCK_SPACE, this.name],
+      );
       if (!rows[0].locked) throw new RebuildInProgress(this.name);
+      holder = rows[0].pid;
       target = await this.prepare();
     } catch (error) {
       lock.release(true);
@@ -73,7 +77,7 @@ export class ProjectionRebuild {
     const done = (async () => {
       try {
         await worker.drain();
-        await this.swap(worker);
+        await this.swap(worker, holder);
         report();
       } finally {
         clearInterval(timer);
@@ -118,7 +122,7 @@ export class ProjectionRebuild {
    * batch writes the old tables meanwhile; the live projection then finds its checkpoint moved and resumes
    * from the rebuild's, on the new tables.
    */
-  private async swap(worker: ProjectionWorker): Promise<void> {
+  private async swap(worker: ProjectionWorker, holder: number): Promise<void> {
     for (let attempt = 1; ; attempt++) {
       // A little more catching up first, so the live projection has little left to apply.
       await worker.drain();
@@ -128,6 +132,14 @@ export class ProjectionRebuild {
           await tx.query(`SELECT 1 FROM ${CHECKPOINTS} WHERE name = ANY($1) FOR UPDATE`, [
             [this.name, rebuildCheckpointName(this.name)],
           ]);
+          const held = await tx.query(
+            `SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND granted AND pid = $1
+               AND classid::bigint = $2 AND objid = hashtext($3)::oid AND objsubid = 2`,
+            [holder, REBUILD_LOCK_SPACE, this.name],
+          );
+          if (held.length === 0) {
+            throw new Error(`Projection ${this.name}: the rebuild lost its lock; not swapped in`);
+          }
           const [rebuilt] = await tx.query(
             `SELECT transaction_id::text AS transaction_id, global_position FROM ${CHECKPOINTS}
              WHERE name = $1`,
