@@ -52,8 +52,8 @@ describe('orders: checkout to shipped order', () => {
     });
     expect(awaiting.cancellation).toBeUndefined();
 
-    const shipment = await orders.http().get(awaiting.shipment!.href).expect(200);
-    expect(shipment.body).toMatchObject({
+    const shipment = await orders.shipment(awaiting.shipment!.href);
+    expect(shipment).toMatchObject({
       id: awaiting.shipment!.id,
       orderId,
       status: 'awaiting-dispatch',

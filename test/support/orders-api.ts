@@ -43,6 +43,17 @@ export function ordersApi(server: Server) {
       return found!;
     },
 
+    /** A shipment once its own read model has it (the order's link can be seen first: another projection). */
+    async shipment(href: string, timeoutMs = 15_000): Promise<Record<string, unknown>> {
+      let found: Record<string, unknown> | undefined;
+      await eventually(async () => {
+        const res = await http().get(href);
+        expect(res.status).toBe(200);
+        found = res.body as Record<string, unknown>;
+      }, timeoutMs);
+      return found!;
+    },
+
     async dispatch(shipmentId: string) {
       const res = await http().post(`/shipments/${shipmentId}/dispatch`).expect(200);
       return res.body as { id: string; version: number; position: number };
