@@ -20,6 +20,7 @@ export interface AppConfig {
     pollMs: number;
     batchSize: number;
     maxBatchSize: number;
+    maxTransactionMs: number;
     retryAttempts: number;
     retryBaseMs: number;
     leaseRetryMs: number;
@@ -163,7 +164,8 @@ export function loadConfig(env: Env = process.env): AppConfig {
       run: projectionsToRun(env),
       pollMs: integer(env, 'PROJECTION_POLL_MS', 1000, 10, 60000),
       batchSize: integer(env, 'PROJECTION_BATCH_SIZE', 1000, 1, 100000),
-      maxBatchSize: integer(env, 'PROJECTION_MAX_BATCH_SIZE', 10000, 1, 1000000),
+      maxBatchSize: integer(env, 'PROJECTION_MAX_BATCH_SIZE', 5000, 1, 1000000),
+      maxTransactionMs: integer(env, 'PROJECTION_MAX_TRANSACTION_MS', 1000, 0, 60000),
       retryAttempts: integer(env, 'PROJECTION_RETRY_ATTEMPTS', 5, 1, 100),
       retryBaseMs: integer(env, 'PROJECTION_RETRY_BASE_MS', 200, 1, 60000),
       leaseRetryMs: integer(env, 'PROJECTION_LEASE_RETRY_MS', 1000, 50, 60000),

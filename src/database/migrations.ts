@@ -1,5 +1,6 @@
 import { CreateAccountReadModels1763798400200 } from '../accounts/migrations/1763798400200-create-account-read-models.js';
 import { CreateAccountDailyVolume1763798400400 } from '../accounts/migrations/1763798400400-create-account-daily-volume.js';
+import { AccountBalancesFillfactor1763798400800 } from '../accounts/migrations/1763798400800-account-balances-fillfactor.js';
 import { CreateCartReadModels1763798410000 } from '../carts/migrations/1763798410000-create-cart-read-models.js';
 import { CreateEvents1763798400000 } from '../event-store/migrations/1763798400000-create-events.js';
 import { CreateSnapshots1763798400600 } from '../event-store/migrations/1763798400600-create-snapshots.js';
@@ -20,6 +21,7 @@ export const MIGRATIONS = [
   ProjectionOperations1763798400500,
   CreateSnapshots1763798400600,
   CreatePersonalDataKeys1763798400700,
+  AccountBalancesFillfactor1763798400800,
   CreateCartReadModels1763798410000,
   CreateOrders1763798420000,
   CreateShipping1763798420100,

@@ -21,7 +21,7 @@ import type { NewEvent } from '../event-store/event-store.types.js';
 import type { PersistedEvent } from '../event-store/persisted-event.js';
 import { PostgresEventStore } from '../event-store/postgres-event-store.js';
 import { LEASE_LOCK_SPACE } from './leases.js';
-import { Projection, type ProjectionHandler } from './projection.js';
+import { Projection, type ProjectionHandler, type ProjectionTransaction } from './projection.js';
 import { ProjectionRunner } from './projection-runner.service.js';
 
 const PROBE = 'engine-probe';
@@ -65,6 +65,11 @@ class ProbeProjection implements ProjectionHandler {
       pause.reached();
       await pause.resume;
     }
+  }
+
+  /** While catching up it is written in transactions over several pages, chaos included. */
+  open(tx: EntityManager): ProjectionTransaction {
+    return { write: (events) => this.apply(events, tx), finish: async () => {} };
   }
 }
 

@@ -24,7 +24,12 @@ import { ensureCheckpointRow, readCheckpointRow } from './projection-checkpoints
 import { ProjectionRebuild, type RebuildProgress } from './projection-rebuild.js';
 import type { ProjectionStatus } from './projection-status.js';
 import { readProjectionStatuses } from './projection-status.query.js';
-import { ProjectionWorker, type WorkerTarget } from './projection-worker.js';
+import {
+  type PagedTransactions,
+  pagedTransactions,
+  ProjectionWorker,
+  type WorkerTarget,
+} from './projection-worker.js';
 
 export class UnknownPosition extends DomainError {
   readonly kind = 'invalid';
@@ -53,6 +58,8 @@ export class ProjectionRunner implements OnApplicationBootstrap, BeforeApplicati
   private readonly handlers = new Map<string, ProjectionHandler>();
   private readonly workers = new Map<string, ProjectionWorker>();
   private readonly progress = new EventEmitter().setMaxListeners(0);
+  /** Transactions over several pages hold a pooled connection and borrow another: at most half the pool. */
+  private readonly paged: PagedTransactions;
   private readonly instance = `${hostname()}:${process.pid}`;
   /** Names this runner in its NOTIFY payloads (one process may run several apps, as tests do). */
   private readonly runnerId = randomUUID();
@@ -69,7 +76,9 @@ export class ProjectionRunner implements OnApplicationBootstrap, BeforeApplicati
     private readonly store: PostgresEventStore,
     @InjectDataSource() private readonly dataSource: DataSource,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-  ) {}
+  ) {
+    this.paged = pagedTransactions(Math.floor(config.dbPoolSize / 2));
+  }
 
   get names(): string[] {
     return [...this.handlers.keys()];
@@ -303,16 +312,19 @@ export class ProjectionRunner implements OnApplicationBootstrap, BeforeApplicati
     target: WorkerTarget,
     start: Checkpoint,
   ): ProjectionWorker {
-    const { batchSize, maxBatchSize, retryAttempts, retryBaseMs } = this.config.projections;
+    const { batchSize, maxBatchSize, maxTransactionMs, retryAttempts, retryBaseMs } =
+      this.config.projections;
     return new ProjectionWorker(name, handler, target, start, {
       dataSource: this.dataSource,
       store: this.store,
       options: {
         batchSize,
         maxBatchSize: Math.max(batchSize, maxBatchSize),
+        maxTransactionMs,
         retryAttempts,
         retryBaseMs,
       },
+      paged: this.paged,
       reveal: async (events) =>
         (await this.store.reveal(events)).map((event) => this.store.registry.upcast(event)),
       hooks: {

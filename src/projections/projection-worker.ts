@@ -14,9 +14,41 @@ export interface WorkerOptions {
    * transactions, so a row touched by many events is written once per batch. Default: `batchSize`.
    */
   maxBatchSize?: number;
+  /**
+   * While catching up, a handler with `open` keeps one transaction over several pages for up to this long: a
+   * row touched by many events is written once per transaction. 0: one transaction per page.
+   */
+  maxTransactionMs?: number;
   /** Attempts at one event before it is dead-lettered and the projection stops at it. */
   retryAttempts: number;
   retryBaseMs: number;
+}
+
+/**
+ * Admits transactions over several pages, which read their next page (and reveal it) on other pooled
+ * connections while holding one: fewer of them at once than the pool has connections, so they never all wait.
+ */
+export interface PagedTransactions {
+  tryAcquire(): boolean;
+  release(): void;
+}
+
+/** Admits up to `max` at once. */
+export function pagedTransactions(max: number): PagedTransactions {
+  let active = 0;
+  return {
+    tryAcquire: () => (active < max ? (active += 1) > 0 : false),
+    release: () => {
+      active -= 1;
+    },
+  };
+}
+
+interface Page {
+  events: PersistedEvent[];
+  /** How many were asked for: a full page means the log goes on. */
+  size: number;
+  after: Checkpoint;
 }
 
 export interface WorkerHooks {
@@ -84,6 +116,7 @@ export class ProjectionWorker {
       hooks: WorkerHooks;
       /** Stored events as the handler reads them: personal data decrypted, lifted to the current schema. */
       reveal: (events: readonly PersistedEvent[]) => Promise<PersistedEvent[]>;
+      paged?: PagedTransactions;
     },
   ) {
     this.checkpoint = start;
@@ -214,10 +247,10 @@ export class ProjectionWorker {
   private async catchUp(): Promise<void> {
     const { batchSize, maxBatchSize = batchSize } = this.deps.options;
     let limit = batchSize;
-    const read = (after: Checkpoint, size: number) =>
+    const read = (after: Checkpoint, size: number): Promise<Page> =>
       this.deps.store.readAll({ after, limit: size }).then((events) => ({ events, size, after }));
     /** The read already in flight; none: read after the checkpoint now. */
-    let next: Promise<{ events: PersistedEvent[]; size: number; after: Checkpoint }> | undefined;
+    let next: Promise<Page> | undefined;
     while (!this.stopped) {
       const page = await (next ?? read(this.checkpoint, limit));
       let events = page.events;
@@ -234,6 +267,22 @@ export class ProjectionWorker {
       if (cut) {
         events = capped;
         limit = batchSize;
+      }
+      if (full && !isolating && !cut && this.pages()) {
+        let paged: Awaited<ReturnType<ProjectionWorker['applyPages']>>;
+        try {
+          paged = await this.applyPages({ ...page, events }, read);
+        } catch (error) {
+          if (!(error instanceof CheckpointMoved)) throw error;
+          next = undefined;
+          limit = batchSize;
+          continue;
+        } finally {
+          this.deps.paged!.release();
+        }
+        this.progressed(events, paged.last, paged.applied);
+        next = paged.next ?? Promise.resolve({ events: [], size: limit, after: paged.last });
+        continue;
       }
       const last = events[events.length - 1].checkpoint;
       // Read the next batch while this one is written: the database and this process work in parallel.
@@ -253,13 +302,98 @@ export class ProjectionWorker {
         limit = batchSize;
         continue;
       }
-      this.checkpoint = last;
-      if (this.isolateUntil && reached(last, this.isolateUntil)) this.isolateUntil = undefined;
-      if (this.poison && events.some((e) => e.eventId === this.poison!.eventId)) {
-        this.poison = undefined;
-      }
-      this.deps.hooks.onProgress(this, events.length);
+      this.progressed(events, last, events.length);
     }
+  }
+
+  private progressed(events: PersistedEvent[], last: Checkpoint, applied: number): void {
+    this.checkpoint = last;
+    if (this.isolateUntil && reached(last, this.isolateUntil)) this.isolateUntil = undefined;
+    if (this.poison && events.some((e) => e.eventId === this.poison!.eventId)) {
+      this.poison = undefined;
+    }
+    this.deps.hooks.onProgress(this, applied);
+  }
+
+  /** Whether this batch may open a transaction over several pages (and one is admitted: release it after). */
+  private pages(): boolean {
+    const { maxTransactionMs = 0 } = this.deps.options;
+    return (
+      maxTransactionMs > 0 &&
+      this.handler.open !== undefined &&
+      this.handler.react === undefined &&
+      this.handler.maxBatchEvents === undefined &&
+      this.deps.paged?.tryAcquire() === true
+    );
+  }
+
+  /**
+   * One transaction over pages of the log, from `first` on, for up to `maxTransactionMs`: the handler's `open`
+   * writer gets each page's events (the next page is read meanwhile) and writes what it kept in `finish`; then
+   * the checkpoint moves to the last page's end. Returns the read in flight for the page after it, if any.
+   */
+  private async applyPages(
+    first: Page,
+    read: (after: Checkpoint, size: number) => Promise<Page>,
+  ): Promise<{ last: Checkpoint; applied: number; next?: Promise<Page> }> {
+    const started = Date.now();
+    const status = this.state === 'live' ? 'live' : 'catching-up';
+    let applied = 0;
+    let last = first.after;
+    let next: Promise<Page> | undefined;
+    let firstRelevant: PersistedEvent | undefined;
+    let lastRelevant: PersistedEvent | undefined;
+    // A failure names the transaction's first and last event of this projection: isolating it covers them all.
+    const failure = (error: unknown) =>
+      new HandlerFailure(
+        error,
+        firstRelevant === lastRelevant ? [lastRelevant!] : [firstRelevant!, lastRelevant!],
+      );
+    await this.deps.dataSource.transaction(async (tx) => {
+      await tx.query('SET LOCAL synchronous_commit = off');
+      if (this.into.schema) await tx.query(`SET LOCAL search_path = ${this.into.schema}, public`);
+      await this.claim(tx, first.after);
+      const writer = this.handler.open!(tx);
+      let page = first;
+      for (;;) {
+        const end = page.events[page.events.length - 1].checkpoint;
+        next = page.events.length === page.size ? read(end, page.size) : undefined;
+        next?.catch(() => undefined);
+        const relevant = page.events.filter((event) => this.types.has(event.type));
+        if (relevant.length > 0) {
+          firstRelevant ??= relevant[0];
+          lastRelevant = relevant[relevant.length - 1];
+          try {
+            await writer.write(await this.deps.reveal(relevant));
+          } catch (error) {
+            throw failure(error);
+          }
+        }
+        applied += page.events.length;
+        last = end;
+        if (!next || this.stopped || Date.now() - started >= this.deps.options.maxTransactionMs!) {
+          break;
+        }
+        page = await next;
+        next = undefined;
+        if (page.events.length === 0) break;
+      }
+      if (lastRelevant) {
+        try {
+          await writer.finish();
+        } catch (error) {
+          throw failure(error);
+        }
+      }
+      await tx.query(
+        `UPDATE ${CHECKPOINTS} SET transaction_id = $2::xid8, global_position = $3, status = $4,
+           last_error = NULL, updated_at = now() WHERE name = $1`,
+        [this.into.checkpointName, last.transactionId, last.position, status],
+      );
+    });
+    this.state = status;
+    this.lastError = null;
+    return { last, applied, next };
   }
 
   /** At most the handler's `maxBatchEvents` of the events it reads, with the others before the last of them. */

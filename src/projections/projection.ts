@@ -20,12 +20,26 @@ export interface ProjectionHandler {
   readonly maxBatchEvents?: number;
   apply(events: readonly PersistedEvent[], tx: EntityManager): Promise<void>;
   /**
+   * Optional, for catching up: a writer for one transaction over several pages of events, in log order. It may
+   * keep what the pages change in memory and write it once in `finish` (a row touched by many events is then
+   * written once per transaction rather than once per page). The worker uses it only while behind the head,
+   * for at most PROJECTION_MAX_TRANSACTION_MS per transaction; `apply` must write the same as `open`, one
+   * `write` and `finish`.
+   */
+  open?(tx: EntityManager): ProjectionTransaction;
+  /**
    * For a reactor: what the events cause elsewhere (commands, each in a transaction of its own), run before the
    * batch's transaction so that no transaction stays open meanwhile, holding every projection's read horizon back.
    * The checkpoint moves only after `apply` commits, so a batch interrupted anywhere is reacted to again: `react`
    * must be idempotent (deterministic command ids). A rebuild does not react again.
    */
   react?(events: readonly PersistedEvent[]): Promise<void>;
+}
+
+/** What `ProjectionHandler.open` returns: pages of one transaction, then `finish` before the commit. */
+export interface ProjectionTransaction {
+  write(events: readonly PersistedEvent[]): Promise<void>;
+  finish(): Promise<void>;
 }
 
 /** Marks a provider as a projection with a durable checkpoint under `name`. */

@@ -2,12 +2,12 @@ import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import type { PersistedEvent } from '../../event-store/persisted-event.js';
 import { PERSONAL_DATA_ERASED } from '../../event-store/personal-data.js';
-import { Projection, type ProjectionHandler } from '../../projections/projection.js';
 import {
-  ACCOUNT_EVENT_TYPES,
-  type AccountEvent,
-  type AccountOpened,
-} from '../domain/account.events.js';
+  Projection,
+  type ProjectionHandler,
+  type ProjectionTransaction,
+} from '../../projections/projection.js';
+import { ACCOUNT_EVENT_TYPES, type AccountEvent } from '../domain/account.events.js';
 import type { TransactionKind } from './account-transaction.entity.js';
 
 const KIND: Record<
@@ -18,53 +18,52 @@ const KIND: Record<
   MoneyWithdrawn: 'withdrawal',
   WithdrawalRejected: 'rejected-withdrawal',
 };
-
-/** In the batch statement only: an erasure moves the row's version and masks the name, and writes no line. */
-const ERASED = 'erased';
+const SIGN: Record<TransactionKind, number> = {
+  deposit: 1,
+  withdrawal: -1,
+  'rejected-withdrawal': 0,
+};
 
 /**
- * Opens the balances of a batch's AccountOpened events; an account already there is left alone (replay).
+ * A balance row as folded in memory. Timestamps are not parsed or formatted per event: ISO text as read from the
+ * row, or the Date of the last event (formatted once per transaction).
  */
-const OPEN_SQL = `
+interface Balance {
+  id: string;
+  ownerName: string;
+  currency: string;
+  balance: number;
+  version: number;
+  openedAt: string | Date;
+  updatedAt: string | Date;
+}
+
+const SELECT_BALANCES = `
+  SELECT id, owner_name, currency, balance, version, opened_at::text AS opened_at, updated_at::text AS updated_at
+  FROM account_balances WHERE id = ANY($1::uuid[])`;
+
+const INSERT_LINES = `
+  INSERT INTO account_transactions
+    (account_id, stream_version, global_position, kind, amount, balance_after, description, recorded_at)
+  SELECT account_id, stream_version, global_position, kind, amount, balance_after, description,
+    'epoch'::timestamptz + recorded_ms * interval '1 millisecond'
+  FROM unnest($1::uuid[], $2::int[], $3::bigint[], $4::text[], $5::bigint[], $6::bigint[], $7::text[], $8::bigint[])
+    AS l(account_id, stream_version, global_position, kind, amount, balance_after, description, recorded_ms)
+  ON CONFLICT (account_id, stream_version) DO NOTHING`;
+
+const UPSERT_BALANCES = `
   INSERT INTO account_balances (id, owner_name, currency, balance, version, opened_at, updated_at)
-  SELECT id, owner_name, currency, 0, version, at, at
-  FROM unnest($1::uuid[], $2::text[], $3::char(3)[], $4::int[], $5::timestamptz[])
-    AS o(id, owner_name, currency, version, at)
-  ON CONFLICT (id) DO NOTHING`;
+  SELECT * FROM unnest($1::uuid[], $2::text[], $3::char(3)[], $4::bigint[], $5::int[], $6::timestamptz[],
+    $7::timestamptz[])
+  ON CONFLICT (id) DO UPDATE SET owner_name = EXCLUDED.owner_name, balance = EXCLUDED.balance,
+    version = EXCLUDED.version, updated_at = EXCLUDED.updated_at
+  WHERE account_balances.version < EXCLUDED.version`;
 
 /**
- * The rest of a batch in one statement, folded by PostgreSQL: each event newer than its row's version gets its
- * statement line, with the running balance (the row's balance plus the amounts up to it), and each row touched
- * is updated once, to its last event. Events of accounts without a balance row (never opened) are passed over.
- */
-const FOLD_SQL = `
-  WITH e AS (
-    SELECT * FROM unnest($1::uuid[], $2::int[], $3::bigint[], $4::text[], $5::bigint[], $6::text[],
-      $7::timestamptz[])
-      AS e(account_id, stream_version, global_position, kind, amount, description, recorded_at)
-  ), applied AS (
-    SELECT e.*, b.balance + sum(CASE e.kind WHEN 'deposit' THEN e.amount WHEN 'withdrawal' THEN -e.amount
-        ELSE 0 END) OVER (PARTITION BY e.account_id ORDER BY e.stream_version) AS balance_after,
-      bool_or(e.kind = '${ERASED}') OVER (PARTITION BY e.account_id) AS erased
-    FROM e JOIN account_balances b ON b.id = e.account_id
-    WHERE e.stream_version > b.version
-  ), lines AS (
-    INSERT INTO account_transactions
-      (account_id, stream_version, global_position, kind, amount, balance_after, description, recorded_at)
-    SELECT account_id, stream_version, global_position, kind, amount, balance_after, description, recorded_at
-    FROM applied WHERE kind <> '${ERASED}'
-    ON CONFLICT (account_id, stream_version) DO NOTHING
-  )
-  UPDATE account_balances b
-  SET balance = last.balance_after, version = last.stream_version, updated_at = last.recorded_at,
-    owner_name = CASE WHEN last.erased THEN '${PERSONAL_DATA_ERASED}' ELSE b.owner_name END
-  FROM (SELECT DISTINCT ON (account_id) * FROM applied ORDER BY account_id, stream_version DESC) AS last
-  WHERE b.id = last.account_id`;
-
-/**
- * Balances and statement lines. A batch is two statements whatever its size: the accounts it opens, then
- * everything else folded in SQL (FOLD_SQL). `version` on each balance row skips any event the row already
- * reflects, so a replayed batch changes nothing.
+ * Balances and statement lines. Events are folded in memory over the balance rows they touch (read once per
+ * transaction); each page's lines go in with one insert, and each balance touched is written once, when the
+ * transaction finishes. `version` on a balance row skips any event it already reflects, so a replayed batch
+ * changes nothing.
  */
 @Projection('accounts')
 @Injectable()
@@ -73,48 +72,122 @@ export class AccountsProjection implements ProjectionHandler {
   readonly tables = ['account_balances', 'account_transactions'];
 
   async apply(events: readonly PersistedEvent[], tx: EntityManager): Promise<void> {
-    const opened: PersistedEvent[] = [];
-    const rest: PersistedEvent[] = [];
-    for (const stored of events) (stored.type === 'AccountOpened' ? opened : rest).push(stored);
-    if (opened.length > 0) {
-      const data = opened.map((e) => e.data as AccountOpened['data']);
-      await tx.query(OPEN_SQL, [
-        data.map((d) => d.accountId),
-        data.map((d) => d.ownerName),
-        data.map((d) => d.currency),
-        opened.map((e) => e.streamVersion),
-        opened.map((e) => e.recordedAt.toISOString()),
-      ]);
-    }
-    if (rest.length === 0) return;
-    const columns = {
-      accountId: new Array<string>(rest.length),
-      streamVersion: new Array<number>(rest.length),
-      globalPosition: new Array<number>(rest.length),
-      kind: new Array<string>(rest.length),
-      amount: new Array<number>(rest.length),
-      description: new Array<string | null>(rest.length),
-      recordedAt: new Array<string>(rest.length),
-    };
-    rest.forEach((stored, i) => {
-      const event = { type: stored.type, data: stored.data } as Exclude<
-        AccountEvent,
-        AccountOpened
-      >;
-      columns.accountId[i] = event.data.accountId;
-      columns.streamVersion[i] = stored.streamVersion;
-      columns.globalPosition[i] = stored.globalPosition;
-      columns.recordedAt[i] = stored.recordedAt.toISOString();
-      if (event.type === 'PersonalDataErased') {
-        columns.kind[i] = ERASED;
-        columns.amount[i] = 0;
-        columns.description[i] = null;
-      } else {
-        columns.kind[i] = KIND[event.type];
-        columns.amount[i] = event.data.amount;
-        columns.description[i] = event.data.description ?? null;
-      }
-    });
-    await tx.query(FOLD_SQL, Object.values(columns));
+    const writer = this.open(tx);
+    await writer.write(events);
+    await writer.finish();
+  }
+
+  open(tx: EntityManager): ProjectionTransaction {
+    return new AccountsTransaction(tx);
   }
 }
+
+class AccountsTransaction implements ProjectionTransaction {
+  /** Every balance row this transaction has read or opened; null: no such account (yet). */
+  private readonly balances = new Map<string, Balance | null>();
+  private readonly changed = new Set<Balance>();
+
+  constructor(private readonly tx: EntityManager) {}
+
+  async write(events: readonly PersistedEvent[]): Promise<void> {
+    await this.load(events);
+    const lines = {
+      accountId: [] as string[],
+      streamVersion: [] as number[],
+      globalPosition: [] as number[],
+      kind: [] as string[],
+      amount: [] as number[],
+      balanceAfter: [] as number[],
+      description: [] as Array<string | null>,
+      /** Epoch milliseconds: a Date's precision, and no string per event. */
+      recordedAt: [] as number[],
+    };
+    for (const stored of events) {
+      const event = { type: stored.type, data: stored.data } as AccountEvent;
+      const at = stored.recordedAt;
+      const account = this.balances.get(event.data.accountId);
+      if (event.type === 'AccountOpened') {
+        if (account) continue;
+        const opened: Balance = {
+          id: event.data.accountId,
+          ownerName: event.data.ownerName,
+          currency: event.data.currency,
+          balance: 0,
+          version: stored.streamVersion,
+          openedAt: at,
+          updatedAt: at,
+        };
+        this.balances.set(opened.id, opened);
+        this.changed.add(opened);
+        continue;
+      }
+      if (!account || stored.streamVersion <= account.version) continue;
+      account.version = stored.streamVersion;
+      account.updatedAt = at;
+      this.changed.add(account);
+      if (event.type === 'PersonalDataErased') {
+        account.ownerName = PERSONAL_DATA_ERASED;
+        continue;
+      }
+      const kind = KIND[event.type];
+      account.balance += SIGN[kind] * event.data.amount;
+      lines.accountId.push(account.id);
+      lines.streamVersion.push(stored.streamVersion);
+      lines.globalPosition.push(stored.globalPosition);
+      lines.kind.push(kind);
+      lines.amount.push(event.data.amount);
+      lines.balanceAfter.push(account.balance);
+      lines.description.push(event.data.description ?? null);
+      lines.recordedAt.push(at.getTime());
+    }
+    if (lines.accountId.length > 0) await this.tx.query(INSERT_LINES, Object.values(lines));
+  }
+
+  async finish(): Promise<void> {
+    if (this.changed.size === 0) return;
+    const rows = [...this.changed];
+    this.changed.clear();
+    await this.tx.query(UPSERT_BALANCES, [
+      rows.map((r) => r.id),
+      rows.map((r) => r.ownerName),
+      rows.map((r) => r.currency),
+      rows.map((r) => r.balance),
+      rows.map((r) => r.version),
+      rows.map((r) => iso(r.openedAt)),
+      rows.map((r) => iso(r.updatedAt)),
+    ]);
+  }
+
+  /** Reads the balance rows of the accounts these events name that this transaction has not seen yet. */
+  private async load(events: readonly PersistedEvent[]): Promise<void> {
+    const unseen = new Set<string>();
+    for (const event of events) {
+      const id = (event.data as AccountEvent['data']).accountId;
+      if (!this.balances.has(id)) unseen.add(id);
+    }
+    if (unseen.size === 0) return;
+    const rows: Array<{
+      id: string;
+      owner_name: string;
+      currency: string;
+      balance: string;
+      version: number;
+      opened_at: string;
+      updated_at: string;
+    }> = await this.tx.query(SELECT_BALANCES, [[...unseen]]);
+    for (const id of unseen) this.balances.set(id, null);
+    for (const row of rows) {
+      this.balances.set(row.id, {
+        id: row.id,
+        ownerName: row.owner_name,
+        currency: row.currency,
+        balance: Number(row.balance),
+        version: row.version,
+        openedAt: row.opened_at,
+        updatedAt: row.updated_at,
+      });
+    }
+  }
+}
+
+const iso = (at: string | Date) => (typeof at === 'string' ? at : at.toISOString());
