@@ -15,10 +15,13 @@ export class AccountRepository extends EventSourcedRepository<AccountState, Acco
     snapshots: PostgresSnapshotStore,
     @Inject(APP_CONFIG) config: AppConfig,
   ) {
-    super(store, eventBus, accountDefinition, {
-      store: snapshots,
-      every: config.snapshotEvery,
-      logger: new Logger(AccountRepository.name),
-    });
+    super(
+      store,
+      eventBus,
+      accountDefinition,
+      { store: snapshots, every: config.snapshotEvery, logger: new Logger(AccountRepository.name) },
+      // An account's personal data is erased through this repository, which drops it from the cache at once.
+      config.aggregateCache,
+    );
   }
 }

@@ -28,6 +28,8 @@ export interface AppConfig {
   idempotencyTtlHours: number;
   /** An aggregate is snapshotted every this many events (unless its definition says otherwise); 0: never. */
   snapshotEvery: number;
+  /** Accounts kept in memory between commands (AGGREGATE_CACHE_SIZE, AGGREGATE_CACHE_TTL_MS). */
+  aggregateCache: { size: number; ttlMs: number };
   /** Bearer token for /admin; unset: /admin is open in development and test, closed in production. */
   adminToken?: string;
   /** How long the checkout saga waits for the payment's answer before it cancels the order. */
@@ -172,6 +174,10 @@ export function loadConfig(env: Env = process.env): AppConfig {
     },
     idempotencyTtlHours: integer(env, 'IDEMPOTENCY_TTL_HOURS', 24, 1, 24 * 365),
     snapshotEvery: integer(env, 'SNAPSHOT_EVERY', 100, 0, 1_000_000),
+    aggregateCache: {
+      size: integer(env, 'AGGREGATE_CACHE_SIZE', 10_000, 0, 10_000_000),
+      ttlMs: integer(env, 'AGGREGATE_CACHE_TTL_MS', 5_000, 0, 3_600_000),
+    },
     adminToken: adminToken(env),
     checkout: {
       paymentTimeoutMs: integer(env, 'CHECKOUT_PAYMENT_TIMEOUT_MS', 30_000, 100, 86_400_000),

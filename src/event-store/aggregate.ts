@@ -92,6 +92,11 @@ export class Aggregate<TState, TEvent extends DomainEvent> {
     return events;
   }
 
+  /** A snapshot of this state was stored at `version`: the next is due `every` events later. */
+  snapshotTaken(version: number): void {
+    this.restoredFrom = version;
+  }
+
   markCommitted(version: number): void {
     this.pending = [];
     this.loadedVersion = version;

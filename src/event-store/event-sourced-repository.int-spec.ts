@@ -37,9 +37,10 @@ class RecordingPublisher implements EventPublisher {
   }
 }
 
-/** Counts appends, and can wait before each one or let another writer in first. */
+/** Counts appends and loads, and can wait before each one or let another writer in first. */
 class InstrumentedStore extends PostgresEventStore {
   appends = 0;
+  loads = 0;
 
   constructor(
     pool: pg.Pool,
@@ -47,6 +48,11 @@ class InstrumentedStore extends PostgresEventStore {
     private readonly before: (streamId: string) => Promise<unknown> = async () => undefined,
   ) {
     super(pool, registry);
+  }
+
+  override async readStreamForFold(streamId: string, fromVersion?: number) {
+    this.loads += 1;
+    return super.readStreamForFold(streamId, fromVersion);
   }
 
   override async append(streamId: string, events: readonly NewEvent[], options?: AppendOptions) {
@@ -219,5 +225,74 @@ describe('EventSourcedRepository', () => {
       first.events[0].eventId,
       other.events[0].eventId,
     ]);
+  });
+
+  describe('with a cache of the aggregates it saved', () => {
+    const cachedOn = (on: PostgresEventStore) =>
+      new EventSourcedRepository(on, new RecordingPublisher(store), counter, undefined, {
+        size: 100,
+        ttlMs: 60_000,
+      });
+
+    it('decides the next command on the aggregate it saved, without reading its stream again', async () => {
+      const counting = new InstrumentedStore(pool, store.registry);
+      const repository = cachedOn(counting);
+      const id = randomUUID();
+
+      await repository.update(id, increment(2));
+      const result = await repository.update(id, (state) => incremented(state.count));
+
+      expect(result.version).toBe(2);
+      expect(counting.loads).toBe(1);
+      expect((await streamOf(id)).map((e) => e.data.by)).toEqual([2, 2]);
+    });
+
+    it('reads the stream again when another process appended meanwhile, and decides on that', async () => {
+      const counting = new InstrumentedStore(pool, store.registry);
+      const repository = cachedOn(counting);
+      const id = randomUUID();
+      await repository.update(id, increment(1));
+      await store.append(`counter-${id}`, incremented(10)); // another process
+
+      const result = await repository.update(id, (state) => incremented(state.count));
+
+      expect(result.version).toBe(3);
+      expect((await streamOf(id)).map((e) => e.data.by)).toEqual([1, 10, 11]);
+      expect(counting.loads).toBe(2);
+    });
+
+    it('reads the stream before refusing an expected version its kept copy is behind', async () => {
+      const repository = cachedOn(store);
+      const id = randomUUID();
+      await repository.update(id, increment(1));
+      await store.append(`counter-${id}`, incremented(1)); // another process: version 2
+
+      await expect(
+        repository.update(id, increment(1), { expectedVersion: 2 }),
+      ).resolves.toMatchObject({ version: 3 });
+      await expect(
+        repository.update(id, increment(1), { expectedVersion: 2 }),
+      ).rejects.toBeInstanceOf(ConcurrencyError);
+    });
+
+    it('does not keep an aggregate whose decision threw or whose personal data it erased', async () => {
+      const counting = new InstrumentedStore(pool, store.registry);
+      const repository = cachedOn(counting);
+      const id = randomUUID();
+      await repository.update(id, increment(1));
+
+      await expect(
+        repository.update(id, (state) => {
+          state.count = 1_000; // a decision that breaks the rules and throws must not leave this behind
+          throw new Error('refused');
+        }),
+      ).rejects.toThrow('refused');
+      await repository.update(id, (state) => incremented(state.count));
+      await repository.update(id, increment(1), { erasePersonalDataOf: [randomUUID()] });
+      await repository.update(id, increment(1));
+
+      expect((await streamOf(id)).map((e) => e.data.by)).toEqual([1, 1, 1, 1]);
+      expect(counting.loads).toBe(4);
+    });
   });
 });

@@ -1,4 +1,5 @@
 import { Aggregate, type AggregateDefinition } from './aggregate.js';
+import { AggregateCache } from './aggregate-cache.js';
 import { deterministicUuid } from './event-ids.js';
 import { ConcurrencyError } from './event-store.errors.js';
 import type { DomainEvent, EventMetadata } from './event-store.types.js';
@@ -39,18 +40,29 @@ export interface SnapshotOptions {
   readonly logger?: { warn(message: string): unknown };
 }
 
+export interface CacheOptions {
+  /** Aggregates kept; 0: none (every command reads its stream). */
+  readonly size: number;
+  /** How long one is trusted without reading its stream again. */
+  readonly ttlMs: number;
+}
+
 const MAX_ATTEMPTS = 5;
 
 /** Loads aggregates from their streams and saves what they decided, publishing the stored events afterwards. */
 export class EventSourcedRepository<TState, TEvent extends DomainEvent> {
   private readonly mutex = new KeyedMutex();
+  private readonly cache?: AggregateCache<Aggregate<TState, TEvent>>;
 
   constructor(
     protected readonly store: PostgresEventStore,
     private readonly publisher: EventPublisher,
     protected readonly definition: AggregateDefinition<TState, TEvent>,
     private readonly snapshots?: SnapshotOptions,
-  ) {}
+    cache?: CacheOptions,
+  ) {
+    if (cache && cache.size > 0) this.cache = new AggregateCache(cache.size, cache.ttlMs);
+  }
 
   streamIdOf(id: string): string {
     return `${this.definition.streamType}-${id}`;
@@ -150,20 +162,35 @@ export class EventSourcedRepository<TState, TEvent extends DomainEvent> {
     decide: (state: TState) => readonly TEvent[],
     options: UpdateOptions,
   ): Promise<CommandResult<TEvent>> {
+    const streamId = this.streamIdOf(id);
+    const erasing = options.erasePersonalDataOf ?? [];
+    // Taken out while this command runs (the mutex keeps others on this stream waiting); put back on success.
+    let cached = this.cache?.take(streamId);
+    if (erasing.length > 0) cached = undefined;
     for (let attempt = 1; ; attempt++) {
-      const aggregate = await this.load(id);
+      const aggregate = cached ?? (await this.load(id));
+      const fromCache = cached !== undefined;
+      cached = undefined;
       if (options.expectedVersion !== undefined && options.expectedVersion !== aggregate.version) {
+        // Kept from an earlier command, it may be behind what another process stored: read the stream first.
+        if (fromCache) {
+          attempt -= 1;
+          continue;
+        }
         throw new ConcurrencyError(aggregate.streamId, options.expectedVersion, aggregate.version);
       }
       const decided = aggregate.execute(decide);
-      const erasing = options.erasePersonalDataOf ?? [];
       if (erasing.length > 0) await this.store.erasePersonalData(erasing, [aggregate.streamId]);
       if (decided.length === 0) {
-        const { streamId, version } = aggregate;
+        if (erasing.length === 0) this.cache?.put(streamId, aggregate);
+        const { version } = aggregate;
         return { streamId, version, position: 0, events: [], duplicate: false, decided };
       }
       try {
-        return this.outcome(await this.save(aggregate, options), decided);
+        const result = await this.save(aggregate, options);
+        // A duplicate's stored events, not this decision, are the stream's: its state is not this one.
+        if (!result.duplicate && erasing.length === 0) this.cache?.put(streamId, aggregate);
+        return this.outcome(result, decided);
       } catch (error) {
         const retry = error instanceof ConcurrencyError && options.expectedVersion === undefined;
         if (!retry || attempt >= MAX_ATTEMPTS) throw error;
@@ -220,6 +247,7 @@ export class EventSourcedRepository<TState, TEvent extends DomainEvent> {
         stateVersion: definition.stateVersion,
         state,
       });
+      aggregate.snapshotTaken(aggregate.version);
     } catch (error) {
       this.warn(
         `Snapshot of ${aggregate.streamId} at version ${aggregate.version} not written`,

@@ -2,7 +2,11 @@ import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import { migratedPool, scratchDatabase, storeOn } from '../../test/support/database.js';
 import type { AggregateDefinition, SnapshotDefinition } from './aggregate.js';
-import { EventSourcedRepository, type SnapshotOptions } from './event-sourced-repository.js';
+import {
+  type CacheOptions,
+  EventSourcedRepository,
+  type SnapshotOptions,
+} from './event-sourced-repository.js';
 import type { DomainEvent } from './event-store.types.js';
 import type { PostgresEventStore } from './postgres-event-store.js';
 import { PostgresSnapshotStore, type SnapshotAndTail } from './postgres-snapshot-store.js';
@@ -53,6 +57,7 @@ describe('snapshots', () => {
       definitionEvery?: number;
       on?: pg.Pool;
       eventStore?: PostgresEventStore;
+      cache?: CacheOptions;
     } = {},
   ) {
     const snapshots = new CountingSnapshotStore(options.on ?? pool);
@@ -67,6 +72,7 @@ describe('snapshots', () => {
       { publishAll: () => undefined },
       counter(options.definitionEvery),
       config,
+      options.cache,
     );
     return { repository, snapshots, warnings };
   }
@@ -87,6 +93,16 @@ describe('snapshots', () => {
         [`snapcounter-${id}`],
       )
     ).rows[0] as { stream_version: number; state_version: number; state: unknown } | undefined;
+
+  it('snapshots every N events when the aggregate stays in the cache between commands', async () => {
+    const { repository, snapshots } = setUp({ every: 3, cache: { size: 10, ttlMs: 60_000 } });
+    const id = randomUUID();
+
+    for (let i = 0; i < 10; i++) await repository.update(id, increment());
+
+    expect(snapshots.reads).toHaveLength(1); // one load, then decided from the cache
+    expect(await snapshotRow(id)).toMatchObject({ stream_version: 9, state: { count: 9 } });
+  });
 
   it('loads a stream of 1,050 events from its snapshot, folding only the 49 events after it', async () => {
     const { repository, snapshots } = setUp();
