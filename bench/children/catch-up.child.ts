@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import { constants, PerformanceObserver } from 'node:perf_hooks';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { AppModule } from '../../src/app.module.js';
@@ -23,6 +24,12 @@ export interface CatchUpOutput {
   /** Largest V8 heap seen (sampled every 100 ms): used, and reserved by V8. */
   peakHeapUsedMiB: number;
   peakHeapTotalMiB: number;
+  /**
+   * Largest V8 heap in use right after a full (mark-compact) collection during the catch-up: the live set,
+   * what the process retains, as opposed to the garbage V8 lets accumulate before it collects.
+   */
+  peakLiveHeapMiB: number;
+  fullGcs: number;
 }
 
 /**
@@ -50,6 +57,19 @@ void childMain<CatchUpInput, CatchUpOutput>(async ({ databaseUrl, head, capSecon
     heap.used = Math.max(heap.used, heapUsed / 2 ** 20);
     heap.total = Math.max(heap.total, heapTotal / 2 ** 20);
   }, 100);
+  const live = { peak: 0, fullGcs: 0 };
+  const gcs = new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) {
+      if (
+        (entry as { detail?: { kind?: number } }).detail?.kind !==
+        constants.NODE_PERFORMANCE_GC_MAJOR
+      )
+        continue;
+      live.fullGcs += 1;
+      live.peak = Math.max(live.peak, process.memoryUsage().heapUsed / 2 ** 20);
+    }
+  });
+  gcs.observe({ entryTypes: ['gc'] });
   const start = performance.now();
   await app.init();
   const reachedHead = await app
@@ -58,6 +78,7 @@ void childMain<CatchUpInput, CatchUpOutput>(async ({ databaseUrl, head, capSecon
   const seconds = (performance.now() - start) / 1000;
   const peak = peakRssMiB();
   clearInterval(sample);
+  gcs.disconnect();
   await app.close();
   return {
     reachedHead,
@@ -66,5 +87,7 @@ void childMain<CatchUpInput, CatchUpOutput>(async ({ databaseUrl, head, capSecon
     rssBeforeMiB,
     peakHeapUsedMiB: heap.used,
     peakHeapTotalMiB: heap.total,
+    peakLiveHeapMiB: live.peak,
+    fullGcs: live.fullGcs,
   };
 });

@@ -149,6 +149,8 @@ export const globalLogScenario: Scenario = {
           [`baseline reader peak RSS at ${sizes.log} (MiB)`]: round1(median(baselineRss)),
           [`peak V8 heap used / reserved at ${sizes.log} (MiB)`]: `${round1(median(large.map((s) => s.peakHeapUsedMiB)))} / ${round1(median(large.map((s) => s.peakHeapTotalMiB)))}`,
           [`peak V8 heap used / reserved at ${sizes.smallLog} (MiB)`]: `${round1(median(small.map((s) => s.peakHeapUsedMiB)))} / ${round1(median(small.map((s) => s.peakHeapTotalMiB)))}`,
+          [`live V8 heap (largest right after a full GC) at ${sizes.log} / at ${sizes.smallLog} (MiB)`]: `${round1(median(large.map((s) => s.peakLiveHeapMiB)))} / ${round1(median(small.map((s) => s.peakLiveHeapMiB)))}`,
+          [`full GCs during the catch-up at ${sizes.log} / at ${sizes.smallLog}`]: `${median(large.map((s) => s.fullGcs))} / ${median(small.map((s) => s.fullGcs))}`,
           [`catch-up at ${sizes.smallLog} (events/s)`]: Math.round(
             median(small.map((s) => s.applied / s.seconds)),
           ),
