@@ -25,8 +25,8 @@ const SIGN: Record<TransactionKind, number> = {
 };
 
 /**
- * A balance row as folded in memory. Timestamps are not parsed or formatted per event: ISO text as read from the
- * row, or the Date of the last event (formatted once per transaction).
+ * A balance row as folded in memory. Timestamps are not parsed or formatted per event: `openedAt` is ISO text as
+ * read from the row, or the opening event's Date.
  */
 interface Balance {
   id: string;
@@ -35,11 +35,15 @@ interface Balance {
   balance: number;
   version: number;
   openedAt: string | Date;
-  updatedAt: string | Date;
+  /**
+   * Epoch milliseconds of the last event applied (0 until one is): a number kept in the row object, not the
+   * event's Date, which would keep every event's Date alive until the transaction ends.
+   */
+  updatedAtMs: number;
 }
 
 const SELECT_BALANCES = `
-  SELECT id, owner_name, currency, balance, version, opened_at::text AS opened_at, updated_at::text AS updated_at
+  SELECT id, owner_name, currency, balance, version, opened_at::text AS opened_at
   FROM account_balances WHERE id = ANY($1::uuid[])`;
 
 const INSERT_LINES = `
@@ -53,8 +57,10 @@ const INSERT_LINES = `
 
 const UPSERT_BALANCES = `
   INSERT INTO account_balances (id, owner_name, currency, balance, version, opened_at, updated_at)
-  SELECT * FROM unnest($1::uuid[], $2::text[], $3::char(3)[], $4::bigint[], $5::int[], $6::timestamptz[],
-    $7::timestamptz[])
+  SELECT id, owner_name, currency, balance, version, opened_at,
+    'epoch'::timestamptz + updated_ms * interval '1 millisecond'
+  FROM unnest($1::uuid[], $2::text[], $3::char(3)[], $4::bigint[], $5::int[], $6::timestamptz[], $7::bigint[])
+    AS b(id, owner_name, currency, balance, version, opened_at, updated_ms)
   ON CONFLICT (id) DO UPDATE SET owner_name = EXCLUDED.owner_name, balance = EXCLUDED.balance,
     version = EXCLUDED.version, updated_at = EXCLUDED.updated_at
   WHERE account_balances.version < EXCLUDED.version`;
@@ -115,7 +121,7 @@ class AccountsTransaction implements ProjectionTransaction {
           balance: 0,
           version: stored.streamVersion,
           openedAt: at,
-          updatedAt: at,
+          updatedAtMs: at.getTime(),
         };
         this.balances.set(opened.id, opened);
         this.changed.add(opened);
@@ -123,7 +129,7 @@ class AccountsTransaction implements ProjectionTransaction {
       }
       if (!account || stored.streamVersion <= account.version) continue;
       account.version = stored.streamVersion;
-      account.updatedAt = at;
+      account.updatedAtMs = at.getTime();
       this.changed.add(account);
       if (event.type === 'PersonalDataErased') {
         account.ownerName = PERSONAL_DATA_ERASED;
@@ -154,7 +160,7 @@ class AccountsTransaction implements ProjectionTransaction {
       rows.map((r) => r.balance),
       rows.map((r) => r.version),
       rows.map((r) => iso(r.openedAt)),
-      rows.map((r) => iso(r.updatedAt)),
+      rows.map((r) => r.updatedAtMs),
     ]);
   }
 
@@ -173,7 +179,6 @@ class AccountsTransaction implements ProjectionTransaction {
       balance: string;
       version: number;
       opened_at: string;
-      updated_at: string;
     }> = await this.tx.query(SELECT_BALANCES, [[...unseen]]);
     for (const id of unseen) this.balances.set(id, null);
     for (const row of rows) {
@@ -184,7 +189,7 @@ class AccountsTransaction implements ProjectionTransaction {
         balance: Number(row.balance),
         version: row.version,
         openedAt: row.opened_at,
-        updatedAt: row.updated_at,
+        updatedAtMs: 0,
       });
     }
   }
