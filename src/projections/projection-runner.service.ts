@@ -67,6 +67,7 @@ export class ProjectionRunner implements OnApplicationBootstrap, BeforeApplicati
   private pollTimer?: NodeJS.Timeout;
   private stopped = false;
   private announcing?: Promise<void>;
+  private readonly refreshing = new Set<Promise<void>>();
   /** Event types committed here and not yet announced to other processes. */
   private readonly announced = new Set<string>();
 
@@ -107,7 +108,7 @@ export class ProjectionRunner implements OnApplicationBootstrap, BeforeApplicati
       this.instance,
       this.config.projections.leaseRetryMs,
       {
-        acquired: (name) => void this.acquired(name).catch((e) => this.refreshFailed(name, e)),
+        acquired: (name) => this.track(this.acquired(name), name),
         lost: (name) => void this.workers.get(name)?.stop(),
         notified: (channel, payload) => this.notified(channel, payload),
       },
@@ -120,6 +121,8 @@ export class ProjectionRunner implements OnApplicationBootstrap, BeforeApplicati
   async beforeApplicationShutdown(): Promise<void> {
     this.stopped = true;
     clearInterval(this.pollTimer);
+    // A refresh under way may resume a worker: let it finish first, then stop them all.
+    await Promise.all(this.refreshing);
     await Promise.all([...this.workers.values()].map((w) => w.stop()));
     await this.leases?.close();
     await this.announcing;
@@ -349,7 +352,7 @@ export class ProjectionRunner implements OnApplicationBootstrap, BeforeApplicati
     const worker = this.workers.get(name);
     if (!worker || !this.leases?.holds(name) || this.stopped) return;
     const row = await readCheckpointRow(this.dataSource, name);
-    if (!row) return;
+    if (!row || this.stopped) return;
     if (row.status === 'failed') {
       await worker.stop();
       worker.halt(row.lastError);
@@ -371,8 +374,16 @@ export class ProjectionRunner implements OnApplicationBootstrap, BeforeApplicati
       const notice = readEventsNotice(payload);
       if (notice?.from !== this.runnerId) this.notify(undefined, notice?.types);
     } else if (channel === CONTROL_CHANNEL && this.workers.has(payload)) {
-      void this.refresh(payload).catch((e) => this.refreshFailed(payload, e));
+      this.track(this.refresh(payload), payload);
     }
+  }
+
+  /** A refresh runs in the background; shutdown waits for it, so its query never meets a closed pool. */
+  private track(refresh: Promise<void>, name: string): void {
+    const tracked = refresh
+      .catch((e) => this.refreshFailed(name, e))
+      .finally(() => this.refreshing.delete(tracked));
+    this.refreshing.add(tracked);
   }
 
   private refreshFailed(name: string, error: unknown): void {
@@ -383,8 +394,7 @@ export class ProjectionRunner implements OnApplicationBootstrap, BeforeApplicati
   private poll(): void {
     this.notify();
     for (const [name, worker] of this.workers) {
-      if (worker.state === 'failed')
-        void this.refresh(name).catch((e) => this.refreshFailed(name, e));
+      if (worker.state === 'failed') this.track(this.refresh(name), name);
     }
   }
 }
