@@ -217,10 +217,15 @@ export class EventSourcedRepository<TState, TEvent extends DomainEvent> {
     events: readonly FoldableEvent[],
   ): Aggregate<TState, TEvent> {
     const version = events.length ? events[events.length - 1].streamVersion : aggregate.version;
-    return aggregate.holdsPersonalDataOf(events.map((e) => e.personalSubject)).replay(
-      events.map((e) => this.toDomain(e)),
-      version,
-    );
+    // One pass, no array per step: this folds every event of a stream on each load.
+    const subjects: string[] = [];
+    const domain = new Array<TEvent>(events.length);
+    for (let i = 0; i < events.length; i++) {
+      const event = events[i];
+      if (event.personalSubject !== undefined) subjects.push(event.personalSubject);
+      domain[i] = this.toDomain(event);
+    }
+    return aggregate.holdsPersonalDataOf(subjects).replay(domain, version);
   }
 
   private snapshotEvery(): number {

@@ -29,7 +29,7 @@ SELECT $1, head.version + e.ord, e.event_id, e.type, e.schema_version, e.data::j
 FROM head, unnest($2::uuid[], $3::text[], $4::smallint[], $5::text[], $6::text[])
   WITH ORDINALITY AS e(event_id, type, schema_version, data, metadata, ord)
 WHERE $7::int IS NULL OR head.version = $7::int
-RETURNING ${COLUMNS}`;
+RETURNING global_position, stream_version, recorded_at, transaction_id::text AS transaction_id`;
 
 export interface EventRow {
   global_position: string;
@@ -43,6 +43,11 @@ export interface EventRow {
   recorded_at: Date;
   transaction_id: string;
 }
+
+type AppendedRow = Pick<
+  EventRow,
+  'global_position' | 'stream_version' | 'recorded_at' | 'transaction_id'
+>;
 
 export interface FoldableEvent {
   streamVersion: number;
@@ -96,23 +101,45 @@ export class PostgresEventStore {
     const ids = events.map((e) => e.eventId ?? randomUUID());
     const schemaVersions = events.map((e) => this.registry.definitionOf(e.type).schemaVersion);
     const { data, ring } = await this.personalData.seal(streamId, events);
+    const dataJson = data.map((d) => JSON.stringify(d));
+    const metadataJson = events.map((e) => JSON.stringify(e.metadata ?? {}));
     const params = [
       streamId,
       ids,
       events.map((e) => e.type),
       schemaVersions,
-      data.map((d) => JSON.stringify(d)),
-      events.map((e) => JSON.stringify(e.metadata ?? {})),
+      dataJson,
+      metadataJson,
       expectedVersion === 'any' ? null : expectedVersion === 'no-stream' ? 0 : expectedVersion,
     ];
     for (let attempt = 1; ; attempt++) {
       try {
-        const { rows } = await this.db.query<EventRow>({
+        // Only what the database decided comes back; data and metadata are what was sent, read back as stored.
+        const { rows } = await this.db.query<AppendedRow>({
           name: 'chronicle_append',
           text: APPEND_SQL,
           values: params,
         });
-        if (rows.length > 0) return this.result(streamId, await this.reveal(rows, ring), false);
+        if (rows.length > 0) {
+          // The i-th event sent got the i-th version after the head (WITH ORDINALITY).
+          rows.sort((a, b) => a.stream_version - b.stream_version);
+          const stored = rows.map(
+            (row, i) =>
+              new PersistedEvent(
+                ids[i],
+                streamId,
+                row.stream_version,
+                Number(row.global_position),
+                row.transaction_id,
+                events[i].type,
+                schemaVersions[i],
+                JSON.parse(dataJson[i]),
+                JSON.parse(metadataJson[i]),
+                row.recorded_at,
+              ),
+          );
+          return this.result(streamId, await this.reveal(stored, ring), false);
+        }
       } catch (error) {
         if ((error as { code?: string }).code !== UNIQUE_VIOLATION) throw error;
         const concurrentWriterWon =
@@ -137,24 +164,14 @@ export class PostgresEventStore {
 
   /** What an aggregate needs to fold its stream, and nothing more: the hot path of every command. */
   async readStreamForFold(streamId: string, fromVersion = 1): Promise<FoldableEvent[]> {
-    const { rows } = await this.db.query<{
-      v: number;
-      t: string;
-      s: number;
-      d: Record<string, unknown>;
-    }>({
+    // The rows are FoldableEvents as they come: no second object per event.
+    const { rows } = await this.db.query<FoldableEvent>({
       name: 'chronicle_read_fold',
-      text: `SELECT stream_version AS v, type AS t, schema_version AS s, data AS d FROM events
-             WHERE stream_id = $1 AND stream_version >= $2 ORDER BY stream_version`,
+      text: `SELECT stream_version AS "streamVersion", type, schema_version AS "schemaVersion", data
+             FROM events WHERE stream_id = $1 AND stream_version >= $2 ORDER BY stream_version`,
       values: [streamId, fromVersion],
     });
-    const events = rows.map((r) => ({
-      streamVersion: r.v,
-      type: r.t,
-      schemaVersion: r.s,
-      data: r.d,
-    }));
-    return (await this.revealFold(streamId, events)).events;
+    return (await this.revealFold(streamId, rows)).events;
   }
 
   /**
