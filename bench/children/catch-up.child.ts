@@ -25,10 +25,11 @@ export interface CatchUpOutput {
   peakHeapUsedMiB: number;
   peakHeapTotalMiB: number;
   /**
-   * Largest V8 heap in use right after a full (mark-compact) collection during the catch-up: the live set,
-   * what the process retains, as opposed to the garbage V8 lets accumulate before it collects.
+   * V8 heap in use once the catch-up is done, after a full collection (the child runs with --expose-gc): what the
+   * process retains, as opposed to the garbage V8 lets accumulate between full collections.
    */
-  peakLiveHeapMiB: number;
+  retainedHeapMiB: number;
+  /** Full (mark-compact) collections V8 ran during the catch-up. */
   fullGcs: number;
 }
 
@@ -57,16 +58,11 @@ void childMain<CatchUpInput, CatchUpOutput>(async ({ databaseUrl, head, capSecon
     heap.used = Math.max(heap.used, heapUsed / 2 ** 20);
     heap.total = Math.max(heap.total, heapTotal / 2 ** 20);
   }, 100);
-  const live = { peak: 0, fullGcs: 0 };
+  let fullGcs = 0;
   const gcs = new PerformanceObserver((list) => {
     for (const entry of list.getEntries()) {
-      if (
-        (entry as { detail?: { kind?: number } }).detail?.kind !==
-        constants.NODE_PERFORMANCE_GC_MAJOR
-      )
-        continue;
-      live.fullGcs += 1;
-      live.peak = Math.max(live.peak, process.memoryUsage().heapUsed / 2 ** 20);
+      const { detail } = entry as { detail?: { kind?: number } };
+      if (detail?.kind === constants.NODE_PERFORMANCE_GC_MAJOR) fullGcs += 1;
     }
   });
   gcs.observe({ entryTypes: ['gc'] });
@@ -79,6 +75,8 @@ void childMain<CatchUpInput, CatchUpOutput>(async ({ databaseUrl, head, capSecon
   const peak = peakRssMiB();
   clearInterval(sample);
   gcs.disconnect();
+  (globalThis as { gc?: () => void }).gc?.();
+  const retainedHeapMiB = process.memoryUsage().heapUsed / 2 ** 20;
   await app.close();
   return {
     reachedHead,
@@ -87,7 +85,7 @@ void childMain<CatchUpInput, CatchUpOutput>(async ({ databaseUrl, head, capSecon
     rssBeforeMiB,
     peakHeapUsedMiB: heap.used,
     peakHeapTotalMiB: heap.total,
-    peakLiveHeapMiB: live.peak,
-    fullGcs: live.fullGcs,
+    retainedHeapMiB,
+    fullGcs,
   };
 });

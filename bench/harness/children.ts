@@ -10,8 +10,8 @@ export const PROFILE_DIR = resolve('.data/bench-profiles');
  * Runs bench/children/<name>.js in its own Node process (clean RSS, no shared event loop) and resolves with the
  * one message it sends back. BENCH_CPU_PROF=<name> writes a --cpu-prof profile of that child to .data/bench-profiles.
  */
-export function runChild<T>(name: string, input: unknown): Promise<T> {
-  const execArgv: string[] = [];
+export function runChild<T>(name: string, input: unknown, flags: string[] = []): Promise<T> {
+  const execArgv: string[] = [...flags];
   if (process.env.BENCH_CPU_PROF === name) {
     mkdirSync(PROFILE_DIR, { recursive: true });
     execArgv.push('--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`);
