@@ -44,4 +44,6 @@ export const START: Checkpoint = Object.freeze({ transactionId: '0', position: 0
 export interface ReadAllOptions {
   after?: Checkpoint;
   limit?: number;
+  /** false: the events come without their metadata (an empty object), for readers that never look at it. */
+  metadata?: boolean;
 }

@@ -50,6 +50,19 @@ describe('PostgresEventStore.readAll in commit order', () => {
     }
   }
 
+  it('reads the same events without their metadata when asked to', async () => {
+    const id = `noted-${randomUUID()}`;
+    const after = await headCheckpoint();
+    await store.append(id, [{ ...noted(1), metadata: { actor: 'tester', correlationId: id } }]);
+    await committedOf(id, after, 1);
+
+    const [full] = ofPrefix(await store.readAll({ after }), id);
+    const [lean] = ofPrefix(await store.readAll({ after, metadata: false }), id);
+
+    expect(full.metadata).toEqual({ actor: 'tester', correlationId: id });
+    expect(lean).toEqual({ ...full, metadata: {} });
+  });
+
   it('hides the events of a transaction until it commits', async () => {
     const id = `noted-${randomUUID()}`;
     const after = await headCheckpoint();

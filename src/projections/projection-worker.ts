@@ -248,7 +248,9 @@ export class ProjectionWorker {
     const { batchSize, maxBatchSize = batchSize } = this.deps.options;
     let limit = batchSize;
     const read = (after: Checkpoint, size: number): Promise<Page> =>
-      this.deps.store.readAll({ after, limit: size }).then((events) => ({ events, size, after }));
+      this.deps.store
+        .readAll({ after, limit: size, metadata: !this.handler.withoutMetadata })
+        .then((events) => ({ events, size, after }));
     /** The read already in flight; none: read after the checkpoint now. */
     let next: Promise<Page> | undefined;
     while (!this.stopped) {

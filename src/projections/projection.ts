@@ -16,6 +16,11 @@ export interface ProjectionHandler {
   readonly eventTypes: readonly string[];
   /** The read tables this projection alone writes. */
   readonly tables: readonly string[];
+  /**
+   * True when `apply` never reads `metadata`: the log is then read without it (each event gets an empty object),
+   * which is less to transfer and parse while catching up.
+   */
+  readonly withoutMetadata?: boolean;
   /** At most this many of its events per batch; unset: no cap. A reactor keeps its batches (and their redo) small. */
   readonly maxBatchEvents?: number;
   apply(events: readonly PersistedEvent[], tx: EntityManager): Promise<void>;

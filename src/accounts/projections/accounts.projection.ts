@@ -76,6 +76,7 @@ const UPSERT_BALANCES = `
 export class AccountsProjection implements ProjectionHandler {
   readonly eventTypes = ACCOUNT_EVENT_TYPES;
   readonly tables = ['account_balances', 'account_transactions'];
+  readonly withoutMetadata = true;
 
   async apply(events: readonly PersistedEvent[], tx: EntityManager): Promise<void> {
     const writer = this.open(tx);
