@@ -82,6 +82,21 @@ describe('Operating projections', () => {
     (await scratch.pool.query('SELECT n FROM ops_probe ORDER BY n')).rows.map((r) => r.n);
   const rows13 = async () =>
     (await scratch.pool.query('SELECT n FROM ops_probe WHERE n = 13')).rows;
+  const openAccount = (app: INestApplicationContext, accountId: string) =>
+    app
+      .get(CommandBus)
+      .execute(
+        new OpenAccountCommand(accountId, 'Grace Hopper', 'EUR', 100, { commandId: randomUUID() }),
+      );
+  /** Within 3 s: well before any poll of the instances these tests boot with a 60 s poll. */
+  const balanceShows = (accountId: string, balance: number) =>
+    eventually(async () => {
+      const { rows: found } = await scratch.pool.query(
+        'SELECT balance::int FROM account_balances WHERE id = $1',
+        [accountId],
+      );
+      expect(found).toEqual([{ balance }]);
+    }, 3000);
   const statusOf = async (app: INestApplicationContext) =>
     (await app.get(ProjectionRunner).status()).find((p) => p.name === NAME)!;
 
@@ -213,19 +228,9 @@ describe('Operating projections', () => {
     expect((await statusOf(other)).owner?.instance).toBe((await statusOf(holder)).owner?.instance);
     const accountId = randomUUID();
 
-    await other
-      .get(CommandBus)
-      .execute(
-        new OpenAccountCommand(accountId, 'Grace Hopper', 'EUR', 100, { commandId: randomUUID() }),
-      );
+    await openAccount(other, accountId);
 
-    await eventually(async () => {
-      const { rows: found } = await scratch.pool.query(
-        'SELECT balance::int FROM account_balances WHERE id = $1',
-        [accountId],
-      );
-      expect(found).toEqual([{ balance: 100 }]);
-    }, 3000);
+    await balanceShows(accountId, 100);
   });
 
   it('wakes only the projections that read a committed type; the others pass over it at their poll', async () => {
@@ -235,19 +240,9 @@ describe('Operating projections', () => {
     const before = (await statusOf(app)).checkpoint;
     const accountId = randomUUID();
 
-    await app
-      .get(CommandBus)
-      .execute(
-        new OpenAccountCommand(accountId, 'Ada Lovelace', 'EUR', 100, { commandId: randomUUID() }),
-      );
+    await openAccount(app, accountId);
 
-    await eventually(async () => {
-      const { rows: found } = await scratch.pool.query(
-        'SELECT balance::int FROM account_balances WHERE id = $1',
-        [accountId],
-      );
-      expect(found).toEqual([{ balance: 100 }]);
-    }, 3000);
+    await balanceShows(accountId, 100);
     const probe = await statusOf(app);
     expect(probe.checkpoint).toEqual(before); // not woken: nothing it reads was committed
     expect(probe.headPosition).toBeGreaterThan(before.position);

@@ -352,9 +352,7 @@ export class ProjectionWorker {
         firstRelevant === lastRelevant ? [lastRelevant!] : [firstRelevant!, lastRelevant!],
       );
     await this.deps.dataSource.transaction(async (tx) => {
-      await tx.query('SET LOCAL synchronous_commit = off');
-      if (this.into.schema) await tx.query(`SET LOCAL search_path = ${this.into.schema}, public`);
-      await this.claim(tx, first.after);
+      await this.begin(tx, first.after);
       const writer = this.handler.open!(tx);
       let page = first;
       for (;;) {
@@ -387,11 +385,7 @@ export class ProjectionWorker {
           throw failure(error);
         }
       }
-      await tx.query(
-        `UPDATE ${CHECKPOINTS} SET transaction_id = $2::xid8, global_position = $3, status = $4,
-           last_error = NULL, updated_at = now() WHERE name = $1`,
-        [this.into.checkpointName, last.transactionId, last.position, status],
-      );
+      await this.moveCheckpoint(tx, last, status);
     });
     this.state = status;
     this.lastError = null;
@@ -430,19 +424,32 @@ export class ProjectionWorker {
     // A rebuild rebuilds tables: what the events caused happened already.
     if (this.handler.react && !this.into.schema) await this.reacted(revealed, relevant);
     await this.deps.dataSource.transaction(async (tx) => {
-      // A read model is derived data: a crash may lose the last commits, but writes and checkpoint together.
-      await tx.query('SET LOCAL synchronous_commit = off');
-      if (this.into.schema) await tx.query(`SET LOCAL search_path = ${this.into.schema}, public`);
-      await this.claim(tx, from);
+      await this.begin(tx, from);
       await this.applyHandler(revealed, relevant, tx);
-      await tx.query(
-        `UPDATE ${CHECKPOINTS} SET transaction_id = $2::xid8, global_position = $3, status = $4,
-           last_error = NULL, updated_at = now() WHERE name = $1`,
-        [this.into.checkpointName, last.transactionId, last.position, status],
-      );
+      await this.moveCheckpoint(tx, last, status);
     });
     this.state = status;
     this.lastError = null;
+  }
+
+  /** Opens a read-model transaction on the checkpoint it was read after (compare-and-set: see claim). */
+  private async begin(tx: EntityManager, from: Checkpoint): Promise<void> {
+    // A read model is derived data: a crash may lose the last commits, but writes and checkpoint together.
+    await tx.query('SET LOCAL synchronous_commit = off');
+    if (this.into.schema) await tx.query(`SET LOCAL search_path = ${this.into.schema}, public`);
+    await this.claim(tx, from);
+  }
+
+  private async moveCheckpoint(
+    tx: EntityManager,
+    last: Checkpoint,
+    status: 'live' | 'catching-up',
+  ): Promise<void> {
+    await tx.query(
+      `UPDATE ${CHECKPOINTS} SET transaction_id = $2::xid8, global_position = $3, status = $4,
+         last_error = NULL, updated_at = now() WHERE name = $1`,
+      [this.into.checkpointName, last.transactionId, last.position, status],
+    );
   }
 
   /** A failure here is the events' (an unreadable ciphertext, no upcaster): dead-lettered like a handler's. */
