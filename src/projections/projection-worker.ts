@@ -15,8 +15,8 @@ export interface WorkerOptions {
    */
   maxBatchSize?: number;
   /**
-   * While catching up, a handler with `open` keeps one transaction over several pages for up to this long: a
-   * row touched by many events is written once per transaction. 0: one transaction per page.
+   * While catching up, a handler with `open` keeps one transaction over several reads of `batchSize` events for up
+   * to this long: a row touched by many events is written once per transaction. 0: one transaction per read.
    */
   maxTransactionMs?: number;
   /** Attempts at one event before it is dead-lettered and the projection stops at it. */
@@ -339,6 +339,7 @@ export class ProjectionWorker {
     read: (after: Checkpoint, size: number) => Promise<Page>,
   ): Promise<{ last: Checkpoint; applied: number; next?: Promise<Page> }> {
     const started = Date.now();
+    const { batchSize } = this.deps.options;
     const status = this.state === 'live' ? 'live' : 'catching-up';
     let applied = 0;
     let last = first.after;
@@ -357,7 +358,8 @@ export class ProjectionWorker {
       let page = first;
       for (;;) {
         const end = page.events[page.events.length - 1].checkpoint;
-        next = page.events.length === page.size ? read(end, page.size) : undefined;
+        // Pages of the live batch size: the transaction, not the read, is what grows (memory stays flat).
+        next = page.events.length === page.size ? read(end, batchSize) : undefined;
         next?.catch(() => undefined);
         const relevant = page.events.filter((event) => this.types.has(event.type));
         if (relevant.length > 0) {
