@@ -233,6 +233,27 @@ describe('Operating projections', () => {
     await balanceShows(accountId, 100);
   });
 
+  it('catches up with a commit of another instance that an open transaction hid when its NOTIFY came', async () => {
+    for (const app of apps.splice(0)) await app.close();
+    await boot(60_000); // takes the leases
+    await sleep(300);
+    const other = await boot(60_000);
+    const blocker = await scratch.pool.connect();
+    try {
+      await blocker.query('BEGIN');
+      await blocker.query('SELECT pg_current_xact_id()'); // older than the commit below: hides it
+      const accountId = randomUUID();
+
+      await openAccount(other, accountId);
+      await sleep(200); // the NOTIFY has come and the read found nothing yet
+      await blocker.query('COMMIT');
+
+      await balanceShows(accountId, 100); // the notice's checkpoint made it look again, not its 60 s poll
+    } finally {
+      blocker.release();
+    }
+  });
+
   it('wakes only the projections that read a committed type; the others pass over it at their poll', async () => {
     for (const app of apps.splice(0)) await app.close();
     const app = await boot(60_000);

@@ -18,6 +18,7 @@ import type { PersistedEvent } from '../event-store/persisted-event.js';
 import { PostgresEventStore } from '../event-store/postgres-event-store.js';
 import { DomainError } from '../shared/domain-error.js';
 import { reached } from './checkpoint.js';
+import { eventsNotice, later, readEventsNotice } from './events-notice.js';
 import { CONTROL_CHANNEL, EVENTS_CHANNEL, Leases } from './leases.js';
 import { PROJECTION_METADATA, type ProjectionHandler } from './projection.js';
 import { ensureCheckpointRow, readCheckpointRow } from './projection-checkpoints.js';
@@ -70,6 +71,7 @@ export class ProjectionRunner implements OnApplicationBootstrap, BeforeApplicati
   private readonly refreshing = new Set<Promise<void>>();
   /** Event types committed here and not yet announced to other processes. */
   private readonly announced = new Set<string>();
+  private announcedUpTo?: Checkpoint;
 
   constructor(
     private readonly discovery: DiscoveryService,
@@ -149,11 +151,17 @@ export class ProjectionRunner implements OnApplicationBootstrap, BeforeApplicati
     this.notify(event.checkpoint, new Set([event.type]));
     if (this.stopped) return;
     this.announced.add(event.type);
+    this.announcedUpTo = later(this.announcedUpTo, event.checkpoint);
     if (this.announcing) return;
     this.announcing = (async () => {
       while (this.announced.size > 0 && !this.stopped) {
-        const payload = eventsNotice(this.runnerId, this.announced);
+        const payload = eventsNotice({
+          from: this.runnerId,
+          types: this.announced,
+          checkpoint: this.announcedUpTo,
+        });
         this.announced.clear();
+        this.announcedUpTo = undefined;
         await this.dataSource
           .query(`SELECT pg_notify('${EVENTS_CHANNEL}', $1)`, [payload])
           .catch(() => {});
@@ -372,7 +380,7 @@ export class ProjectionRunner implements OnApplicationBootstrap, BeforeApplicati
   private notified(channel: string, payload: string): void {
     if (channel === EVENTS_CHANNEL) {
       const notice = readEventsNotice(payload);
-      if (notice?.from !== this.runnerId) this.notify(undefined, notice?.types);
+      if (notice?.from !== this.runnerId) this.notify(notice?.checkpoint, notice?.types);
     } else if (channel === CONTROL_CHANNEL && this.workers.has(payload)) {
       this.track(this.refresh(payload), payload);
     }
@@ -396,33 +404,6 @@ export class ProjectionRunner implements OnApplicationBootstrap, BeforeApplicati
     for (const [name, worker] of this.workers) {
       if (worker.state === 'failed') this.track(this.refresh(name), name);
     }
-  }
-}
-
-/**
- * The payload of a NOTIFY on the events channel: who committed, and which event types. An empty or unreadable
- * payload (another writer, an older version) wakes every projection.
- */
-interface EventsNotice {
-  from: string;
-  types: ReadonlySet<string>;
-}
-
-/** NOTIFY payloads stop at 8000 bytes: past that, say nothing and wake every projection. */
-const MAX_NOTICE_LENGTH = 7_900;
-
-function eventsNotice(from: string, types: ReadonlySet<string>): string {
-  const payload = JSON.stringify({ from, types: [...types] });
-  return payload.length <= MAX_NOTICE_LENGTH ? payload : '';
-}
-
-function readEventsNotice(payload: string): EventsNotice | undefined {
-  try {
-    const { from, types } = JSON.parse(payload) as { from?: unknown; types?: unknown };
-    if (typeof from !== 'string' || !Array.isArray(types)) return undefined;
-    return { from, types: new Set(types.filter((t): t is string => typeof t === 'string')) };
-  } catch {
-    return undefined;
   }
 }
 

@@ -4,6 +4,7 @@ import type { DataSource, EntityManager } from 'typeorm';
 import type { PersistedEvent } from '../../../event-store/persisted-event.js';
 import { PostgresEventStore } from '../../../event-store/postgres-event-store.js';
 import type { PaymentProcessed } from '../../../orders/index.js';
+import { eventsNotice } from '../../../projections/events-notice.js';
 import { EVENTS_CHANNEL } from '../../../projections/leases.js';
 import { create, shipmentIdOf } from '../../domain/shipment.js';
 import { shipmentsIn } from '../../shipment.repository.js';
@@ -36,15 +37,25 @@ export class CreateShipmentConsumer {
     const { orderId } = message.data as PaymentProcessed['data'];
     const shipmentId = shipmentIdOf(orderId);
     const shipments = await shipmentsIn(tx, this.store.registry);
-    await shipments.update(shipmentId, (state) => create(state, { shipmentId, orderId }), {
-      metadata: {
-        commandId: message.eventId,
-        correlationId: orderId,
-        causationId: message.eventId,
-        actor: CreateShipmentConsumer.NAME,
+    const created = await shipments.update(
+      shipmentId,
+      (state) => create(state, { shipmentId, orderId }),
+      {
+        metadata: {
+          commandId: message.eventId,
+          correlationId: orderId,
+          causationId: message.eventId,
+          actor: CreateShipmentConsumer.NAME,
+        },
       },
+    );
+    // Appended inside this transaction, so not on the EventBus: the notice (sent at commit) wakes its readers.
+    const notice = eventsNotice({
+      from: CreateShipmentConsumer.NAME,
+      types: new Set(created.events.map((e) => e.type)),
+      checkpoint: created.events.at(-1)?.checkpoint,
     });
-    await tx.query('SELECT pg_notify($1, $2)', [EVENTS_CHANNEL, '']);
+    await tx.query('SELECT pg_notify($1, $2)', [EVENTS_CHANNEL, notice]);
     return 'created';
   }
 }

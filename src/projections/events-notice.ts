@@ -1,0 +1,49 @@
+import type { Checkpoint } from '../event-store/event-store.types.js';
+import { compareCheckpoints } from './checkpoint.js';
+
+/**
+ * The payload of a NOTIFY on the events channel (EVENTS_CHANNEL): who committed, which event types, and the
+ * newest checkpoint committed. Receivers wake only the projections reading those types, with that checkpoint as
+ * their target, so one whose read still finds it behind the commit horizon (an older transaction open) looks
+ * again shortly instead of at its next poll. An empty or unreadable payload wakes every projection.
+ */
+export interface EventsNotice {
+  from: string;
+  types: ReadonlySet<string>;
+  checkpoint?: Checkpoint;
+}
+
+/** NOTIFY payloads stop at 8000 bytes: past that, say nothing and wake every projection. */
+const MAX_NOTICE_LENGTH = 7_900;
+
+export function eventsNotice(notice: EventsNotice): string {
+  const payload = JSON.stringify({ ...notice, types: [...notice.types] });
+  return payload.length <= MAX_NOTICE_LENGTH ? payload : '';
+}
+
+export function readEventsNotice(payload: string): EventsNotice | undefined {
+  try {
+    const { from, types, checkpoint } = JSON.parse(payload) as Record<string, unknown>;
+    if (typeof from !== 'string' || !Array.isArray(types)) return undefined;
+    return {
+      from,
+      types: new Set(types.filter((t): t is string => typeof t === 'string')),
+      checkpoint: isCheckpoint(checkpoint) ? checkpoint : undefined,
+    };
+  } catch {
+    return undefined;
+  }
+}
+
+/** The later of two checkpoints. */
+export const later = (a: Checkpoint | undefined, b: Checkpoint): Checkpoint =>
+  a && compareCheckpoints(a, b) >= 0 ? a : b;
+
+function isCheckpoint(value: unknown): value is Checkpoint {
+  const c = value as Checkpoint | undefined;
+  return (
+    typeof c?.transactionId === 'string' &&
+    /^\d+$/.test(c.transactionId) &&
+    Number.isSafeInteger(c.position)
+  );
+}
