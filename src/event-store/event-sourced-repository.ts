@@ -164,32 +164,32 @@ export class EventSourcedRepository<TState, TEvent extends DomainEvent> {
   ): Promise<CommandResult<TEvent>> {
     const streamId = this.streamIdOf(id);
     const erasing = options.erasePersonalDataOf ?? [];
+    // An erasure must not leave a decrypted copy behind: its aggregate is neither kept nor reused.
+    const keep = erasing.length === 0;
     // Taken out while this command runs (the mutex keeps others on this stream waiting); put back on success.
-    let cached = this.cache?.take(streamId);
-    if (erasing.length > 0) cached = undefined;
+    const taken = this.cache?.take(streamId);
+    let cached = keep ? taken : undefined;
     for (let attempt = 1; ; attempt++) {
-      const aggregate = cached ?? (await this.load(id));
-      const fromCache = cached !== undefined;
+      let aggregate = cached ?? (await this.load(id));
+      const { expectedVersion } = options;
+      // Kept from an earlier command, it may be behind what another process stored: read the stream first.
+      if (cached && expectedVersion !== undefined && expectedVersion !== aggregate.version)
+        aggregate = await this.load(id);
       cached = undefined;
       if (options.expectedVersion !== undefined && options.expectedVersion !== aggregate.version) {
-        // Kept from an earlier command, it may be behind what another process stored: read the stream first.
-        if (fromCache) {
-          attempt -= 1;
-          continue;
-        }
         throw new ConcurrencyError(aggregate.streamId, options.expectedVersion, aggregate.version);
       }
       const decided = aggregate.execute(decide);
       if (erasing.length > 0) await this.store.erasePersonalData(erasing, [aggregate.streamId]);
       if (decided.length === 0) {
-        if (erasing.length === 0) this.cache?.put(streamId, aggregate);
+        if (keep) this.cache?.put(streamId, aggregate);
         const { version } = aggregate;
         return { streamId, version, position: 0, events: [], duplicate: false, decided };
       }
       try {
         const result = await this.save(aggregate, options);
         // A duplicate's stored events, not this decision, are the stream's: its state is not this one.
-        if (!result.duplicate && erasing.length === 0) this.cache?.put(streamId, aggregate);
+        if (!result.duplicate && keep) this.cache?.put(streamId, aggregate);
         return this.outcome(result, decided);
       } catch (error) {
         const retry = error instanceof ConcurrencyError && options.expectedVersion === undefined;

@@ -1,5 +1,6 @@
 import type { Checkpoint } from '../event-store/event-store.types.js';
 import { compareCheckpoints } from './checkpoint.js';
+import { EVENTS_CHANNEL } from './leases.js';
 
 /**
  * The payload of a NOTIFY on the events channel (EVENTS_CHANNEL): who committed, which event types, and the
@@ -16,9 +17,17 @@ export interface EventsNotice {
 /** NOTIFY payloads stop at 8000 bytes: past that, say nothing and wake every projection. */
 const MAX_NOTICE_LENGTH = 7_900;
 
-export function eventsNotice(notice: EventsNotice): string {
+function eventsNotice(notice: EventsNotice): string {
   const payload = JSON.stringify({ ...notice, types: [...notice.types] });
   return payload.length <= MAX_NOTICE_LENGTH ? payload : '';
+}
+
+/** Sends the notice on the events channel; inside a transaction, PostgreSQL delivers it at commit. */
+export async function announceEvents(
+  db: { query(sql: string, parameters: unknown[]): Promise<unknown> },
+  notice: EventsNotice,
+): Promise<void> {
+  await db.query('SELECT pg_notify($1, $2)', [EVENTS_CHANNEL, eventsNotice(notice)]);
 }
 
 export function readEventsNotice(payload: string): EventsNotice | undefined {

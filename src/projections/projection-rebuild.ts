@@ -53,9 +53,9 @@ export class ProjectionRebuild {
     makeWorker: (target: WorkerTarget, start: Checkpoint) => ProjectionWorker,
     onProgress: (progress: RebuildProgress) => void = () => {},
   ): Promise<{ done: Promise<void> }> {
+    // Its session holds the lock: if the server ends it (every pooled client logs that), swap() finds the lock
+    // gone and does not swap in, since another rebuild may run.
     const lock = await this.pool.connect();
-    // Its session holds the lock: if the server ends it, the swap below must not happen (another rebuild may run).
-    lock.on('error', () => {});
     let target: WorkerTarget;
     let holder: number;
     try {

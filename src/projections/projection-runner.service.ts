@@ -18,7 +18,7 @@ import type { PersistedEvent } from '../event-store/persisted-event.js';
 import { PostgresEventStore } from '../event-store/postgres-event-store.js';
 import { DomainError } from '../shared/domain-error.js';
 import { reached } from './checkpoint.js';
-import { eventsNotice, later, readEventsNotice } from './events-notice.js';
+import { announceEvents, later, readEventsNotice } from './events-notice.js';
 import { CONTROL_CHANNEL, EVENTS_CHANNEL, Leases } from './leases.js';
 import { PROJECTION_METADATA, type ProjectionHandler } from './projection.js';
 import { ensureCheckpointRow, readCheckpointRow } from './projection-checkpoints.js';
@@ -155,16 +155,14 @@ export class ProjectionRunner implements OnApplicationBootstrap, BeforeApplicati
     if (this.announcing) return;
     this.announcing = (async () => {
       while (this.announced.size > 0 && !this.stopped) {
-        const payload = eventsNotice({
+        const notice = {
           from: this.runnerId,
-          types: this.announced,
+          types: new Set(this.announced),
           checkpoint: this.announcedUpTo,
-        });
+        };
         this.announced.clear();
         this.announcedUpTo = undefined;
-        await this.dataSource
-          .query(`SELECT pg_notify('${EVENTS_CHANNEL}', $1)`, [payload])
-          .catch(() => {});
+        await announceEvents(this.dataSource, notice).catch(() => {});
       }
     })().finally(() => (this.announcing = undefined));
   }

@@ -37,7 +37,11 @@ export interface PagedTransactions {
 export function pagedTransactions(max: number): PagedTransactions {
   let active = 0;
   return {
-    tryAcquire: () => (active < max ? (active += 1) > 0 : false),
+    tryAcquire: () => {
+      if (active >= max) return false;
+      active += 1;
+      return true;
+    },
     release: () => {
       active -= 1;
     },
@@ -270,7 +274,7 @@ export class ProjectionWorker {
         events = capped;
         limit = batchSize;
       }
-      if (full && !isolating && !cut && this.pages()) {
+      if (full && !isolating && !cut && this.admitPaged()) {
         let paged: Awaited<ReturnType<ProjectionWorker['applyPages']>>;
         try {
           paged = await this.applyPages({ ...page, events }, read);
@@ -317,8 +321,8 @@ export class ProjectionWorker {
     this.deps.hooks.onProgress(this, applied);
   }
 
-  /** Whether this batch may open a transaction over several pages (and one is admitted: release it after). */
-  private pages(): boolean {
+  /** Whether this batch may open a transaction over several pages; when it may, it holds an admission to release. */
+  private admitPaged(): boolean {
     const { maxTransactionMs = 0 } = this.deps.options;
     return (
       maxTransactionMs > 0 &&

@@ -4,8 +4,7 @@ import type { DataSource, EntityManager } from 'typeorm';
 import type { PersistedEvent } from '../../../event-store/persisted-event.js';
 import { PostgresEventStore } from '../../../event-store/postgres-event-store.js';
 import type { PaymentProcessed } from '../../../orders/index.js';
-import { eventsNotice } from '../../../projections/events-notice.js';
-import { EVENTS_CHANNEL } from '../../../projections/leases.js';
+import { announceEvents } from '../../../projections/events-notice.js';
 import { create, shipmentIdOf } from '../../domain/shipment.js';
 import { shipmentsIn } from '../../shipment.repository.js';
 
@@ -50,12 +49,11 @@ export class CreateShipmentConsumer {
       },
     );
     // Appended inside this transaction, so not on the EventBus: the notice (sent at commit) wakes its readers.
-    const notice = eventsNotice({
+    await announceEvents(tx, {
       from: CreateShipmentConsumer.NAME,
       types: new Set(created.events.map((e) => e.type)),
       checkpoint: created.events.at(-1)?.checkpoint,
     });
-    await tx.query('SELECT pg_notify($1, $2)', [EVENTS_CHANNEL, notice]);
     return 'created';
   }
 }
