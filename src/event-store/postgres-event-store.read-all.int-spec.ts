@@ -89,6 +89,28 @@ describe('PostgresEventStore.readAll in commit order', () => {
     expect(await committedOf(prefix, after, 2)).toEqual([1, 2]);
   });
 
+  it('pages a transaction whole before a later one that committed between its appends', async () => {
+    const prefix = `paged-${randomUUID()}`;
+    const after = await headCheckpoint();
+    // A's first append takes the older transaction id: a2 follows b1 by position, precedes it in the log.
+    await inTransaction(async (inTx) => {
+      await inTx.append(`${prefix}-a`, [noted(1)]);
+      const b1 = await store.append(`${prefix}-b`, [noted(1)]);
+      const a2 = await inTx.append(`${prefix}-a`, [noted(2)]);
+      expect(a2.position).toBeGreaterThan(b1.position);
+    });
+    await committedOf(prefix, after, 3);
+
+    const seen: string[] = [];
+    for (let from = after; ;) {
+      const page = await store.readAll({ after: from, limit: 2 });
+      if (page.length === 0) break;
+      seen.push(...ofPrefix(page, prefix).map((e) => `${e.streamId.at(-1)}${e.streamVersion}`));
+      from = page.at(-1)!.checkpoint;
+    }
+    expect(seen).toEqual(['a1', 'a2', 'b1']);
+  });
+
   it('orders transactions by number where their ids gain a digit', async () => {
     // Transaction ids 8..11 written directly in a database of its own: read as text, '10' < '9'
     // and a checkpoint at 9 would skip 10 and 11. Real ids never go this low, so no event interleaves.
