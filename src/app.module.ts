@@ -10,6 +10,7 @@ import { dataSourceOptions } from './database/database.options.js';
 import { EventStoreModule } from './event-store/event-store.module.js';
 import { HealthController } from './health/health.controller.js';
 import { ConsistencyInterceptor } from './http/consistency.interceptor.js';
+import { IdempotencyKeysPurger } from './http/idempotency-keys.purger.js';
 import { IdempotencyInterceptor } from './http/idempotency.interceptor.js';
 import { ProblemFilter } from './http/problem.filter.js';
 import { validationPipe } from './http/validation.js';
@@ -58,6 +59,7 @@ export class AppModule {
         { provide: APP_PIPE, useFactory: validationPipe },
         { provide: APP_INTERCEPTOR, useClass: IdempotencyInterceptor },
         { provide: APP_INTERCEPTOR, useClass: ConsistencyInterceptor },
+        IdempotencyKeysPurger,
       ],
     };
   }

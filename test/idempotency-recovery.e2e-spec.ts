@@ -128,4 +128,51 @@ describe('Idempotency-Key after a crash between the write and the response', () 
       'MoneyDeposited',
     ]);
   });
+
+  it('a retry after a 5xx whose write went through runs under the first run and deposits once', async () => {
+    const opened = await api.open();
+    const key = `lost-${randomUUID()}`;
+    const send = () =>
+      api
+        .http()
+        .post(`/accounts/${opened.id}/deposits`)
+        .set('Idempotency-Key', key)
+        .send({ amount: 25 });
+
+    const stored = await send().expect(201);
+    // What a 503 after the commit leaves: the write is in, the answer was an error, the key is remembered as failed.
+    const { rowCount } = await db.query(
+      `UPDATE idempotency_keys SET state = 'failed', status_code = NULL, response_body = NULL WHERE key = $1`,
+      [key],
+    );
+    expect(rowCount).toBe(1);
+    await api.deposit(opened.id, 1);
+    const retry = await send();
+
+    expect(retry.status).toBe(201);
+    expect(retry.body).toEqual(stored.body);
+    expect(countBy(await api.events(opened.id), (e) => e.type)).toEqual({
+      AccountOpened: 1,
+      MoneyDeposited: 2,
+    });
+    const again = await send();
+    expect(again.headers['idempotent-replayed']).toBe('true');
+    expect(again.body).toEqual(stored.body);
+  });
+
+  it('a retry with another body after a 5xx is refused while the key is remembered', async () => {
+    const opened = await api.open();
+    const key = `lost-${randomUUID()}`;
+    const url = `/accounts/${opened.id}/deposits`;
+    await api.http().post(url).set('Idempotency-Key', key).send({ amount: 25 }).expect(201);
+    await db.query(`UPDATE idempotency_keys SET state = 'failed' WHERE key = $1`, [key]);
+
+    const other = await api.http().post(url).set('Idempotency-Key', key).send({ amount: 26 });
+
+    expectProblem(other, 422, 'idempotency-key-reused');
+    expect(countBy(await api.events(opened.id), (e) => e.type)).toEqual({
+      AccountOpened: 1,
+      MoneyDeposited: 1,
+    });
+  });
 });

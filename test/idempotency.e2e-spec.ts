@@ -1,7 +1,8 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import pg from 'pg';
 import type { RunningApp } from '../src/app.factory.js';
 import { PostgresEventStore } from '../src/event-store/postgres-event-store.js';
+import { IdempotencyKeysPurger } from '../src/http/idempotency-keys.purger.js';
 import { accountsApi, countBy, expectProblem } from './support/accounts-api.js';
 import { startTestApp, testDatabaseUrl } from './support/test-app.js';
 
@@ -236,17 +237,138 @@ describe('Idempotency-Key', () => {
     expect((await api.events(id)).map((e) => e.type)).toEqual(['AccountOpened', 'MoneyDeposited']);
   });
 
-  it('replays a validation failure as the same 400 without running the command', async () => {
+  it('does not remember a 400: the same key with the corrected request runs it', async () => {
     const opened = await api.open();
     const k = key();
-    const send = () =>
-      api
+    const send = (amount: number) =>
+      api.http().post(`/accounts/${opened.id}/deposits`).set('Idempotency-Key', k).send({ amount });
+    const first = expectProblem(await send(0), 400);
+    const again = await send(0);
+    expect(expectProblem(again, 400)).toEqual(first);
+    expect(again.headers['idempotent-replayed']).toBeUndefined();
+
+    const corrected = await send(7);
+    expect(corrected.status).toBe(201);
+    expect(corrected.headers['idempotent-replayed']).toBeUndefined();
+    expect((await api.events(opened.id)).map((e) => e.type)).toEqual([
+      'AccountOpened',
+      'MoneyDeposited',
+    ]);
+  });
+
+  describe('once a key has expired', () => {
+    /** The key as it is after IDEMPOTENCY_TTL_HOURS (24 h by default): forgotten. */
+    async function expire(k: string): Promise<void> {
+      const { rowCount } = await db.query(
+        `UPDATE idempotency_keys SET created_at = now() - interval '25 hours' WHERE key = $1`,
+        [k],
+      );
+      expect(rowCount).toBe(1);
+    }
+
+    it('runs the key with another body as a new command: stored, and answered as itself', async () => {
+      const opened = await api.open({ initialDeposit: 100 });
+      const k = key();
+      const deposit = (body: Record<string, unknown>) =>
+        api.http().post(`/accounts/${opened.id}/deposits`).set('Idempotency-Key', k).send(body);
+      const old = await deposit({ amount: 40, description: 'invoice-42' }).expect(201);
+      await expire(k);
+
+      const next = await deposit({ amount: 5000, description: 'next month' }).expect(201);
+
+      expect(next.headers['idempotent-replayed']).toBeUndefined();
+      expect(next.body.version).toBe(old.body.version + 1);
+      const deposits = (await api.events(opened.id)).filter((e) => e.type === 'MoneyDeposited');
+      expect(deposits.map((e) => e.data)).toEqual([
+        expect.objectContaining({ amount: 100 }),
+        expect.objectContaining({ amount: 40, description: 'invoice-42' }),
+        expect.objectContaining({ amount: 5000, description: 'next month' }),
+      ]);
+      expect((await api.account(opened.id, next.body.position)).balance).toBe(5140);
+    });
+
+    it('refuses an overdraft under the key with 422, never the old success', async () => {
+      const opened = await api.open({ initialDeposit: 100 });
+      const k = key();
+      await api
         .http()
         .post(`/accounts/${opened.id}/deposits`)
         .set('Idempotency-Key', k)
-        .send({ amount: 0 });
-    const first = expectProblem(await send(), 400);
-    expect(expectProblem(await send(), 400)).toEqual(first);
-    expect(await api.events(opened.id)).toHaveLength(1);
+        .send({ amount: 40 })
+        .expect(201);
+      await expire(k);
+
+      const overdraft = await api
+        .http()
+        .post(`/accounts/${opened.id}/withdrawals`)
+        .set('Idempotency-Key', k)
+        .send({ amount: 999999 });
+
+      expect(expectProblem(overdraft, 422, 'insufficient-funds')).toMatchObject({
+        balance: 140,
+        amount: 999999,
+      });
+      const kinds = countBy(await api.events(opened.id), (e) => e.type);
+      expect(kinds).toEqual({ AccountOpened: 1, MoneyDeposited: 2, WithdrawalRejected: 1 });
+    });
+
+    it('runs even the same request again: the key no longer names the first run', async () => {
+      const opened = await api.open();
+      const k = key();
+      const send = () =>
+        api
+          .http()
+          .post(`/accounts/${opened.id}/deposits`)
+          .set('Idempotency-Key', k)
+          .send({ amount: 3 });
+      await send().expect(201);
+      await expire(k);
+      const again = await send().expect(201);
+      expect(again.headers['idempotent-replayed']).toBeUndefined();
+      expect((await api.account(opened.id, again.body.position)).balance).toBe(6);
+    });
+  });
+
+  it('purges expired keys in batches and keeps the remembered ones', async () => {
+    const fresh = key();
+    await db.query(
+      `INSERT INTO idempotency_keys (key, request_hash, state, created_at)
+       SELECT 'expired-' || i, 'h1:x', 'completed', now() - interval '25 hours' FROM generate_series(1, 2500) AS i`,
+    );
+    await db.query(
+      `INSERT INTO idempotency_keys (key, request_hash, state) VALUES ($1, 'h1:x', 'completed')`,
+      [fresh],
+    );
+
+    expect(await running.app.get(IdempotencyKeysPurger).purge()).toBeGreaterThanOrEqual(2500);
+
+    const { rows } = await db.query(
+      `SELECT count(*) FILTER (WHERE key LIKE 'expired-%')::int AS expired,
+              count(*) FILTER (WHERE key = $1)::int AS fresh FROM idempotency_keys`,
+      [fresh],
+    );
+    expect(rows[0]).toEqual({ expired: 0, fresh: 1 });
+  });
+
+  it('keeps no plain hash of the body: the stored fingerprint is keyed', async () => {
+    const opened = await api.open();
+    const k = key();
+    const body = { amount: 9, description: 'rent for Ada Lovelace' };
+    await api
+      .http()
+      .post(`/accounts/${opened.id}/deposits`)
+      .set('Idempotency-Key', k)
+      .send(body)
+      .expect(201);
+    const { rows } = await db.query('SELECT request_hash FROM idempotency_keys WHERE key = $1', [
+      k,
+    ]);
+    const guessed = createHash('sha256')
+      .update(
+        `POST /accounts/${opened.id}/deposits\n{"amount":9,"description":"rent for Ada Lovelace"}`,
+      )
+      .digest('hex');
+    expect(rows[0].request_hash).toMatch(/^h1:[0-9a-f]{64}$/);
+    expect(rows[0].request_hash).not.toContain(guessed);
   });
 });

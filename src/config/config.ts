@@ -26,6 +26,8 @@ export interface AppConfig {
     leaseRetryMs: number;
   };
   idempotencyTtlHours: number;
+  /** How often keys older than their TTL are deleted, in batches; 0: never (IDEMPOTENCY_PURGE_INTERVAL_MS). */
+  idempotencyPurgeIntervalMs: number;
   /** An aggregate is snapshotted every this many events (unless its definition says otherwise); 0: never. */
   snapshotEvery: number;
   /** Accounts kept in memory between commands (AGGREGATE_CACHE_SIZE, AGGREGATE_CACHE_TTL_MS). */
@@ -173,6 +175,13 @@ export function loadConfig(env: Env = process.env): AppConfig {
       leaseRetryMs: integer(env, 'PROJECTION_LEASE_RETRY_MS', 1000, 50, 60000),
     },
     idempotencyTtlHours: integer(env, 'IDEMPOTENCY_TTL_HOURS', 24, 1, 24 * 365),
+    idempotencyPurgeIntervalMs: integer(
+      env,
+      'IDEMPOTENCY_PURGE_INTERVAL_MS',
+      60_000,
+      0,
+      86_400_000,
+    ),
     snapshotEvery: integer(env, 'SNAPSHOT_EVERY', 100, 0, 1_000_000),
     aggregateCache: {
       size: integer(env, 'AGGREGATE_CACHE_SIZE', 10_000, 0, 10_000_000),

@@ -6,6 +6,7 @@ import { CreateEvents1763798400000 } from '../event-store/migrations/17637984000
 import { CreateSnapshots1763798400600 } from '../event-store/migrations/1763798400600-create-snapshots.js';
 import { CreatePersonalDataKeys1763798400700 } from '../event-store/migrations/1763798400700-create-personal-data-keys.js';
 import { CreateIdempotencyKeys1763798400300 } from '../http/migrations/1763798400300-create-idempotency-keys.js';
+import { IdempotencyCommandIds1765000000000 } from '../http/migrations/1765000000000-idempotency-command-ids.js';
 import { CreateOrders1763798420000 } from '../orders/migrations/1763798420000-create-orders.js';
 import { CreateProjectionCheckpoints1763798400100 } from '../projections/migrations/1763798400100-create-projection-checkpoints.js';
 import { ProjectionOperations1763798400500 } from '../projections/migrations/1763798400500-projection-operations.js';
@@ -25,4 +26,5 @@ export const MIGRATIONS = [
   CreateCartReadModels1763798410000,
   CreateOrders1763798420000,
   CreateShipping1763798420100,
+  IdempotencyCommandIds1765000000000,
 ];

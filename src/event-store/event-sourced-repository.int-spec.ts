@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type pg from 'pg';
 import { migratedPool, storeOn } from '../../test/support/database.js';
+import { DomainError } from '../shared/domain-error.js';
 import type { AggregateDefinition } from './aggregate.js';
 import { deterministicUuid } from './event-ids.js';
 import { EventSourcedRepository, type EventPublisher } from './event-sourced-repository.js';
@@ -19,6 +20,10 @@ const counter: AggregateDefinition<Counter, Incremented> = {
   initialState: () => ({ count: 0 }),
   evolve: (state, event) => ({ count: state.count + event.data.by }),
 };
+class LimitReached extends DomainError {
+  readonly kind = 'rejected';
+  readonly code = 'limit-reached';
+}
 const incremented = (by = 1): Incremented[] => [{ type: 'Incremented', data: { by } }];
 const increment =
   (by = 1) =>
@@ -225,6 +230,39 @@ describe('EventSourcedRepository', () => {
       first.events[0].eventId,
       other.events[0].eventId,
     ]);
+  });
+
+  it('answers a repeated command whose own events now break a rule with what its first run stored', async () => {
+    const { repository } = repositoryOn();
+    const id = randomUUID();
+    const commandId = randomUUID();
+    const atMostOnce = (state: Counter) => {
+      if (state.count >= 1) throw new LimitReached();
+      return incremented();
+    };
+
+    const first = await repository.update(id, atMostOnce, { metadata: { commandId } });
+    const again = await repository.update(id, atMostOnce, { metadata: { commandId } });
+
+    expect(again).toMatchObject({ duplicate: true, version: first.version });
+    await expect(
+      repository.update(id, atMostOnce, { metadata: { commandId: randomUUID() } }),
+    ).rejects.toBeInstanceOf(LimitReached);
+    expect(await streamOf(id)).toHaveLength(1);
+  });
+
+  it('never answers a failure that is not a rule, a conflict or a reused id with an earlier run', async () => {
+    const { repository } = repositoryOn();
+    const id = randomUUID();
+    const commandId = randomUUID();
+    await repository.update(id, increment(), { metadata: { commandId } });
+
+    const broken = () => {
+      throw new Error('disk on fire');
+    };
+    await expect(repository.update(id, broken, { metadata: { commandId } })).rejects.toThrow(
+      'disk on fire',
+    );
   });
 
   describe('with a cache of the aggregates it saved', () => {

@@ -1,7 +1,8 @@
 import { Aggregate, type AggregateDefinition } from './aggregate.js';
 import { AggregateCache } from './aggregate-cache.js';
 import { deterministicUuid } from './event-ids.js';
-import { ConcurrencyError } from './event-store.errors.js';
+import { DomainError } from '../shared/domain-error.js';
+import { ConcurrencyError, EventIdConflictError } from './event-store.errors.js';
 import type { DomainEvent, EventMetadata } from './event-store.types.js';
 import { KeyedMutex } from './keyed-mutex.js';
 import type { AppendResult, PersistedEvent } from './persisted-event.js';
@@ -48,6 +49,15 @@ export interface CacheOptions {
 }
 
 const MAX_ATTEMPTS = 5;
+
+/** What a command's own earlier run can make it fail with: a moved stream, a reused event id, a broken rule. */
+function causableByRetry(error: unknown): boolean {
+  return (
+    error instanceof ConcurrencyError ||
+    error instanceof EventIdConflictError ||
+    error instanceof DomainError
+  );
+}
 
 /** Loads aggregates from their streams and saves what they decided, publishing the stored events afterwards. */
 export class EventSourcedRepository<TState, TEvent extends DomainEvent> {
@@ -147,10 +157,16 @@ export class EventSourcedRepository<TState, TEvent extends DomainEvent> {
         return await this.decideAndSave(id, decide, options);
       } catch (error) {
         // A command retried after its first run was stored (e.g. a crash before the answer) meets a moved
-        // stream or a rule its own events now break: answer with what the first run stored.
+        // stream or a rule its own events now break: answer with what that run stored. Only the same command
+        // (its id, which names one request) counts, and only for a failure its own earlier events can cause.
         const commandId = options.metadata?.commandId;
-        const earlier =
-          commandId && (await this.store.findAppendByCommand(this.streamIdOf(id), commandId));
+        if (!commandId || !causableByRetry(error)) throw error;
+        const streamId = this.streamIdOf(id);
+        const earlier = await this.store.findAppendByCommand(
+          streamId,
+          commandId,
+          deterministicUuid(commandId, streamId, 0),
+        );
         if (!earlier) throw error;
         return this.outcome(earlier, []);
       }

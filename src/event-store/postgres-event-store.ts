@@ -277,14 +277,21 @@ export class PostgresEventStore {
     return rows.map(toPersistedEvent);
   }
 
-  /** What a command appended to a stream (found by the commandId in the events' metadata), as a duplicate. */
+  /**
+   * What a command appended to a stream, as a duplicate: the events from `firstEventId` (the id its first event was
+   * given) on that carry its commandId. Found through the event-id index, whatever the stream's length.
+   */
   async findAppendByCommand(
     streamId: string,
     commandId: string,
+    firstEventId: string,
   ): Promise<AppendResult | undefined> {
     const { rows } = await this.db.query<EventRow>(
-      `SELECT ${COLUMNS} FROM events WHERE stream_id = $1 AND metadata->>'commandId' = $2 ORDER BY stream_version`,
-      [streamId, commandId],
+      `SELECT ${COLUMNS} FROM events
+       WHERE stream_id = $1 AND metadata->>'commandId' = $2
+         AND stream_version >= (SELECT stream_version FROM events WHERE event_id = $3 AND stream_id = $1)
+       ORDER BY stream_version`,
+      [streamId, commandId, firstEventId],
     );
     return rows.length ? this.result(streamId, await this.reveal(rows), true) : undefined;
   }

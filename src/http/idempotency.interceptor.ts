@@ -1,5 +1,19 @@
-import { createHash } from 'node:crypto';
-import { CallHandler, ExecutionContext, Inject, Injectable, NestInterceptor } from '@nestjs/common';
+import {
+  createHash,
+  createHmac,
+  createSecretKey,
+  hkdfSync,
+  type KeyObject,
+  randomUUID,
+} from 'node:crypto';
+import {
+  CallHandler,
+  ExecutionContext,
+  Inject,
+  Injectable,
+  Logger,
+  NestInterceptor,
+} from '@nestjs/common';
 import { HTTP_CODE_METADATA } from '@nestjs/common/constants.js';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { Request, Response } from 'express';
@@ -7,7 +21,7 @@ import { catchError, from, mergeMap, Observable } from 'rxjs';
 import type { DataSource } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
 import { HttpProblem, ReplayedResponse, toProblem } from './problem.js';
-import { header } from './request-context.js';
+import { claimCommand, header } from './request-context.js';
 
 const COMMAND_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 const REPLAYED_HEADERS = ['location', 'etag'];
@@ -25,22 +39,39 @@ function canonical(value: unknown): string {
 
 interface StoredKey {
   request_hash: string;
-  state: 'pending' | 'completed';
+  state: 'pending' | 'completed' | 'failed';
   status_code: number | null;
   response_headers: Record<string, string> | null;
   response_body: unknown;
 }
 
+/** A claim left pending this long is taken to be a process that died mid-request: its retry may run. */
+const ABANDONED_AFTER_SECONDS = 30;
+/** Fingerprints from before they were keyed are plain SHA-256 hex; they compare until they expire. */
+const FINGERPRINT_PREFIX = 'h1:';
+
 /**
  * Idempotency-Key on a command: the first response is stored with the key; the same key with the same request
- * replays it and runs nothing; the same key with another request is refused with 422.
+ * replays it and runs nothing; the same key with another request is refused with 422 while it is remembered.
+ * Each claim of a key is a command of its own (its id is in the events' metadata); only a retry of the same request
+ * after a 5xx or a crash reuses the id, so the event store can recognise what that earlier run stored.
  */
 @Injectable()
 export class IdempotencyInterceptor implements NestInterceptor {
+  private readonly logger = new Logger('Idempotency');
+  /** Keyed so that a stored fingerprint cannot be matched against a guessed body (a name, an address). */
+  private readonly fingerprintKey: KeyObject;
+
   constructor(
     @InjectDataSource() private readonly db: DataSource,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-  ) {}
+  ) {
+    this.fingerprintKey = createSecretKey(
+      Buffer.from(
+        hkdfSync('sha256', config.masterKey.key, Buffer.alloc(0), 'chronicle/idempotency', 32),
+      ),
+    );
+  }
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
     const request = context.switchToHttp().getRequest<Request>();
@@ -48,15 +79,18 @@ export class IdempotencyInterceptor implements NestInterceptor {
     const key = header(request, 'idempotency-key');
     if (key === undefined) return next.handle();
     const response = context.switchToHttp().getResponse<Response>();
-    const hash = createHash('sha256')
-      .update(`${request.method} ${request.path}\n${canonical(request.body ?? null)}`)
-      .digest('hex');
+    const fingerprint = this.fingerprints(request);
     const successStatus =
       Reflect.getMetadata(HTTP_CODE_METADATA, context.getHandler()) ??
       (request.method === 'POST' ? 201 : 200);
+    let commandId: string | undefined;
 
-    return from(this.claim(key, hash)).pipe(
-      mergeMap(() => next.handle()),
+    return from(this.claim(key, fingerprint)).pipe(
+      mergeMap((claimed) => {
+        commandId = claimed;
+        claimCommand(request, claimed);
+        return next.handle();
+      }),
       mergeMap((body) => {
         const headers = Object.fromEntries(
           REPLAYED_HEADERS.filter((h) => response.getHeader(h) !== undefined).map((h) => [
@@ -64,17 +98,18 @@ export class IdempotencyInterceptor implements NestInterceptor {
             String(response.getHeader(h)),
           ]),
         );
-        return from(
-          this.complete(
-            key,
-            successStatus,
-            { ...headers, 'content-type': 'application/json' },
-            body,
-          ).then(() => body),
+        const stored = this.complete(
+          key,
+          commandId!,
+          successStatus,
+          { ...headers, 'content-type': 'application/json' },
+          body,
         );
+        return from(stored.then(() => body));
       }),
       catchError((error: unknown) => {
         if (
+          commandId === undefined ||
           error instanceof ReplayedResponse ||
           (error instanceof HttpProblem && error.code.startsWith('idempotency'))
         ) {
@@ -82,55 +117,83 @@ export class IdempotencyInterceptor implements NestInterceptor {
         }
         const problem = toProblem(error);
         const outcome =
-          problem.status < 500
-            ? this.complete(
-                key,
-                problem.status,
-                { 'content-type': 'application/problem+json' },
-                {
-                  ...problem.body,
-                  instance: request.originalUrl,
-                },
-              )
-            : this.release(key);
+          problem.status === 400
+            ? this.release(key, commandId) // the request itself is wrong: nothing ran, the key is free again
+            : problem.status < 500
+              ? this.complete(
+                  key,
+                  commandId,
+                  problem.status,
+                  { 'content-type': 'application/problem+json' },
+                  { ...problem.body, instance: request.originalUrl },
+                )
+              : this.fail(key, commandId);
         return from(outcome.then(() => Promise.reject(error)));
       }),
     );
   }
 
-  /** Takes the key for this request, or throws what the client must see instead. */
-  private async claim(key: string, hash: string): Promise<void> {
-    const claimed = await this.db.query(
-      `INSERT INTO idempotency_keys (key, request_hash, state) VALUES ($1, $2, 'pending')
-       ON CONFLICT (key) DO UPDATE SET request_hash = EXCLUDED.request_hash, state = 'pending', status_code = NULL,
-         response_headers = NULL, response_body = NULL, created_at = now()
+  private fingerprints(request: Request): { keyed: string; legacy: string } {
+    const text = `${request.method} ${request.path}\n${canonical(request.body ?? null)}`;
+    return {
+      keyed:
+        FINGERPRINT_PREFIX + createHmac('sha256', this.fingerprintKey).update(text).digest('hex'),
+      legacy: createHash('sha256').update(text).digest('hex'),
+    };
+  }
+
+  /**
+   * Takes the key for this request and answers the command id it runs under, or throws what the client must see
+   * instead. A key past its TTL is a new command; a retry of a failed or abandoned run of the same request keeps
+   * that run's command id.
+   */
+  private async claim(
+    key: string,
+    fingerprint: { keyed: string; legacy: string },
+  ): Promise<string> {
+    const claimed = (await this.db.query(
+      `INSERT INTO idempotency_keys (key, request_hash, state, command_id) VALUES ($1, $2, 'pending', $4)
+       ON CONFLICT (key) DO UPDATE SET
+         command_id = CASE
+           WHEN idempotency_keys.created_at < now() - make_interval(hours => $3) OR idempotency_keys.command_id IS NULL
+           THEN EXCLUDED.command_id ELSE idempotency_keys.command_id END,
+         request_hash = EXCLUDED.request_hash, state = 'pending', status_code = NULL, response_headers = NULL,
+         response_body = NULL, created_at = now()
        WHERE idempotency_keys.created_at < now() - make_interval(hours => $3)
-          OR (idempotency_keys.state = 'pending' AND idempotency_keys.created_at < now() - interval '30 seconds')
-       RETURNING key`,
-      [key, hash, this.config.idempotencyTtlHours],
-    );
-    if (claimed.length > 0) return;
+          OR (idempotency_keys.request_hash IN ($2, $5)
+              AND (idempotency_keys.state = 'failed'
+                   OR (idempotency_keys.state = 'pending'
+                       AND idempotency_keys.created_at < now() - make_interval(secs => $6))))
+       RETURNING command_id`,
+      [
+        key,
+        fingerprint.keyed,
+        this.config.idempotencyTtlHours,
+        randomUUID(),
+        fingerprint.legacy,
+        ABANDONED_AFTER_SECONDS,
+      ],
+    )) as Array<{ command_id: string }>;
+    if (claimed.length > 0) return claimed[0].command_id;
     const [stored] = (await this.db.query(
       'SELECT request_hash, state, status_code, response_headers, response_body FROM idempotency_keys WHERE key = $1',
       [key],
     )) as StoredKey[];
-    if (!stored) return this.claim(key, hash);
-    if (stored.request_hash !== hash) {
+    if (!stored) return this.claim(key, fingerprint);
+    if (stored.request_hash !== fingerprint.keyed && stored.request_hash !== fingerprint.legacy) {
       throw new HttpProblem(
         422,
         'idempotency-key-reused',
         'This Idempotency-Key was already used with a different request',
       );
     }
-    if (stored.state === 'pending') {
+    if (stored.state !== 'completed') {
       throw new HttpProblem(
         409,
         'idempotency-key-in-progress',
         'A request with this Idempotency-Key is still being processed',
         {},
-        {
-          'Retry-After': '1',
-        },
+        { 'Retry-After': '1' },
       );
     }
     throw new ReplayedResponse(
@@ -140,20 +203,45 @@ export class IdempotencyInterceptor implements NestInterceptor {
     );
   }
 
+  /** The answer is the truth even when it cannot be remembered: the key stays pending and a retry finds the run. */
   private async complete(
     key: string,
+    commandId: string,
     status: number,
     headers: Record<string, string>,
     body: unknown,
   ): Promise<void> {
-    await this.db.query(
-      `UPDATE idempotency_keys SET state = 'completed', status_code = $2, response_headers = $3, response_body = $4
-       WHERE key = $1`,
-      [key, status, JSON.stringify(headers), JSON.stringify(body ?? null)],
+    await this.remember(
+      `UPDATE idempotency_keys SET state = 'completed', status_code = $3, response_headers = $4, response_body = $5
+       WHERE key = $1 AND command_id = $2 AND state = 'pending'`,
+      [key, commandId, status, JSON.stringify(headers), JSON.stringify(body ?? null)],
     );
   }
 
-  private async release(key: string): Promise<void> {
-    await this.db.query(`DELETE FROM idempotency_keys WHERE key = $1 AND state = 'pending'`, [key]);
+  /** A 5xx may have stored the command (the answer was lost, not the write): its retry runs under the same id. */
+  private async fail(key: string, commandId: string): Promise<void> {
+    await this.remember(
+      `UPDATE idempotency_keys SET state = 'failed' WHERE key = $1 AND command_id = $2 AND state = 'pending'`,
+      [key, commandId],
+    );
+  }
+
+  private async release(key: string, commandId: string): Promise<void> {
+    await this.remember(
+      `DELETE FROM idempotency_keys WHERE key = $1 AND command_id = $2 AND state = 'pending'`,
+      [key, commandId],
+    );
+  }
+
+  private async remember(sql: string, parameters: unknown[]): Promise<void> {
+    try {
+      await this.db.query(sql, parameters);
+    } catch (error) {
+      this.logger.warn(
+        `Idempotency-Key outcome not stored (a retry after ${ABANDONED_AFTER_SECONDS} s runs under the same command id): ${
+          error instanceof Error ? error.message : String(error)
+        }`,
+      );
+    }
   }
 }

@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
 import type { Request } from 'express';
-import { deterministicUuid } from '../event-store/event-ids.js';
 import type { EventMetadata } from '../event-store/event-store.types.js';
 import { RequestValidationError } from './problem.js';
 
@@ -21,15 +20,21 @@ export function header(request: Request, name: string): string | undefined {
   return single;
 }
 
+const CLAIMED_COMMAND = Symbol('chronicle.claimedCommand');
+
+/** The command id the Idempotency-Key's claim gave this request (see IdempotencyInterceptor). */
+export function claimCommand(request: Request, commandId: string): void {
+  (request as Request & { [CLAIMED_COMMAND]?: string })[CLAIMED_COMMAND] = commandId;
+}
+
 /**
- * Event metadata for a command sent over HTTP. With an Idempotency-Key the command id is derived from it,
- * so a retried command writes the same event ids and the store stores them once.
+ * Event metadata for a command sent over HTTP. Every request is a command of its own, except a retry of the same
+ * request under the same Idempotency-Key: its claim hands back the earlier run's id, so the store recognises it.
  */
 export const CommandMetadata = createParamDecorator(
   (_: unknown, context: ExecutionContext): EventMetadata => {
-    const request = context.switchToHttp().getRequest<Request>();
-    const key = header(request, 'idempotency-key');
-    const commandId = key ? deterministicUuid('idempotency-key', key) : randomUUID();
+    const request = context.switchToHttp().getRequest<Request & { [CLAIMED_COMMAND]?: string }>();
+    const commandId = request[CLAIMED_COMMAND] ?? randomUUID();
     return {
       commandId,
       correlationId: header(request, 'x-correlation-id') ?? commandId,
