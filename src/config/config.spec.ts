@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { inspect } from 'node:util';
-import { ConfigError, developmentMasterKey, loadConfig } from './config.js';
+import { ConfigError, developmentMasterKey, loadConfig, lowEntropy } from './config.js';
 
 describe('loadConfig', () => {
   it('has defaults that need nothing from the environment', () => {
@@ -66,6 +66,29 @@ describe('loadConfig', () => {
         const { masterKey } = loadConfig({ NODE_ENV });
         expect(masterKey.development).toBe(true);
         expect(masterKey.key.export().equals(developmentMasterKey().export())).toBe(true);
+      }
+    });
+
+    it.each([
+      ['all zeros', Buffer.alloc(32)],
+      ['one repeated byte', Buffer.alloc(32, 0xa5)],
+      ['a 16-byte pattern twice', Buffer.concat([key.subarray(0, 16), key.subarray(0, 16)])],
+      ['a counting sequence', Buffer.from(Array.from({ length: 32 }, (_, i) => i))],
+      ['hex digits typed in order', Buffer.from('0123456789abcdef'.repeat(4), 'hex')],
+    ])('refuses a key of low entropy in production: %s', (_, weak) => {
+      for (const raw of [weak.toString('hex'), weak.toString('base64')]) {
+        expect(() => loadConfig({ CHRONICLE_MASTER_KEY: raw, NODE_ENV: 'production' })).toThrow(
+          /^CHRONICLE_MASTER_KEY is not random/,
+        );
+        expect(
+          loadConfig({ CHRONICLE_MASTER_KEY: raw, NODE_ENV: 'test' }).masterKey.development,
+        ).toBe(false);
+      }
+    });
+
+    it('takes any key openssl rand would give', () => {
+      for (let i = 0; i < 200; i += 1) {
+        expect(lowEntropy(randomBytes(32))).toBe(false);
       }
     });
 

@@ -147,7 +147,22 @@ function masterKey(env: Env, nodeEnv: AppConfig['nodeEnv']): AppConfig['masterKe
     throw new ConfigError(
       'CHRONICLE_MASTER_KEY must be 32 bytes as 64 hex digits or base64 (openssl rand -base64 32)',
     );
+  if (nodeEnv === 'production' && lowEntropy(bytes))
+    throw new ConfigError(
+      'CHRONICLE_MASTER_KEY is not random (too few distinct bytes, a repeated pattern or a sequence): ' +
+        'generate one with openssl rand -base64 32',
+    );
   return { key: createSecretKey(bytes), development: false };
+}
+
+/**
+ * A key typed or patterned by hand: fewer than 20 distinct bytes, or fewer than 20 distinct steps from one byte
+ * to the next (a sequence, a short pattern repeated). 32 random bytes hold ~30 of each: never fewer than 22 in a
+ * million draws.
+ */
+export function lowEntropy(key: Buffer): boolean {
+  const steps = key.subarray(1).map((byte, i) => (byte - key[i] + 256) % 256);
+  return new Set(key).size < 20 || new Set(steps).size < 20;
 }
 
 export function loadConfig(env: Env = process.env): AppConfig {
