@@ -42,4 +42,20 @@ describe('AdminGuard', () => {
     expect(refusal(guard, 'Bearer a-long-enough-secreT')).toEqual([401, 'unauthorized']);
     expect(refusal(guard, 'Bearer a-long-enough')).toEqual([401, 'unauthorized']);
   });
+
+  it('takes the token only as Authorization: Bearer <token>', () => {
+    const guard = new AdminGuard(
+      loadConfig({ NODE_ENV: 'test', ADMIN_TOKEN: 'a-long-enough-secret' }),
+    );
+    expect(refusal(guard, 'bearer a-long-enough-secret')).toBe('allowed');
+    for (const other of [
+      'a-long-enough-secret',
+      'Basic a-long-enough-secret',
+      'Token a-long-enough-secret',
+      'Bearera-long-enough-secret',
+      'Bearer a-long-enough-secret extra',
+    ]) {
+      expect(refusal(guard, other)).toEqual([401, 'unauthorized']);
+    }
+  });
 });

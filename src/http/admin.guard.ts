@@ -16,7 +16,8 @@ export class AdminGuard implements CanActivate {
       throw new HttpProblem(403, 'admin-disabled', 'Set ADMIN_TOKEN to use the admin endpoints');
     }
     const header = context.switchToHttp().getRequest<Request>().headers.authorization ?? '';
-    const given = Buffer.from(header.replace(/^Bearer\s+/i, ''));
+    // Only the Bearer scheme (RFC 6750): a bare token or another scheme is refused, never read as the token.
+    const given = Buffer.from(/^Bearer +(.+)$/i.exec(header)?.[1] ?? '');
     const wanted = Buffer.from(expected);
     if (given.length !== wanted.length || !timingSafeEqual(given, wanted)) {
       throw new HttpProblem(
