@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Post, Query, Res } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import {
   ApiBadRequestResponse,
@@ -30,7 +30,7 @@ import {
   ifMatchHeader,
 } from '../http/request-context.js';
 import { ApiConsistencyTimeoutResponse, ApiVersionedRead } from '../http/read-responses.js';
-import { uuidParam } from '../http/validation.js';
+import { UuidParam } from '../http/uuid-param.js';
 import { CommandAccepted } from '../http/command-accepted.response.js';
 import {
   AccountParams,
@@ -99,13 +99,13 @@ export class AccountsController {
   @ApiHeader(IDEMPOTENCY_KEY)
   @ApiHeader(IF_MATCH)
   @ApiCreatedResponse({ type: CommandAccepted })
-  @ApiNotFoundResponse({ type: ProblemResponse })
+  @ApiNotFoundResponse({ type: ProblemResponse, description: 'account-not-found' })
   @ApiConflictResponse({
     type: ProblemResponse,
-    description: 'If-Match is not the current version; `currentVersion` says which is',
+    description: 'If-Match is not the current version (version-conflict, with `currentVersion`)',
   })
   deposit(
-    @Param('id', uuidParam('id')) id: string,
+    @UuidParam('id') id: string,
     @Body() body: DepositMoneyRequest,
     @IfMatchVersion() expectedVersion: number | undefined,
     @CommandMetadata() metadata: EventMetadata,
@@ -129,15 +129,18 @@ export class AccountsController {
   @ApiHeader(IDEMPOTENCY_KEY)
   @ApiHeader(IF_MATCH)
   @ApiCreatedResponse({ type: CommandAccepted })
-  @ApiNotFoundResponse({ type: ProblemResponse })
-  @ApiConflictResponse({ type: ProblemResponse })
+  @ApiNotFoundResponse({ type: ProblemResponse, description: 'account-not-found' })
+  @ApiConflictResponse({
+    type: ProblemResponse,
+    description: 'If-Match is not the current version (version-conflict, with `currentVersion`)',
+  })
   @ApiUnprocessableEntityResponse({
     type: ProblemResponse,
     description:
       'Insufficient funds: `type` ends in insufficient-funds, with `balance` and `amount`',
   })
   withdraw(
-    @Param('id', uuidParam('id')) id: string,
+    @UuidParam('id') id: string,
     @Body() body: MoneyMovementRequest,
     @IfMatchVersion() expectedVersion: number | undefined,
     @CommandMetadata() metadata: EventMetadata,
@@ -156,9 +159,9 @@ export class AccountsController {
   })
   @ApiHeader(IDEMPOTENCY_KEY)
   @ApiOkResponse({ type: CommandAccepted })
-  @ApiNotFoundResponse({ type: ProblemResponse })
+  @ApiNotFoundResponse({ type: ProblemResponse, description: 'account-not-found' })
   erasePersonalData(
-    @Param('id', uuidParam('id')) id: string,
+    @UuidParam('id') id: string,
     @CommandMetadata() metadata: EventMetadata,
   ): Promise<CommandAccepted> {
     return this.commands.execute(new ErasePersonalDataCommand(id, metadata));
@@ -187,7 +190,7 @@ export class AccountsController {
       'or atVersion past the current version (account-version-not-found, with `currentVersion`)',
   })
   async get(
-    @Param('id', uuidParam('id')) id: string,
+    @UuidParam('id') id: string,
     @Query() params: AccountParams,
     @Res({ passthrough: true }) response: Response,
   ): Promise<AccountResponse | AccountAsOfResponse> {
@@ -216,9 +219,9 @@ export class AccountsController {
       'The balance after every event, rejected withdrawals included, rebuilt from the event store; a page at a time',
   })
   @ApiOkResponse({ type: AccountHistoryPage })
-  @ApiNotFoundResponse({ type: ProblemResponse })
+  @ApiNotFoundResponse({ type: ProblemResponse, description: 'account-not-found' })
   history(
-    @Param('id', uuidParam('id')) id: string,
+    @UuidParam('id') id: string,
     @Query() params: HistoryParams,
   ): Promise<AccountHistoryPage> {
     return this.queries.execute(
@@ -230,10 +233,10 @@ export class AccountsController {
   @ReadsFrom('accounts')
   @ApiOperation({ summary: 'Statement lines, oldest first, a page at a time' })
   @ApiOkResponse({ type: TransactionsPage })
-  @ApiNotFoundResponse({ type: ProblemResponse })
+  @ApiNotFoundResponse({ type: ProblemResponse, description: 'account-not-found' })
   @ApiConsistencyTimeoutResponse()
   transactions(
-    @Param('id', uuidParam('id')) id: string,
+    @UuidParam('id') id: string,
     @Query() params: TransactionsParams,
   ): Promise<TransactionsPage> {
     return this.queries.execute(
@@ -244,11 +247,8 @@ export class AccountsController {
   @Get(':id/events')
   @ApiOperation({ summary: 'The raw event stream with metadata: the audit trail' })
   @ApiOkResponse({ type: EventsPage })
-  @ApiNotFoundResponse({ type: ProblemResponse })
-  events(
-    @Param('id', uuidParam('id')) id: string,
-    @Query() params: EventsParams,
-  ): Promise<EventsPage> {
+  @ApiNotFoundResponse({ type: ProblemResponse, description: 'account-not-found' })
+  events(@UuidParam('id') id: string, @Query() params: EventsParams): Promise<EventsPage> {
     return this.queries.execute(
       new GetAccountEventsQuery(id, params.fromVersion ?? 1, params.limit ?? 100),
     );

@@ -7,7 +7,7 @@ import { ConsistentReadParams } from '../http/consistent-read.params.js';
 const MAX_VERSION = 2_147_483_647;
 
 export class TransactionsParams extends ConsistentReadParams {
-  @ApiPropertyOptional({ example: 50, minimum: 1, maximum: 500, default: 50 })
+  @ApiPropertyOptional({ minimum: 1, maximum: 500, default: 50 })
   @IsOptional()
   @Type(() => Number)
   @IsInt()
@@ -16,7 +16,6 @@ export class TransactionsParams extends ConsistentReadParams {
   limit?: number;
 
   @ApiPropertyOptional({
-    example: 0,
     description: 'Cursor from the previous page (`nextCursor`)',
     default: 0,
     maximum: MAX_VERSION,
@@ -30,7 +29,7 @@ export class TransactionsParams extends ConsistentReadParams {
 }
 
 export class EventsParams extends ConsistentReadParams {
-  @ApiPropertyOptional({ example: 1, minimum: 1, maximum: MAX_VERSION, default: 1 })
+  @ApiPropertyOptional({ minimum: 1, maximum: MAX_VERSION, default: 1 })
   @IsOptional()
   @Type(() => Number)
   @IsInt()
@@ -38,7 +37,7 @@ export class EventsParams extends ConsistentReadParams {
   @Max(MAX_VERSION)
   fromVersion?: number;
 
-  @ApiPropertyOptional({ example: 100, minimum: 1, maximum: 1000, default: 100 })
+  @ApiPropertyOptional({ minimum: 1, maximum: 1000, default: 100 })
   @IsOptional()
   @Type(() => Number)
   @IsInt()
@@ -52,10 +51,10 @@ const INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}
 
 export class AccountParams extends ConsistentReadParams {
   @ApiPropertyOptional({
-    example: '2026-11-22T09:00:00Z',
     format: 'date-time',
     description:
-      'Time travel: the account as it was at this instant, rebuilt from its events (not the read model). ' +
+      'Time travel: the account as it was at this instant (e.g. 2026-11-22T09:00:00Z), rebuilt from its events ' +
+      '(not the read model). ' +
       'Not with atVersion. Before the account was opened: 404 account-not-yet-opened',
   })
   @IsOptional()
@@ -66,7 +65,6 @@ export class AccountParams extends ConsistentReadParams {
   asOf?: string;
 
   @ApiPropertyOptional({
-    example: 3,
     minimum: 1,
     maximum: MAX_VERSION,
     description:
@@ -82,7 +80,7 @@ export class AccountParams extends ConsistentReadParams {
 }
 
 export class HistoryParams {
-  @ApiPropertyOptional({ example: 1, minimum: 1, maximum: MAX_VERSION, default: 1 })
+  @ApiPropertyOptional({ minimum: 1, maximum: MAX_VERSION, default: 1 })
   @IsOptional()
   @Type(() => Number)
   @IsInt()
@@ -90,7 +88,7 @@ export class HistoryParams {
   @Max(MAX_VERSION)
   fromVersion?: number;
 
-  @ApiPropertyOptional({ example: 100, minimum: 1, maximum: 1000, default: 100 })
+  @ApiPropertyOptional({ minimum: 1, maximum: 1000, default: 100 })
   @IsOptional()
   @Type(() => Number)
   @IsInt()

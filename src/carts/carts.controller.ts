@@ -38,7 +38,7 @@ import {
   IfMatchVersion,
   ifMatchHeader,
 } from '../http/request-context.js';
-import { uuidParam } from '../http/validation.js';
+import { UuidParam } from '../http/uuid-param.js';
 import { productIdParam } from './carts.params.js';
 import { AddItemCommand } from './commands/add-item/add-item.command.js';
 import { AddItemRequest } from './commands/add-item/add-item.request.js';
@@ -58,7 +58,12 @@ const IF_MATCH = ifMatchHeader('cart');
 const CHECKED_OUT = {
   type: ProblemResponse,
   description:
-    'The cart was checked out (cart-checked-out, with `orderId`), or If-Match is not the current version',
+    'The cart was checked out (cart-checked-out, with `orderId`), or If-Match is not the current version ' +
+    '(version-conflict)',
+};
+const ERASED = {
+  type: ProblemResponse,
+  description: `${CHECKED_OUT.description}, or the customer's personal data was erased (personal-data-erased)`,
 };
 
 @ApiTags('carts')
@@ -110,7 +115,7 @@ export class CartsController {
       'cart at another price), quantity-limit-exceeded (a line past 1000), cart-total-limit-exceeded (past 10^12)',
   })
   addItem(
-    @Param('id', uuidParam('id')) id: string,
+    @UuidParam('id') id: string,
     @Body() body: AddItemRequest,
     @IfMatchVersion() expectedVersion: number | undefined,
     @CommandMetadata() metadata: EventMetadata,
@@ -132,7 +137,7 @@ export class CartsController {
   })
   @ApiConflictResponse(CHECKED_OUT)
   removeItem(
-    @Param('id', uuidParam('id')) id: string,
+    @UuidParam('id') id: string,
     @Param('productId', productIdParam) productId: string,
     @IfMatchVersion() expectedVersion: number | undefined,
     @CommandMetadata() metadata: EventMetadata,
@@ -146,9 +151,9 @@ export class CartsController {
   @ApiHeader(IF_MATCH)
   @ApiOkResponse({ type: CommandAccepted })
   @ApiNotFoundResponse({ type: ProblemResponse, description: 'cart-not-found' })
-  @ApiConflictResponse(CHECKED_OUT)
+  @ApiConflictResponse(ERASED)
   enterShipping(
-    @Param('id', uuidParam('id')) id: string,
+    @UuidParam('id') id: string,
     @Body() body: ShippingInfoRequest,
     @IfMatchVersion() expectedVersion: number | undefined,
     @CommandMetadata() metadata: EventMetadata,
@@ -177,15 +182,15 @@ export class CartsController {
   })
   @ApiNotFoundResponse({ type: ProblemResponse, description: 'cart-not-found' })
   @ApiConflictResponse({
-    ...CHECKED_OUT,
-    description: `${CHECKED_OUT.description}. A retry with the same Idempotency-Key gets the first 202 again`,
+    ...ERASED,
+    description: `${ERASED.description}. A retry with the same Idempotency-Key gets the first 202 again`,
   })
   @ApiUnprocessableEntityResponse({
     type: ProblemResponse,
     description: 'cart-empty, shipping-info-missing, or cart-total-limit-exceeded',
   })
   async checkOut(
-    @Param('id', uuidParam('id')) id: string,
+    @UuidParam('id') id: string,
     @Body() body: CheckOutRequest,
     @IfMatchVersion() expectedVersion: number | undefined,
     @CommandMetadata() metadata: EventMetadata,
@@ -203,7 +208,7 @@ export class CartsController {
   @ApiOperation({ summary: 'The cart as the read model holds it; ETag is its version' })
   @ApiVersionedRead({ ok: CartResponse, notFound: 'cart-not-found' })
   async get(
-    @Param('id', uuidParam('id')) id: string,
+    @UuidParam('id') id: string,
     @Query() _params: ConsistentReadParams,
     @Res({ passthrough: true }) response: Response,
   ): Promise<CartResponse> {

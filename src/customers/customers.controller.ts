@@ -1,4 +1,4 @@
-import { Controller, Delete, HttpCode, Param } from '@nestjs/common';
+import { Controller, Delete, HttpCode } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import {
   ApiBadRequestResponse,
@@ -11,7 +11,7 @@ import type { EventMetadata } from '../event-store/event-store.types.js';
 import { CommandAccepted } from '../http/command-accepted.response.js';
 import { ValidationProblemResponse } from '../http/problem.js';
 import { CommandMetadata, IDEMPOTENCY_KEY_HEADER } from '../http/request-context.js';
-import { uuidParam } from '../http/validation.js';
+import { UuidParam } from '../http/uuid-param.js';
 import { EraseCustomerPersonalDataCommand } from './commands/erase-customer-personal-data/erase-customer-personal-data.command.js';
 
 @ApiTags('customers')
@@ -31,7 +31,7 @@ export class CustomersController {
   @ApiHeader(IDEMPOTENCY_KEY_HEADER)
   @ApiOkResponse({ type: CommandAccepted })
   erasePersonalData(
-    @Param('customerId', uuidParam('customerId')) customerId: string,
+    @UuidParam('customerId') customerId: string,
     @CommandMetadata() metadata: EventMetadata,
   ): Promise<CommandAccepted> {
     return this.commands.execute(new EraseCustomerPersonalDataCommand(customerId, metadata));

@@ -4,7 +4,6 @@ import { IsOptional, Matches } from 'class-validator';
 /** Query parameters every read accepts. */
 export class ConsistentReadParams {
   @ApiPropertyOptional({
-    example: '1042',
     description:
       'Wait until the read model has processed the event at this global position (a command response `position`). Also accepted as the X-Consistent-With header.',
   })

@@ -32,7 +32,6 @@ const IsDay = (options?: ValidationOptions) =>
 /** `from` and `to` of a report by UTC day; resolve them with `dayRange`. */
 export class DayRangeParams extends ConsistentReadParams {
   @ApiPropertyOptional({
-    example: '2026-11-01',
     format: 'date',
     description: `First UTC day, included. Default: ${DEFAULT_RANGE_DAYS - 1} days before \`to\``,
   })
@@ -41,7 +40,6 @@ export class DayRangeParams extends ConsistentReadParams {
   from?: string;
 
   @ApiPropertyOptional({
-    example: '2026-11-30',
     format: 'date',
     description: `Last UTC day, included; at most ${MAX_RANGE_DAYS} days after \`from\` counting both. Default: today (UTC)`,
   })

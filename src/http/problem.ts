@@ -33,8 +33,11 @@ export class FieldError {
 }
 
 export class ValidationProblemResponse extends ProblemResponse {
-  @ApiProperty({ type: [FieldError] })
-  errors: FieldError[];
+  @ApiPropertyOptional({
+    type: [FieldError],
+    description: 'With validation-failed: every offending field and why',
+  })
+  errors?: FieldError[];
 }
 
 export interface Problem {

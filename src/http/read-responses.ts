@@ -12,7 +12,7 @@ import { ProblemResponse } from './problem.js';
 export const ApiConsistencyTimeoutResponse = () =>
   ApiServiceUnavailableResponse({
     type: ProblemResponse,
-    description: 'consistentWith was not reached in time',
+    description: 'consistency-timeout: consistentWith was not reached in time (Retry-After)',
   });
 
 export interface VersionedRead {

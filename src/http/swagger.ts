@@ -1,5 +1,6 @@
 import type { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { completeDocument } from './openapi-document.js';
 import { FieldError, ProblemResponse, ValidationProblemResponse } from './problem.js';
 
 /** Swagger UI at /docs, the OpenAPI document at /docs-json. */
@@ -13,8 +14,10 @@ export function setupSwagger(app: INestApplication): void {
     )
     .setVersion('0.1.0')
     .build();
-  const document = SwaggerModule.createDocument(app, config, {
-    extraModels: [ProblemResponse, ValidationProblemResponse, FieldError],
-  });
+  const document = completeDocument(
+    SwaggerModule.createDocument(app, config, {
+      extraModels: [ProblemResponse, ValidationProblemResponse, FieldError],
+    }),
+  );
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
 }

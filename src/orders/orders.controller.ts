@@ -1,4 +1,4 @@
-import { Controller, Get, Param, Query, Res } from '@nestjs/common';
+import { Controller, Get, Query, Res } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
 import { ApiBadRequestResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
@@ -6,7 +6,7 @@ import { ReadsFrom } from '../http/consistency.interceptor.js';
 import { ConsistentReadParams } from '../http/consistent-read.params.js';
 import { ValidationProblemResponse } from '../http/problem.js';
 import { ApiConsistencyTimeoutResponse, ApiVersionedRead } from '../http/read-responses.js';
-import { uuidParam } from '../http/validation.js';
+import { UuidParam } from '../http/uuid-param.js';
 import { GetOrderQuery } from './queries/get-order/get-order.query.js';
 import { OrderResponse } from './queries/get-order/order.response.js';
 import { DEFAULT_PAGE, ListOrdersParams } from './queries/list-orders/list-orders.params.js';
@@ -43,7 +43,7 @@ export class OrdersController {
   })
   @ApiVersionedRead({ ok: OrderResponse, notFound: 'order-not-found', exampleVersion: 2 })
   async get(
-    @Param('id', uuidParam('id')) id: string,
+    @UuidParam('id') id: string,
     @Query() _params: ConsistentReadParams,
     @Res({ passthrough: true }) response: Response,
   ): Promise<OrderResponse> {

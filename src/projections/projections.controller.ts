@@ -1,19 +1,22 @@
 import { Body, Controller, Get, HttpCode, Logger, Param, Post, UseGuards } from '@nestjs/common';
 import {
   ApiAcceptedResponse,
+  ApiBadRequestResponse,
   ApiBearerAuth,
   ApiConflictResponse,
+  ApiForbiddenResponse,
   ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
   ApiProperty,
   ApiPropertyOptional,
   ApiTags,
+  ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsInt, Max, Min } from 'class-validator';
 import { AdminGuard } from '../http/admin.guard.js';
-import { ProblemResponse } from '../http/problem.js';
+import { ProblemResponse, ValidationProblemResponse } from '../http/problem.js';
 import { ProjectionRunner } from './projection-runner.service.js';
 import type { ProjectionState, ProjectionStatus } from './projection-status.js';
 
@@ -91,6 +94,14 @@ class RebuildAccepted {
 /** Operating the read side: status and lag, dead letters, retry or skip, zero-downtime rebuilds. */
 @ApiTags('admin')
 @ApiBearerAuth()
+@ApiUnauthorizedResponse({
+  type: ProblemResponse,
+  description: 'unauthorized: ADMIN_TOKEN is set and the request lacks Authorization: Bearer <it>',
+})
+@ApiForbiddenResponse({
+  type: ProblemResponse,
+  description: 'admin-disabled: in production without ADMIN_TOKEN',
+})
 @UseGuards(AdminGuard)
 @Controller('admin/projections')
 export class ProjectionsController {
@@ -108,7 +119,7 @@ export class ProjectionsController {
   @Get(':name/dead-letters')
   @ApiOperation({ summary: 'Events the projection could not apply (latest 100)' })
   @ApiOkResponse({ type: [DeadLetterResponse] })
-  @ApiNotFoundResponse({ type: ProblemResponse })
+  @ApiNotFoundResponse({ type: ProblemResponse, description: 'unknown-projection' })
   deadLetters(@Param('name') name: string): Promise<DeadLetterResponse[]> {
     return this.runner.deadLetters(name);
   }
@@ -120,8 +131,11 @@ export class ProjectionsController {
     description: 'Queries keep reading the current tables until the atomic swap.',
   })
   @ApiAcceptedResponse({ type: RebuildAccepted })
-  @ApiNotFoundResponse({ type: ProblemResponse })
-  @ApiConflictResponse({ type: ProblemResponse, description: 'A rebuild is already running' })
+  @ApiNotFoundResponse({ type: ProblemResponse, description: 'unknown-projection' })
+  @ApiConflictResponse({
+    type: ProblemResponse,
+    description: 'rebuild-in-progress: a rebuild is already running',
+  })
   async rebuild(@Param('name') name: string): Promise<RebuildAccepted> {
     const { done } = await this.runner.startRebuild(name);
     done.then(
@@ -135,7 +149,7 @@ export class ProjectionsController {
   @HttpCode(200)
   @ApiOperation({ summary: 'Resume a failed projection at the event it stopped at' })
   @ApiOkResponse({ type: ProjectionStatusResponse })
-  @ApiNotFoundResponse({ type: ProblemResponse })
+  @ApiNotFoundResponse({ type: ProblemResponse, description: 'unknown-projection' })
   async retry(@Param('name') name: string): Promise<ProjectionStatus> {
     await this.runner.retry(name);
     return this.statusOf(name);
@@ -145,8 +159,15 @@ export class ProjectionsController {
   @HttpCode(200)
   @ApiOperation({ summary: 'Move a failed projection past the one event it stopped at (recorded)' })
   @ApiOkResponse({ type: ProjectionStatusResponse })
-  @ApiNotFoundResponse({ type: ProblemResponse })
-  @ApiConflictResponse({ type: ProblemResponse, description: 'It is not stopped at that event' })
+  @ApiNotFoundResponse({ type: ProblemResponse, description: 'unknown-projection' })
+  @ApiBadRequestResponse({
+    type: ValidationProblemResponse,
+    description: 'validation-failed, or unknown-position: no event is stored at that position',
+  })
+  @ApiConflictResponse({
+    type: ProblemResponse,
+    description: 'nothing-to-skip: it is not stopped at that event',
+  })
   async skip(@Param('name') name: string, @Body() body: SkipRequest): Promise<ProjectionStatus> {
     await this.runner.skip(name, body.position);
     return this.statusOf(name);

@@ -1,4 +1,4 @@
-import { Controller, Get, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
+import { Controller, Get, HttpCode, Post, Query, Res } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import {
   ApiBadRequestResponse,
@@ -22,7 +22,7 @@ import {
   IfMatchVersion,
   ifMatchHeader,
 } from '../http/request-context.js';
-import { uuidParam } from '../http/validation.js';
+import { UuidParam } from '../http/uuid-param.js';
 import { DispatchShipmentCommand } from './commands/dispatch-shipment/dispatch-shipment.command.js';
 import { GetShipmentQuery } from './queries/get-shipment/get-shipment.query.js';
 import { ShipmentResponse } from './queries/get-shipment/shipment.response.js';
@@ -51,10 +51,11 @@ export class ShipmentsController {
   @ApiNotFoundResponse({ type: ProblemResponse, description: 'shipment-not-found' })
   @ApiConflictResponse({
     type: ProblemResponse,
-    description: 'shipment-already-dispatched, or If-Match is not the current version',
+    description:
+      'shipment-already-dispatched, or If-Match is not the current version (version-conflict)',
   })
   dispatch(
-    @Param('id', uuidParam('id')) id: string,
+    @UuidParam('id') id: string,
     @IfMatchVersion() expectedVersion: number | undefined,
     @CommandMetadata() metadata: EventMetadata,
   ): Promise<CommandAccepted> {
@@ -66,7 +67,7 @@ export class ShipmentsController {
   @ApiOperation({ summary: 'The shipment as the read model holds it; ETag is its version' })
   @ApiVersionedRead({ ok: ShipmentResponse, notFound: 'shipment-not-found', exampleVersion: 1 })
   async get(
-    @Param('id', uuidParam('id')) id: string,
+    @UuidParam('id') id: string,
     @Query() _params: ConsistentReadParams,
     @Res({ passthrough: true }) response: Response,
   ): Promise<ShipmentResponse> {

@@ -8,7 +8,6 @@ export const MAX_PRODUCTS = 1000;
 
 export class CartRemovalsParams extends DayRangeParams {
   @ApiPropertyOptional({
-    example: 20,
     minimum: 1,
     maximum: MAX_PRODUCTS,
     default: DEFAULT_PRODUCTS,

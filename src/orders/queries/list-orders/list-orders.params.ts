@@ -16,7 +16,6 @@ export class ListOrdersParams extends ConsistentReadParams {
   status?: OrderViewStatus;
 
   @ApiPropertyOptional({
-    example: DEFAULT_PAGE,
     minimum: 1,
     maximum: MAX_PAGE,
     default: DEFAULT_PAGE,
@@ -29,7 +28,6 @@ export class ListOrdersParams extends ConsistentReadParams {
   limit?: number;
 
   @ApiPropertyOptional({
-    example: 0,
     default: 0,
     description:
       'Cursor from the previous page (`nextCursor`); orders come in the order they were placed',

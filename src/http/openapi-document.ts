@@ -1,0 +1,134 @@
+import type { OpenAPIObject } from '@nestjs/swagger';
+import { DEFAULT_PROBLEM_BY_STATUS, PROBLEM_EXAMPLES, problemExample } from './problem-examples.js';
+
+type Operation = NonNullable<OpenAPIObject['paths'][string]['get']>;
+
+const PROBLEM_JSON = 'application/problem+json';
+const PROBLEM = { $ref: '#/components/schemas/ProblemResponse' };
+const VALIDATION_PROBLEM = { $ref: '#/components/schemas/ValidationProblemResponse' };
+const WITH_BODY = new Set(['post', 'put', 'patch']);
+const METHODS = ['get', 'put', 'post', 'delete', 'patch', 'head', 'options'] as const;
+const EXAMPLE_ID = '0b6f1f7e-2c1d-4a4e-9d7b-3f0e5a1c2b9d';
+
+interface GlobalResponse {
+  description: string;
+  headers?: Record<string, { description: string; schema: { type: 'integer' } }>;
+}
+
+/** What any operation can answer, whatever its controller says: the HTTP pipeline's own problems. */
+function globalResponses(method: string, operation: Operation): Record<string, GlobalResponse> {
+  const takesIdempotencyKey = (operation.parameters ?? []).some(
+    (p) => 'name' in p && p.name === 'Idempotency-Key',
+  );
+  return {
+    400: {
+      description:
+        'validation-failed: invalid input, every offending field named (a string or header that cannot ' +
+        'be stored included); malformed-json; body-not-an-object (e.g. a null body)',
+    },
+    ...(WITH_BODY.has(method) && {
+      413: { description: 'payload-too-large: the body is over BODY_LIMIT' },
+      415: { description: 'unsupported-media-type: the body is not application/json' },
+    }),
+    ...(takesIdempotencyKey && {
+      409: {
+        description:
+          'idempotency-key-in-progress: a request with this Idempotency-Key is still running (Retry-After)',
+      },
+      422: {
+        description:
+          'idempotency-key-reused: this Idempotency-Key was used with another request while it is remembered',
+      },
+    }),
+    500: { description: 'internal-error: logged; nothing else leaves the process' },
+    503: {
+      description: 'database-unavailable: the database did not answer in time (Retry-After)',
+      headers: { 'Retry-After': { description: 'Seconds to wait', schema: { type: 'integer' } } },
+    },
+  };
+}
+
+/** The problem types of this status a description names. */
+function codesIn(status: number, description = ''): string[] {
+  return [...new Set(description.match(/[a-z]+(?:-[a-z]+)+/g) ?? [])].filter(
+    (code) => PROBLEM_EXAMPLES[code]?.status === status,
+  );
+}
+
+/** The controller's problem types (or the status's usual one when it names none), then the pipeline's. */
+function problemCodes(
+  status: number,
+  own: string | undefined,
+  global: string | undefined,
+): string[] {
+  const fallback = DEFAULT_PROBLEM_BY_STATUS[status];
+  const owned = own === undefined ? [] : codesIn(status, own);
+  if (own !== undefined && owned.length === 0 && fallback) owned.push(fallback);
+  return [...new Set([...owned, ...codesIn(status, global)])];
+}
+
+function mergeDescriptions(own: string | undefined, global: string): string {
+  if (!own) return global;
+  return own.includes(global.split(':')[0]) ? own : `${own}; or ${global}`;
+}
+
+/**
+ * Completes the document Nest builds from the decorators: every operation gets the problems the HTTP
+ * pipeline can answer anywhere, errors are application/problem+json, and each error status shows an
+ * example of each problem type it names (not one generic problem under every status).
+ */
+export function completeDocument(document: OpenAPIObject): OpenAPIObject {
+  // RFC 9457: a problem type may add members of its own (`balance`, `currentVersion`...); its examples show them.
+  for (const name of ['ProblemResponse', 'ValidationProblemResponse']) {
+    const schema = document.components?.schemas?.[name];
+    if (schema && !('$ref' in schema)) schema.additionalProperties = true;
+  }
+  for (const [path, item] of Object.entries(document.paths)) {
+    for (const method of METHODS) {
+      const operation = item[method];
+      if (!operation) continue;
+      const responses = operation.responses;
+      const global = globalResponses(method, operation);
+      const codes = new Map<string, string[]>();
+      for (const [status, response] of Object.entries(responses)) {
+        if (response && 'description' in response && Number(status) >= 400) {
+          codes.set(
+            status,
+            problemCodes(Number(status), response.description, global[status]?.description),
+          );
+        }
+      }
+      for (const [status, pipeline] of Object.entries(global)) {
+        codes.set(
+          status,
+          codes.get(status) ?? problemCodes(Number(status), undefined, pipeline.description),
+        );
+        const own = responses[status] as { description?: string } | undefined;
+        responses[status] = {
+          ...own,
+          ...(pipeline.headers && { headers: pipeline.headers }),
+          description: mergeDescriptions(own?.description, pipeline.description),
+        };
+      }
+      const instance = path.replace(/\{[^}]+\}/g, EXAMPLE_ID);
+      for (const [status, response] of Object.entries(responses)) {
+        if (!response || Number(status) < 400 || '$ref' in response) continue;
+        const media = response.content ?? {};
+        const schema =
+          media[PROBLEM_JSON]?.schema ??
+          media['application/json']?.schema ??
+          (status === '400' ? VALIDATION_PROBLEM : PROBLEM);
+        const examples = Object.fromEntries(
+          (codes.get(status) ?? []).map((code) => [
+            code,
+            { value: problemExample(code, instance) },
+          ]),
+        );
+        response.content = {
+          [PROBLEM_JSON]: { schema, ...(Object.keys(examples).length > 0 && { examples }) },
+        };
+      }
+    }
+  }
+  return document;
+}
