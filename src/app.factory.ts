@@ -5,6 +5,7 @@ import { AppModule } from './app.module.js';
 import type { AppConfig } from './config/config.js';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from './database/embedded-postgres.js';
 import { problemErrorHandler, requireJsonBody } from './http/express-hooks.js';
+import { securityHeaders } from './http/security-headers.js';
 import { setupSwagger } from './http/swagger.js';
 
 const LEVELS: LogLevel[] = ['error', 'warn', 'log', 'debug', 'verbose'];
@@ -40,6 +41,7 @@ export async function createApp(config: AppConfig): Promise<RunningApp> {
     );
     app.disable('x-powered-by');
     app.set('etag', false);
+    app.use(securityHeaders);
     app.use(requireJsonBody);
     app.useBodyParser('json', {
       limit: config.bodyLimitBytes,
