@@ -1,7 +1,9 @@
 import { CreateAccountReadModels1763798400200 } from '../accounts/migrations/1763798400200-create-account-read-models.js';
 import { CreateAccountDailyVolume1763798400400 } from '../accounts/migrations/1763798400400-create-account-daily-volume.js';
 import { AccountBalancesFillfactor1763798400800 } from '../accounts/migrations/1763798400800-account-balances-fillfactor.js';
+import { SealOwnerNames1765000001000 } from '../accounts/migrations/1765000001000-seal-owner-names.js';
 import { CreateCartReadModels1763798410000 } from '../carts/migrations/1763798410000-create-cart-read-models.js';
+import { SealShippingAddresses1765000001100 } from '../carts/migrations/1765000001100-seal-shipping-addresses.js';
 import { CreateEvents1763798400000 } from '../event-store/migrations/1763798400000-create-events.js';
 import { CreateSnapshots1763798400600 } from '../event-store/migrations/1763798400600-create-snapshots.js';
 import { CreatePersonalDataKeys1763798400700 } from '../event-store/migrations/1763798400700-create-personal-data-keys.js';
@@ -27,4 +29,6 @@ export const MIGRATIONS = [
   CreateOrders1763798420000,
   CreateShipping1763798420100,
   IdempotencyCommandIds1765000000000,
+  SealOwnerNames1765000001000,
+  SealShippingAddresses1765000001100,
 ];

@@ -9,5 +9,6 @@ export * from './persisted-event.js';
 export * from './postgres-event-store.js';
 export * from './postgres-snapshot-store.js';
 export { PERSONAL_DATA_ERASED, type PersonalDataDeclaration } from './personal-data.js';
+export * from './personal-data-columns.js';
 export * from './personal-data-keys.js';
 export * from './personal-data-vault.js';

@@ -28,6 +28,11 @@ export class KeyRing {
   set(subject: string, held: Held): void {
     this.held.set(subject, held);
   }
+
+  /** A key row as read (`wrapped_key`): null for a tombstone, undefined when no row is stored. */
+  hold(subject: string, wrapped: Buffer | null | undefined): void {
+    this.held.set(subject, wrapped ? { wrapped } : wrapped === null ? ERASED : NONE);
+  }
 }
 
 const SELECT_KEYS = `SELECT subject_id, wrapped_key FROM personal_data_keys WHERE subject_id = ANY($1::text[])`;
@@ -67,6 +72,11 @@ export class PersonalDataKeys {
     private readonly masterKey?: KeyObject,
   ) {}
 
+  /** The same keys through another connection (e.g. a read model's transaction). */
+  on(db: Queryable): PersonalDataKeys {
+    return new PersonalDataKeys(db, this.masterKey);
+  }
+
   /** Looks up every subject's key not in `ring` yet, in one query. */
   async lookUp(subjects: Iterable<string>, ring: KeyRing): Promise<void> {
     const missing = ring.missing(subjects);
@@ -76,9 +86,8 @@ export class PersonalDataKeys {
       text: SELECT_KEYS,
       values: [missing],
     });
-    for (const row of rows)
-      ring.set(row.subject_id, row.wrapped_key ? { wrapped: row.wrapped_key } : ERASED);
-    for (const subject of missing) if (!ring.entry(subject)) ring.set(subject, NONE);
+    for (const row of rows) ring.hold(row.subject_id, row.wrapped_key);
+    for (const subject of missing) if (!ring.entry(subject)) ring.hold(subject, undefined);
   }
 
   /** Like lookUp, creating the keys of subjects that have none, in their own (committed) statement. */

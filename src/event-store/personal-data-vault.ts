@@ -2,6 +2,7 @@ import type { KeyObject } from 'node:crypto';
 import type { Pool, PoolClient } from 'pg';
 import { PersonalDataUnreadableError } from './event-store.errors.js';
 import type { EventTypeRegistry } from './event-type-registry.js';
+import { PersonalDataColumns } from './personal-data-columns.js';
 import { KeyRing, PersonalDataKeys } from './personal-data-keys.js';
 import {
   decrypt,
@@ -50,6 +51,8 @@ type Plan =
  */
 export class PersonalDataVault {
   private readonly keys: PersonalDataKeys;
+  /** The same keys for the copies read models keep: sealed by projections, opened by queries. */
+  readonly columns: PersonalDataColumns;
 
   constructor(
     private readonly db: Queryable,
@@ -57,6 +60,7 @@ export class PersonalDataVault {
     masterKey?: KeyObject,
   ) {
     this.keys = new PersonalDataKeys(db, masterKey);
+    this.columns = new PersonalDataColumns(this.keys);
   }
 
   /**

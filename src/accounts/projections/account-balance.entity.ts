@@ -6,8 +6,9 @@ export class AccountBalance {
   @PrimaryColumn('uuid')
   id: string;
 
-  @Column('text', { name: 'owner_name' })
-  ownerName: string;
+  /** Sealed under the account's key (OWNER_NAME_COLUMN), opened by the query; null once erased. */
+  @Column('bytea', { name: 'owner_name', nullable: true })
+  ownerName: Buffer | null;
 
   @Column('char', { length: 3 })
   currency: string;

@@ -1,7 +1,9 @@
 import { Injectable } from '@nestjs/common';
+import type { PoolClient } from 'pg';
 import type { EntityManager } from 'typeorm';
 import type { PersistedEvent } from '../../event-store/persisted-event.js';
-import { PERSONAL_DATA_ERASED } from '../../event-store/personal-data.js';
+import type { PersonalDataColumns } from '../../event-store/personal-data-columns.js';
+import { PostgresEventStore } from '../../event-store/postgres-event-store.js';
 import {
   Projection,
   type ProjectionHandler,
@@ -24,13 +26,19 @@ const SIGN: Record<TransactionKind, number> = {
   'rejected-withdrawal': 0,
 };
 
+/** Where the owner's name is kept, sealed under the account's key (the subject is the account). */
+export const OWNER_NAME_COLUMN = 'account_balances.owner_name';
+
 /**
  * A balance row as folded in memory. Timestamps are not parsed or formatted per event: `openedAt` is ISO text as
  * read from the row, or the opening event's Date.
  */
 interface Balance {
   id: string;
-  ownerName: string;
+  /** Sealed (see OWNER_NAME_COLUMN); null once erased. */
+  ownerName: Buffer | null;
+  /** The name of an account opened in this transaction, until finish() seals it. */
+  openedAs?: string;
   currency: string;
   balance: number;
   version: number;
@@ -59,7 +67,7 @@ const UPSERT_BALANCES = `
   INSERT INTO account_balances (id, owner_name, currency, balance, version, opened_at, updated_at)
   SELECT id, owner_name, currency, balance, version, opened_at,
     'epoch'::timestamptz + updated_ms * interval '1 millisecond'
-  FROM unnest($1::uuid[], $2::text[], $3::char(3)[], $4::bigint[], $5::int[], $6::timestamptz[], $7::bigint[])
+  FROM unnest($1::uuid[], $2::bytea[], $3::char(3)[], $4::bigint[], $5::int[], $6::timestamptz[], $7::bigint[])
     AS b(id, owner_name, currency, balance, version, opened_at, updated_ms)
   ON CONFLICT (id) DO UPDATE SET owner_name = EXCLUDED.owner_name, balance = EXCLUDED.balance,
     version = EXCLUDED.version, updated_at = EXCLUDED.updated_at
@@ -69,7 +77,8 @@ const UPSERT_BALANCES = `
  * Balances and statement lines. Events are folded in memory over the balance rows they touch (read once per
  * transaction); each page's lines go in with one insert, and each balance touched is written once, when the
  * transaction finishes. `version` on a balance row skips any event it already reflects, so a replayed batch
- * changes nothing.
+ * changes nothing. The owner's name is written sealed under the account's key, so an erasure does not wait for
+ * this projection (docs/architecture.md#personal-data-in-read-models).
  */
 @Projection('accounts')
 @Injectable()
@@ -77,6 +86,11 @@ export class AccountsProjection implements ProjectionHandler {
   readonly eventTypes = ACCOUNT_EVENT_TYPES;
   readonly tables = ['account_balances', 'account_transactions'];
   readonly withoutMetadata = true;
+  private readonly columns: PersonalDataColumns;
+
+  constructor(store: PostgresEventStore) {
+    this.columns = store.personalData.columns;
+  }
 
   async apply(events: readonly PersistedEvent[], tx: EntityManager): Promise<void> {
     const writer = this.open(tx);
@@ -85,7 +99,7 @@ export class AccountsProjection implements ProjectionHandler {
   }
 
   open(tx: EntityManager): ProjectionTransaction {
-    return new AccountsTransaction(tx);
+    return new AccountsTransaction(tx, this.columns);
   }
 }
 
@@ -94,7 +108,10 @@ class AccountsTransaction implements ProjectionTransaction {
   private readonly balances = new Map<string, Balance | null>();
   private readonly changed = new Set<Balance>();
 
-  constructor(private readonly tx: EntityManager) {}
+  constructor(
+    private readonly tx: EntityManager,
+    private readonly columns: PersonalDataColumns,
+  ) {}
 
   async write(events: readonly PersistedEvent[]): Promise<void> {
     await this.load(events);
@@ -117,7 +134,8 @@ class AccountsTransaction implements ProjectionTransaction {
         if (account) continue;
         const opened: Balance = {
           id: event.data.accountId,
-          ownerName: event.data.ownerName,
+          ownerName: null,
+          openedAs: event.data.ownerName,
           currency: event.data.currency,
           balance: 0,
           version: stored.streamVersion,
@@ -133,7 +151,8 @@ class AccountsTransaction implements ProjectionTransaction {
       account.updatedAtMs = at.getTime();
       this.changed.add(account);
       if (event.type === 'PersonalDataErased') {
-        account.ownerName = PERSONAL_DATA_ERASED;
+        account.ownerName = null;
+        account.openedAs = undefined;
         continue;
       }
       const kind = KIND[event.type];
@@ -154,6 +173,7 @@ class AccountsTransaction implements ProjectionTransaction {
     if (this.changed.size === 0) return;
     const rows = [...this.changed];
     this.changed.clear();
+    await this.sealNames(rows);
     await this.tx.query(UPSERT_BALANCES, [
       rows.map((r) => r.id),
       rows.map((r) => r.ownerName),
@@ -163,6 +183,24 @@ class AccountsTransaction implements ProjectionTransaction {
       rows.map((r) => iso(r.openedAt)),
       rows.map((r) => r.updatedAtMs),
     ]);
+  }
+
+  /**
+   * One key lookup, on this transaction's connection, for the accounts opened since the last finish; an owner
+   * erased meanwhile gets no name.
+   */
+  private async sealNames(rows: readonly Balance[]): Promise<void> {
+    const opened = rows.filter((row) => row.openedAs !== undefined);
+    if (opened.length === 0) return;
+    const sealed = await this.columns.seal(
+      OWNER_NAME_COLUMN,
+      opened.map((row) => ({ subject: row.id, value: row.openedAs })),
+      (await this.tx.queryRunner!.connect()) as PoolClient,
+    );
+    opened.forEach((row, i) => {
+      row.ownerName = sealed[i];
+      row.openedAs = undefined;
+    });
   }
 
   /** Reads the balance rows of the accounts these events name that this transaction has not seen yet. */
@@ -175,7 +213,7 @@ class AccountsTransaction implements ProjectionTransaction {
     if (unseen.size === 0) return;
     const rows: Array<{
       id: string;
-      owner_name: string;
+      owner_name: Buffer | null;
       currency: string;
       balance: string;
       version: number;

@@ -1,11 +1,13 @@
-import { randomUUID } from 'node:crypto';
+import { createSecretKey, randomBytes, randomUUID } from 'node:crypto';
 import { DataSource, type EntityManager } from 'typeorm';
 import { scratchDatabase, storeOn, type ScratchDatabase } from '../../../test/support/database.js';
 import { startTestApp } from '../../../test/support/test-app.js';
 import type { RunningApp } from '../../app.factory.js';
 import { dataSourceOptions } from '../../database/database.options.js';
+import { EventTypeRegistry } from '../../event-store/event-type-registry.js';
 import { PersistedEvent } from '../../event-store/persisted-event.js';
 import { PERSONAL_DATA_ERASED } from '../../event-store/personal-data.js';
+import { PostgresEventStore } from '../../event-store/postgres-event-store.js';
 import { ProjectionRunner } from '../../projections/projection-runner.service.js';
 import { orderIdOf } from '../domain/cart.js';
 import { CART_EVENT_TYPES, type CartEvent } from '../domain/cart.events.js';
@@ -13,6 +15,7 @@ import { CartItemRemoval } from './cart-item-removal.entity.js';
 import { CartRemovalsProjection } from './cart-removals.projection.js';
 import { CartView } from './cart-view.entity.js';
 import { CartsProjection } from './carts.projection.js';
+import { openShipping, type StoredShipping } from './sealed-shipping.js';
 
 const address = {
   name: 'Ada Lovelace',
@@ -119,10 +122,31 @@ describe('cart projections', () => {
   });
 
   describe('CartsProjection', () => {
-    const projection = new CartsProjection();
+    let store: PostgresEventStore;
+    let projection: CartsProjection;
+    beforeAll(() => {
+      const masterKey = createSecretKey(randomBytes(32));
+      store = new PostgresEventStore(scratch.pool, new EventTypeRegistry(), { masterKey });
+      projection = new CartsProjection(store);
+    });
     const apply = (events: PersistedEvent[]) =>
       dataSource.transaction((tx) => projection.apply(events, tx));
     const cartRow = (id: string) => dataSource.getRepository(CartView).findOneByOrFail({ id });
+    /** Every row, its address opened as GET /carts/:id opens it (the ciphertext differs on every write). */
+    const openedRows = async () => {
+      const keys: Array<{ subject_id: string; wrapped_key: Buffer | null }> =
+        await dataSource.query('SELECT subject_id, wrapped_key FROM personal_data_keys');
+      const open = (shipping: StoredShipping) =>
+        openShipping(
+          store.personalData.columns,
+          shipping,
+          keys.find((key) => key.subject_id === shipping.subject)?.wrapped_key,
+        );
+      const rows = await dataSource.getRepository(CartView).find({ order: { id: 'ASC' } });
+      return rows.map((row) => ({ ...row, shipping: row.shipping && open(row.shipping) }));
+    };
+    const addressOf = async (id: string) =>
+      (await openedRows()).find((row) => row.id === id)!.shipping;
 
     it('folds a whole life in one batch: lines, total, address, checkout', async () => {
       const cartId = randomUUID();
@@ -144,12 +168,14 @@ describe('cart projections', () => {
         currency: 'EUR',
         items: [{ productId: 'sku-1', quantity: 3, unitPrice: 100 }],
         total: 300,
-        shipping: address,
+        shipping: { country: 'GB', subject: customerId, sealed: expect.any(String) },
         orderId: orderIdOf(cartId),
         version: 7,
         createdAt: new Date('2025-05-01T09:00:00Z'),
         updatedAt: new Date('2025-05-01T10:00:00Z'),
       });
+      expect(JSON.stringify(await cartRow(cartId))).not.toContain(address.street);
+      expect(await addressOf(cartId)).toEqual(address);
     });
 
     it('ends in the same rows whether the events come in one batch, in several, or twice', async () => {
@@ -167,7 +193,7 @@ describe('cart projections', () => {
         added(b, 'sku-9', 1, 7),
       ];
       await apply(history);
-      const once = await dataSource.getRepository(CartView).find({ order: { id: 'ASC' } });
+      const once = await openedRows();
 
       await dataSource.query('TRUNCATE carts');
       await apply(history.slice(0, 3));
@@ -175,7 +201,7 @@ describe('cart projections', () => {
       await apply(history.slice(6));
       await apply(history);
 
-      expect(await dataSource.getRepository(CartView).find({ order: { id: 'ASC' } })).toEqual(once);
+      expect(await openedRows()).toEqual(once);
       expect(once.map((cart) => [cart.id, cart.items, cart.total])).toEqual(
         expect.arrayContaining([
           [a, [{ productId: 'sku-2', quantity: 1, unitPrice: 100 }], 100],
@@ -211,7 +237,7 @@ describe('cart projections', () => {
         created(others, other),
         shipped(others, other),
       ]);
-      const before = await dataSource.getRepository(CartView).find({ order: { id: 'ASC' } });
+      const before = await openedRows();
 
       const statements = await countingStatements(dataSource, (tx) =>
         projection.apply([customerErased(erased)], tx),
@@ -220,14 +246,19 @@ describe('cart projections', () => {
       expect(statements).toBe(1);
       const E = PERSONAL_DATA_ERASED;
       const masked = { name: E, street: E, city: E, postalCode: E, country: address.country };
-      const after = await dataSource.getRepository(CartView).find({ order: { id: 'ASC' } });
-      expect(after).toEqual(
+      expect(await openedRows()).toEqual(
         before.map((cart) =>
           cart.customerId === erased && cart.shipping ? { ...cart, shipping: masked } : cart,
         ),
       );
+      // The ciphertext itself is gone, not only its key.
+      expect((await cartRow(open)).shipping).toEqual({
+        country: 'GB',
+        subject: erased,
+        sealed: null,
+      });
       expect((await cartRow(empty)).shipping).toBeNull();
-      expect((await cartRow(others)).shipping).toEqual(address);
+      expect(await addressOf(others)).toEqual(address);
     });
 
     it('masks an address entered in the same batch as the erasure, before it', async () => {
@@ -238,7 +269,7 @@ describe('cart projections', () => {
         shipped(cartId, customerId),
         customerErased(customerId),
       ]);
-      expect((await cartRow(cartId)).shipping).toMatchObject({
+      expect(await addressOf(cartId)).toMatchObject({
         name: PERSONAL_DATA_ERASED,
         country: address.country,
       });

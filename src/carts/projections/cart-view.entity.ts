@@ -1,6 +1,7 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
 import { bigintAsNumber } from '../../shared/bigint.transformer.js';
-import type { CartLine, ShippingAddress } from '../domain/cart.events.js';
+import type { CartLine } from '../domain/cart.events.js';
+import type { StoredShipping } from './sealed-shipping.js';
 
 /** A cart as `GET /carts/:id` shows it: one row, its lines in the order they were first added. */
 @Entity('carts')
@@ -25,9 +26,9 @@ export class CartView {
   @Column('bigint', { transformer: bigintAsNumber })
   total: number;
 
-  /** As the events carry it: personal data of the customer, but the country; `[erased]` once they are erased. */
+  /** Personal data of the customer, but the country: sealed under their key (see StoredShipping). */
   @Column('jsonb', { nullable: true })
-  shipping: ShippingAddress | null;
+  shipping: StoredShipping | null;
 
   @Column('uuid', { name: 'order_id', nullable: true })
   orderId: string | null;

@@ -1,17 +1,15 @@
 import { Injectable } from '@nestjs/common';
+import type { PoolClient } from 'pg';
 import { In, type EntityManager } from 'typeorm';
 import { CUSTOMER_EVENT_TYPES, type CustomerEvent } from '../../customers/index.js';
 import type { PersistedEvent } from '../../event-store/persisted-event.js';
-import { PERSONAL_DATA_ERASED } from '../../event-store/personal-data.js';
+import type { PersonalDataColumns } from '../../event-store/personal-data-columns.js';
+import { PostgresEventStore } from '../../event-store/postgres-event-store.js';
 import { Projection, type ProjectionHandler } from '../../projections/projection.js';
 import { totalOf } from '../domain/cart.js';
-import {
-  CART_EVENT_TYPES,
-  PERSONAL_ADDRESS_FIELDS,
-  type CartEvent,
-  type CartLine,
-} from '../domain/cart.events.js';
+import { CART_EVENT_TYPES, type CartEvent, type CartLine } from '../domain/cart.events.js';
 import { CartView } from './cart-view.entity.js';
+import { SHIPPING_COLUMN, type PersonalAddress } from './sealed-shipping.js';
 
 const CART_TYPES: ReadonlySet<string> = new Set(CART_EVENT_TYPES);
 const ERASED: CustomerEvent['type'] = 'CustomerPersonalDataErased';
@@ -19,14 +17,20 @@ const ERASED: CustomerEvent['type'] = 'CustomerPersonalDataErased';
 /**
  * One row per cart. A batch is folded in memory over the rows it touches, then written with one upsert
  * (unnest); `version` skips any event a row already reflects, so a batch applied twice changes nothing.
- * A customer's erasure masks the address of all their carts in one statement, after the upsert (an address of
- * theirs in the same batch was decrypted after their key was destroyed: it reads masked already).
+ * Addresses are written sealed under the customer's key, one key lookup per batch, so an erasure does not wait
+ * for this projection (docs/architecture.md#personal-data-in-read-models). A customer's erasure also drops the
+ * ciphertext of all their carts in one statement, after the upsert.
  */
 @Projection('carts')
 @Injectable()
 export class CartsProjection implements ProjectionHandler {
   readonly eventTypes = [...CART_EVENT_TYPES, ...CUSTOMER_EVENT_TYPES];
   readonly tables = ['carts'];
+  private readonly columns: PersonalDataColumns;
+
+  constructor(store: PostgresEventStore) {
+    this.columns = store.personalData.columns;
+  }
 
   async apply(events: readonly PersistedEvent[], tx: EntityManager): Promise<void> {
     const cartEvents = events.filter((e) => CART_TYPES.has(e.type));
@@ -46,6 +50,8 @@ export class CartsProjection implements ProjectionHandler {
     const rows = await tx.getRepository(CartView).findBy({ id: In(ids) });
     const carts = new Map(rows.map((row) => [row.id, row]));
     const changed = new Set<CartView>();
+    /** The addresses entered in this batch, in clear until sealed below. */
+    const entered = new Map<CartView, PersonalAddress>();
 
     for (const stored of events) {
       const event = { type: stored.type, data: stored.data } as CartEvent;
@@ -73,12 +79,17 @@ export class CartsProjection implements ProjectionHandler {
       if (!cart) throw new Error(`${event.type} for cart ${event.data.cartId}, never created`);
       if (stored.streamVersion <= cart.version) continue;
       evolve(cart, event);
+      if (event.type === 'ShippingInfoEntered') {
+        const { name, street, city, postalCode } = event.data;
+        entered.set(cart, { name, street, city, postalCode });
+      }
       cart.version = stored.streamVersion;
       cart.updatedAt = stored.recordedAt;
       changed.add(cart);
     }
 
     if (changed.size === 0) return;
+    await this.seal(entered, tx);
     const upserts = [...changed];
     await tx.query(
       `INSERT INTO carts (id, customer_id, status, currency, items, total, shipping, order_id, version, created_at, updated_at)
@@ -103,14 +114,34 @@ export class CartsProjection implements ProjectionHandler {
       ],
     );
   }
+
+  /**
+   * One key lookup for the batch, on the transaction's connection; a customer erased meanwhile gets no address
+   * stored, only its country.
+   */
+  private async seal(
+    entered: ReadonlyMap<CartView, PersonalAddress>,
+    tx: EntityManager,
+  ): Promise<void> {
+    if (entered.size === 0) return;
+    const carts = [...entered.keys()];
+    const sealed = await this.columns.seal(
+      SHIPPING_COLUMN,
+      carts.map((cart) => ({ subject: cart.shipping!.subject, value: entered.get(cart) })),
+      (await tx.queryRunner!.connect()) as PoolClient,
+    );
+    carts.forEach((cart, i) => {
+      cart.shipping = { ...cart.shipping!, sealed: sealed[i]?.toString('base64') ?? null };
+    });
+  }
 }
 
-/** The personal fields of every address of these customers set to the placeholder; the country stays. */
+/** The sealed part of every address of these customers dropped; the country stays. */
 function eraseAddresses(customerIds: readonly string[], tx: EntityManager): Promise<unknown> {
   return tx.query(
-    `UPDATE carts SET shipping = shipping || (SELECT jsonb_object_agg(field, $2::text) FROM unnest($3::text[]) AS field)
+    `UPDATE carts SET shipping = jsonb_set(shipping, '{sealed}', 'null')
      WHERE customer_id = ANY($1::uuid[]) AND shipping IS NOT NULL`,
-    [customerIds, PERSONAL_DATA_ERASED, PERSONAL_ADDRESS_FIELDS],
+    [customerIds],
   );
 }
 
@@ -133,11 +164,10 @@ function evolve(cart: CartView, event: Exclude<CartEvent, { type: 'CartCreated' 
         .filter((item) => item.quantity > 0);
       break;
     }
-    case 'ShippingInfoEntered': {
-      const { name, street, city, postalCode, country } = event.data;
-      cart.shipping = { name, street, city, postalCode, country };
+    case 'ShippingInfoEntered':
+      // The personal fields are sealed by the caller, for the whole batch at once.
+      cart.shipping = { country: event.data.country, subject: event.data.customerId, sealed: null };
       break;
-    }
     case 'CartCheckedOut':
       cart.status = 'checked-out';
       cart.orderId = event.data.orderId;

@@ -3,31 +3,58 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { Pool } from 'pg';
 import type { DataSource } from 'typeorm';
 import { poolOf } from '../../../event-store/event-store.module.js';
+import type { PersonalDataColumns } from '../../../event-store/personal-data-columns.js';
+import { PostgresEventStore } from '../../../event-store/postgres-event-store.js';
 import { bigintAsNumber } from '../../../shared/bigint.transformer.js';
 import { AccountNotFound } from '../../domain/account.errors.js';
+import { OWNER_NAME_COLUMN } from '../../projections/accounts.projection.js';
 import type { AccountResponse } from './account.response.js';
 import { GetAccountQuery } from './get-account.query.js';
 
-/** The hottest read: one prepared statement on the `account_balances` read entity's table. */
+interface Row extends Omit<AccountResponse, 'ownerName' | 'balance'> {
+  ownerName: Buffer | null;
+  balance: string;
+  /** The account's key row, read with the name so an erasure anywhere shows at once: null for none. */
+  keyFound: boolean;
+  wrappedKey: Buffer | null;
+}
+
+/**
+ * The hottest read: one prepared statement on the `account_balances` read entity's table, joined to the owner's
+ * key, which opens the sealed name (or shows it erased, whatever the projection has seen).
+ */
 @QueryHandler(GetAccountQuery)
 export class GetAccountHandler implements IQueryHandler<GetAccountQuery, AccountResponse> {
   private readonly pool: Pool;
+  private readonly columns: PersonalDataColumns;
 
-  constructor(@InjectDataSource() dataSource: DataSource) {
+  constructor(@InjectDataSource() dataSource: DataSource, store: PostgresEventStore) {
     this.pool = poolOf(dataSource);
+    this.columns = store.personalData.columns;
   }
 
   async execute({ accountId }: GetAccountQuery): Promise<AccountResponse> {
-    const { rows } = await this.pool.query<Omit<AccountResponse, 'balance'> & { balance: string }>({
+    const { rows } = await this.pool.query<Row>({
       name: 'chronicle_get_account',
-      text: `SELECT id, owner_name AS "ownerName", currency, balance, version,
-               to_char(opened_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "openedAt",
-               to_char(updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "updatedAt"
-             FROM account_balances WHERE id = $1`,
+      text: `SELECT b.id, b.owner_name AS "ownerName", b.currency, b.balance, b.version,
+               to_char(b.opened_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "openedAt",
+               to_char(b.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "updatedAt",
+               k.subject_id IS NOT NULL AS "keyFound", k.wrapped_key AS "wrappedKey"
+             FROM account_balances b LEFT JOIN personal_data_keys k ON k.subject_id = b.id::text
+             WHERE b.id = $1`,
       values: [accountId],
     });
     const [row] = rows;
     if (!row) throw new AccountNotFound(accountId);
-    return { ...row, balance: bigintAsNumber.from(row.balance) };
+    const key = row.keyFound ? row.wrappedKey : undefined;
+    return {
+      id: row.id,
+      ownerName: this.columns.open(OWNER_NAME_COLUMN, row.id, row.ownerName, key) as string,
+      currency: row.currency,
+      balance: bigintAsNumber.from(row.balance),
+      version: row.version,
+      openedAt: row.openedAt,
+      updatedAt: row.updatedAt,
+    };
   }
 }

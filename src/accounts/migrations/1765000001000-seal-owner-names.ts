@@ -1,0 +1,44 @@
+import type { MigrationInterface, QueryRunner } from 'typeorm';
+
+/**
+ * `account_balances.owner_name` holds the name sealed under the account's key (bytea; null once erased), so an
+ * erasure no longer waits for the projection. A migration has no master key to seal the names in clear with:
+ * the rows go, and the `accounts` projection folds the log again from the start, sealing as it writes (reads
+ * answer 404 for an account it has not reached yet). Any rebuild copy in clear goes too.
+ */
+export class SealOwnerNames1765000001000 implements MigrationInterface {
+  name = 'SealOwnerNames1765000001000';
+
+  async up(db: QueryRunner): Promise<void> {
+    await db.query('DROP SCHEMA IF EXISTS chronicle_rebuild_accounts CASCADE');
+    await db.query('TRUNCATE account_balances, account_transactions');
+    await db.query(
+      'ALTER TABLE account_balances ALTER COLUMN owner_name DROP NOT NULL, ALTER COLUMN owner_name TYPE bytea USING NULL',
+    );
+    await reprojectFromStart(db, 'accounts');
+  }
+
+  async down(db: QueryRunner): Promise<void> {
+    await db.query('TRUNCATE account_balances, account_transactions');
+    await db.query(
+      'ALTER TABLE account_balances ALTER COLUMN owner_name TYPE text USING NULL, ALTER COLUMN owner_name SET NOT NULL',
+    );
+    await reprojectFromStart(db, 'accounts');
+  }
+}
+
+/** The projection starts over from the first event, like a rebuild: its open dead letters count as retried. */
+async function reprojectFromStart(db: QueryRunner, projection: string): Promise<void> {
+  await db.query(
+    `UPDATE projection_checkpoints SET transaction_id = '0', global_position = 0, status = 'catching-up',
+       last_error = NULL, started_at = now(), updated_at = now()
+     WHERE name = $1`,
+    [projection],
+  );
+  await db.query('DELETE FROM projection_checkpoints WHERE name = $1', [`${projection}:rebuild`]);
+  await db.query(
+    `UPDATE projection_dead_letters SET resolution = 'retried', resolved_at = now()
+     WHERE projection = $1 AND resolution IS NULL`,
+    [projection],
+  );
+}
