@@ -7,6 +7,7 @@ import { SealShippingAddresses1765000001100 } from '../carts/migrations/17650000
 import { CreateEvents1763798400000 } from '../event-store/migrations/1763798400000-create-events.js';
 import { CreateSnapshots1763798400600 } from '../event-store/migrations/1763798400600-create-snapshots.js';
 import { CreatePersonalDataKeys1763798400700 } from '../event-store/migrations/1763798400700-create-personal-data-keys.js';
+import { KeepSnapshotHistory1765000000600 } from '../event-store/migrations/1765000000600-keep-snapshot-history.js';
 import { CreateIdempotencyKeys1763798400300 } from '../http/migrations/1763798400300-create-idempotency-keys.js';
 import { IdempotencyCommandIds1765000000000 } from '../http/migrations/1765000000000-idempotency-command-ids.js';
 import { CreateOrders1763798420000 } from '../orders/migrations/1763798420000-create-orders.js';
@@ -29,6 +30,7 @@ export const MIGRATIONS = [
   CreateOrders1763798420000,
   CreateShipping1763798420100,
   IdempotencyCommandIds1765000000000,
+  KeepSnapshotHistory1765000000600,
   SealOwnerNames1765000001000,
   SealShippingAddresses1765000001100,
 ];

@@ -89,7 +89,8 @@ describe('snapshots', () => {
   const snapshotRow = async (id: string) =>
     (
       await pool.query(
-        'SELECT stream_version, state_version, state FROM snapshots WHERE stream_id = $1',
+        `SELECT stream_version, state_version, state FROM snapshots WHERE stream_id = $1
+         ORDER BY stream_version DESC LIMIT 1`,
         [`snapcounter-${id}`],
       )
     ).rows[0] as { stream_version: number; state_version: number; state: unknown } | undefined;
@@ -141,6 +142,31 @@ describe('snapshots', () => {
     expect((await repository.load(id)).state).toEqual({ count: 25 });
   });
 
+  it('keeps the older snapshots, each with the time by which all its events were recorded', async () => {
+    const { repository, snapshots } = setUp({ every: 10 });
+    const id = randomUUID();
+
+    for (let i = 0; i < 25; i++) await repository.update(id, increment());
+
+    const { rows } = await pool.query(
+      `SELECT s.stream_version, s.state, s.recorded_by = max(e.recorded_at) AS recorded_by_matches
+       FROM snapshots s JOIN events e ON e.stream_id = s.stream_id AND e.stream_version <= s.stream_version
+       WHERE s.stream_id = $1 GROUP BY s.stream_id, s.stream_version ORDER BY s.stream_version`,
+      [`snapcounter-${id}`],
+    );
+    expect(rows).toEqual([
+      { stream_version: 10, state: { count: 10 }, recorded_by_matches: true },
+      { stream_version: 20, state: { count: 20 }, recorded_by_matches: true },
+    ]);
+    expect(await snapshots.readAt(`snapcounter-${id}`, 2, { toVersion: 19 })).toEqual({
+      version: 10,
+      state: { count: 10 },
+      recordedBy: expect.any(Date),
+    });
+    expect(await snapshots.readAt(`snapcounter-${id}`, 2, { toVersion: 9 })).toBeUndefined();
+    expect((await repository.load(id)).snapshotVersion).toBe(20);
+  });
+
   it("uses the definition's own interval over the configured one, and none at 0", async () => {
     const own = setUp({ every: 100, definitionEvery: 3 });
     const off = setUp({ every: 0 });
@@ -178,6 +204,11 @@ describe('snapshots', () => {
       state_version: 2,
       state: { count: 151 },
     });
+    const { rows } = await pool.query(
+      'SELECT count(*)::int AS n FROM snapshots WHERE stream_id = $1',
+      [`snapcounter-${id}`],
+    );
+    expect(rows[0].n).toBe(1); // the first snapshot at the new state version deleted the outdated one
   });
 
   it('folds from the first event over a snapshot its definition cannot read, and replaces it', async () => {

@@ -1,47 +1,176 @@
 import type { PersistedEvent } from '../../event-store/persisted-event.js';
 import type { PostgresEventStore } from '../../event-store/postgres-event-store.js';
+import type {
+  DatedSnapshot,
+  PostgresSnapshotStore,
+} from '../../event-store/postgres-snapshot-store.js';
+import { PERSONAL_DATA_ERASED } from '../../event-store/personal-data.js';
 import { accountDefinition, type AccountState } from '../domain/account.js';
 import type { AccountEvent } from '../domain/account.events.js';
 
 const PAGE = 5000;
+/** Snapshots that cannot be opened (tampered with, or of a bad shape) passed over before folding from the start. */
+const UNUSABLE_TRIED = 3;
+
+export interface ReplaySources {
+  readonly store: PostgresEventStore;
+  readonly snapshots: PostgresSnapshotStore;
+  /** SNAPSHOT_EVERY: a fold writes the snapshots missing on its way at multiples of it (none at 0). */
+  readonly every: number;
+  readonly logger?: { warn(message: string): unknown };
+}
 
 export interface ReplayBounds {
   /** Stop after this stream version. */
   toVersion?: number;
   /** Stop before the first event recorded after this instant (ms precision, like `recordedAt`). */
   until?: Date;
+  /** The events from this version on are all read and folded (the history's lines): no snapshot past it is used. */
+  readFrom?: number;
 }
 
 /** A stored account event lifted to the current schema, and the account's state right after it. */
 export type ReplayStep = { stored: PersistedEvent; event: AccountEvent; state: AccountState };
 
+export interface Replayed {
+  /** Whether the stream has any event within the bounds. */
+  found: boolean;
+  /** The first event, when the fold started from it rather than from a snapshot. */
+  first?: PersistedEvent;
+  last?: ReplayStep;
+  kept: ReplayStep[];
+}
+
+type Start = { version: number; state: AccountState; recordedBy: number | null };
+type Passed = { version: number; state: AccountState; recordedBy: number };
+const FIRST_EVENT: Start = { version: 0, state: accountDefinition.initialState(), recordedBy: 0 };
+
 /**
- * Folds an account's stream from its first event, straight from the event store (time travel never trusts the
- * read model or a snapshot), a page at a time. Returns the steps `keep` selects and the last step folded.
+ * Folds an account's stream up to the bounds from the nearest snapshot at or before them (or from its first event),
+ * straight from the event store, a page at a time, so the cost is bounded by the snapshot interval rather than by
+ * the stream. Returns the steps `keep` selects and the last step folded (the snapshot's own event when nothing
+ * follows it). Snapshots missing on the way (an erasure deletes a stream's) are written for the next request.
  */
 export async function replayAccount(
-  store: PostgresEventStore,
+  sources: ReplaySources,
   accountId: string,
-  { toVersion, until }: ReplayBounds,
+  bounds: ReplayBounds,
   keep: (step: ReplayStep) => boolean = () => false,
-): Promise<{ first?: PersistedEvent; last?: ReplayStep; kept: ReplayStep[] }> {
+): Promise<Replayed> {
   const streamId = `${accountDefinition.streamType}-${accountId}`;
-  let state = accountDefinition.initialState();
+  const start = await startingPoint(sources, streamId, bounds);
+  let passed: Passed[] = [];
+  let replayed = await fold(sources, streamId, start, bounds, keep, passed);
+  if (!replayed) {
+    // The snapshot's own event is missing from the read: it cannot be trusted, so the fold starts over.
+    passed = [];
+    replayed = (await fold(sources, streamId, FIRST_EVENT, bounds, keep, passed))!;
+  }
+  await writeMissing(sources, streamId, passed);
+  return replayed;
+}
+
+async function fold(
+  { store, every }: ReplaySources,
+  streamId: string,
+  start: Start,
+  { toVersion, until, readFrom }: ReplayBounds,
+  keep: (step: ReplayStep) => boolean,
+  passed: Passed[],
+): Promise<Replayed | undefined> {
+  let state = start.state;
+  let recordedBy = start.recordedBy;
   let first: PersistedEvent | undefined;
   let last: ReplayStep | undefined;
   const kept: ReplayStep[] = [];
-  for (let fromVersion = 1; ; fromVersion += PAGE) {
+  const done = () => ({ found: last !== undefined, first, last, kept });
+  // Past `readFrom - 1` the snapshots are there already: startingPoint would have taken one.
+  const missingUpTo = readFrom === undefined ? Infinity : readFrom - 1;
+  // From the snapshot's own event, read again for its time and position but not folded.
+  for (let fromVersion = Math.max(start.version, 1); ; fromVersion += PAGE) {
     const page = await store.readStream(streamId, { fromVersion, toVersion, until, limit: PAGE });
+    if (
+      start.version > 0 &&
+      fromVersion === start.version &&
+      page[0]?.streamVersion !== start.version
+    )
+      return undefined;
     for (const [i, raw] of page.entries()) {
       // A later event recorded earlier (possible only inside a long explicit transaction) must not skip a gap.
-      if (raw.streamVersion !== fromVersion + i) return { first, last, kept };
+      if (raw.streamVersion !== fromVersion + i) return done();
       const stored = store.registry.upcast(raw);
       const event = { type: stored.type, data: stored.data } as AccountEvent;
-      state = accountDefinition.evolve(state, event);
-      first ??= stored;
+      const version = stored.streamVersion;
+      if (version > start.version) {
+        state = accountDefinition.evolve(state, event);
+        if (recordedBy !== null) recordedBy = Math.max(recordedBy, stored.recordedAt.getTime());
+        if (recordedBy !== null && every > 0 && version % every === 0 && version <= missingUpTo)
+          passed.push({ version, state, recordedBy });
+      }
+      if (version === 1) first = stored;
       last = { stored, event, state };
       if (keep(last)) kept.push(last);
     }
-    if (page.length < PAGE) return { first, last, kept };
+    if (page.length < PAGE) return done();
+  }
+}
+
+/** The nearest snapshot the bounds include that opens; one that does not (its subject erased) is passed over. */
+async function startingPoint(
+  { store, snapshots, every }: ReplaySources,
+  streamId: string,
+  { toVersion, until, readFrom }: ReplayBounds,
+): Promise<Start> {
+  const definition = accountDefinition.snapshot!;
+  let below = readFrom === undefined ? toVersion : Math.min(toVersion ?? readFrom, readFrom - 1);
+  for (let tried = 0; tried < UNUSABLE_TRIED && every > 0; tried++) {
+    if (below !== undefined && below < 1) return FIRST_EVENT;
+    const row: DatedSnapshot | undefined = await snapshots.readAt(
+      streamId,
+      definition.stateVersion,
+      { toVersion: below, until },
+    );
+    if (!row) return FIRST_EVENT;
+    const { snapshot } = await store.revealFold(streamId, [], row.state);
+    if (snapshot && !('unusable' in snapshot)) {
+      try {
+        const state = definition.fromSnapshot(snapshot.state);
+        return { version: row.version, state, recordedBy: row.recordedBy?.getTime() ?? null };
+      } catch {
+        // Not an account state: folded past like an unreadable one.
+      }
+    }
+    below = row.version - 1;
+  }
+  return FIRST_EVENT;
+}
+
+/**
+ * Writes the snapshots a fold passed that were missing, sealed as the repository seals them. A state whose owner
+ * is erased holds the placeholder, not the name: it needs no key. A cache: a failure only costs a longer fold.
+ */
+async function writeMissing(
+  { store, snapshots, logger }: ReplaySources,
+  streamId: string,
+  passed: readonly Passed[],
+): Promise<void> {
+  if (passed.length === 0) return;
+  const definition = accountDefinition.snapshot!;
+  const rows: DatedSnapshot[] = [];
+  try {
+    for (const { version, state, recordedBy } of passed) {
+      const json = definition.toSnapshot(state);
+      const clear = state.status !== 'open' || state.ownerName === PERSONAL_DATA_ERASED;
+      const sealed = clear ? json : await store.personalData.sealState(streamId, [state.id], json);
+      // Erased since this fold read the name: nothing may be written with it.
+      if (!sealed) break;
+      rows.push({ version, state: sealed, recordedBy: new Date(recordedBy) });
+    }
+    await snapshots.fill(streamId, definition.stateVersion, rows);
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    (logger ?? console).warn(
+      `Snapshots of ${streamId} passed by time travel not written: ${reason}`,
+    );
   }
 }

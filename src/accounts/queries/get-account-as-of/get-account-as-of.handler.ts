@@ -1,30 +1,44 @@
+import { Inject, Logger } from '@nestjs/common';
 import { QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
+import { APP_CONFIG, type AppConfig } from '../../../config/config.js';
 import { PostgresEventStore } from '../../../event-store/postgres-event-store.js';
+import { PostgresSnapshotStore } from '../../../event-store/postgres-snapshot-store.js';
 import { accountDefinition } from '../../domain/account.js';
 import {
   AccountNotFound,
   AccountNotYetOpened,
   AccountVersionNotFound,
 } from '../../domain/account.errors.js';
-import { replayAccount } from '../replay-account.js';
+import { replayAccount, type ReplaySources } from '../replay-account.js';
 import type { AccountAsOfResponse } from './account-as-of.response.js';
 import { GetAccountAsOfQuery } from './get-account-as-of.query.js';
 
-/** Time travel: the state folded from the event store up to the requested point, never from the read model. */
+/**
+ * Time travel: the state folded from the event store up to the requested point, from the nearest snapshot before
+ * it, never from the read model.
+ */
 @QueryHandler(GetAccountAsOfQuery)
 export class GetAccountAsOfHandler implements IQueryHandler<
   GetAccountAsOfQuery,
   AccountAsOfResponse
 > {
-  constructor(private readonly store: PostgresEventStore) {}
+  private readonly sources: ReplaySources;
+
+  constructor(
+    private readonly store: PostgresEventStore,
+    snapshots: PostgresSnapshotStore,
+    @Inject(APP_CONFIG) config: Pick<AppConfig, 'snapshotEvery'>,
+  ) {
+    const logger = new Logger(GetAccountAsOfHandler.name);
+    this.sources = { store, snapshots, every: config.snapshotEvery, logger };
+  }
 
   async execute({ accountId, point }: GetAccountAsOfQuery): Promise<AccountAsOfResponse> {
     const bounds = 'asOf' in point ? { until: point.asOf } : { toVersion: point.atVersion };
-    const { first, last } = await replayAccount(this.store, accountId, bounds);
-    if (!first || !last || last.state.status !== 'open') {
-      const [opened] = await this.store.readStream(`${accountDefinition.streamType}-${accountId}`, {
-        limit: 1,
-      });
+    const { first, last } = await replayAccount(this.sources, accountId, bounds);
+    // Started from a snapshot, the fold did not read the opening event.
+    const opened = first ?? (await this.firstEvent(accountId));
+    if (!opened || !last || last.state.status !== 'open') {
       if (opened && 'asOf' in point)
         throw new AccountNotYetOpened(accountId, point.asOf, opened.recordedAt);
       throw new AccountNotFound(accountId);
@@ -40,9 +54,15 @@ export class GetAccountAsOfHandler implements IQueryHandler<
       currency,
       balance,
       version,
-      openedAt: first.recordedAt.toISOString(),
+      openedAt: opened.recordedAt.toISOString(),
       updatedAt: recordedAt,
       recordedAt,
     };
+  }
+
+  private async firstEvent(accountId: string) {
+    const streamId = `${accountDefinition.streamType}-${accountId}`;
+    const [opened] = await this.store.readStream(streamId, { limit: 1 });
+    return opened;
   }
 }

@@ -1,30 +1,45 @@
+import { Inject, Logger } from '@nestjs/common';
 import { QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
+import { APP_CONFIG, type AppConfig } from '../../../config/config.js';
 import { PostgresEventStore } from '../../../event-store/postgres-event-store.js';
+import { PostgresSnapshotStore } from '../../../event-store/postgres-snapshot-store.js';
 import { AccountNotFound } from '../../domain/account.errors.js';
-import { replayAccount, type ReplayStep } from '../replay-account.js';
+import { replayAccount, type ReplaySources, type ReplayStep } from '../replay-account.js';
 import type { AccountHistoryPage, HistoryLine } from './account-history.response.js';
 import { GetAccountHistoryQuery } from './get-account-history.query.js';
 
 /** Stream versions are int4. */
 const MAX_VERSION = 2_147_483_647;
 
-/** The balance after every event, rejections included, folded from the event store. */
+/**
+ * The balance after every event, rejections included, folded from the event store: a page starts from the nearest
+ * snapshot before it, so its cost is bounded by the page and the snapshot interval, not the stream.
+ */
 @QueryHandler(GetAccountHistoryQuery)
 export class GetAccountHistoryHandler implements IQueryHandler<
   GetAccountHistoryQuery,
   AccountHistoryPage
 > {
-  constructor(private readonly store: PostgresEventStore) {}
+  private readonly sources: ReplaySources;
+
+  constructor(
+    store: PostgresEventStore,
+    snapshots: PostgresSnapshotStore,
+    @Inject(APP_CONFIG) config: Pick<AppConfig, 'snapshotEvery'>,
+  ) {
+    const logger = new Logger(GetAccountHistoryHandler.name);
+    this.sources = { store, snapshots, every: config.snapshotEvery, logger };
+  }
 
   async execute({ accountId, fromVersion, limit }: GetAccountHistoryQuery) {
     const end = Math.min(fromVersion + limit, MAX_VERSION);
-    const { first, kept } = await replayAccount(
-      this.store,
+    const { found, kept } = await replayAccount(
+      this.sources,
       accountId,
-      { toVersion: end },
+      { toVersion: end, readFrom: fromVersion },
       ({ stored }) => stored.streamVersion >= fromVersion,
     );
-    if (!first) throw new AccountNotFound(accountId);
+    if (!found) throw new AccountNotFound(accountId);
     const more = kept.length > limit;
     return {
       items: kept.slice(0, limit).map(lineOf),
