@@ -52,5 +52,8 @@ export const READ_LOG_PAGE = `
 SELECT global_position, stream_id, stream_version, event_id, type, schema_version, data, metadata, recorded_at
 FROM bench_baseline_events WHERE global_position > $1 ORDER BY global_position LIMIT $2`;
 
+/** The same statement as GetAccountHandler's: the sealed name with its key row. */
 export const GET_ACCOUNT = `
-SELECT id, owner_name, currency, balance, version, opened_at, updated_at FROM account_balances WHERE id = $1`;
+SELECT b.id, b.owner_name, b.currency, b.balance, b.version, b.opened_at, b.updated_at,
+  k.subject_id IS NOT NULL AS key_found, k.wrapped_key
+FROM account_balances b LEFT JOIN personal_data_keys k ON k.subject_id = b.id::text WHERE b.id = $1`;
