@@ -4,7 +4,11 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { AppModule } from './app.module.js';
 import type { AppConfig } from './config/config.js';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from './database/embedded-postgres.js';
-import { problemErrorHandler, requireJsonBody } from './http/express-hooks.js';
+import {
+  problemErrorHandler,
+  requireJsonBody,
+  requireStorableInput,
+} from './http/express-hooks.js';
 import { securityHeaders } from './http/security-headers.js';
 import { setupSwagger } from './http/swagger.js';
 
@@ -47,6 +51,7 @@ export async function createApp(config: AppConfig): Promise<RunningApp> {
       limit: config.bodyLimitBytes,
       type: ['application/json', 'application/*+json'],
     });
+    app.use(requireStorableInput);
     app.use(problemErrorHandler);
     setupSwagger(app);
     await app.init();

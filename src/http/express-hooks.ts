@@ -1,5 +1,6 @@
 import type { NextFunction, Request, Response } from 'express';
-import { sendProblem, toProblem } from './problem.js';
+import { inputErrors } from './input-rules.js';
+import { bodyNotAnObject, RequestValidationError, sendProblem, toProblem } from './problem.js';
 
 const METHODS_WITH_BODY = new Set(['POST', 'PUT', 'PATCH']);
 
@@ -26,6 +27,27 @@ export function requireJsonBody(request: Request, response: Response, next: Next
         detail: `Send the body as application/json, not ${request.headers['content-type'] ?? 'without a Content-Type'}`,
       },
     });
+    return;
+  }
+  next();
+}
+
+/**
+ * Input that cannot be stored never gets in, whatever the route and its DTO: one rule for every body and query
+ * (path parameters: InputValidationPipe). Runs right after the body parser, before guards and interceptors.
+ */
+export function requireStorableInput(
+  request: Request,
+  response: Response,
+  next: NextFunction,
+): void {
+  if (Array.isArray(request.body)) {
+    sendProblem(request, response, bodyNotAnObject('an array'));
+    return;
+  }
+  const errors = [...inputErrors(request.body), ...inputErrors(request.query)];
+  if (errors.length > 0) {
+    sendProblem(request, response, toProblem(new RequestValidationError(errors)));
     return;
   }
   next();

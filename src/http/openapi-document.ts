@@ -24,7 +24,8 @@ function globalResponses(method: string, operation: Operation): Record<string, G
     400: {
       description:
         'validation-failed: invalid input, every offending field named (a string or header that cannot ' +
-        'be stored included); malformed-json; body-not-an-object (e.g. a null body)',
+        'be stored included); malformed-json; body-not-an-object (e.g. a null body); invalid-content-encoding ' +
+        '(a gzip, deflate or br body that does not inflate)',
     },
     ...(WITH_BODY.has(method) && {
       413: { description: 'payload-too-large: the body is over BODY_LIMIT' },

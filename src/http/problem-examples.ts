@@ -18,6 +18,10 @@ export const PROBLEM_EXAMPLES: Record<string, ProblemExample> = {
     status: 400,
     detail: 'The request body is null: send a JSON object',
   },
+  'invalid-content-encoding': {
+    status: 400,
+    detail: 'The request body is not encoded as its Content-Encoding header says',
+  },
   'unknown-position': { status: 400, detail: 'No event is stored at global position 4711' },
   unauthorized: {
     status: 401,

@@ -103,11 +103,28 @@ function problem(
   };
 }
 
+/** A body that is JSON but not an object: no route takes anything else. */
+export function bodyNotAnObject(what: string): Problem {
+  return problem(400, 'body-not-an-object', `The request body is ${what}: send a JSON object`);
+}
+
+/** The JSON value a body holds, when it is one but not an object or array (the strict parser refuses those). */
+function jsonScalar(text: unknown): string | undefined {
+  try {
+    const value: unknown = JSON.parse(String(text));
+    return value === null ? 'null' : typeof value === 'object' ? undefined : `a ${typeof value}`;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Body-parser errors carry a `type` and a status; they are the client's fault, never a 500. */
 function bodyParserProblem(error: {
   type?: string;
   status?: number;
   limit?: number;
+  body?: unknown;
+  code?: unknown;
 }): Problem | undefined {
   switch (error.type) {
     case 'entity.too.large':
@@ -116,8 +133,12 @@ function bodyParserProblem(error: {
         'payload-too-large',
         `The request body is larger than the limit of ${error.limit} bytes`,
       );
-    case 'entity.parse.failed':
-      return problem(400, 'malformed-json', 'The request body is not valid JSON');
+    case 'entity.parse.failed': {
+      const scalar = jsonScalar(error.body);
+      return scalar
+        ? bodyNotAnObject(scalar)
+        : problem(400, 'malformed-json', 'The request body is not valid JSON');
+    }
     case 'encoding.unsupported':
     case 'charset.unsupported':
       return problem(
@@ -128,7 +149,14 @@ function bodyParserProblem(error: {
     case 'request.aborted':
       return problem(400, 'request-aborted', 'The request body was not received completely');
     default:
-      return undefined;
+      // A body that does not inflate reaches us as zlib's (Z_*) or brotli's (ERR__*) error, marked 400 untyped.
+      return error.status === 400 && /^(Z_|ERR__)/.test(String(error.code))
+        ? problem(
+            400,
+            'invalid-content-encoding',
+            'The request body is not encoded as its Content-Encoding header says',
+          )
+        : undefined;
   }
 }
 
