@@ -106,3 +106,24 @@ describe('security headers on every answer', () => {
     expect(init.text).toContain('"openapi"');
   });
 });
+
+describe('the admin token', () => {
+  const TOKEN = `admin-${randomUUID()}`;
+  let running: RunningApp;
+
+  beforeAll(async () => {
+    running = await startTestApp({ adminToken: TOKEN });
+  });
+  afterAll(() => running.close());
+
+  it('is taken only as Authorization: Bearer <token>', async () => {
+    const http = () => request(running.app.getHttpServer());
+    await http().get('/admin/projections').set('Authorization', `Bearer ${TOKEN}`).expect(200);
+    for (const other of [TOKEN, `Basic ${TOKEN}`, `Token ${TOKEN}`, `Bearer${TOKEN}`]) {
+      const res = await http().get('/admin/projections').set('Authorization', other);
+      expect(res.status).toBe(401);
+      expect(res.body.type).toBe('/problems/unauthorized');
+      expect(res.headers['www-authenticate']).toBe('Bearer');
+    }
+  });
+});
