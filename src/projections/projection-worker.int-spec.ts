@@ -10,22 +10,42 @@ import type { PersistedEvent } from '../event-store/persisted-event.js';
 import type { PostgresEventStore } from '../event-store/postgres-event-store.js';
 import type { ProjectionHandler } from './projection.js';
 import { ensureCheckpointRow, readCheckpointRow } from './projection-checkpoints.js';
-import { ProjectionWorker, type WorkerOptions } from './projection-worker.js';
+import { pagedTransactions, ProjectionWorker, type WorkerOptions } from './projection-worker.js';
 
 const NAME = 'worker-probe';
 
-/** Counts how often each event is applied. */
-const counting: ProjectionHandler = {
-  eventTypes: ['Counted'],
-  tables: ['worker_probe'],
-  async apply(events: readonly PersistedEvent[], tx: EntityManager) {
+/**
+ * Counts how often each event is applied. `paged`: also as a writer over several reads (`open`);
+ * `failsOnce`: its first write throws, after writing.
+ */
+function probe({ paged = false, failsOnce = false } = {}): ProjectionHandler {
+  let failures = failsOnce ? 1 : 0;
+  const apply = async (events: readonly PersistedEvent[], tx: EntityManager) => {
     await tx.query(
       `INSERT INTO worker_probe (event_id) SELECT * FROM unnest($1::uuid[])
        ON CONFLICT (event_id) DO UPDATE SET times = worker_probe.times + 1`,
       [events.map((e) => e.eventId)],
     );
-  },
-};
+    if (failures === 0) return;
+    failures -= 1;
+    throw new Error('fails once, after its writes');
+  };
+  return {
+    eventTypes: ['Counted'],
+    tables: ['worker_probe'],
+    apply,
+    ...(paged && {
+      open: (tx) => ({ write: (events) => apply(events, tx), finish: async () => {} }),
+    }),
+  };
+}
+
+/** Terminates the backend that runs it, the first time only: counted by the sequence the trigger names. */
+const TERMINATE_ONCE = `CREATE FUNCTION terminate_once() RETURNS trigger LANGUAGE plpgsql AS $$
+  BEGIN
+    IF nextval(TG_ARGV[0]::regclass) = 1 THEN PERFORM pg_terminate_backend(pg_backend_pid()); END IF;
+    RETURN NULL;
+  END $$`;
 
 describe('ProjectionWorker', () => {
   let scratch: ScratchDatabase;
@@ -37,6 +57,7 @@ describe('ProjectionWorker', () => {
     await scratch.pool.query(
       'CREATE TABLE worker_probe (event_id uuid PRIMARY KEY, times int NOT NULL DEFAULT 1)',
     );
+    await scratch.pool.query(TERMINATE_ONCE);
     dataSource = new DataSource({ ...dataSourceOptions(scratch.url, 4), logging: false });
     await dataSource.initialize();
     store = storeOn(scratch.pool, 'Counted', 'Ignored');
@@ -46,13 +67,22 @@ describe('ProjectionWorker', () => {
     await scratch.drop();
   });
 
-  const worker = (name = NAME, { from = START, options = {} as Partial<WorkerOptions> } = {}) =>
-    new ProjectionWorker(name, counting, { checkpointName: name }, from, {
+  const worker = (
+    name = NAME,
+    {
+      handler = probe(),
+      from = START,
+      options = {} as Partial<WorkerOptions>,
+      applied = [] as number[],
+    } = {},
+  ) =>
+    new ProjectionWorker(name, handler, { checkpointName: name }, from, {
       dataSource,
       store,
       options: { batchSize: 100, retryAttempts: 3, retryBaseMs: 10, ...options },
-      hooks: { onProgress: () => undefined, onError: () => undefined },
+      hooks: { onProgress: (_, n) => applied.push(n), onError: () => undefined },
       reveal: async (events) => [...events],
+      paged: pagedTransactions(1),
     });
 
   /** A new checkpoint row at the end of the log: the worker reads only what the test appends next. */
@@ -99,6 +129,21 @@ describe('ProjectionWorker', () => {
     return appended.events;
   }
 
+  /** At the next commit that moves checkpoint `name` (deferred: after every write), its backend is terminated. */
+  async function terminateNextCommitMoving(name: string): Promise<{ struck(): Promise<boolean> }> {
+    const faults = `faults_${name.replaceAll('-', '_')}`;
+    await scratch.pool.query(`CREATE SEQUENCE ${faults}`);
+    await scratch.pool.query(
+      `CREATE CONSTRAINT TRIGGER ${faults} AFTER UPDATE OF global_position ON projection_checkpoints
+       DEFERRABLE INITIALLY DEFERRED FOR EACH ROW WHEN (NEW.name = '${name}')
+       EXECUTE FUNCTION terminate_once('${faults}')`,
+    );
+    return {
+      struck: async () =>
+        (await scratch.pool.query(`SELECT is_called FROM ${faults}`)).rows[0].is_called,
+    };
+  }
+
   const counted = (n: number): NewEvent => ({ type: 'Counted', data: { n } });
 
   it('applies nothing twice when woken while resume() reads a checkpoint another instance moved', async () => {
@@ -140,5 +185,50 @@ describe('ProjectionWorker', () => {
 
     expect(await timesApplied(events)).toEqual([1, 1]);
     expect(await stored(name)).toEqual(drained);
+  });
+
+  describe.each([
+    { path: 'a transaction per read', paged: false },
+    { path: 'a transaction over several reads', paged: true },
+  ])('moves the checkpoint in the transaction of the writes, in $path', ({ paged }) => {
+    const options = { batchSize: 2, ...(paged && { maxTransactionMs: 60_000 }) };
+    // The last expectation shows the path taken: only a transaction over several reads applies > 2.
+
+    it('so a handler that fails after its writes skips nothing', async () => {
+      const name = `fails-once-${paged ? 'paged' : 'per-read'}`;
+      const from = await checkpointAtEnd(name);
+      const events = await append([1, 2, 3, 4, 5, 6].map(counted));
+
+      const applied: number[] = [];
+      const failing = worker(name, {
+        handler: probe({ paged, failsOnce: true }),
+        from,
+        options,
+        applied,
+      });
+      await failing.drain();
+      await failing.stop();
+
+      expect(await timesApplied(events)).toEqual([1, 1, 1, 1, 1, 1]);
+      expect(await stored(name)).toEqual(events[5].checkpoint);
+      expect(Math.max(...applied) > options.batchSize).toBe(paged);
+    });
+
+    it('so a backend terminated as it commits applies nothing twice', async () => {
+      const name = `terminated-once-${paged ? 'paged' : 'per-read'}`;
+      const fault = await terminateNextCommitMoving(name);
+      const from = await checkpointAtEnd(name);
+      const events = await append([1, 2, 3, 4, 5, 6].map(counted));
+
+      const applied: number[] = [];
+      const terminated = worker(name, { handler: probe({ paged }), from, options, applied });
+      await terminated.drain();
+      await terminated.stop();
+
+      expect(await fault.struck()).toBe(true);
+      expect(await timesApplied(events)).toEqual([1, 1, 1, 1, 1, 1]);
+      expect(await stored(name)).toEqual(events[5].checkpoint);
+      expect(Math.max(...applied) > options.batchSize).toBe(paged);
+    });
   });
 });
