@@ -12,12 +12,14 @@ import { readStreamScenario } from './scenarios/read-stream.js';
 import { snapshotsScenario } from './scenarios/snapshots.js';
 import type { Scenario, ScenarioResult } from './scenarios/scenario.js';
 import { startupScenario } from './scenarios/startup.js';
+import { timeTravelScenario } from './scenarios/time-travel.js';
 
 const SCENARIOS: Scenario[] = [
   appendScenario,
   hotStreamScenario,
   readStreamScenario,
   snapshotsScenario,
+  timeTravelScenario,
   httpScenario,
   globalLogScenario,
   startupScenario,
@@ -37,6 +39,7 @@ const ORDER = [
   'projection-catch-up-rss',
   'projection-lag',
   'snapshots',
+  'time-travel',
   'startup',
 ];
 
