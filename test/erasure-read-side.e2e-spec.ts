@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import type { RunningApp } from '../src/app.factory.js';
+import { PostgresEventStore } from '../src/event-store/postgres-event-store.js';
 import { accountsApi } from './support/accounts-api.js';
 import { ADDRESS, cartsApi } from './support/carts-api.js';
 import { scratchDatabase, type ScratchDatabase } from './support/database.js';
@@ -161,6 +162,26 @@ describe('erasure whatever state the projections are in', () => {
     );
     await stop(cached);
     await stop(eraser);
+  });
+
+  it("erases a customer's address whatever case their id was written in", async () => {
+    const running = await start({ projections: true });
+    const carts = cartsApi(running.app.getHttpServer());
+    const customerId = randomUUID();
+    const address = { ...ADDRESS, street: `${randomUUID()} Case St` };
+    const { id: cartId } = await carts.create(customerId.toUpperCase());
+    await carts.add(cartId);
+    await carts.ship(cartId, address);
+    const erased = await http(running).delete(`/customers/${customerId}/personal-data`).expect(200);
+    const cart = await carts.cart(cartId, erased.body.position);
+    expect(cart.customerId).toBe(customerId);
+    expect(cart.shipping).toMatchObject({ name: E, street: E });
+    const events = await running.app.get(PostgresEventStore).readStream(`cart-${cartId}`);
+    expect(JSON.stringify(events)).not.toContain(address.street);
+    const upper = await http(running).delete(
+      `/customers/${customerId.toUpperCase()}/personal-data`,
+    );
+    expect(upper.body).toEqual(erased.body);
   });
 
   it('with the accounts and carts projections failed on a poisoned event, and after they resume', async () => {

@@ -40,8 +40,15 @@ export function validationPipe(): ValidationPipe {
   });
 }
 
+/** A UUID in its one spelling, lowercase: stream ids, read-model keys and personal-data subjects all match it. */
+class CanonicalUuidPipe extends ParseUUIDPipe {
+  override async transform(value: unknown, metadata: ArgumentMetadata) {
+    return (await super.transform(value, metadata))?.toLowerCase();
+  }
+}
+
 export const uuidParam = (field: string) =>
-  new ParseUUIDPipe({
+  new CanonicalUuidPipe({
     exceptionFactory: () =>
       new RequestValidationError([{ field, messages: [`${field} must be a UUID`] }]),
   });
