@@ -129,6 +129,42 @@ describe('orders: checkout to shipped order', () => {
     ]);
   });
 
+  it("an account in another currency than the order's declines the payment: cancelled, the balance untouched", async () => {
+    const account = await accounts.open({ currency: 'USD', initialDeposit: 10_000 });
+    const cart = await carts.ready([{ productId: 'sku-1', quantity: 1, unitPrice: 1_000 }]);
+    const { orderId } = await carts.checkOut(cart.id, account.id);
+
+    const cancelled = await orders.order(orderId, (o) => o.status === 'cancelled');
+    expect(cancelled).toMatchObject({
+      currency: 'EUR',
+      cancellation: { reason: 'payment-declined', detail: 'currency-mismatch' },
+    });
+    expect(cancelled.payment).toBeUndefined();
+
+    const stream = await streamOf(db, `account-${account.id}`);
+    expect(stream.map((e) => e.type)).toEqual([
+      'AccountOpened',
+      'MoneyDeposited',
+      'WithdrawalRejected',
+    ]);
+    expect(stream[2].data).toMatchObject({
+      amount: 1_000,
+      reason: 'currency-mismatch',
+      currency: 'EUR',
+      balance: 10_000,
+    });
+    expect(stream[2].metadata).toMatchObject({ correlationId: orderId });
+    const balance = await accounts
+      .http()
+      .get(`/accounts/${account.id}`)
+      .query({ consistentWith: Number(stream[2].global_position) });
+    expect(balance.body).toMatchObject({ currency: 'USD', balance: 10_000 });
+    expect((await streamOf(db, `checkout-${orderId}`)).map((e) => e.type)).toEqual([
+      'CheckoutStarted',
+      'CheckoutPaymentDeclined',
+    ]);
+  });
+
   it('an account that does not exist declines the payment too', async () => {
     const cart = await carts.ready();
     const { orderId } = await carts.checkOut(cart.id, randomUUID());

@@ -81,6 +81,26 @@ export class InsufficientFunds extends DomainError {
   }
 }
 
+/** A withdrawal that had to be in another currency than the account's (an order's payment); recorded as refused. */
+export class CurrencyMismatch extends DomainError {
+  readonly kind = 'rejected';
+  readonly code = 'currency-mismatch';
+  constructor(
+    readonly accountId: string,
+    readonly currency: string,
+    readonly amount: number,
+    /** Where the WithdrawalRejected event was recorded. */
+    readonly recorded?: { version: number; position: number },
+  ) {
+    super(
+      `Account ${accountId} does not hold ${currency}: ${amount} ${currency} cannot be paid from it`,
+    );
+  }
+  override details() {
+    return { currency: this.currency, amount: this.amount, ...this.recorded };
+  }
+}
+
 /** Time travel to an instant before the account was opened. */
 export class AccountNotYetOpened extends DomainError {
   readonly kind = 'not-found';

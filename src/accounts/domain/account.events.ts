@@ -18,15 +18,19 @@ export type MoneyWithdrawn = {
   type: 'MoneyWithdrawn';
   data: { accountId: string; amount: number; description?: string };
 };
+/** Too little money, or a payer that must be paid in a currency other than the account's (an order's). */
+export type WithdrawalRejectionReason = 'insufficient-funds' | 'currency-mismatch';
 export type WithdrawalRejected = {
   type: 'WithdrawalRejected';
   data: {
     accountId: string;
     amount: number;
     description?: string;
-    reason: 'insufficient-funds';
+    reason: WithdrawalRejectionReason;
     /** The balance when the withdrawal was refused. */
     balance: number;
+    /** The currency the withdrawal asked for; set for `currency-mismatch`. */
+    currency?: string;
   };
 };
 

@@ -138,6 +138,46 @@ describe('Account', () => {
       given([opened(), deposited(100)])
         .when((s) => withdraw(s, { accountId, amount: 0 }))
         .thenThrows(InvalidAmount));
+
+    it('pays in the currency asked for when the account holds it', () =>
+      given([opened('EUR'), deposited(100)])
+        .when((s) => withdraw(s, { accountId, amount: 40, currency: 'EUR' }))
+        .then([{ type: 'MoneyWithdrawn', data: { accountId, amount: 40 } }]));
+
+    it('records a withdrawal asked for in another currency as refused, the balance untouched', () =>
+      given([opened('EUR'), deposited(100)])
+        .when((s) =>
+          withdraw(s, { accountId, amount: 40, description: 'Order 42', currency: 'USD' }),
+        )
+        .then([
+          {
+            type: 'WithdrawalRejected',
+            data: {
+              accountId,
+              amount: 40,
+              description: 'Order 42',
+              reason: 'currency-mismatch',
+              balance: 100,
+              currency: 'USD',
+            },
+          },
+        ]));
+
+    it('names the currency mismatch before the lack of funds', () =>
+      given([opened('JPY')])
+        .when((s) => withdraw(s, { accountId, amount: 500, currency: 'EUR' }))
+        .then([
+          {
+            type: 'WithdrawalRejected',
+            data: {
+              accountId,
+              amount: 500,
+              reason: 'currency-mismatch',
+              balance: 0,
+              currency: 'EUR',
+            },
+          },
+        ]));
   });
 
   describe('erasePersonalData', () => {

@@ -47,7 +47,13 @@ export type Deposit = {
   /** `unknown` when not given. */
   source?: DepositSource;
 };
-export type Withdraw = { accountId: string; amount: number; description?: string };
+export type Withdraw = {
+  accountId: string;
+  amount: number;
+  description?: string;
+  /** Only from an account in this currency (a payment of an order in it); absent: any. */
+  currency?: string;
+};
 export type ErasePersonalData = { accountId: string };
 
 const ISO_CURRENCIES = new Set(Intl.supportedValuesOf('currency'));
@@ -135,13 +141,31 @@ export function deposit(
   ];
 }
 
-/** A withdrawal beyond the balance is not an error but a fact: it is recorded as WithdrawalRejected. */
+/**
+ * A withdrawal beyond the balance, or in a currency the account does not hold, is not an error but a fact: it is
+ * recorded as WithdrawalRejected.
+ */
 export function withdraw(
   state: AccountState,
-  { accountId, amount, description }: Withdraw,
+  { accountId, amount, description, currency }: Withdraw,
 ): Array<MoneyWithdrawn | WithdrawalRejected> {
   const account = requireOpen(state, accountId);
   if (!isAmount(amount)) throw new InvalidAmount(amount);
+  if (currency !== undefined && currency !== account.currency) {
+    return [
+      {
+        type: 'WithdrawalRejected',
+        data: {
+          accountId: account.id,
+          amount,
+          ...optional(description),
+          reason: 'currency-mismatch',
+          balance: account.balance,
+          currency,
+        },
+      },
+    ];
+  }
   if (amount > account.balance) {
     return [
       {

@@ -4,6 +4,9 @@ import { DepositMoneyCommand, WithdrawMoneyCommand } from '../../accounts/index.
 import { DomainError } from '../../shared/domain-error.js';
 import type { PaymentRequest } from '../domain/checkout.js';
 
+/** Refusals the accounts context records as WithdrawalRejected, whose event then answers the saga. Never retried. */
+const RECORDED_REFUSALS = new Set(['insufficient-funds', 'currency-mismatch']);
+
 /** What became of a request: answered later by an event, or refused at once with no event to come. */
 export type Sent = { declined?: string };
 
@@ -24,17 +27,17 @@ export class PaymentRequests {
       ...(causationId && { causationId }),
       actor: 'checkout-saga',
     };
-    const { accountId, amount, description } = request;
+    const { accountId, amount, description, currency } = request;
     const command =
       request.type === 'withdraw'
-        ? new WithdrawMoneyCommand(accountId, amount, description, undefined, metadata)
+        ? new WithdrawMoneyCommand(accountId, amount, description, undefined, metadata, currency)
         : new DepositMoneyCommand(accountId, amount, description, undefined, metadata, 'other');
     try {
       await this.commands.execute(command);
       return {};
     } catch (error) {
-      // Refused for lack of funds: WithdrawalRejected is recorded and will answer. Never retried.
-      if (error instanceof DomainError && error.code === 'insufficient-funds') return {};
+      // Refused for lack of funds or in another currency: WithdrawalRejected is recorded and will answer.
+      if (error instanceof DomainError && RECORDED_REFUSALS.has(error.code)) return {};
       const definite =
         error instanceof DomainError && (error.kind === 'not-found' || error.kind === 'invalid');
       if (definite && request.type === 'withdraw') return { declined: error.code };

@@ -58,6 +58,7 @@ const withdraw = {
   type: 'withdraw' as const,
   accountId,
   amount: 2_500,
+  currency: 'EUR',
   commandId: paymentCommandId,
   description: `Order ${orderId}`,
 };
@@ -96,6 +97,26 @@ describe('checkout saga', () => {
       .then({
         events: [declined()],
         order: { type: 'cancel', reason: 'payment-declined', detail: 'insufficient-funds' },
+      });
+  });
+
+  it("asks for the payment in the order's currency, so an account in another one refuses it", () => {
+    given([])
+      .when({ ...placed, currency: 'JPY' })
+      .then({
+        events: [{ ...started(), data: { ...started().data, currency: 'JPY' } } as CheckoutEvent],
+        request: { ...withdraw, currency: 'JPY' },
+      });
+  });
+
+  it('cancels the order when the account is in another currency', () => {
+    given([started()])
+      .when({ type: 'payment-declined', reason: 'currency-mismatch' })
+      .then({
+        events: [
+          { type: 'CheckoutPaymentDeclined', data: { orderId, reason: 'currency-mismatch' } },
+        ],
+        order: { type: 'cancel', reason: 'payment-declined', detail: 'currency-mismatch' },
       });
   });
 

@@ -34,11 +34,15 @@ export type OrderAction =
   | { type: 'cancel'; reason: CancellationReason; detail?: string }
   | { type: 'ship'; shipmentId: string };
 
-/** A command to the accounts context; its answer comes back as an event carrying `commandId`. */
+/**
+ * A command to the accounts context; its answer comes back as an event carrying `commandId`. A withdrawal names
+ * the order's currency: an account in another one refuses it (`currency-mismatch`), which declines the payment.
+ */
 export type PaymentRequest = {
   type: 'withdraw' | 'deposit';
   accountId: string;
   amount: number;
+  currency?: string;
   commandId: string;
   description: string;
 };
@@ -226,6 +230,7 @@ function withdrawal(state: Exclude<CheckoutState, { stage: 'none' }>): PaymentRe
     type: 'withdraw',
     accountId: state.accountId,
     amount: state.amount,
+    currency: state.currency,
     commandId: checkoutCommandId(state.orderId, 'withdraw'),
     description: `Order ${state.orderId}`,
   };

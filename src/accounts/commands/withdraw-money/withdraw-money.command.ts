@@ -7,5 +7,7 @@ export class WithdrawMoneyCommand {
     readonly description: string | undefined,
     readonly expectedVersion: number | undefined,
     readonly metadata: EventMetadata,
+    /** Only from an account in this currency (the checkout saga paying an order); absent: any. */
+    readonly currency?: string,
   ) {}
 }

@@ -35,8 +35,11 @@ export class HistoryLine {
   balanceAfter: number;
 
   @ApiPropertyOptional({
+    enum: ['insufficient-funds', 'currency-mismatch'],
     example: 'insufficient-funds',
-    description: 'Why a withdrawal was rejected; WithdrawalRejected only',
+    description:
+      'Why a withdrawal was rejected (`currency-mismatch`: an order in another currency tried to pay from the ' +
+      'account); WithdrawalRejected only',
   })
   reason?: string;
 

@@ -51,7 +51,9 @@ export class CancellationResponse {
 
   @ApiPropertyOptional({
     example: 'insufficient-funds',
-    description: 'Why the payment was declined',
+    description:
+      'Why the payment was declined: `insufficient-funds`, `currency-mismatch` (the account is not in the ' +
+      "order's currency) or `account-not-found`",
   })
   detail?: string;
 
