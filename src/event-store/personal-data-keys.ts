@@ -59,6 +59,15 @@ SELECT DISTINCT unnest($1::text[]), NULL::bytea, now()
 ON CONFLICT (subject_id) DO UPDATE SET wrapped_key = NULL, erased_at = now()
 WHERE personal_data_keys.erased_at IS NULL`;
 
+/**
+ * The live keys of other spellings of the subjects (`6F1C…` for `6f1c…`): ids once stored as the client cased them.
+ * Erasing a subject erases them all (the `personal_data_keys_by_lower_subject` index).
+ */
+const ERASE_SPELLINGS = `
+UPDATE personal_data_keys SET wrapped_key = NULL, erased_at = now()
+WHERE lower(subject_id) = ANY(ARRAY(SELECT lower(s) FROM unnest($1::text[]) AS s))
+  AND wrapped_key IS NOT NULL AND subject_id <> ALL($1::text[])`;
+
 /** Wrapped key layout: version (1 byte), nonce (12), encrypted key (32), tag (16). */
 const WRAPPED_VERSION = 1;
 
@@ -125,9 +134,14 @@ export class PersonalDataKeys {
     return held.key;
   }
 
-  /** Destroys the keys for good, keeping each row as a tombstone (written even for a subject without a key). */
+  /**
+   * Destroys the keys for good, keeping each row as a tombstone (written even for a subject without a key), and
+   * those of the subjects' other spellings.
+   */
   async erase(subjects: readonly string[]): Promise<void> {
-    if (subjects.length > 0) await this.db.query(ERASE_KEYS, [subjects]);
+    if (subjects.length === 0) return;
+    await this.db.query(ERASE_KEYS, [subjects]);
+    await this.db.query(ERASE_SPELLINGS, [subjects]);
   }
 
   /** Unwraps one stored key: a master key other than the one the keys were wrapped with fails here, at start-up. */

@@ -194,6 +194,25 @@ describe('personal data: encrypted per subject, erased by destroying the key', (
     ).resolves.toMatchObject({ version: 2 });
   });
 
+  it('erases every spelling of the subject: an id once stored as the client cased it', async () => {
+    const id = randomUUID();
+    const [lower, upper] = [`member-${id}`, `member-${id.toUpperCase()}`];
+    await store.append(lower, [joined(id)]);
+    await store.append(upper, [joined(id.toUpperCase())]);
+    const other = randomUUID();
+    await store.append(`member-${other}`, [joined(other)]);
+
+    await store.erasePersonalData([id]);
+
+    expect((await store.readStream(upper))[0].data).toMatchObject({ name: PERSONAL_DATA_ERASED });
+    expect((await store.readStream(lower))[0].data).toMatchObject({ name: PERSONAL_DATA_ERASED });
+    expect(await keyRow(id.toUpperCase())).toEqual({
+      wrapped_key: null,
+      erased_at: expect.any(Date),
+    });
+    expect((await keyRow(other))?.wrapped_key).toBeInstanceOf(Buffer);
+  });
+
   it('fails with a clear error on a tampered or moved ciphertext, never with garbage', async () => {
     const id = randomUUID();
     await store.append(`member-${id}`, [joined(id)]);
