@@ -1,15 +1,15 @@
 import { DynamicModule, Global, Module } from '@nestjs/common';
 import { APP_FILTER, APP_INTERCEPTOR, APP_PIPE } from '@nestjs/core';
 import { CqrsModule } from '@nestjs/cqrs';
-import { TypeOrmModule } from '@nestjs/typeorm';
 import { AccountsModule } from './accounts/index.js';
 import { CartsModule } from './carts/index.js';
 import { APP_CONFIG, type AppConfig } from './config/config.js';
 import { CustomersModule } from './customers/index.js';
-import { dataSourceOptions } from './database/database.options.js';
+import { DatabaseModule } from './database/database.module.js';
 import { EventStoreModule } from './event-store/event-store.module.js';
 import { HealthController } from './health/health.controller.js';
 import { ConsistencyInterceptor } from './http/consistency.interceptor.js';
+import { DatabaseBudgetInterceptor } from './http/database-budget.interceptor.js';
 import { IdempotencyKeysPurger } from './http/idempotency-keys.purger.js';
 import { IdempotencyInterceptor } from './http/idempotency.interceptor.js';
 import { ProblemFilter } from './http/problem.filter.js';
@@ -39,10 +39,7 @@ export class AppModule {
       module: AppModule,
       imports: [
         ConfigModule.with(config),
-        TypeOrmModule.forRoot({
-          ...dataSourceOptions(config.databaseUrl, config.dbPoolSize),
-          autoLoadEntities: true,
-        }),
+        DatabaseModule.forRoot(config),
         CqrsModule.forRoot(),
         EventStoreModule,
         ProjectionsModule,
@@ -57,6 +54,7 @@ export class AppModule {
       providers: [
         { provide: APP_FILTER, useClass: ProblemFilter },
         { provide: APP_PIPE, useFactory: validationPipe },
+        { provide: APP_INTERCEPTOR, useClass: DatabaseBudgetInterceptor },
         { provide: APP_INTERCEPTOR, useClass: IdempotencyInterceptor },
         { provide: APP_INTERCEPTOR, useClass: ConsistencyInterceptor },
         IdempotencyKeysPurger,

@@ -1,7 +1,10 @@
 import { fork, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
+import type { Response } from 'supertest';
+import { loadConfig, type AppConfig } from '../src/config/config.js';
 import { REBUILD_LOCK_SPACE } from '../src/projections/leases.js';
 import { accountsApi } from './support/accounts-api.js';
 import { scratchDatabase, type ScratchDatabase } from './support/database.js';
@@ -20,11 +23,16 @@ interface Child {
 }
 
 /** The app in a child process (see app.child.ts): an unhandled 'error' event ends it, not the test run. */
-async function startChild(databaseUrl: string): Promise<Child> {
+async function startChild(databaseUrl: string, overrides: Partial<AppConfig> = {}): Promise<Child> {
   let output = '';
   const child = fork(CHILD, [], {
     execArgv: ['--import', REGISTER],
-    env: { ...process.env, NODE_OPTIONS: '', CHRONICLE_TEST_DATABASE_URL: databaseUrl },
+    env: {
+      ...process.env,
+      NODE_OPTIONS: '',
+      CHRONICLE_TEST_DATABASE_URL: databaseUrl,
+      CHRONICLE_TEST_OVERRIDES: JSON.stringify(overrides),
+    },
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
   });
   child.stdout!.on('data', (chunk) => (output += chunk));
@@ -165,5 +173,123 @@ describe('the process survives PostgreSQL ending its connections', () => {
     await sleep(200);
     await probe;
     await expectServing();
+  });
+});
+
+describe('every request answers 503 database-unavailable within DATABASE_TIMEOUT_MS while PostgreSQL does not', () => {
+  const TIMEOUT_MS = 1500;
+  /** Time to answer past the budget: the request's own work, and a loaded machine's. */
+  const SLACK_MS = 300;
+  const STARTED = /Database unavailable \(/g;
+  const ENDED = /Database available again after/g;
+  let scratch: ScratchDatabase;
+  let proxy: PgProxy;
+  let child: Child;
+  let accountId: string;
+
+  beforeAll(async () => {
+    scratch = await scratchDatabase();
+    proxy = await pgProxy(scratch.url);
+    child = await startChild(proxy.url(scratch.url), {
+      database: loadConfig({ DATABASE_TIMEOUT_MS: String(TIMEOUT_MS) }).database,
+    });
+    ({ id: accountId } = await child.api.open({ initialDeposit: 100 }));
+  });
+  afterAll(async () => {
+    child?.process.kill('SIGKILL');
+    await proxy?.close();
+    await scratch?.drop();
+  });
+
+  const count = (lines: RegExp) => child.output().match(lines)?.length ?? 0;
+
+  /** Health, a read and commands, all at once: how each answered, and how long it took. */
+  const everyKind = () => {
+    const http = child.api.http;
+    const timed = async (kind: string, sent: PromiseLike<Response>) => {
+      const started = Date.now();
+      const res = await sent;
+      return {
+        kind,
+        status: res.status,
+        type: (res.body as { type?: string }).type,
+        retryAfter: res.headers['retry-after'],
+        ms: Date.now() - started,
+      };
+    };
+    return Promise.all([
+      timed('health', http().get('/health')),
+      timed('read', http().get(`/accounts/${accountId}`)),
+      timed('command', http().post(`/accounts/${accountId}/deposits`).send({ amount: 1 })),
+      timed(
+        'command with an Idempotency-Key',
+        http()
+          .post(`/accounts/${accountId}/withdrawals`)
+          .set('Idempotency-Key', randomUUID())
+          .send({ amount: 1 }),
+      ),
+    ]);
+  };
+
+  const expectUnavailable = (answers: Awaited<ReturnType<typeof everyKind>>) => {
+    for (const { kind, status, type, retryAfter } of answers) {
+      expect({ kind, status, type, retryAfter }).toEqual({
+        kind,
+        status: 503,
+        type: '/problems/database-unavailable',
+        retryAfter: '5',
+      });
+    }
+    expect(answers.filter(({ ms }) => ms > TIMEOUT_MS + SLACK_MS)).toEqual([]);
+  };
+
+  /** Every kind of request works again, the projections included (their leases and LISTEN recovered). */
+  const expectRecovered = async () => {
+    await eventually(async () => {
+      await child.api.http().get('/health').expect(200);
+    }, 15_000);
+    const { position } = await child.api.deposit(accountId, 10);
+    await child.api.account(accountId, position);
+  };
+
+  /** One line when each outage starts, one when it ends, and nothing else: no stack, no line per failure. */
+  const expectOneOutageLogged = async (outages: number) => {
+    await eventually(async () => expect(count(ENDED)).toBe(outages));
+    expect(count(STARTED)).toBe(outages);
+    expect(child.output()).not.toMatch(/\n\s+at /);
+    const others = child
+      .output()
+      .split('\n')
+      .filter((line) => /WARN|ERROR/.test(line) && !/\[PersonalData\]/.test(line))
+      .filter((line) => !/Database (unavailable \(|available again after)/.test(line));
+    expect(others).toEqual([]);
+  };
+
+  it('frozen: no byte either way, on open and new connections', async () => {
+    proxy.freeze();
+    try {
+      const first = await everyKind();
+      const during = await everyKind();
+      expectUnavailable(first);
+      expectUnavailable(during);
+    } finally {
+      proxy.restore();
+    }
+    await expectRecovered();
+    await expectOneOutageLogged(1);
+  });
+
+  it('dropped: every connection closed, new ones refused', async () => {
+    proxy.drop();
+    try {
+      const first = await everyKind();
+      const during = await everyKind();
+      expectUnavailable(first);
+      expectUnavailable(during);
+    } finally {
+      proxy.restore();
+    }
+    await expectRecovered();
+    await expectOneOutageLogged(2);
   });
 });

@@ -37,6 +37,11 @@ async function main(argv: string[]): Promise<number> {
         ...config,
         databaseUrl,
         projections: { ...config.projections, run: false },
+        // An operator's command (a rebuild, a count of the log) may run long: the maintenance timeout, deliberately.
+        database: {
+          ...config.database,
+          statementTimeoutMs: config.database.maintenanceStatementTimeoutMs,
+        },
       }),
       { logger: ['error', 'warn'] },
     );

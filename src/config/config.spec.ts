@@ -30,6 +30,20 @@ describe('loadConfig', () => {
     [{ RUN_PROJECTIONS: 'accounts;orders' }, /^RUN_PROJECTIONS must be true, false or a comma/],
     [{ ADMIN_TOKEN: 'short' }, /^ADMIN_TOKEN must be at least 16 characters/],
     [{ PROJECTION_RETRY_ATTEMPTS: '0' }, /^PROJECTION_RETRY_ATTEMPTS must be an integer from 1/],
+    [{ DATABASE_TIMEOUT_MS: '50' }, /^DATABASE_TIMEOUT_MS must be an integer from 100 to 600000/],
+    [{ DATABASE_CONNECT_TIMEOUT_MS: 'soon' }, /^DATABASE_CONNECT_TIMEOUT_MS must be an integer/],
+    [
+      { DATABASE_STATEMENT_TIMEOUT_MS: '-1' },
+      /^DATABASE_STATEMENT_TIMEOUT_MS must be an integer from 0/,
+    ],
+    [
+      { DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS: '1.5' },
+      /^DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS must be an integer/,
+    ],
+    [
+      { DATABASE_MAINTENANCE_STATEMENT_TIMEOUT_MS: 'none' },
+      /^DATABASE_MAINTENANCE_STATEMENT_TIMEOUT_MS must be an integer/,
+    ],
   ])('rejects %p with one line naming the variable', (env, message) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(message);
@@ -39,6 +53,31 @@ describe('loadConfig', () => {
     const config = loadConfig({ BODY_LIMIT: '2mb', DATABASE_URL: 'postgres://u@h:5432/d' });
     expect(config.bodyLimitBytes).toBe(2 * 1024 * 1024);
     expect(config.databaseUrl).toBe('postgres://u@h:5432/d');
+  });
+
+  it('reads the database timeouts; 0 turns a server-side one off', () => {
+    expect(loadConfig({}).database).toEqual({
+      timeoutMs: 5000,
+      connectTimeoutMs: 5000,
+      statementTimeoutMs: 30000,
+      idleInTransactionTimeoutMs: 60000,
+      maintenanceStatementTimeoutMs: 0,
+    });
+    expect(
+      loadConfig({
+        DATABASE_TIMEOUT_MS: '1500',
+        DATABASE_CONNECT_TIMEOUT_MS: '1000',
+        DATABASE_STATEMENT_TIMEOUT_MS: '0',
+        DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS: '0',
+        DATABASE_MAINTENANCE_STATEMENT_TIMEOUT_MS: '3600000',
+      }).database,
+    ).toEqual({
+      timeoutMs: 1500,
+      connectTimeoutMs: 1000,
+      statementTimeoutMs: 0,
+      idleInTransactionTimeoutMs: 0,
+      maintenanceStatementTimeoutMs: 3600000,
+    });
   });
 
   it('reads which projections this instance runs', () => {

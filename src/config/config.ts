@@ -9,6 +9,8 @@ export interface AppConfig {
   databaseUrl?: string;
   embeddedPg: { port: number; dataDir: string };
   dbPoolSize: number;
+  /** Timeouts of every database session, and the bound on a request's wait for the database. */
+  database: DatabaseTimeouts;
   bodyLimitBytes: number;
   consistencyTimeoutMs: number;
   projections: {
@@ -42,6 +44,19 @@ export interface AppConfig {
    */
   masterKey: { key: KeyObject; development: boolean };
   logLevel: 'error' | 'warn' | 'log' | 'debug' | 'verbose';
+}
+
+export interface DatabaseTimeouts {
+  /** Longest a request waits for the database in all (DATABASE_TIMEOUT_MS); then 503 database-unavailable. */
+  timeoutMs: number;
+  /** Connecting, and waiting for a pooled connection (DATABASE_CONNECT_TIMEOUT_MS). */
+  connectTimeoutMs: number;
+  /** The server cancels a statement running longer (DATABASE_STATEMENT_TIMEOUT_MS); 0: never. */
+  statementTimeoutMs: number;
+  /** The server ends a session idle this long inside a transaction (DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS); 0: never. */
+  idleInTransactionTimeoutMs: number;
+  /** Statement timeout of migrations and the operator's CLI (DATABASE_MAINTENANCE_STATEMENT_TIMEOUT_MS); 0: none. */
+  maintenanceStatementTimeoutMs: number;
 }
 
 export class ConfigError extends Error {
@@ -177,6 +192,25 @@ export function loadConfig(env: Env = process.env): AppConfig {
       dataDir: env.EMBEDDED_PG_DATA_DIR || '.data/postgres',
     },
     dbPoolSize: integer(env, 'DB_POOL_SIZE', 20, 1, 500),
+    database: {
+      timeoutMs: integer(env, 'DATABASE_TIMEOUT_MS', 5_000, 100, 600_000),
+      connectTimeoutMs: integer(env, 'DATABASE_CONNECT_TIMEOUT_MS', 5_000, 100, 600_000),
+      statementTimeoutMs: integer(env, 'DATABASE_STATEMENT_TIMEOUT_MS', 30_000, 0, 86_400_000),
+      idleInTransactionTimeoutMs: integer(
+        env,
+        'DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS',
+        60_000,
+        0,
+        86_400_000,
+      ),
+      maintenanceStatementTimeoutMs: integer(
+        env,
+        'DATABASE_MAINTENANCE_STATEMENT_TIMEOUT_MS',
+        0,
+        0,
+        86_400_000,
+      ),
+    },
     bodyLimitBytes: bytes(env, 'BODY_LIMIT', 100 * 1024),
     consistencyTimeoutMs: integer(env, 'CONSISTENCY_TIMEOUT_MS', 5000, 0, 60000),
     projections: {

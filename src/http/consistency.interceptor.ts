@@ -10,6 +10,7 @@ import { Reflector } from '@nestjs/core';
 import type { Request } from 'express';
 import { from, mergeMap, Observable } from 'rxjs';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
+import { DatabaseBudget } from '../database/database-budget.js';
 import { ProjectionRunner } from '../projections/projection-runner.service.js';
 import { HttpProblem, RequestValidationError } from './problem.js';
 
@@ -44,7 +45,9 @@ export class ConsistencyInterceptor implements NestInterceptor {
     }
     const position = Number(raw);
     const projections = this.reflector.get<string[] | undefined>(READ_MODELS, context.getHandler());
-    return from(this.runner.waitFor(position, projections, this.config.consistencyTimeoutMs)).pipe(
+    const caughtUp = this.runner.waitFor(position, projections, this.config.consistencyTimeoutMs);
+    // Waiting for a read model is not waiting for the database: CONSISTENCY_TIMEOUT_MS bounds it.
+    return from(DatabaseBudget.current()?.paused(caughtUp) ?? caughtUp).pipe(
       mergeMap((caughtUp) => {
         if (!caughtUp) {
           throw new HttpProblem(

@@ -1,6 +1,7 @@
 import { HttpException, HttpStatus, Logger } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
+import { isDatabaseUnavailable } from '../database/database-errors.js';
 import { ConcurrencyError, EventIdConflictError } from '../event-store/event-store.errors.js';
 import { DomainError } from '../shared/domain-error.js';
 
@@ -160,6 +161,22 @@ function bodyParserProblem(error: {
   }
 }
 
+/** Seconds a client is asked to wait before retrying while the database is unavailable. */
+export const DATABASE_RETRY_AFTER_SECONDS = 5;
+
+/** 503: the database is unreachable or did not answer within DATABASE_TIMEOUT_MS. */
+export function databaseUnavailable(extensions: Record<string, unknown> = {}): Problem {
+  return {
+    ...problem(
+      503,
+      'database-unavailable',
+      'The database is unavailable or did not answer in time; retry later',
+      extensions,
+    ),
+    headers: { 'Retry-After': String(DATABASE_RETRY_AFTER_SECONDS) },
+  };
+}
+
 /** Maps any error to a problem. Unknown errors become a bare 500: no message, stack or SQL leaves the process. */
 export function toProblem(error: unknown): Problem {
   if (error instanceof DomainError) {
@@ -194,6 +211,8 @@ export function toProblem(error: unknown): Problem {
   }
   const parserProblem = bodyParserProblem(error as { type?: string });
   if (parserProblem) return parserProblem;
+  // An outage fails thousands of requests alike: DatabaseHealth logs it once, never a stack per request.
+  if (isDatabaseUnavailable(error)) return databaseUnavailable();
   if (error instanceof HttpException) {
     const status = error.getStatus();
     const code = (HttpStatus[status] ?? 'error').toLowerCase().replace(/_/g, '-');

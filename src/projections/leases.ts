@@ -1,5 +1,6 @@
 import { Logger } from '@nestjs/common';
 import type pg from 'pg';
+import { isDatabaseUnavailable } from '../database/database-errors.js';
 
 /** First key of every advisory lock Chronicle takes; the second is hashtext of the projection's name. */
 export const LEASE_LOCK_SPACE = 0x43484c01; // 'CHL' 1: projection leases
@@ -99,10 +100,12 @@ export class Leases {
     const client = this.client;
     this.client = undefined;
     if (this.held.size > 0) {
-      this.logger.warn(
+      const line =
         `Lease connection lost (${error instanceof Error ? error.message : String(error)}): ` +
-          `releasing ${[...this.held].join(', ')}`,
-      );
+        `releasing ${[...this.held].join(', ')}`;
+      // In an outage DatabaseHealth logs once for every connection lost.
+      if (isDatabaseUnavailable(error)) this.logger.debug(line);
+      else this.logger.warn(line);
     }
     for (const name of [...this.held]) this.release(name);
     client?.release(true);

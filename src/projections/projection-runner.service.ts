@@ -12,6 +12,7 @@ import { DiscoveryService, Reflector } from '@nestjs/core';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
+import { isDatabaseUnavailable } from '../database/database-errors.js';
 import { poolOf } from '../event-store/event-store.module.js';
 import type { Checkpoint } from '../event-store/event-store.types.js';
 import type { PersistedEvent } from '../event-store/persisted-event.js';
@@ -341,8 +342,12 @@ export class ProjectionRunner implements OnApplicationBootstrap, BeforeApplicati
           worker.processed += applied;
           this.progress.emit('progress', worker.name);
         },
-        onError: (worker, message) =>
-          this.logger.error(`Projection ${worker.into.checkpointName} failed: ${message}`),
+        onError: (worker, message, error) => {
+          const line = `Projection ${worker.into.checkpointName} failed: ${message}`;
+          // An outage fails every projection at every retry: DatabaseHealth logs it once instead.
+          if (isDatabaseUnavailable(error)) this.logger.debug(line);
+          else this.logger.error(line);
+        },
       },
     });
   }

@@ -57,7 +57,7 @@ interface Page {
 
 export interface WorkerHooks {
   onProgress(worker: ProjectionWorker, applied: number): void;
-  onError(worker: ProjectionWorker, message: string): void;
+  onError(worker: ProjectionWorker, message: string, error: unknown): void;
 }
 
 /** Where a worker writes: the live read model, or a rebuild's copies of its tables. */
@@ -245,7 +245,7 @@ export class ProjectionWorker {
 
   private recordError(error: unknown): void {
     this.lastError = error instanceof Error ? error.message : String(error);
-    this.deps.hooks.onError(this, this.lastError);
+    this.deps.hooks.onError(this, this.lastError, error);
   }
 
   private async catchUp(): Promise<void> {

@@ -2,10 +2,13 @@
 // to the parent once it listens. Run with --import ./test/support/ts-register.mjs.
 import 'reflect-metadata';
 import { createApp } from '../../src/app.factory.js';
+import type { AppConfig } from '../../src/config/config.js';
 import { testConfig } from './test-app.js';
 
 async function main() {
-  const { app } = await createApp(testConfig({ logLevel: 'warn' }));
+  // Settings a test gives its child, as JSON: e.g. a short DATABASE_TIMEOUT_MS.
+  const overrides = JSON.parse(process.env.CHRONICLE_TEST_OVERRIDES ?? '{}') as Partial<AppConfig>;
+  const { app } = await createApp(testConfig({ logLevel: 'warn', ...overrides }));
   await app.listen(0, '127.0.0.1');
   const { port } = app.getHttpServer().address() as { port: number };
   process.send!({ port });

@@ -11,12 +11,21 @@ export interface HeldConnection {
   releaseAfterServerClosed(): Promise<void>;
 }
 
-/** A TCP proxy in front of PostgreSQL that can hold a new connection in the middle of connecting. */
+/**
+ * A TCP proxy in front of PostgreSQL that can hold a new connection in the middle of connecting, freeze every
+ * connection (as a server stopped by SIGSTOP) or drop them all (as a server killed).
+ */
 export interface PgProxy {
   /** `databaseUrl` through the proxy. */
   url(databaseUrl: string): string;
   /** Holds the next connection from BackendKeyData on: the client has authenticated, it is not connected yet. */
   holdNext(): Promise<HeldConnection>;
+  /** Forwards nothing either way, on open and new connections alike, until restore(); no socket is closed. */
+  freeze(): void;
+  /** Closes every connection, and every new one at once, until restore(). */
+  drop(): void;
+  /** Forwards again, what a freeze held first. */
+  restore(): void;
   close(): Promise<void>;
 }
 
@@ -24,8 +33,26 @@ export async function pgProxy(databaseUrl: string): Promise<PgProxy> {
   const target = new URL(databaseUrl);
   const sockets = new Set<net.Socket>();
   let holder: ((held: HeldConnection) => void) | undefined;
+  let mode: 'open' | 'frozen' | 'dropped' = 'open';
+  /** What a freeze kept from being forwarded, in order; no chunk: the end of the stream. */
+  let frozen: Array<{ to: net.Socket; chunk?: Buffer }> = [];
+  const send = (to: net.Socket, chunk?: Buffer) => {
+    if (to.destroyed) return;
+    if (chunk) to.write(chunk);
+    else to.end();
+  };
+  const forward = (from: net.Socket, to: net.Socket) => {
+    const pass = (chunk?: Buffer) =>
+      mode === 'frozen' ? frozen.push({ to, chunk }) : send(to, chunk);
+    from.on('data', (chunk: Buffer) => pass(chunk));
+    from.on('end', () => pass());
+  };
 
   const server = net.createServer((client) => {
+    if (mode === 'dropped') {
+      client.destroy();
+      return;
+    }
     const upstream = net.connect(Number(target.port || 5432), target.hostname);
     for (const socket of [client, upstream]) {
       sockets.add(socket);
@@ -34,12 +61,12 @@ export async function pgProxy(databaseUrl: string): Promise<PgProxy> {
     client.on('error', () => upstream.destroy());
     upstream.on('error', () => client.destroy());
     client.on('close', () => upstream.destroy());
-    client.pipe(upstream);
+    forward(client, upstream);
 
     const hold = holder;
     holder = undefined;
     if (!hold) {
-      upstream.pipe(client);
+      forward(upstream, client);
       return;
     }
     const serverClosed = once(upstream, 'close');
@@ -85,6 +112,20 @@ export async function pgProxy(databaseUrl: string): Promise<PgProxy> {
       return through.toString();
     },
     holdNext: () => new Promise((resolve) => (holder = resolve)),
+    freeze() {
+      mode = 'frozen';
+    },
+    drop() {
+      mode = 'dropped';
+      frozen = [];
+      for (const socket of sockets) socket.destroy();
+    },
+    restore() {
+      mode = 'open';
+      const held = frozen;
+      frozen = [];
+      for (const { to, chunk } of held) send(to, chunk);
+    },
     async close() {
       for (const socket of sockets) socket.destroy();
       await new Promise((resolve) => server.close(resolve));

@@ -1,0 +1,62 @@
+import {
+  type DynamicModule,
+  Global,
+  Inject,
+  Module,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import type pg from 'pg';
+import { DataSource, type DataSourceOptions } from 'typeorm';
+import type { AppConfig } from '../config/config.js';
+import { boundByRequestBudgets } from './database-budget.js';
+import { DatabaseHealth } from './database-health.js';
+import { dataSourceOptions, migrate } from './database.options.js';
+
+/**
+ * TypeORM's data source, whose pg pool every part of the app shares (requests, projections, leases): migrated
+ * first on a session of its own, its sessions held to DATABASE_*_TIMEOUT_MS, its connections bounded by the
+ * budget of the request that takes them; and the DatabaseHealth that every lost connection reports to.
+ */
+@Global()
+@Module({})
+export class DatabaseModule implements OnApplicationShutdown {
+  constructor(@Inject(DatabaseHealth) private readonly health: DatabaseHealth) {}
+
+  static forRoot(config: AppConfig & { databaseUrl: string }): DynamicModule {
+    const { databaseUrl: url, database: timeouts } = config;
+    const health = new DatabaseHealth(url, timeouts);
+    const connectionLost = (error: unknown) =>
+      health.suspect(error, 'A database connection was lost');
+    return {
+      module: DatabaseModule,
+      imports: [
+        TypeOrmModule.forRootAsync({
+          useFactory: () => ({
+            ...dataSourceOptions(url, config.dbPoolSize, {
+              timeouts,
+              onConnectionLost: connectionLost,
+            }),
+            migrationsRun: false,
+            autoLoadEntities: true,
+          }),
+          dataSourceFactory: async (options) => {
+            await migrate(url, timeouts);
+            const dataSource = await new DataSource(options as DataSourceOptions).initialize();
+            boundByRequestBudgets(
+              (dataSource.driver as unknown as { master: pg.Pool }).master,
+              health,
+            );
+            return dataSource;
+          },
+        }),
+      ],
+      providers: [{ provide: DatabaseHealth, useValue: health }],
+      exports: [DatabaseHealth],
+    };
+  }
+
+  onApplicationShutdown(): void {
+    this.health.close();
+  }
+}
