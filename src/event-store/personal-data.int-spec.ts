@@ -213,6 +213,43 @@ describe('personal data: encrypted per subject, erased by destroying the key', (
     expect((await keyRow(other))?.wrapped_key).toBeInstanceOf(Buffer);
   });
 
+  it('seals read-model values under the subject key, and opens them with the key row read alongside', async () => {
+    const [id, erased] = [randomUUID(), randomUUID()];
+    await store.erasePersonalData([erased]);
+    const columns = store.personalData.columns;
+    const address = { name: 'Grace Hopper', street: '1 Navy Way' };
+    const [sealed, none] = await columns.seal(
+      'members.address',
+      [
+        { subject: id, value: address },
+        { subject: erased, value: address },
+      ],
+      pool,
+    );
+    expect(none).toBeNull();
+    expect(sealed!.toString('latin1')).not.toContain('Hopper');
+    const key = (await keyRow(id))!.wrapped_key;
+    expect(columns.open('members.address', id, sealed!, key)).toEqual(address);
+
+    // Erased: the value or the key gone; anything else that does not authenticate is an error, never garbage.
+    expect(columns.open('members.address', id, null, key)).toBe(PERSONAL_DATA_ERASED);
+    expect(columns.open('members.address', id, sealed!, null)).toBe(PERSONAL_DATA_ERASED);
+    const tampered = Buffer.from(sealed!);
+    tampered[20] ^= 1;
+    for (const [column, subject, value, wrapped] of [
+      ['members.address', id, tampered, key],
+      ['members.name', id, sealed!, key],
+      ['members.address', id, sealed!, undefined],
+    ] as const)
+      expect(() => columns.open(column, subject, value, wrapped)).toThrow(
+        PersonalDataUnreadableError,
+      );
+    await store.erasePersonalData([id]);
+    expect(columns.open('members.address', id, sealed!, (await keyRow(id))!.wrapped_key)).toBe(
+      PERSONAL_DATA_ERASED,
+    );
+  });
+
   it('fails with a clear error on a tampered or moved ciphertext, never with garbage', async () => {
     const id = randomUUID();
     await store.append(`member-${id}`, [joined(id)]);
