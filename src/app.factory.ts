@@ -9,6 +9,7 @@ import {
   requireJsonBody,
   requireStorableInput,
 } from './http/express-hooks.js';
+import { answerMalformedRequests } from './http/malformed-requests.js';
 import { securityHeaders } from './http/security-headers.js';
 import { setupSwagger } from './http/swagger.js';
 
@@ -43,6 +44,7 @@ export async function createApp(config: AppConfig): Promise<RunningApp> {
         logger: LEVELS.slice(0, LEVELS.indexOf(config.logLevel) + 1),
       },
     );
+    answerMalformedRequests(app.getHttpServer());
     app.disable('x-powered-by');
     app.set('etag', false);
     app.use(securityHeaders);

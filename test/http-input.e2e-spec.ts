@@ -103,27 +103,49 @@ describe('input that cannot be stored never gets in', () => {
     expect(lines.at(-1)?.description).toBe(description);
   });
 
-  it('a NUL in a header is refused before the app (Node answers 400); the header tokens the app stores are ASCII', async () => {
+  /** A raw request, for what no HTTP client sends: a header holding NUL or another control character. */
+  const raw = async (headers: string): Promise<{ head: string; body: string }> => {
     const server = running.app.getHttpServer();
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     try {
       const { port } = server.address() as { port: number };
-      const status = await new Promise<string>((resolve, reject) => {
+      const text = await new Promise<string>((resolve, reject) => {
         const socket = connect(port, '127.0.0.1', () =>
           socket.write(
-            `POST /accounts/${accountId}/deposits HTTP/1.1\r\nHost: x\r\nX-Actor: a${NUL}b\r\n` +
+            `POST /accounts/${accountId}/deposits HTTP/1.1\r\nHost: x\r\n${headers}` +
               'Content-Type: application/json\r\nContent-Length: 12\r\nConnection: close\r\n\r\n{"amount":1}',
+            'latin1',
           ),
         );
-        let text = '';
-        socket.on('data', (chunk) => (text += chunk.toString()));
-        socket.on('end', () => resolve(text.split('\r\n')[0]));
+        let received = '';
+        socket.on('data', (chunk) => (received += chunk.toString()));
+        socket.on('end', () => resolve(received));
         socket.on('error', reject);
       });
-      expect(status).toBe('HTTP/1.1 400 Bad Request');
+      const [head, body] = text.split('\r\n\r\n');
+      return { head, body };
     } finally {
       await new Promise((resolve) => server.close(resolve));
     }
+  };
+
+  it.each([
+    ['NUL', `a${NUL}b`],
+    ['a control character', 'a\u0001b'],
+  ])('%s in a header: 400 naming it, before the app runs', async (_, value) => {
+    const before = (await accounts.events(accountId)).length;
+    const { head, body } = await raw(`X-Actor: ${value}\r\n`);
+    expect(head).toMatch(/^HTTP\/1\.1 400 Bad Request\r\n/);
+    expect(head).toMatch(/\r\nContent-Type: application\/problem\+json\r\n/);
+    expect(JSON.parse(body)).toMatchObject({
+      type: '/problems/validation-failed',
+      status: 400,
+      errors: [{ field: 'x-actor', messages: [expect.stringContaining('U+0000')] }],
+    });
+    expect(await accounts.events(accountId)).toHaveLength(before);
+  });
+
+  it('a header the app stores takes only ASCII tokens', async () => {
     const res = await accounts
       .http()
       .post(`/accounts/${accountId}/deposits`)
