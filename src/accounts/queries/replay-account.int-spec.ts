@@ -1,7 +1,8 @@
-import { createSecretKey, randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type pg from 'pg';
 import { migratedPool } from '../../../test/support/database.js';
+import { developmentMasterKey } from '../../config/config.js';
 import { EventSourcedRepository } from '../../event-store/event-sourced-repository.js';
 import { EventTypeRegistry } from '../../event-store/event-type-registry.js';
 import { PostgresEventStore } from '../../event-store/postgres-event-store.js';
@@ -52,7 +53,8 @@ describe('time travel and history from the nearest snapshot equal a fold of the 
     pool = await migratedPool(4);
     const registry = new EventTypeRegistry();
     registry.register(...ACCOUNT_EVENT_DEFINITIONS);
-    store = new CountingStore(pool, registry, { masterKey: createSecretKey(randomBytes(32)) });
+    // The test app's key: the suites of a run share one database, and the app checks its keys at start-up.
+    store = new CountingStore(pool, registry, { masterKey: developmentMasterKey() });
     snapshots = new PostgresSnapshotStore(pool);
     repository = new EventSourcedRepository(
       store,
