@@ -26,7 +26,8 @@ export async function readProjectionStatuses(
     await db.query(
       `SELECT l.classid::bigint AS space, l.objid::text AS objid, l.pid, a.application_name
        FROM pg_locks l LEFT JOIN pg_stat_activity a ON a.pid = l.pid
-       WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 2 AND l.classid::bigint = ANY($1)`,
+       WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 2 AND l.classid::bigint = ANY($1)
+         AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())`,
       [[LEASE_LOCK_SPACE, REBUILD_LOCK_SPACE]],
     );
   const keys: Array<{ name: string; objid: string }> = await db.query(
