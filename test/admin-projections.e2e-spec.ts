@@ -1,4 +1,5 @@
-import request from 'supertest';
+import type { Test } from 'supertest';
+import request from './support/http.js';
 import type { RunningApp } from '../src/app.factory.js';
 import { accountsApi, expectProblem } from './support/accounts-api.js';
 import { startTestApp } from './support/test-app.js';
@@ -14,7 +15,7 @@ describe('/admin/projections', () => {
   });
   afterAll(() => running.close());
 
-  const admin = (req: request.Test) => req.set('Authorization', `Bearer ${TOKEN}`);
+  const admin = (req: Test) => req.set('Authorization', `Bearer ${TOKEN}`);
 
   it('answers 401 problem+json without the bearer token, or with a wrong one', async () => {
     expectProblem(await http().get('/admin/projections'), 401, 'unauthorized');

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import request from 'supertest';
+import request from './support/http.js';
 import type { RunningApp } from '../src/app.factory.js';
 import { expectProblem, invalidFields } from './support/accounts-api.js';
 import { cartsApi } from './support/carts-api.js';

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import request from 'supertest';
+import request from './support/http.js';
 import type { RunningApp } from '../src/app.factory.js';
 import { accountsApi, expectProblem, invalidFields } from './support/accounts-api.js';
 import { scratchDatabase, type ScratchDatabase } from './support/database.js';

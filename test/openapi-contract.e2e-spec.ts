@@ -26,6 +26,38 @@ describe('the OpenAPI document as a contract', () => {
       })),
     );
 
+  it('fails, in the request helper, an answer the document does not declare', async () => {
+    const json = { 'content-type': 'application/json; charset=utf-8' };
+    const problem = { 'content-type': 'application/problem+json' };
+    const id = randomUUID();
+    const account = {
+      ...{ id, ownerName: 'Ada', currency: 'EUR', balance: 0, version: 1 },
+      ...{ openedAt: '2026-11-22T09:00:00.000Z', updatedAt: '2026-11-22T09:00:00.000Z' },
+    };
+    const answer = (status: number, headers: Record<string, string>, body: unknown) => ({
+      status,
+      headers,
+      text: JSON.stringify(body),
+    });
+    const check = (status: number, headers: Record<string, string>, body: unknown) =>
+      contract.violations('GET', `/accounts/${id}?atVersion=1`, answer(status, headers, body));
+
+    expect(check(200, json, account)).toEqual([]);
+    expect(check(200, json, { ...account, recordedAt: account.openedAt })).toEqual([]);
+    expect(check(200, json, { ...account, ownerEmail: 'ada@example.com' })).not.toEqual([]);
+    expect(check(200, json, { ...account, balance: '0' })).not.toEqual([]);
+    expect(check(418, problem, { type: '/problems/teapot', title: 'T', status: 418 })).toEqual([
+      expect.stringMatching(/^418 is not documented/),
+    ]);
+    const notFound = { type: '/problems/account-not-found', title: 'A', status: 404 };
+    expect(check(404, json, notFound)).toEqual([expect.stringMatching(/problem\+json/)]);
+    expect(check(404, problem, notFound)).toEqual([]);
+    // Express answers HEAD for every GET route, but the document has no HEAD operation.
+    await expect(request(running.app.getHttpServer()).head('/health')).rejects.toThrow(
+      /HEAD \/health is not in the document/,
+    );
+  });
+
   it('documents every error as application/problem+json, with an example of its own status', () => {
     const wrong: string[] = [];
     for (const { method, path, operation } of operations()) {
@@ -52,6 +84,14 @@ describe('the OpenAPI document as a contract', () => {
       });
       if (method !== 'get' && method !== 'delete') {
         expect(statuses).toEqual(expect.arrayContaining(['413', '415']));
+      }
+      if (operation.parameters?.some((p) => p.name === 'consistentWith')) {
+        const examples = (status: string) =>
+          Object.keys(operation.responses[status].content!['application/problem+json'].examples!);
+        expect(examples('400')).toContain('unknown-position');
+        expect(examples('503')).toEqual(
+          expect.arrayContaining(['consistency-timeout', 'database-unavailable']),
+        );
       }
       if (operation.parameters?.some((p) => p.name === 'Idempotency-Key')) {
         expect(

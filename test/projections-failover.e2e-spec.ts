@@ -14,6 +14,7 @@ import {
 } from './support/account-fold.js';
 import { scratchDatabase, type ScratchDatabase } from './support/database.js';
 import { eventually } from './support/eventually.js';
+import request from './support/http.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const MAIN = join(ROOT, 'dist', 'main.js');
@@ -109,18 +110,16 @@ async function ready(instance: Instance): Promise<void> {
 }
 
 async function post(instance: Instance, path: string, body: unknown) {
-  const res = await fetch(`${instance.url}${path}`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(body),
-  });
-  return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+  const res = await request(instance.url)
+    .post(path)
+    .send(body as object);
+  return { status: res.status, body: res.body as Record<string, unknown> };
 }
 
 async function get(instance: Instance, path: string) {
-  const res = await fetch(`${instance.url}${path}`);
-  if (!res.ok) throw new Error(`GET ${path}: ${res.status} ${await res.text()}`);
-  return res.json() as Promise<Record<string, unknown>>;
+  const res = await request(instance.url).get(path);
+  if (res.status !== 200) throw new Error(`GET ${path}: ${res.status} ${res.text}`);
+  return res.body as Record<string, unknown>;
 }
 
 interface Status {

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { resolve } from 'node:path';
-import request from 'supertest';
+import request from './support/http.js';
 import { createApp, type RunningApp } from '../src/app.factory.js';
 import { accountsApi } from './support/accounts-api.js';
 import { startTestApp, testConfig } from './support/test-app.js';

@@ -1,4 +1,4 @@
-import request from 'supertest';
+import request from './support/http.js';
 import type { RunningApp } from '../src/app.factory.js';
 import { startTestApp } from './support/test-app.js';
 

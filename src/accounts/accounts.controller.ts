@@ -177,9 +177,11 @@ export class AccountsController {
   @ApiExtraModels(AccountResponse, AccountAsOfResponse)
   @ApiVersionedRead({
     ok: {
-      description: 'AccountResponse; with asOf or atVersion, AccountAsOfResponse (no ETag)',
+      description:
+        'AccountResponse; with asOf or atVersion, the time-travel answer AccountAsOfResponse (no ETag)',
       schema: {
-        oneOf: [
+        // anyOf, not oneOf: a time-travel answer (AccountResponse and `recordedAt`) also matches AccountResponse.
+        anyOf: [
           { $ref: getSchemaPath(AccountResponse) },
           { $ref: getSchemaPath(AccountAsOfResponse) },
         ],

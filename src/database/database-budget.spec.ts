@@ -4,13 +4,14 @@ import { boundByRequestBudgets, DatabaseBudget, type HealthWatch } from './datab
 import { DatabaseUnavailable } from './database-errors.js';
 
 /** A pool whose connect hands out a client after `delayMs`; a client knows whether its socket was destroyed. */
-function fakePool(delayMs = 0) {
+function fakePool(delayMs = 0, activeQuery?: object) {
   const destroyed: unknown[] = [];
   const released: unknown[] = [];
   const pool = {
     connect(callback: (e: Error | undefined, c: unknown, r: (e?: unknown) => void) => void) {
       const client = {
         connection: { stream: { destroy: () => destroyed.push(client) } },
+        _getActiveQuery: () => activeQuery,
         release: (error?: unknown) => released.push(error ?? 'ok'),
       };
       setTimeout(() => callback(undefined, client, client.release), delayMs);
@@ -74,6 +75,13 @@ describe('DatabaseBudget', () => {
       /The database is down/,
     );
     expect(Date.now() - started).toBeLessThan(100);
+  });
+
+  it('never hands on a connection whose query is still in flight (given up on by query_timeout)', async () => {
+    const { pool, released } = fakePool(0, { text: 'SELECT pg_sleep(60)' });
+    boundByRequestBudgets(pool, healthy());
+    (await pool.connect()).release();
+    expect(released).toEqual([new Error('released mid-query')]);
   });
 
   it('leaves work outside a request (or after its answer) unbounded', async () => {

@@ -174,7 +174,12 @@ export function boundByRequestBudgets(pool: pg.Pool, health: HealthWatch): void 
     return (error, client, release) => {
       if (error && isDatabaseUnavailable(error))
         health.suspect(error, 'A database connection failed');
-      callback(error, client, release);
+      if (!client) return callback(error, client, release);
+      // A query given up on client-side (pg's query_timeout) is still in flight: the connection is not reused.
+      const checked = (releaseError?: Error | boolean) =>
+        release(releaseError || (inFlight(client) ? new Error('released mid-query') : undefined));
+      client.release = checked;
+      callback(error, client, checked);
     };
   };
   pool.connect = ((callback?: ConnectCallback) => {
@@ -191,6 +196,10 @@ export function boundByRequestBudgets(pool: pg.Pool, health: HealthWatch): void 
     else budget.acquire((cb) => connect(watched(cb)), done!);
     return result;
   }) as typeof pool.connect;
+}
+
+function inFlight(client: pg.PoolClient): boolean {
+  return Boolean((client as unknown as { _getActiveQuery?: () => unknown })._getActiveQuery?.());
 }
 
 const down = () =>

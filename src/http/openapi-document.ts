@@ -17,15 +17,18 @@ interface GlobalResponse {
 
 /** What any operation can answer, whatever its controller says: the HTTP pipeline's own problems. */
 function globalResponses(method: string, operation: Operation): Record<string, GlobalResponse> {
-  const takesIdempotencyKey = (operation.parameters ?? []).some(
-    (p) => 'name' in p && p.name === 'Idempotency-Key',
-  );
+  const takes = (name: string) =>
+    (operation.parameters ?? []).some((p) => 'name' in p && p.name === name);
+  const takesIdempotencyKey = takes('Idempotency-Key');
+  // The consistency interceptor serves every GET that takes consistentWith.
+  const waits = method === 'get' && takes('consistentWith');
   return {
     400: {
       description:
         'validation-failed: invalid input, every offending field named (a string or header that cannot ' +
         'be stored included); malformed-json; body-not-an-object (e.g. a null body); invalid-content-encoding ' +
-        '(a gzip, deflate or br body that does not inflate)',
+        '(a gzip, deflate or br body that does not inflate)' +
+        (waits ? '; unknown-position: no event is stored at the consistentWith position' : ''),
     },
     ...(WITH_BODY.has(method) && {
       413: { description: 'payload-too-large: the body is over BODY_LIMIT' },
@@ -43,7 +46,11 @@ function globalResponses(method: string, operation: Operation): Record<string, G
     }),
     500: { description: 'internal-error: logged; nothing else leaves the process' },
     503: {
-      description: 'database-unavailable: the database did not answer in time (Retry-After)',
+      description:
+        'database-unavailable: the database did not answer in time (Retry-After)' +
+        (waits
+          ? '; consistency-timeout: consistentWith was not reached in time (Retry-After)'
+          : ''),
       headers: { 'Retry-After': { description: 'Seconds to wait', schema: { type: 'integer' } } },
     },
   };
@@ -68,9 +75,14 @@ function problemCodes(
   return [...new Set([...owned, ...codesIn(status, global)])];
 }
 
+/** The controller's description, then each of the pipeline's problem types it does not mention yet. */
 function mergeDescriptions(own: string | undefined, global: string): string {
   if (!own) return global;
-  return own.includes(global.split(':')[0]) ? own : `${own}; or ${global}`;
+  const missing = global.split('; ').filter((clause) => {
+    const code = /^[a-z]+(?:-[a-z]+)+/.exec(clause)?.[0];
+    return !code || !own.includes(code);
+  });
+  return missing.length > 0 ? `${own}; or ${missing.join('; ')}` : own;
 }
 
 /**

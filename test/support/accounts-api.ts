@@ -1,5 +1,6 @@
 import type { Server } from 'node:http';
-import request from 'supertest';
+import type { Response } from 'supertest';
+import request from './http.js';
 
 export interface Accepted {
   id: string;
@@ -127,7 +128,7 @@ export function expectNoLeak(text: string): void {
 
 /** An RFC 9457 problem: content type, the five members, the status echoed, and nothing leaked. */
 export function expectProblem(
-  res: request.Response,
+  res: Response,
   status: number,
   typeSuffix?: string,
 ): Record<string, unknown> {
@@ -149,7 +150,7 @@ export function expectProblem(
 }
 
 /** The fields a 400 validation problem names. */
-export function invalidFields(res: request.Response): string[] {
+export function invalidFields(res: Response): string[] {
   const body = expectProblem(res, 400);
   return ((body.errors as Array<{ field: string }> | undefined) ?? []).map((e) => e.field);
 }

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
-import request from 'supertest';
+import request from './http.js';
 import type { Accepted } from './accounts-api.js';
 
 export const ADDRESS = {

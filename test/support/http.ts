@@ -41,7 +41,7 @@ function heldToContract(app: App, method: string, url: string, test: Test): Test
       if (violations.length > 0) {
         throw new Error(
           `${method.toUpperCase()} ${url} → ${res.status} breaks the OpenAPI document:\n  ` +
-            `${violations.join('\n  ')}\n  body: ${res.text.slice(0, 500)}`,
+            `${violations.join('\n  ')}\n  body: ${(res.text ?? '').slice(0, 500)}`,
         );
       }
       return res;

@@ -127,7 +127,7 @@ export class OpenApiContract {
     if (!found) {
       // An unknown route or method is Nest's 404; it can only be told apart by what it says.
       if (answer.status === 404) return this.problemViolations(answer, 404);
-      return [`${method} ${path} is not in the document (answered ${answer.status})`];
+      return [`${method.toUpperCase()} ${path} is not in the document (answered ${answer.status})`];
     }
     const { responses } = found.operation;
     const documented = responses[String(answer.status)] ?? responses.default;

@@ -1,5 +1,5 @@
 import type { Server } from 'node:http';
-import request from 'supertest';
+import request from './http.js';
 import type { Queryable } from '../../src/event-store/postgres-event-store.js';
 import { eventually } from './eventually.js';
 
