@@ -137,7 +137,8 @@ export class AccountsController {
   @ApiUnprocessableEntityResponse({
     type: ProblemResponse,
     description:
-      'Insufficient funds: `type` ends in insufficient-funds, with `balance` and `amount`',
+      'insufficient-funds, with `balance` and `amount`, and the `version` and `position` of the ' +
+      'WithdrawalRejected it recorded',
   })
   withdraw(
     @UuidParam('id') id: string,

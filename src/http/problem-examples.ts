@@ -89,7 +89,7 @@ export const PROBLEM_EXAMPLES: Record<string, ProblemExample> = {
   'insufficient-funds': {
     status: 422,
     detail: `Account ${EXAMPLE_ID} holds 12500, less than the 999999 requested`,
-    extensions: { balance: 12500, amount: 999999 },
+    extensions: { balance: 12500, amount: 999999, version: 5, position: 1042 },
   },
   'idempotency-key-reused': {
     status: 422,
