@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import request from 'supertest';
+import request from './support/http.js';
 import type { RunningApp } from '../src/app.factory.js';
 import { PostgresEventStore } from '../src/event-store/postgres-event-store.js';
 import { accountsApi } from './support/accounts-api.js';

@@ -9,7 +9,6 @@ import {
   ApiOkResponse,
   ApiOperation,
   ApiProperty,
-  ApiPropertyOptional,
   ApiTags,
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
@@ -25,6 +24,29 @@ class CheckpointResponse {
   transactionId: string;
   @ApiProperty({ example: 120345 })
   position: number;
+}
+
+class ProjectionOwnerResponse {
+  @ApiProperty({ example: 'chronicle host:4242', description: 'application_name of its session' })
+  instance: string;
+  @ApiProperty({ example: 9812, description: 'Backend pid of the session holding the lease' })
+  pid: number;
+}
+
+class RebuildProgressResponse {
+  @ApiProperty({ type: CheckpointResponse })
+  checkpoint: CheckpointResponse;
+  @ApiProperty({ example: '2026-11-22T09:00:00.000Z', format: 'date-time' })
+  startedAt: string;
+}
+
+class HorizonHolderResponse {
+  @ApiProperty({ example: 4242 })
+  pid: number;
+  @ApiProperty({ example: '2026-11-22T09:00:00.000Z', format: 'date-time' })
+  since: string;
+  @ApiProperty({ type: String, nullable: true, example: 'idle in transaction' })
+  state: string | null;
 }
 
 class ProjectionStatusResponse implements ProjectionStatus {
@@ -45,18 +67,23 @@ class ProjectionStatusResponse implements ProjectionStatus {
   lagMs: number;
   @ApiProperty({ description: 'Events applied by the instance answering, since it started' })
   processed: number;
-  @ApiPropertyOptional({ type: String, nullable: true })
+  @ApiProperty({ type: String, nullable: true })
   lastError: string | null;
-  @ApiPropertyOptional({ nullable: true, example: { instance: 'chronicle host:4242', pid: 9812 } })
-  owner: { instance: string; pid: number } | null;
-  @ApiPropertyOptional({ nullable: true, description: 'Progress of the rebuild in flight' })
-  rebuild: { checkpoint: CheckpointResponse; startedAt: string } | null;
-  @ApiPropertyOptional({
+  @ApiProperty({ type: ProjectionOwnerResponse, nullable: true, description: 'null: stopped' })
+  owner: ProjectionOwnerResponse | null;
+  @ApiProperty({
+    type: RebuildProgressResponse,
+    nullable: true,
+    description: 'Progress of the rebuild in flight',
+  })
+  rebuild: RebuildProgressResponse | null;
+  @ApiProperty({
+    type: HorizonHolderResponse,
     nullable: true,
     description:
       'The backend whose open transaction holds committed events behind the read horizon',
   })
-  horizonHeldBy: { pid: number; since: string; state: string | null } | null;
+  horizonHeldBy: HorizonHolderResponse | null;
 }
 
 class ProjectionsResponse {
@@ -66,14 +93,15 @@ class ProjectionsResponse {
 
 class DeadLetterResponse {
   @ApiProperty() id: number;
-  @ApiProperty() eventId: string;
+  @ApiProperty({ format: 'uuid' }) eventId: string;
   @ApiProperty() position: number;
   @ApiProperty() eventType: string;
   @ApiProperty() error: string;
   @ApiProperty() attempts: number;
-  @ApiProperty() failedAt: string;
-  @ApiPropertyOptional({ enum: ['retried', 'skipped'], nullable: true }) resolution: string | null;
-  @ApiPropertyOptional({ nullable: true }) resolvedAt: string | null;
+  @ApiProperty({ format: 'date-time' }) failedAt: string;
+  @ApiProperty({ type: String, enum: ['retried', 'skipped'], nullable: true })
+  resolution: string | null;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true }) resolvedAt: string | null;
 }
 
 class SkipRequest {
