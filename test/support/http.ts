@@ -63,6 +63,3 @@ export default function request(app: App): Agent {
   checked.del = checked.delete;
   return checked;
 }
-
-/** The request without the contract: only for answers a test provokes outside the API on purpose. */
-export const uncheckedRequest = supertest;
