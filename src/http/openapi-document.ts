@@ -9,6 +9,7 @@ const VALIDATION_PROBLEM = { $ref: '#/components/schemas/ValidationProblemRespon
 const WITH_BODY = new Set(['post', 'put', 'patch']);
 const METHODS = ['get', 'put', 'post', 'delete', 'patch', 'head', 'options'] as const;
 const EXAMPLE_ID = '0b6f1f7e-2c1d-4a4e-9d7b-3f0e5a1c2b9d';
+const EXAMPLE_PATH_VALUES: Record<string, string> = { name: 'accounts', productId: 'sku-42' };
 
 interface GlobalResponse {
   description: string;
@@ -123,7 +124,10 @@ export function completeDocument(document: OpenAPIObject): OpenAPIObject {
           description: mergeDescriptions(own?.description, pipeline.description),
         };
       }
-      const instance = path.replace(/\{[^}]+\}/g, EXAMPLE_ID);
+      const instance = path.replace(
+        /\{(\w+)\}/g,
+        (_, name: string) => EXAMPLE_PATH_VALUES[name] ?? EXAMPLE_ID,
+      );
       for (const [status, response] of Object.entries(responses)) {
         if (!response || Number(status) < 400 || '$ref' in response) continue;
         const media = response.content ?? {};
