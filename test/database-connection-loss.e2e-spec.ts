@@ -243,6 +243,14 @@ describe('every request answers 503 database-unavailable within DATABASE_TIMEOUT
     expect(answers.filter(({ ms }) => ms > TIMEOUT_MS + SLACK_MS)).toEqual([]);
   };
 
+  /** /health reports the outage the app has found (its `since`), before the database comes back. */
+  const expectOutageReported = () =>
+    eventually(async () => {
+      const res = await child.api.http().get('/health');
+      expect(res.status).toBe(503);
+      expect(res.body).toMatchObject({ database: 'down', since: expect.any(String) });
+    }, 10_000);
+
   /** Every kind of request works again, the projections included (their leases and LISTEN recovered). */
   const expectRecovered = async () => {
     await eventually(async () => {
@@ -272,6 +280,7 @@ describe('every request answers 503 database-unavailable within DATABASE_TIMEOUT
       const during = await everyKind();
       expectUnavailable(first);
       expectUnavailable(during);
+      await expectOutageReported();
     } finally {
       proxy.restore();
     }
@@ -286,6 +295,7 @@ describe('every request answers 503 database-unavailable within DATABASE_TIMEOUT
       const during = await everyKind();
       expectUnavailable(first);
       expectUnavailable(during);
+      await expectOutageReported();
     } finally {
       proxy.restore();
     }

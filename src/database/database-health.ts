@@ -24,6 +24,8 @@ export class DatabaseHealth {
   private timer?: NodeJS.Timeout;
   private lastQuietLine = 0;
   private closed = false;
+  /** When the database last answered something (a new session, a query): a probe begun earlier is stale. */
+  private lastAnswerAt = 0;
 
   constructor(
     private readonly url: string,
@@ -38,11 +40,13 @@ export class DatabaseHealth {
   suspect(error: unknown, what = 'A database operation failed'): void {
     if (this.closed || this.probing || this.current.status === 'down') return;
     this.probing = true;
+    const probedAt = Date.now();
     void this.answers().then((answers) => {
       this.probing = false;
       if (this.closed) return;
       const reason = describeDatabaseError(error);
-      if (!answers) {
+      // The database answered while this probe waited (a freeze that ended): no outage to declare.
+      if (!answers && this.lastAnswerAt < probedAt) {
         this.current = { status: 'down', since: new Date(), reason };
         this.logger.warn(
           `Database unavailable (${reason}): requests answer 503 database-unavailable until it answers again`,
@@ -53,6 +57,12 @@ export class DatabaseHealth {
         this.logger.warn(`${what} (${reason}); the database still answers`);
       }
     });
+  }
+
+  /** The database answered (a session opened, a query returned): an outage, if one was declared, is over. */
+  answered(): void {
+    this.lastAnswerAt = Date.now();
+    if (this.current.status === 'down') this.recovered();
   }
 
   close(): void {
@@ -71,7 +81,12 @@ export class DatabaseHealth {
       if (!this.closed) this.schedule();
       return;
     }
-    if (this.closed) return;
+    if (!this.closed) this.recovered();
+  }
+
+  private recovered(): void {
+    if (this.current.status !== 'down') return;
+    clearTimeout(this.timer);
     const seconds = ((Date.now() - this.current.since.getTime()) / 1000).toFixed(1);
     this.current = { status: 'up' };
     this.logger.warn(`Database available again after ${seconds} s`);

@@ -43,10 +43,10 @@ export class DatabaseModule implements OnApplicationShutdown {
           dataSourceFactory: async (options) => {
             await migrate(url, timeouts);
             const dataSource = await new DataSource(options as DataSourceOptions).initialize();
-            boundByRequestBudgets(
-              (dataSource.driver as unknown as { master: pg.Pool }).master,
-              health,
-            );
+            const pool = (dataSource.driver as unknown as { master: pg.Pool }).master;
+            boundByRequestBudgets(pool, health);
+            // A session the server accepted is an answer: it ends an outage without waiting for the next probe.
+            pool.on('connect', () => health.answered());
             return dataSource;
           },
         }),

@@ -66,6 +66,7 @@ export class HealthController {
       if (!isDatabaseUnavailable(error)) throw error;
       throw down();
     }
+    this.health.answered();
     return { status: 'ok', database: 'up' };
   }
 }

@@ -13,6 +13,7 @@ import { announceDeadline, checkoutCommandId, pendingRequest } from '../domain/c
 import { CheckoutRepository } from '../order.repository.js';
 import { CHECKOUT_SAGA } from './checkout-saga.reactor.js';
 import { PaymentRequests } from './payment-requests.js';
+import { isDatabaseUnavailable } from '../../database/database-errors.js';
 
 const BATCH = 100;
 
@@ -58,7 +59,11 @@ export class CheckoutTimer implements OnApplicationBootstrap, BeforeApplicationS
     if (this.stopped || this.ticking) return;
     if (this.runner.localCheckpoint(CHECKOUT_SAGA) === undefined) return;
     this.ticking = this.run()
-      .catch((error) => this.logger.warn(`Checkout timer: ${String(error)}`))
+      .catch((error: unknown) => {
+        // An outage is logged once, by DatabaseHealth; the next tick tries again.
+        if (isDatabaseUnavailable(error)) this.logger.debug(`Checkout timer: ${String(error)}`);
+        else this.logger.warn(`Checkout timer: ${String(error)}`);
+      })
       .finally(() => (this.ticking = undefined));
   }
 
