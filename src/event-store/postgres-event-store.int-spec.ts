@@ -1,7 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type pg from 'pg';
-import { migratedPool, storeOn } from '../../test/support/database.js';
+import pg from 'pg';
+import {
+  migratedPool,
+  scratchDatabase,
+  storeOn,
+  type ScratchDatabase,
+} from '../../test/support/database.js';
 import {
   ConcurrencyError,
   EventIdConflictError,
@@ -189,5 +194,58 @@ describe('PostgresEventStore', () => {
       /immutable/,
     );
     expect((await store.readStream(id)).map((e) => e.data.n)).toEqual([1]);
+  });
+});
+
+describe('PostgresEventStore.readStream on a long stream', () => {
+  let scratch: ScratchDatabase;
+  let pool: pg.Pool;
+
+  beforeAll(async () => {
+    scratch = await scratchDatabase();
+    // One session, planning every prepared statement generically: what a pooled connection does from its sixth run.
+    pool = new pg.Pool({
+      connectionString: scratch.url,
+      max: 1,
+      options: '-c plan_cache_mode=force_generic_plan',
+    });
+  });
+  afterAll(async () => {
+    await pool.end();
+    await scratch.drop();
+  });
+
+  /** Rows the session's index scans fetched from `events` while `read` ran (its own statistics, flushed). */
+  async function rowsFetchedBy(read: () => Promise<unknown>): Promise<number> {
+    const fetched = async () => {
+      await pool.query('SELECT pg_stat_force_next_flush()');
+      const { rows } = await pool.query<{ n: string }>(
+        `SELECT coalesce(idx_tup_fetch, 0) AS n FROM pg_stat_user_tables WHERE relname = 'events'`,
+      );
+      return Number(rows[0].n);
+    };
+    const before = await fetched();
+    await read();
+    return (await fetched()) - before;
+  }
+
+  it('reads a version range through the index, whatever the stream holds before or after it', async () => {
+    const store = storeOn(pool, 'Noted');
+    const streamId = `noted-${randomUUID()}`;
+    for (let i = 0; i < 5; i++)
+      await store.append(
+        streamId,
+        Array.from({ length: 1000 }, (_, n) => noted(i * 1000 + n)),
+      );
+
+    const tail = await rowsFetchedBy(() => store.readStream(streamId, { fromVersion: 4991 }));
+    const range = await rowsFetchedBy(() =>
+      store.readStream(streamId, { fromVersion: 2001, toVersion: 2010 }),
+    );
+    const last = await rowsFetchedBy(() =>
+      store.readStream(streamId, { direction: 'backward', limit: 1 }),
+    );
+
+    expect({ tail, range, last }).toEqual({ tail: 10, range: 10, last: 1 });
   });
 });

@@ -14,6 +14,9 @@ import { AppendResult, PersistedEvent } from './persisted-event.js';
 import { KeyRing } from './personal-data-keys.js';
 import { PersonalDataVault, type OpenedState } from './personal-data-vault.js';
 
+/** stream_version is an int column. */
+const MAX_STREAM_VERSION = 2_147_483_647;
+
 export type Queryable = Pick<Pool, 'query'> | Pick<PoolClient, 'query'>;
 
 const UNIQUE_VIOLATION = '23505';
@@ -242,16 +245,22 @@ export class PostgresEventStore {
   /** `until` compares at a Date's precision (ms): an event's own `recordedAt` includes it. */
   async readStream(streamId: string, options: ReadStreamOptions = {}): Promise<PersistedEvent[]> {
     const { fromVersion, toVersion, until, direction = 'forward', limit } = options;
+    // The version range is always a real range, never `$2 IS NULL OR ...`: a prepared statement's generic plan
+    // (from its sixth run on) could then only use stream_id and would filter the whole stream.
     const { rows } = await this.db.query<EventRow>({
       name: `chronicle_read_stream_${direction}`,
       text: `SELECT ${COLUMNS} FROM events
-       WHERE stream_id = $1
-         AND ($2::int IS NULL OR stream_version >= $2)
-         AND ($3::int IS NULL OR stream_version <= $3)
+       WHERE stream_id = $1 AND stream_version >= $2 AND stream_version <= $3
          AND ($4::timestamptz IS NULL OR date_trunc('milliseconds', recorded_at) <= $4)
        ORDER BY stream_version ${direction === 'backward' ? 'DESC' : 'ASC'}
        LIMIT $5`,
-      values: [streamId, fromVersion ?? null, toVersion ?? null, until ?? null, limit ?? null],
+      values: [
+        streamId,
+        fromVersion ?? 0,
+        toVersion ?? MAX_STREAM_VERSION,
+        until ?? null,
+        limit ?? null,
+      ],
     });
     return this.reveal(rows);
   }

@@ -88,7 +88,9 @@ async function fold(
   const missingUpTo = readFrom === undefined ? Infinity : readFrom - 1;
   // From the snapshot's own event, read again for its time and position but not folded.
   for (let fromVersion = Math.max(start.version, 1); ; fromVersion += PAGE) {
-    const page = await store.readStream(streamId, { fromVersion, toVersion, until, limit: PAGE });
+    // A page is a version range, never more: with `until`, rows past it would otherwise be scanned to the end.
+    const pageEnd = Math.min(fromVersion + PAGE - 1, toVersion ?? Infinity);
+    const page = await store.readStream(streamId, { fromVersion, toVersion: pageEnd, until });
     if (
       start.version > 0 &&
       fromVersion === start.version &&
