@@ -130,5 +130,29 @@ describe('account history: statement and audit trail', () => {
       expect(rest.body.items.map((e: { data: { amount: number } }) => e.data.amount)).toEqual([3]);
       expect(rest.body.nextFromVersion).toBeNull();
     });
+
+    it('shows a description sent as null as none, in the documented shape', async () => {
+      const opened = await api.open();
+      await api
+        .http()
+        .post(`/accounts/${opened.id}/deposits`)
+        .send({ amount: 5, description: null })
+        .expect(201);
+      await api
+        .http()
+        .post(`/accounts/${opened.id}/withdrawals`)
+        .send({ amount: 2, description: null })
+        .expect(201);
+
+      const history = await api.http().get(`/accounts/${opened.id}/history`).expect(200);
+
+      const lines = history.body.items as Array<Record<string, unknown>>;
+      expect(lines.map((line) => line.type)).toEqual([
+        'AccountOpened',
+        'MoneyDeposited',
+        'MoneyWithdrawn',
+      ]);
+      for (const line of lines) expect(line).not.toHaveProperty('description');
+    });
   });
 });

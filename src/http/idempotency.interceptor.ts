@@ -20,6 +20,7 @@ import type { Request, Response } from 'express';
 import { catchError, from, mergeMap, Observable } from 'rxjs';
 import type { DataSource } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
+import { isDatabaseUnavailable } from '../database/database-errors.js';
 import { HttpProblem, ReplayedResponse, toProblem } from './problem.js';
 import { claimCommand, header } from './request-context.js';
 
@@ -237,11 +238,12 @@ export class IdempotencyInterceptor implements NestInterceptor {
     try {
       await this.db.query(sql, parameters);
     } catch (error) {
-      this.logger.warn(
-        `Idempotency-Key outcome not stored (a retry after ${ABANDONED_AFTER_SECONDS} s runs under the same command id): ${
-          error instanceof Error ? error.message : String(error)
-        }`,
-      );
+      const line = `Idempotency-Key outcome not stored (a retry after ${ABANDONED_AFTER_SECONDS} s runs under the same command id): ${
+        error instanceof Error ? error.message : String(error)
+      }`;
+      // During an outage DatabaseHealth logs once; a line per request in flight would drown it.
+      if (isDatabaseUnavailable(error)) this.logger.debug(line);
+      else this.logger.warn(line);
     }
   }
 }

@@ -62,15 +62,15 @@ function lineOf({ stored, event, state }: ReplayStep): HistoryLine {
       return line;
     case 'MoneyDeposited': {
       const { amount, source, description } = event.data;
-      return { ...line, amount, source, ...(description === undefined ? {} : { description }) };
+      return { ...line, amount, source, ...(description == null ? {} : { description }) };
     }
     case 'MoneyWithdrawn': {
       const { amount, description } = event.data;
-      return { ...line, amount, ...(description === undefined ? {} : { description }) };
+      return { ...line, amount, ...(description == null ? {} : { description }) };
     }
     case 'WithdrawalRejected': {
       const { amount, reason, description } = event.data;
-      return { ...line, amount, reason, ...(description === undefined ? {} : { description }) };
+      return { ...line, amount, reason, ...(description == null ? {} : { description }) };
     }
     default: {
       const unhandled: never = event;
