@@ -47,7 +47,7 @@ export class DatabaseHealth {
       const reason = describeDatabaseError(error);
       // The database answered while this probe waited (a freeze that ended): no outage to declare.
       if (!answers && this.lastAnswerAt < probedAt) {
-        this.current = { status: 'down', since: new Date(), reason };
+        this.current = { status: 'down', since: new Date(probedAt), reason };
         this.logger.warn(
           `Database unavailable (${reason}): requests answer 503 database-unavailable until it answers again`,
         );
