@@ -302,4 +302,71 @@ describe('every request answers 503 database-unavailable within DATABASE_TIMEOUT
     await expectRecovered();
     await expectOneOutageLogged(2);
   });
+
+  it('frozen with keyed commands in flight: each answers in time, and its retry does not store it again', async () => {
+    const accounts = await Promise.all(
+      [1, 2, 3].map(async () => (await child.api.open({ initialDeposit: 1000 })).id),
+    );
+    // The moment the server has an append (its commit on the way), nothing more comes back from it.
+    let frozen = false;
+    const freeze = proxy.freezeAfter('chronicle_append', 20).then(() => (frozen = true));
+    const answers: Array<{
+      key: string;
+      path: string;
+      body: object;
+      answer: { status: number; type?: string; retryAfter?: string };
+      ms: number;
+    }> = [];
+    /** Keyed deposits and withdrawals, one after the other, until the freeze; two of these per account. */
+    const worker = async (id: string, n: number) => {
+      for (let i = 0; !frozen; i++) {
+        const key = randomUUID();
+        const path = `/accounts/${id}/${(n + i) % 2 ? 'withdrawals' : 'deposits'}`;
+        const body = { amount: 1 + i, description: `command ${n}.${i}` };
+        const started = Date.now();
+        const res = await child.api.http().post(path).set('Idempotency-Key', key).send(body);
+        const ms = Date.now() - started;
+        const { status, body: answer, headers } = res;
+        const { type } = answer as { type?: string };
+        const retryAfter = headers['retry-after'] as string | undefined;
+        answers.push({ key, path, body, answer: { status, type, retryAfter }, ms });
+      }
+    };
+    const workers = accounts.flatMap((id, a) => [worker(id, 2 * a), worker(id, 2 * a + 1)]);
+    try {
+      await Promise.race([freeze, sleep(10_000, undefined, { ref: false })]);
+      expect(frozen).toBe(true);
+      // Held past the budget, so that an answer that waits for the database to come back is late.
+      await Promise.race([Promise.all(workers), sleep(3 * TIMEOUT_MS, undefined, { ref: false })]);
+      await expectOutageReported();
+    } finally {
+      proxy.restore();
+    }
+    await Promise.all(workers);
+    expect(answers.filter(({ ms }) => ms > TIMEOUT_MS + SLACK_MS)).toEqual([]);
+    const unanswered = answers.filter(({ answer }) => answer.status !== 201);
+    expect(unanswered.length).toBeGreaterThan(0);
+    for (const { answer } of unanswered) {
+      expect(answer).toEqual({
+        status: 503,
+        type: '/problems/database-unavailable',
+        retryAfter: '5',
+      });
+    }
+    await expectRecovered();
+
+    // A command answered 503 may have been stored: its retry runs nothing new (it is still in progress, or
+    // replays its answer, or finds what it stored under its command id), so no command is stored twice.
+    for (const { key, path, body } of unanswered) {
+      const retry = await child.api.http().post(path).set('Idempotency-Key', key).send(body);
+      expect([201, 409]).toContain(retry.status);
+    }
+    for (const id of accounts) {
+      const commands = (await child.api.events(id))
+        .map((e) => e.data.description)
+        .filter((description) => description !== undefined);
+      expect(new Set(commands).size).toBe(commands.length);
+    }
+    await expectOneOutageLogged(3);
+  });
 });

@@ -22,6 +22,12 @@ export interface PgProxy {
   holdNext(): Promise<HeldConnection>;
   /** Forwards nothing either way, on open and new connections alike, until restore(); no socket is closed. */
   freeze(): void;
+  /**
+   * Freezes as soon as clients have sent `text` (a statement's SQL or a prepared statement's name, as in its
+   * Parse and Bind messages) `times` times: what carried it the last time reaches the server, its answer does
+   * not. Resolves then.
+   */
+  freezeAfter(text: string, times?: number): Promise<void>;
   /** Closes every connection, and every new one at once, until restore(). */
   drop(): void;
   /** Forwards again, what a freeze held first. */
@@ -36,15 +42,24 @@ export async function pgProxy(databaseUrl: string): Promise<PgProxy> {
   let mode: 'open' | 'frozen' | 'dropped' = 'open';
   /** What a freeze kept from being forwarded, in order; no chunk: the end of the stream. */
   let frozen: Array<{ to: net.Socket; chunk?: Buffer }> = [];
+  let trigger: { text: Buffer; times: number; fire: () => void } | undefined;
   const send = (to: net.Socket, chunk?: Buffer) => {
     if (to.destroyed) return;
     if (chunk) to.write(chunk);
     else to.end();
   };
-  const forward = (from: net.Socket, to: net.Socket) => {
+  const forward = (from: net.Socket, to: net.Socket, watched = false) => {
     const pass = (chunk?: Buffer) =>
       mode === 'frozen' ? frozen.push({ to, chunk }) : send(to, chunk);
-    from.on('data', (chunk: Buffer) => pass(chunk));
+    from.on('data', (chunk: Buffer) => {
+      pass(chunk);
+      if (watched && mode === 'open' && trigger && chunk.includes(trigger.text)) {
+        if (--trigger.times > 0) return;
+        mode = 'frozen';
+        trigger.fire();
+        trigger = undefined;
+      }
+    });
     from.on('end', () => pass());
   };
 
@@ -61,7 +76,7 @@ export async function pgProxy(databaseUrl: string): Promise<PgProxy> {
     client.on('error', () => upstream.destroy());
     upstream.on('error', () => client.destroy());
     client.on('close', () => upstream.destroy());
-    forward(client, upstream);
+    forward(client, upstream, true);
 
     const hold = holder;
     holder = undefined;
@@ -115,6 +130,8 @@ export async function pgProxy(databaseUrl: string): Promise<PgProxy> {
     freeze() {
       mode = 'frozen';
     },
+    freezeAfter: (text, times = 1) =>
+      new Promise((resolve) => (trigger = { text: Buffer.from(text), times, fire: resolve })),
     drop() {
       mode = 'dropped';
       frozen = [];
@@ -122,6 +139,7 @@ export async function pgProxy(databaseUrl: string): Promise<PgProxy> {
     },
     restore() {
       mode = 'open';
+      trigger = undefined;
       const held = frozen;
       frozen = [];
       for (const { to, chunk } of held) send(to, chunk);
