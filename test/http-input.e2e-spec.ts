@@ -103,31 +103,77 @@ describe('input that cannot be stored never gets in', () => {
     expect(lines.at(-1)?.description).toBe(description);
   });
 
-  /** A raw request, for what no HTTP client sends: a header holding NUL or another control character. */
-  const raw = async (headers: string): Promise<{ head: string; body: string }> => {
+  /** Bytes sent as they are, for what no HTTP client sends; everything the server answers until it closes. */
+  const exchange = async (request: string): Promise<string> => {
     const server = running.app.getHttpServer();
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     try {
       const { port } = server.address() as { port: number };
-      const text = await new Promise<string>((resolve, reject) => {
-        const socket = connect(port, '127.0.0.1', () =>
-          socket.write(
-            `POST /accounts/${accountId}/deposits HTTP/1.1\r\nHost: x\r\n${headers}` +
-              'Content-Type: application/json\r\nContent-Length: 12\r\nConnection: close\r\n\r\n{"amount":1}',
-            'latin1',
-          ),
-        );
+      return await new Promise<string>((resolve, reject) => {
+        const socket = connect(port, '127.0.0.1', () => socket.write(request, 'latin1'));
         let received = '';
         socket.on('data', (chunk) => (received += chunk.toString()));
         socket.on('end', () => resolve(received));
         socket.on('error', reject);
       });
-      const [head, body] = text.split('\r\n\r\n');
-      return { head, body };
     } finally {
       await new Promise((resolve) => server.close(resolve));
     }
   };
+
+  /** A deposit with these extra header lines, raw: a header holding NUL or another control character. */
+  const raw = async (headers: string): Promise<{ head: string; body: string }> => {
+    const text = await exchange(
+      `POST /accounts/${accountId}/deposits HTTP/1.1\r\nHost: x\r\n${headers}` +
+        'Content-Type: application/json\r\nContent-Length: 12\r\nConnection: close\r\n\r\n{"amount":1}',
+    );
+    const [head, body] = text.split('\r\n\r\n');
+    return { head, body };
+  };
+
+  /** The answers in a raw exchange, in order: status line and body of each. */
+  const answers = (text: string) =>
+    [...text.matchAll(/HTTP\/1\.1 (\d{3})[^]*?\r\n\r\n(\{[^]*?\})(?=HTTP\/1\.1 |$)/g)].map((m) => ({
+      status: Number(m[1]),
+      body: JSON.parse(m[2]) as Record<string, unknown>,
+      head: m[0].slice(0, m[0].indexOf('\r\n\r\n')),
+    }));
+
+  it('answers a request pipelined before a malformed one, then refuses the malformed one as a problem', async () => {
+    const before = (await accounts.events(accountId)).length;
+    const text = await exchange(
+      `POST /accounts/${accountId}/deposits HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n` +
+        'Content-Length: 12\r\n\r\n{"amount":7}GARBAGE /x HTTP/1.1\r\n\r\n',
+    );
+    const [deposit, refusal] = answers(text);
+    expect(deposit).toMatchObject({ status: 201, body: { id: accountId } });
+    expect(refusal).toMatchObject({ status: 400, body: { type: '/problems/malformed-request' } });
+    expect(refusal.head).toMatch(/\r\nContent-Type: application\/problem\+json\r\n/);
+    const events = await accounts.events(accountId);
+    expect(events).toHaveLength(before + 1);
+    expect(events.at(-1)).toMatchObject({ version: deposit.body.version, data: { amount: 7 } });
+  });
+
+  it.each([
+    ['an unknown method', 'BREW /health HTTP/1.1\r\nHost: x\r\n\r\n', 400, 'malformed-request'],
+    [
+      'Content-Length with Transfer-Encoding',
+      'POST /health HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n',
+      400,
+      'malformed-request',
+    ],
+    [
+      'headers over the limit',
+      `GET /health HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`,
+      431,
+      'request-header-fields-too-large',
+    ],
+  ])('refuses %s with a problem, as documented', async (_, request, status, code) => {
+    const [refusal] = answers(await exchange(request));
+    expect(refusal).toMatchObject({ status, body: { type: `/problems/${code}`, status } });
+    expect(refusal.head).toMatch(/\r\nContent-Type: application\/problem\+json\r\n/);
+    expect(refusal.head).toMatch(/\r\nX-Content-Type-Options: nosniff\r\n/);
+  });
 
   it.each([
     ['NUL', `a${NUL}b`],

@@ -28,7 +28,8 @@ function globalResponses(method: string, operation: Operation): Record<string, G
       description:
         'validation-failed: invalid input, every offending field named (a string or header that cannot ' +
         'be stored included); malformed-json; body-not-an-object (e.g. a null body); invalid-content-encoding ' +
-        '(a gzip, deflate or br body that does not inflate)' +
+        '(a gzip, deflate or br body that does not inflate); malformed-request (not valid HTTP/1.1: an ' +
+        'unknown method, conflicting framing)' +
         (waits ? '; unknown-position: no event is stored at the consistentWith position' : ''),
     },
     ...(WITH_BODY.has(method) && {
@@ -45,6 +46,11 @@ function globalResponses(method: string, operation: Operation): Record<string, G
           'idempotency-key-reused: this Idempotency-Key was used with another request while it is remembered',
       },
     }),
+    408: { description: 'request-timeout: the request was not received in time' },
+    431: {
+      description:
+        'request-header-fields-too-large: the headers are over the server limit (16 KiB)',
+    },
     500: { description: 'internal-error: logged; nothing else leaves the process' },
     503: {
       description:

@@ -78,6 +78,15 @@ export const PROBLEM_EXAMPLES: Record<string, ProblemExample> = {
     status: 409,
     detail: 'Projection accounts is not stopped at event 4711: there is nothing to skip',
   },
+  'malformed-request': {
+    status: 400,
+    detail: 'The request is not valid HTTP/1.1 (its method, framing or headers)',
+  },
+  'request-timeout': { status: 408, detail: 'The request was not received in time' },
+  'request-header-fields-too-large': {
+    status: 431,
+    detail: 'The request headers are larger than the server accepts',
+  },
   'payload-too-large': {
     status: 413,
     detail: 'The request body is larger than the limit of 102400 bytes',
@@ -148,6 +157,8 @@ export const DEFAULT_PROBLEM_BY_STATUS: Record<number, string> = {
   409: 'version-conflict',
   413: 'payload-too-large',
   415: 'unsupported-media-type',
+  408: 'request-timeout',
+  431: 'request-header-fields-too-large',
   500: 'internal-error',
   503: 'database-unavailable',
 };
