@@ -72,6 +72,28 @@ export class DatabaseBudget {
     }
   }
 
+  /**
+   * Waits for `waited` as for the database (a turn behind another command on the same aggregate, whose queries
+   * may be stuck too): counted, and given up on with DatabaseUnavailable when the budget runs out.
+   */
+  waitFor<T>(waited: Promise<T>): Promise<T> {
+    if (this.error) return Promise.reject(this.error);
+    const finished = this.begin();
+    return new Promise<T>((resolve, reject) => {
+      const giveUp = (error: unknown) => {
+        if (!this.waiting.delete(giveUp)) return;
+        finished();
+        reject(error);
+      };
+      this.waiting.add(giveUp);
+      waited.then((value) => {
+        if (!this.waiting.delete(giveUp)) return;
+        finished();
+        resolve(value);
+      }, giveUp);
+    });
+  }
+
   /** Answers `done` with `error` at once: the request gets no connection and waits for none. */
   refuse(error: DatabaseUnavailable, done: ConnectCallback): void {
     process.nextTick(() => done(error, undefined, () => {}));
