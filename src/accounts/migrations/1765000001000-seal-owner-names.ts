@@ -1,4 +1,5 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
+import { reprojectFromStart } from '../../projections/migrations/reproject-from-start.js';
 
 /**
  * `account_balances.owner_name` holds the name sealed under the account's key (bytea; null once erased), so an
@@ -25,20 +26,4 @@ export class SealOwnerNames1765000001000 implements MigrationInterface {
     );
     await reprojectFromStart(db, 'accounts');
   }
-}
-
-/** The projection starts over from the first event, like a rebuild: its open dead letters count as retried. */
-async function reprojectFromStart(db: QueryRunner, projection: string): Promise<void> {
-  await db.query(
-    `UPDATE projection_checkpoints SET transaction_id = '0', global_position = 0, status = 'catching-up',
-       last_error = NULL, started_at = now(), updated_at = now()
-     WHERE name = $1`,
-    [projection],
-  );
-  await db.query('DELETE FROM projection_checkpoints WHERE name = $1', [`${projection}:rebuild`]);
-  await db.query(
-    `UPDATE projection_dead_letters SET resolution = 'retried', resolved_at = now()
-     WHERE projection = $1 AND resolution IS NULL`,
-    [projection],
-  );
 }

@@ -1,4 +1,5 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
+import { reprojectFromStart } from '../../projections/migrations/reproject-from-start.js';
 
 /**
  * `carts.shipping` holds the address sealed under the customer's key (`{country, subject, sealed}`), so an
@@ -19,20 +20,4 @@ export class SealShippingAddresses1765000001100 implements MigrationInterface {
     await db.query('TRUNCATE carts');
     await reprojectFromStart(db, 'carts');
   }
-}
-
-/** The projection starts over from the first event, like a rebuild: its open dead letters count as retried. */
-async function reprojectFromStart(db: QueryRunner, projection: string): Promise<void> {
-  await db.query(
-    `UPDATE projection_checkpoints SET transaction_id = '0', global_position = 0, status = 'catching-up',
-       last_error = NULL, started_at = now(), updated_at = now()
-     WHERE name = $1`,
-    [projection],
-  );
-  await db.query('DELETE FROM projection_checkpoints WHERE name = $1', [`${projection}:rebuild`]);
-  await db.query(
-    `UPDATE projection_dead_letters SET resolution = 'retried', resolved_at = now()
-     WHERE projection = $1 AND resolution IS NULL`,
-    [projection],
-  );
 }
