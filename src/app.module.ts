@@ -8,6 +8,7 @@ import { CustomersModule } from './customers/index.js';
 import { DatabaseModule } from './database/database.module.js';
 import { EventStoreModule } from './event-store/event-store.module.js';
 import { HealthController } from './health/health.controller.js';
+import { IdentityModule } from './identity/identity.module.js';
 import { ConsistencyInterceptor } from './http/consistency.interceptor.js';
 import { DatabaseBudgetInterceptor } from './http/database-budget.interceptor.js';
 import { IdempotencyKeysPurger } from './http/idempotency-keys.purger.js';
@@ -40,6 +41,7 @@ export class AppModule {
       imports: [
         ConfigModule.with(config),
         DatabaseModule.forRoot(config),
+        IdentityModule,
         CqrsModule.forRoot(),
         EventStoreModule,
         ProjectionsModule,

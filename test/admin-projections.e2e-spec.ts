@@ -2,29 +2,45 @@ import type { Test } from 'supertest';
 import request from './support/http.js';
 import type { RunningApp } from '../src/app.factory.js';
 import { accountsApi, expectProblem } from './support/accounts-api.js';
+import { tokenFor } from './support/auth.js';
 import { startTestApp } from './support/test-app.js';
 
-const TOKEN = 'admin-token-for-the-e2e-suite';
+const TOKEN = tokenFor('operations-admin', ['admin']);
 
 describe('/admin/projections', () => {
   let running: RunningApp;
   const http = () => request(running.app.getHttpServer());
 
   beforeAll(async () => {
-    running = await startTestApp({ adminToken: TOKEN });
+    running = await startTestApp();
   });
   afterAll(() => running.close());
 
   const admin = (req: Test) => req.set('Authorization', `Bearer ${TOKEN}`);
 
-  it('answers 401 problem+json without the bearer token, or with a wrong one', async () => {
-    expectProblem(await http().get('/admin/projections'), 401, 'unauthorized');
+  it('answers 401 problem+json without a bearer token or with a tampered one, 403 to a customer', async () => {
+    expectProblem(
+      await http().get('/admin/projections').unset('Authorization'),
+      401,
+      'unauthorized',
+    );
+    const [head, , signature] = TOKEN.split('.');
+    const forged = Buffer.from(
+      JSON.stringify({ sub: 'x', roles: ['admin'], exp: 9999999999 }),
+    ).toString('base64url');
     expectProblem(
       await http()
         .get('/admin/projections')
-        .set('Authorization', `Bearer ${TOKEN.replace('a', 'b')}`),
+        .set('Authorization', `Bearer ${head}.${forged}.${signature}`),
       401,
       'unauthorized',
+    );
+    expectProblem(
+      await http()
+        .post('/admin/projections/accounts/rebuild')
+        .set('Authorization', `Bearer ${tokenFor('a-customer', ['customer'])}`),
+      403,
+      'forbidden',
     );
   });
 

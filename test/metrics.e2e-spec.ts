@@ -98,7 +98,7 @@ describe('GET /metrics', () => {
       await db.query(
         `UPDATE idempotency_keys SET state = 'pending', status_code = NULL, response_headers = NULL,
            response_body = NULL, created_at = now() - interval '31 seconds'
-         WHERE key = $1`,
+         WHERE key LIKE '% ' || $1`,
         [key],
       );
     } finally {

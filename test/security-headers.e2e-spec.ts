@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { tokenFor } from './support/auth.js';
 import request from './support/http.js';
 import type { RunningApp } from '../src/app.factory.js';
 import { startTestApp } from './support/test-app.js';
@@ -107,12 +108,12 @@ describe('security headers on every answer', () => {
   });
 });
 
-describe('the admin token', () => {
-  const TOKEN = `admin-${randomUUID()}`;
+describe('the bearer token', () => {
+  const TOKEN = tokenFor(`admin-${randomUUID()}`, ['admin']);
   let running: RunningApp;
 
   beforeAll(async () => {
-    running = await startTestApp({ adminToken: TOKEN });
+    running = await startTestApp();
   });
   afterAll(() => running.close());
 
@@ -123,7 +124,9 @@ describe('the admin token', () => {
       const res = await http().get('/admin/projections').set('Authorization', other);
       expect(res.status).toBe(401);
       expect(res.body.type).toBe('/problems/unauthorized');
-      expect(res.headers['www-authenticate']).toBe('Bearer');
+      expect(res.headers['www-authenticate']).toMatch(
+        /^Bearer realm="chronicle", error="invalid_request"/,
+      );
     }
   });
 });

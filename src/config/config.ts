@@ -34,16 +34,35 @@ export interface AppConfig {
   snapshotEvery: number;
   /** Accounts kept in memory between commands (AGGREGATE_CACHE_SIZE, AGGREGATE_CACHE_TTL_MS). */
   aggregateCache: { size: number; ttlMs: number };
-  /** Bearer token for /admin; unset: /admin is open in development and test, closed in production. */
-  adminToken?: string;
+  /** Who may call: how bearer tokens are verified and where their roles are read. */
+  auth: AuthConfig;
   /** How long the checkout saga waits for the payment's answer before it cancels the order. */
   checkout: { paymentTimeoutMs: number };
   /**
    * Wraps the per-subject keys of personal data (CHRONICLE_MASTER_KEY). A KeyObject: logging it never shows the
    * key. `development`: the built-in key used when none is set outside production, which protects nothing.
+   * `previous`: keys that only unwrap, during and after a rotation (CHRONICLE_PREVIOUS_MASTER_KEYS).
    */
-  masterKey: { key: KeyObject; development: boolean };
+  masterKey: { key: KeyObject; development: boolean; previous: readonly KeyObject[] };
   logLevel: 'error' | 'warn' | 'log' | 'debug' | 'verbose';
+}
+
+export interface AuthConfig {
+  /**
+   * Where the verification keys come from: a JWKS URL (AUTH_JWKS_URL), a PEM public key (AUTH_PUBLIC_KEY), or,
+   * outside production when neither is set, the local development issuer whose key pair is kept in `dir`.
+   */
+  keys:
+    | { kind: 'jwks'; url: string }
+    | { kind: 'public-key'; pem: string }
+    | { kind: 'development'; dir: string };
+  /** Required `iss` (AUTH_ISSUER) and `aud` (AUTH_AUDIENCE); both are required in production. */
+  issuer?: string;
+  audience?: string;
+  /** Where the token's roles are: a claim name or a dotted path, e.g. realm_access.roles (AUTH_ROLES_CLAIM). */
+  rolesClaim: string;
+  /** Tolerance on exp and nbf, for clocks that differ a little (AUTH_CLOCK_SKEW_SECONDS). */
+  clockSkewSeconds: number;
 }
 
 export interface DatabaseTimeouts {
@@ -129,11 +148,54 @@ function projectionsToRun(env: Env): boolean | string[] {
   return names;
 }
 
-function adminToken(env: Env): string | undefined {
-  const raw = env.ADMIN_TOKEN;
-  if (raw === undefined || raw === '') return undefined;
-  if (raw.length < 16) throw new ConfigError('ADMIN_TOKEN must be at least 16 characters long');
-  return raw;
+export const DEVELOPMENT_ISSUER = 'chronicle-development';
+export const DEVELOPMENT_AUDIENCE = 'chronicle';
+
+function auth(env: Env, nodeEnv: AppConfig['nodeEnv']): AuthConfig {
+  const jwksUrl = (env.AUTH_JWKS_URL ?? '').trim();
+  const pem = (env.AUTH_PUBLIC_KEY ?? '').trim().replace(/\\n/g, '\n');
+  if (jwksUrl && pem)
+    throw new ConfigError('Set AUTH_JWKS_URL or AUTH_PUBLIC_KEY, not both');
+  let keys: AuthConfig['keys'];
+  if (jwksUrl) {
+    let url: URL;
+    try {
+      url = new URL(jwksUrl);
+    } catch {
+      throw new ConfigError(`AUTH_JWKS_URL must be a URL, got "${jwksUrl}"`);
+    }
+    if (url.protocol !== 'https:' && !(nodeEnv !== 'production' && url.protocol === 'http:'))
+      throw new ConfigError('AUTH_JWKS_URL must be an https:// URL');
+    keys = { kind: 'jwks', url: url.href };
+  } else if (pem) {
+    if (!/^-----BEGIN PUBLIC KEY-----[\s\S]+-----END PUBLIC KEY-----$/.test(pem))
+      throw new ConfigError('AUTH_PUBLIC_KEY must be a PEM public key (-----BEGIN PUBLIC KEY-----)');
+    keys = { kind: 'public-key', pem };
+  } else if (nodeEnv === 'production') {
+    throw new ConfigError(
+      'AUTH_JWKS_URL (or AUTH_PUBLIC_KEY) is required in production: the development issuer signs anyone in',
+    );
+  } else {
+    keys = { kind: 'development', dir: env.AUTH_DEV_ISSUER_DIR || '.data/dev-issuer' };
+  }
+  const development = keys.kind === 'development';
+  const issuer = (env.AUTH_ISSUER ?? '').trim() || (development ? DEVELOPMENT_ISSUER : undefined);
+  const audience =
+    (env.AUTH_AUDIENCE ?? '').trim() || (development ? DEVELOPMENT_AUDIENCE : undefined);
+  if (nodeEnv === 'production' && (!issuer || !audience))
+    throw new ConfigError(
+      'AUTH_ISSUER and AUTH_AUDIENCE are required in production: a token for another service must not pass',
+    );
+  const rolesClaim = (env.AUTH_ROLES_CLAIM ?? '').trim() || 'roles';
+  if (!/^[A-Za-z0-9_:/.-]{1,200}$/.test(rolesClaim))
+    throw new ConfigError(`AUTH_ROLES_CLAIM must be a claim name or dotted path, got "${rolesClaim}"`);
+  return {
+    keys,
+    issuer,
+    audience,
+    rolesClaim,
+    clockSkewSeconds: integer(env, 'AUTH_CLOCK_SKEW_SECONDS', 30, 0, 300),
+  };
 }
 
 /** Public, hence no protection: it only lets development and tests run without a secret. */
@@ -143,16 +205,27 @@ export function developmentMasterKey(): KeyObject {
   );
 }
 
-/** 32 bytes as 64 hex digits or base64. The value is never echoed in an error: it is a secret. */
 function masterKey(env: Env, nodeEnv: AppConfig['nodeEnv']): AppConfig['masterKey'] {
   const raw = (env.CHRONICLE_MASTER_KEY ?? '').trim();
+  const previous = (env.CHRONICLE_PREVIOUS_MASTER_KEYS ?? '')
+    .split(',')
+    .map((item) => item.trim())
+    .filter((item) => item !== '')
+    .map((item, i) =>
+      secretKey(item, `CHRONICLE_PREVIOUS_MASTER_KEYS (key ${i + 1})`, nodeEnv),
+    );
   if (raw === '') {
     if (nodeEnv === 'production')
       throw new ConfigError(
         'CHRONICLE_MASTER_KEY is required in production: 32 random bytes as base64 (openssl rand -base64 32)',
       );
-    return { key: developmentMasterKey(), development: true };
+    return { key: developmentMasterKey(), development: true, previous };
   }
+  return { key: secretKey(raw, 'CHRONICLE_MASTER_KEY', nodeEnv), development: false, previous };
+}
+
+/** 32 bytes as 64 hex digits or base64. The value is never echoed in an error: it is a secret. */
+function secretKey(raw: string, name: string, nodeEnv: AppConfig['nodeEnv']): KeyObject {
   const bytes = /^[0-9a-f]{64}$/i.test(raw)
     ? Buffer.from(raw, 'hex')
     : /^[A-Za-z0-9+/]{43}=$/.test(raw)
@@ -160,14 +233,14 @@ function masterKey(env: Env, nodeEnv: AppConfig['nodeEnv']): AppConfig['masterKe
       : undefined;
   if (bytes?.length !== 32)
     throw new ConfigError(
-      'CHRONICLE_MASTER_KEY must be 32 bytes as 64 hex digits or base64 (openssl rand -base64 32)',
+      `${name} must be 32 bytes as 64 hex digits or base64 (openssl rand -base64 32)`,
     );
   if (nodeEnv === 'production' && lowEntropy(bytes))
     throw new ConfigError(
-      'CHRONICLE_MASTER_KEY is not random (too few distinct bytes, a repeated pattern or a sequence): ' +
+      `${name} is not random (too few distinct bytes, a repeated pattern or a sequence): ` +
         'generate one with openssl rand -base64 32',
     );
-  return { key: createSecretKey(bytes), development: false };
+  return createSecretKey(bytes);
 }
 
 /**
@@ -236,7 +309,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
       size: integer(env, 'AGGREGATE_CACHE_SIZE', 10_000, 0, 10_000_000),
       ttlMs: integer(env, 'AGGREGATE_CACHE_TTL_MS', 5_000, 0, 3_600_000),
     },
-    adminToken: adminToken(env),
+    auth: auth(env, nodeEnv),
     checkout: {
       paymentTimeoutMs: integer(env, 'CHECKOUT_PAYMENT_TIMEOUT_MS', 30_000, 100, 86_400_000),
     },

@@ -17,6 +17,8 @@ import {
 import { HTTP_CODE_METADATA } from '@nestjs/common/constants.js';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { Request, Response } from 'express';
+import { accessOf } from '../identity/access.guard.js';
+import { principalKey } from '../identity/principal.js';
 import { catchError, from, mergeMap, Observable } from 'rxjs';
 import type { DataSource } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
@@ -38,6 +40,11 @@ function canonical(value: unknown): string {
   return JSON.stringify(value) ?? 'null';
 }
 
+interface Fingerprints {
+  keyed: string;
+  accepted: string[];
+}
+
 interface StoredKey {
   request_hash: string;
   state: 'pending' | 'completed' | 'failed';
@@ -57,19 +64,32 @@ const FINGERPRINT_PREFIX = 'h1:';
  * Each claim of a key is a command of its own (its id is in the events' metadata); only a retry of the same request
  * after a 5xx or a crash reuses the id, so the event store can recognise what that earlier run stored.
  */
+/**
+ * Keys are the caller's own: stored as `<hash of the principal> <key>`, so two clients using the same key never
+ * see each other's answers (a key cannot hold a space).
+ */
+function scopedKey(request: Request, key: string): string {
+  const access = accessOf(request);
+  const scope = access ? principalKey(access.principal) : '';
+  return `${createHash('sha256').update(scope).digest('base64url').slice(0, 22)} ${key}`;
+}
+
 @Injectable()
 export class IdempotencyInterceptor implements NestInterceptor {
   private readonly logger = new Logger('Idempotency');
-  /** Keyed so that a stored fingerprint cannot be matched against a guessed body (a name, an address). */
-  private readonly fingerprintKey: KeyObject;
+  /**
+   * Keyed so that a stored fingerprint cannot be matched against a guessed body (a name, an address). One key per
+   * master key: the current one fingerprints, the previous ones still recognise requests remembered before a rotation.
+   */
+  private readonly fingerprintKeys: KeyObject[];
 
   constructor(
     @InjectDataSource() private readonly db: DataSource,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {
-    this.fingerprintKey = createSecretKey(
-      Buffer.from(
-        hkdfSync('sha256', config.masterKey.key, Buffer.alloc(0), 'chronicle/idempotency', 32),
+    this.fingerprintKeys = [config.masterKey.key, ...config.masterKey.previous].map((master) =>
+      createSecretKey(
+        Buffer.from(hkdfSync('sha256', master, Buffer.alloc(0), 'chronicle/idempotency', 32)),
       ),
     );
   }
@@ -77,8 +97,9 @@ export class IdempotencyInterceptor implements NestInterceptor {
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
     const request = context.switchToHttp().getRequest<Request>();
     if (!COMMAND_METHODS.has(request.method)) return next.handle();
-    const key = header(request, 'idempotency-key');
-    if (key === undefined) return next.handle();
+    const given = header(request, 'idempotency-key');
+    if (given === undefined) return next.handle();
+    const key = scopedKey(request, given);
     const response = context.switchToHttp().getResponse<Response>();
     const fingerprint = this.fingerprints(request);
     const successStatus =
@@ -134,12 +155,15 @@ export class IdempotencyInterceptor implements NestInterceptor {
     );
   }
 
-  private fingerprints(request: Request): { keyed: string; legacy: string } {
+  /** `keyed` is stored; `accepted` recognises it under every master key, and the unkeyed legacy form. */
+  private fingerprints(request: Request): Fingerprints {
     const text = `${request.method} ${request.path}\n${canonical(request.body ?? null)}`;
+    const keyed = this.fingerprintKeys.map(
+      (key) => FINGERPRINT_PREFIX + createHmac('sha256', key).update(text).digest('hex'),
+    );
     return {
-      keyed:
-        FINGERPRINT_PREFIX + createHmac('sha256', this.fingerprintKey).update(text).digest('hex'),
-      legacy: createHash('sha256').update(text).digest('hex'),
+      keyed: keyed[0],
+      accepted: [...keyed, createHash('sha256').update(text).digest('hex')],
     };
   }
 
@@ -148,10 +172,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
    * instead. A key past its TTL is a new command; a retry of a failed or abandoned run of the same request keeps
    * that run's command id.
    */
-  private async claim(
-    key: string,
-    fingerprint: { keyed: string; legacy: string },
-  ): Promise<string> {
+  private async claim(key: string, fingerprint: Fingerprints): Promise<string> {
     const claimed = (await this.db.query(
       `INSERT INTO idempotency_keys (key, request_hash, state, command_id) VALUES ($1, $2, 'pending', $4)
        ON CONFLICT (key) DO UPDATE SET
@@ -161,7 +182,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
          request_hash = EXCLUDED.request_hash, state = 'pending', status_code = NULL, response_headers = NULL,
          response_body = NULL, created_at = now()
        WHERE idempotency_keys.created_at < now() - make_interval(hours => $3)
-          OR (idempotency_keys.request_hash IN ($2, $5)
+          OR (idempotency_keys.request_hash = ANY($5::text[])
               AND (idempotency_keys.state = 'failed'
                    OR (idempotency_keys.state = 'pending'
                        AND idempotency_keys.created_at < now() - make_interval(secs => $6))))
@@ -171,7 +192,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
         fingerprint.keyed,
         this.config.idempotencyTtlHours,
         randomUUID(),
-        fingerprint.legacy,
+        fingerprint.accepted,
         ABANDONED_AFTER_SECONDS,
       ],
     )) as Array<{ command_id: string }>;
@@ -181,7 +202,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
       [key],
     )) as StoredKey[];
     if (!stored) return this.claim(key, fingerprint);
-    if (stored.request_hash !== fingerprint.keyed && stored.request_hash !== fingerprint.legacy) {
+    if (!fingerprint.accepted.includes(stored.request_hash)) {
       throw new HttpProblem(
         422,
         'idempotency-key-reused',

@@ -1,4 +1,5 @@
 import type { OpenAPIObject } from '@nestjs/swagger';
+import { ACCESS_POLICY, type RoutePolicy } from '../identity/access-policy.js';
 import { DEFAULT_PROBLEM_BY_STATUS, PROBLEM_EXAMPLES, problemExample } from './problem-examples.js';
 
 type Operation = NonNullable<OpenAPIObject['paths'][string]['get']>;
@@ -13,11 +14,15 @@ const EXAMPLE_PATH_VALUES: Record<string, string> = { name: 'accounts', productI
 
 interface GlobalResponse {
   description: string;
-  headers?: Record<string, { description: string; schema: { type: 'integer' } }>;
+  headers?: Record<string, { description: string; schema: { type: 'integer' | 'string' } }>;
 }
 
 /** What any operation can answer, whatever its controller says: the HTTP pipeline's own problems. */
-function globalResponses(method: string, operation: Operation): Record<string, GlobalResponse> {
+function globalResponses(
+  method: string,
+  operation: Operation,
+  isPublic: boolean,
+): Record<string, GlobalResponse> {
   const takes = (name: string) =>
     (operation.parameters ?? []).some((p) => 'name' in p && p.name === name);
   const takesIdempotencyKey = takes('Idempotency-Key');
@@ -46,6 +51,20 @@ function globalResponses(method: string, operation: Operation): Record<string, G
           'idempotency-key-reused: this Idempotency-Key was used with another request while it is remembered',
       },
     }),
+    ...(!isPublic && {
+      401: {
+        description:
+          'unauthorized: no bearer token, or one that does not verify (signature, issuer, audience, expiry); ' +
+          'WWW-Authenticate says why',
+        headers: {
+          'WWW-Authenticate': {
+            description: 'Bearer realm="chronicle", error=...',
+            schema: { type: 'string' },
+          },
+        },
+      },
+      403: { description: "forbidden: the token's roles do not allow this route" },
+    }),
     408: { description: 'request-timeout: the request was not received in time' },
     431: {
       description:
@@ -57,10 +76,24 @@ function globalResponses(method: string, operation: Operation): Record<string, G
         'database-unavailable: the database did not answer in time (Retry-After)' +
         (waits
           ? '; consistency-timeout: consistentWith was not reached in time (Retry-After)'
-          : ''),
+          : '') +
+        (isPublic
+          ? ''
+          : '; identity-provider-unavailable: the JWKS could not be fetched (Retry-After)'),
       headers: { 'Retry-After': { description: 'Seconds to wait', schema: { type: 'integer' } } },
     },
   };
+}
+
+/** Appends who may call the operation, as ACCESS_POLICY says. */
+function withRoles(
+  description: string | undefined,
+  policy: Exclude<RoutePolicy, 'public'>,
+): string {
+  const roles = Object.entries(policy)
+    .map(([role, reach]) => (reach === 'own' ? `${role} (their own only)` : role))
+    .join(', ');
+  return `${description ? `${description}\n\n` : ''}**Roles:** ${roles}.`;
 }
 
 /** The problem types of this status a description names. */
@@ -79,7 +112,9 @@ function problemCodes(
   const fallback = DEFAULT_PROBLEM_BY_STATUS[status];
   const owned = own === undefined ? [] : codesIn(status, own);
   if (own !== undefined && owned.length === 0 && fallback) owned.push(fallback);
-  return [...new Set([...owned, ...codesIn(status, global)])];
+  const codes = [...new Set([...owned, ...codesIn(status, global)])];
+  // One-word types (unauthorized, forbidden) are not picked out of a description: the status's usual one.
+  return codes.length === 0 && fallback ? [fallback] : codes;
 }
 
 /** The controller's description, then each of the pipeline's problem types it does not mention yet. */
@@ -108,7 +143,12 @@ export function completeDocument(document: OpenAPIObject): OpenAPIObject {
       const operation = item[method];
       if (!operation) continue;
       const responses = operation.responses;
-      const global = globalResponses(method, operation);
+      const policy = ACCESS_POLICY[`${method.toUpperCase()} ${path}`];
+      const isPublic = policy === 'public';
+      // Swagger UI's Authorize button sends the token to every route but the public ones.
+      operation.security = isPublic ? [] : [{ bearer: [] }];
+      if (policy && !isPublic) operation.description = withRoles(operation.description, policy);
+      const global = globalResponses(method, operation, isPublic);
       const codes = new Map<string, string[]>();
       for (const [status, response] of Object.entries(responses)) {
         if (response && 'description' in response && Number(status) >= 400) {

@@ -23,11 +23,11 @@ export const PROBLEM_EXAMPLES: Record<string, ProblemExample> = {
     detail: 'The request body is not encoded as its Content-Encoding header says',
   },
   'unknown-position': { status: 400, detail: 'No event is stored at global position 4711' },
-  unauthorized: {
-    status: 401,
-    detail: 'The admin endpoints need Authorization: Bearer <ADMIN_TOKEN>',
+  unauthorized: { status: 401, detail: 'The token has expired' },
+  forbidden: {
+    status: 403,
+    detail: 'Your roles (customer) do not allow POST /admin/projections/{name}/rebuild',
   },
-  'admin-disabled': { status: 403, detail: 'Set ADMIN_TOKEN to use the admin endpoints' },
   'account-not-found': { status: 404, detail: `Account ${EXAMPLE_ID} does not exist` },
   'account-not-yet-opened': {
     status: 404,
@@ -142,6 +142,10 @@ export const PROBLEM_EXAMPLES: Record<string, ProblemExample> = {
     detail: 'The read model has not reached position 1042 within 5000 ms',
     extensions: { position: 1042 },
   },
+  'identity-provider-unavailable': {
+    status: 503,
+    detail: 'The identity provider keys could not be fetched',
+  },
   'database-unavailable': {
     status: 503,
     detail: 'The database is unavailable or did not answer in time; retry later',
@@ -152,7 +156,7 @@ export const PROBLEM_EXAMPLES: Record<string, ProblemExample> = {
 export const DEFAULT_PROBLEM_BY_STATUS: Record<number, string> = {
   400: 'validation-failed',
   401: 'unauthorized',
-  403: 'admin-disabled',
+  403: 'forbidden',
   404: 'not-found',
   409: 'version-conflict',
   413: 'payload-too-large',

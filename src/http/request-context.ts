@@ -2,11 +2,12 @@ import { randomUUID } from 'node:crypto';
 import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
 import type { Request } from 'express';
 import type { EventMetadata } from '../event-store/event-store.types.js';
+import { accessOf } from '../identity/access.guard.js';
 import { RequestValidationError } from './problem.js';
 
 const TOKEN = /^[A-Za-z0-9._:@-]{1,128}$/;
 
-/** Reads a token header (Idempotency-Key, X-Correlation-Id, X-Actor); a malformed one is a 400 naming it. */
+/** Reads a token header (Idempotency-Key, X-Correlation-Id); a malformed one is a 400 naming it. */
 
 export function header(request: Request, name: string): string | undefined {
   const value = request.headers[name];
@@ -35,11 +36,14 @@ export const CommandMetadata = createParamDecorator(
   (_: unknown, context: ExecutionContext): EventMetadata => {
     const request = context.switchToHttp().getRequest<Request & { [CLAIMED_COMMAND]?: string }>();
     const commandId = request[CLAIMED_COMMAND] ?? randomUUID();
+    // Who acted is the verified token's subject (and the client it was issued to), never a header the caller types.
+    const principal = accessOf(request)?.principal;
     return {
       commandId,
       correlationId: header(request, 'x-correlation-id') ?? commandId,
       causationId: commandId,
-      actor: header(request, 'x-actor') ?? 'anonymous',
+      actor: principal?.subject ?? 'anonymous',
+      ...(principal?.clientId && { client: principal.clientId }),
     };
   },
 );

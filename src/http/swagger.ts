@@ -10,9 +10,20 @@ export function setupSwagger(app: INestApplication): void {
     .setDescription(
       'Event-sourced accounts, carts, orders and shipping on PostgreSQL. Commands answer with the stream `version` and the global `position` of ' +
         'their last event; send `If-Match: "<version>"` for optimistic concurrency, `Idempotency-Key` to retry ' +
-        'safely, and `consistentWith=<position>` on a read to see your own write. Errors are application/problem+json.',
+        'safely, and `consistentWith=<position>` on a read to see your own write. Errors are application/problem+json. ' +
+        'Every route but /health and /metrics needs `Authorization: Bearer <token>`; each says which roles may call it.',
     )
     .setVersion('0.1.0')
+    .addBearerAuth(
+      {
+        type: 'http',
+        scheme: 'bearer',
+        bearerFormat: 'JWT',
+        description:
+          'An access token from your identity provider; in development `npm run token -- --sub <id> --role customer`',
+      },
+      'bearer',
+    )
     .build();
   const document = completeDocument(
     SwaggerModule.createDocument(app, config, {

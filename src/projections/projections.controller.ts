@@ -1,20 +1,16 @@
-import { Body, Controller, Get, HttpCode, Logger, Param, Post, UseGuards } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Logger, Param, Post } from '@nestjs/common';
 import {
   ApiAcceptedResponse,
   ApiBadRequestResponse,
-  ApiBearerAuth,
   ApiConflictResponse,
-  ApiForbiddenResponse,
   ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
   ApiProperty,
   ApiTags,
-  ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsInt, Max, Min } from 'class-validator';
-import { AdminGuard } from '../http/admin.guard.js';
 import { ProblemResponse, ValidationProblemResponse } from '../http/problem.js';
 import { ProjectionRunner } from './projection-runner.service.js';
 import type { ProjectionState, ProjectionStatus } from './projection-status.js';
@@ -121,16 +117,6 @@ class RebuildAccepted {
 
 /** Operating the read side: status and lag, dead letters, retry or skip, zero-downtime rebuilds. */
 @ApiTags('admin')
-@ApiBearerAuth()
-@ApiUnauthorizedResponse({
-  type: ProblemResponse,
-  description: 'unauthorized: ADMIN_TOKEN is set and the request lacks Authorization: Bearer <it>',
-})
-@ApiForbiddenResponse({
-  type: ProblemResponse,
-  description: 'admin-disabled: in production without ADMIN_TOKEN',
-})
-@UseGuards(AdminGuard)
 @Controller('admin/projections')
 export class ProjectionsController {
   private readonly logger = new Logger(ProjectionsController.name);

@@ -1,6 +1,5 @@
 import { Global, Module } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
-import { AdminGuard } from '../http/admin.guard.js';
 import { ProjectionRunner } from './projection-runner.service.js';
 import { ProjectionTrigger } from './projection-trigger.handler.js';
 import { ProjectionsController } from './projections.controller.js';
@@ -9,7 +8,7 @@ import { ProjectionsController } from './projections.controller.js';
 @Module({
   imports: [DiscoveryModule],
   controllers: [ProjectionsController],
-  providers: [ProjectionRunner, ProjectionTrigger, AdminGuard],
+  providers: [ProjectionRunner, ProjectionTrigger],
   exports: [ProjectionRunner],
 })
 export class ProjectionsModule {}

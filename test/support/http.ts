@@ -1,4 +1,5 @@
 import supertest from 'supertest';
+import { bearer, DEFAULT_TOKEN } from './auth.js';
 import { OpenApiContract, type OpenApiDocument } from './openapi-contract.js';
 
 type App = Parameters<typeof supertest>[0];
@@ -51,14 +52,21 @@ function heldToContract(app: App, method: string, url: string, test: Test): Test
 
 /**
  * supertest's `request(app)`, with every answer held to the app's OpenAPI document: a status,
- * content type or body the document does not declare fails the request.
+ * content type or body the document does not declare fails the request. Requests carry `token` (by default
+ * the suites' customer with every role, see auth.ts); `.set('Authorization', ...)` or `.unset('Authorization')`
+ * on a request overrides it.
  */
-export default function request(app: App): Agent {
+export default function request(app: App, token: string = DEFAULT_TOKEN): Agent {
   const agent = supertest(app);
   const checked = { ...agent } as Agent;
   for (const method of METHODS) {
     checked[method] = ((url: string) =>
-      heldToContract(app, method, url, agent[method](url))) as Agent[typeof method];
+      heldToContract(
+        app,
+        method,
+        url,
+        agent[method](url).set('Authorization', bearer(token)),
+      )) as Agent[typeof method];
   }
   checked.del = checked.delete;
   return checked;

@@ -1,0 +1,74 @@
+import type { Role } from './principal.js';
+
+/**
+ * What a role may do on a route: `any` resource, or only its `own` (a customer's accounts, carts, orders,
+ * shipments and personal data; someone else's answers 404 as if it did not exist).
+ */
+export type Reach = 'any' | 'own';
+export type RoutePolicy = 'public' | Partial<Record<Role, Reach>>;
+
+const READ_ANY = { teller: 'any', auditor: 'any' } as const;
+
+/**
+ * Who may call what: one rule per route of the OpenAPI document, keyed as the document writes it. A route that is
+ * not here answers 403 to everyone (AccessGuard), and the role × route e2e test fails, so a new route cannot ship
+ * without a rule.
+ */
+export const ACCESS_POLICY: Readonly<Record<string, RoutePolicy>> = {
+  'GET /health': 'public',
+  'GET /metrics': 'public',
+
+  // An account belongs to the customer who opened it; tellers move money on any account.
+  'POST /accounts': { customer: 'own' },
+  'POST /accounts/{id}/deposits': { customer: 'own', teller: 'any' },
+  'POST /accounts/{id}/withdrawals': { customer: 'own', teller: 'any' },
+  'GET /accounts/{id}': { customer: 'own', ...READ_ANY },
+  'GET /accounts/{id}/history': { customer: 'own', ...READ_ANY },
+  'GET /accounts/{id}/transactions': { customer: 'own', ...READ_ANY },
+  // Raw events carry other principals' metadata (who acted, from which client): staff only.
+  'GET /accounts/{id}/events': READ_ANY,
+  'DELETE /accounts/{id}/personal-data': { customer: 'own', admin: 'any' },
+
+  // A cart belongs to the customer who created it; only they fill it and check it out.
+  'POST /carts': { customer: 'own' },
+  'POST /carts/{id}/items': { customer: 'own' },
+  'DELETE /carts/{id}/items/{productId}': { customer: 'own' },
+  'PUT /carts/{id}/shipping': { customer: 'own' },
+  'POST /carts/{id}/checkout': { customer: 'own' },
+  'GET /carts/{id}': { customer: 'own', auditor: 'any' },
+
+  // Orders and shipments are the cart's customer's; operations (admin) dispatch them.
+  'GET /orders': { customer: 'own', auditor: 'any', admin: 'any' },
+  'GET /orders/{id}': { customer: 'own', auditor: 'any', admin: 'any' },
+  'GET /shipments/{id}': { customer: 'own', auditor: 'any', admin: 'any' },
+  'POST /shipments/{id}/dispatch': { admin: 'any' },
+
+  'DELETE /customers/{customerId}/personal-data': { customer: 'own', admin: 'any' },
+
+  'GET /reports/daily-volume': { auditor: 'any', admin: 'any' },
+  'GET /reports/cart-removals': { auditor: 'any', admin: 'any' },
+  'GET /reports/orders-by-status': { auditor: 'any', admin: 'any' },
+
+  'GET /admin/projections': { auditor: 'any', admin: 'any' },
+  'GET /admin/projections/{name}/dead-letters': { auditor: 'any', admin: 'any' },
+  'POST /admin/projections/{name}/rebuild': { admin: 'any' },
+  'POST /admin/projections/{name}/retry': { admin: 'any' },
+  'POST /admin/projections/{name}/skip': { admin: 'any' },
+};
+
+/**
+ * The reach the principal's roles give on a route: the widest of them (a teller who is also a customer reaches
+ * any account), or undefined when no role of theirs may call it.
+ */
+export function reachOf(
+  policy: Partial<Record<Role, Reach>>,
+  roles: ReadonlySet<Role>,
+): Reach | undefined {
+  let reach: Reach | undefined;
+  for (const role of roles) {
+    const granted = policy[role];
+    if (granted === 'any') return 'any';
+    if (granted === 'own') reach = 'own';
+  }
+  return reach;
+}

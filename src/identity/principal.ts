@@ -1,0 +1,39 @@
+import { deterministicUuid } from '../event-store/event-ids.js';
+
+export const ROLES = ['customer', 'teller', 'auditor', 'admin'] as const;
+export type Role = (typeof ROLES)[number];
+
+/** Who sent a request, as its verified bearer token says. */
+export interface Principal {
+  /** The token's `sub`. */
+  readonly subject: string;
+  /** The OAuth client the token was issued to (`azp` or `client_id`), when the token names one. */
+  readonly clientId?: string;
+  readonly roles: ReadonlySet<Role>;
+  /** The customer this subject is: what owns their accounts and carts (see customerIdOf). */
+  readonly customerId: string;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * Customer ids are UUIDs: a subject that is one (Keycloak, Cognito, the development issuer) is its own customer
+ * id; any other subject (`auth0|5f...`) gets a name-based UUID derived from it, the same for every token.
+ */
+export function customerIdOf(subject: string): string {
+  return UUID.test(subject) ? subject.toLowerCase() : deterministicUuid('customer', subject);
+}
+
+/**
+ * What a request may touch, decided from its route's policy and the principal's roles. `ownedBy` set: only what
+ * belongs to that customer, and anything else is answered as if it did not exist (404), so existence does not leak.
+ */
+export interface Access {
+  readonly principal: Principal;
+  readonly ownedBy?: string;
+}
+
+/** The scope key of per-principal state (Idempotency-Key, rate limits): subject and client, never mixed up. */
+export function principalKey(principal: Principal): string {
+  return `${principal.subject}\u0000${principal.clientId ?? ''}`;
+}

@@ -1,0 +1,130 @@
+import { createPublicKey, type KeyObject } from 'node:crypto';
+import { createRemoteJWKSet, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
+import type { AuthConfig } from '../config/config.js';
+import { unstorableCodePoint } from '../http/input-rules.js';
+import { DevelopmentIssuer } from './development-issuer.js';
+import { customerIdOf, ROLES, type Principal, type Role } from './principal.js';
+
+/** Asymmetric algorithms only: an HS256 token "signed" with the public key, or `alg: none`, never passes. */
+const ALGORITHMS = [
+  'RS256',
+  'RS384',
+  'RS512',
+  'PS256',
+  'PS384',
+  'PS512',
+  'ES256',
+  'ES384',
+  'ES512',
+  'EdDSA',
+];
+const MAX_TOKEN_LENGTH = 8192;
+const CACHE_SIZE = 10_000;
+/** A verified token is trusted again without its signature for at most this long (and never past its exp). */
+const CACHE_MS = 5 * 60_000;
+
+/** A token that does not prove who sent it: 401, with what is wrong said in WWW-Authenticate. */
+export class InvalidToken extends Error {}
+
+/** The identity provider's keys could not be fetched: not the caller's fault, 503. */
+export class IdentityProviderUnavailable extends Error {}
+
+const JOSE_REASONS: Record<string, string> = {
+  ERR_JWT_EXPIRED: 'The token has expired',
+  ERR_JWT_CLAIM_VALIDATION_FAILED: 'The token is not valid here',
+  ERR_JWS_SIGNATURE_VERIFICATION_FAILED: 'The token signature does not verify',
+  ERR_JOSE_ALG_NOT_ALLOWED: 'The token algorithm is not accepted',
+  ERR_JOSE_NOT_SUPPORTED: 'The token algorithm is not accepted',
+  ERR_JWKS_NO_MATCHING_KEY: 'The token was not signed by a known key',
+  ERR_JWKS_MULTIPLE_MATCHING_KEYS: 'The token was not signed by a known key',
+  ERR_JWS_INVALID: 'The token is malformed',
+  ERR_JWT_INVALID: 'The token is malformed',
+};
+
+function claimAt(payload: JWTPayload, path: string): unknown {
+  if (path in payload) return payload[path];
+  return path
+    .split('.')
+    .reduce<unknown>(
+      (value, key) =>
+        value && typeof value === 'object' ? (value as Record<string, unknown>)[key] : undefined,
+      payload,
+    );
+}
+
+function rolesIn(claim: unknown): Set<Role> {
+  const values = Array.isArray(claim) ? claim : typeof claim === 'string' ? claim.split(' ') : [];
+  return new Set(values.filter((value): value is Role => ROLES.includes(value as Role)));
+}
+
+/** A claim we store (the subject becomes the actor of events): text PostgreSQL can hold, no control characters. */
+function storable(value: unknown, max: number): value is string {
+  return (
+    typeof value === 'string' &&
+    value.length > 0 &&
+    value.length <= max &&
+    // eslint-disable-next-line no-control-regex
+    !/[\u0000-\u001f\u007f]/.test(value) &&
+    unstorableCodePoint(value) === undefined
+  );
+}
+
+/**
+ * Verifies bearer tokens (jose): the signature against the JWKS (cached by jose, refetched when a token names a
+ * key it does not know, so a rotation at the provider is honoured) or the configured public key, then `iss`,
+ * `aud`, `exp` and `nbf` with the configured clock skew. A verified token is remembered, so the signature of a
+ * token used for many requests is checked once.
+ */
+export class TokenVerifier {
+  private readonly key: KeyObject | JWTVerifyGetKey;
+  private readonly verified = new Map<string, { principal: Principal; until: number }>();
+
+  constructor(private readonly config: AuthConfig) {
+    const keys = config.keys;
+    this.key =
+      keys.kind === 'jwks'
+        ? createRemoteJWKSet(new URL(keys.url), { timeoutDuration: 5_000 })
+        : createPublicKey(
+            keys.kind === 'public-key' ? keys.pem : DevelopmentIssuer.open(keys.dir).publicKeyPem,
+          );
+  }
+
+  async verify(token: string): Promise<Principal> {
+    const now = Date.now();
+    const known = this.verified.get(token);
+    if (known && known.until > now) return known.principal;
+    if (known) this.verified.delete(token);
+    if (token.length > MAX_TOKEN_LENGTH) throw new InvalidToken('The token is too long');
+
+    let payload: JWTPayload;
+    try {
+      ({ payload } = await jwtVerify(token, this.key as KeyObject, {
+        algorithms: ALGORITHMS,
+        issuer: this.config.issuer,
+        audience: this.config.audience,
+        clockTolerance: this.config.clockSkewSeconds,
+        requiredClaims: ['sub', 'exp'],
+      }));
+    } catch (error) {
+      const code = (error as { code?: string }).code ?? '';
+      const reason = JOSE_REASONS[code];
+      if (reason) throw new InvalidToken(reason);
+      if (this.config.keys.kind === 'jwks')
+        throw new IdentityProviderUnavailable('The identity provider keys could not be fetched');
+      throw new InvalidToken('The token is malformed');
+    }
+
+    if (!storable(payload.sub, 255)) throw new InvalidToken('The token subject is not valid');
+    const client = payload.azp ?? payload.client_id;
+    const principal: Principal = {
+      subject: payload.sub,
+      clientId: storable(client, 255) ? client : undefined,
+      roles: rolesIn(claimAt(payload, this.config.rolesClaim)),
+      customerId: customerIdOf(payload.sub),
+    };
+    const expires = (payload.exp as number) * 1000 + this.config.clockSkewSeconds * 1000;
+    if (this.verified.size >= CACHE_SIZE) this.verified.delete(this.verified.keys().next().value!);
+    this.verified.set(token, { principal, until: Math.min(expires, now + CACHE_MS) });
+    return principal;
+  }
+}
