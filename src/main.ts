@@ -17,6 +17,12 @@ async function main(): Promise<void> {
   const logger = new Logger('Chronicle');
   const url = `http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${config.port}`;
   logger.log(`Listening on ${url} (Swagger UI: ${url}/docs)`);
+  if (config.auth.keys.kind === 'development') {
+    logger.log(
+      `No AUTH_JWKS_URL: tokens from the development issuer (${config.auth.keys.dir}) are accepted. Get one with ` +
+        `npm run token -- --sub <id> --role <customer|teller|auditor|admin>, then Authorize in ${url}/docs`,
+    );
+  }
 
   let stopping = false;
   const stop = async (signal: string) => {

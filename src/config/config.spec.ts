@@ -2,6 +2,15 @@ import { randomBytes } from 'node:crypto';
 import { inspect } from 'node:util';
 import { ConfigError, developmentMasterKey, loadConfig, lowEntropy } from './config.js';
 
+const KEY = randomBytes(32).toString('base64');
+
+/** An identity provider, which production requires. */
+const PRODUCTION_AUTH = {
+  AUTH_JWKS_URL: 'https://idp.example/certs',
+  AUTH_ISSUER: 'https://idp.example',
+  AUTH_AUDIENCE: 'chronicle',
+};
+
 describe('loadConfig', () => {
   it('has defaults that need nothing from the environment', () => {
     const config = loadConfig({});
@@ -28,7 +37,36 @@ describe('loadConfig', () => {
     [{ BODY_LIMIT: '1gb' }, /^BODY_LIMIT must be a size/],
     [{ SNAPSHOT_EVERY: '-1' }, /^SNAPSHOT_EVERY must be an integer from 0 to 1000000/],
     [{ RUN_PROJECTIONS: 'accounts;orders' }, /^RUN_PROJECTIONS must be true, false or a comma/],
-    [{ ADMIN_TOKEN: 'short' }, /^ADMIN_TOKEN must be at least 16 characters/],
+    [
+      { NODE_ENV: 'production', CHRONICLE_MASTER_KEY: randomBytes(32).toString('base64') },
+      /^AUTH_JWKS_URL \(or AUTH_PUBLIC_KEY\) is required in production/,
+    ],
+    [
+      {
+        NODE_ENV: 'production',
+        CHRONICLE_MASTER_KEY: KEY,
+        AUTH_JWKS_URL: 'https://idp.example/certs',
+      },
+      /^AUTH_ISSUER and AUTH_AUDIENCE are required in production/,
+    ],
+    [
+      {
+        NODE_ENV: 'production',
+        CHRONICLE_MASTER_KEY: KEY,
+        AUTH_JWKS_URL: 'http://idp.example/certs',
+      },
+      /^AUTH_JWKS_URL must be an https:\/\/ URL$/,
+    ],
+    [{ AUTH_JWKS_URL: 'not a url' }, /^AUTH_JWKS_URL must be a URL/],
+    [{ AUTH_PUBLIC_KEY: 'ssh-rsa AAAA' }, /^AUTH_PUBLIC_KEY must be a PEM public key/],
+    [
+      { AUTH_JWKS_URL: 'https://idp.example/certs', AUTH_PUBLIC_KEY: 'x' },
+      /^Set AUTH_JWKS_URL or AUTH_PUBLIC_KEY, not both$/,
+    ],
+    [
+      { AUTH_CLOCK_SKEW_SECONDS: '3600' },
+      /^AUTH_CLOCK_SKEW_SECONDS must be an integer from 0 to 300/,
+    ],
     [{ PROJECTION_RETRY_ATTEMPTS: '0' }, /^PROJECTION_RETRY_ATTEMPTS must be an integer from 1/],
     [{ DATABASE_TIMEOUT_MS: '50' }, /^DATABASE_TIMEOUT_MS must be an integer from 100 to 600000/],
     [{ DATABASE_CONNECT_TIMEOUT_MS: 'soon' }, /^DATABASE_CONNECT_TIMEOUT_MS must be an integer/],
@@ -47,6 +85,30 @@ describe('loadConfig', () => {
   ])('rejects %p with one line naming the variable', (env, message) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(message);
+  });
+
+  it('uses the development issuer outside production only, and reads an identity provider from the environment', () => {
+    expect(loadConfig({}).auth).toMatchObject({
+      keys: { kind: 'development', dir: '.data/dev-issuer' },
+      issuer: 'chronicle-development',
+      audience: 'chronicle',
+      rolesClaim: 'roles',
+      clockSkewSeconds: 30,
+    });
+    const production = loadConfig({
+      NODE_ENV: 'production',
+      CHRONICLE_MASTER_KEY: randomBytes(32).toString('base64'),
+      AUTH_JWKS_URL: 'https://idp.example/realms/shop/protocol/openid-connect/certs',
+      AUTH_ISSUER: 'https://idp.example/realms/shop',
+      AUTH_AUDIENCE: 'chronicle-api',
+      AUTH_ROLES_CLAIM: 'realm_access.roles',
+    }).auth;
+    expect(production).toMatchObject({
+      keys: { kind: 'jwks', url: 'https://idp.example/realms/shop/protocol/openid-connect/certs' },
+      issuer: 'https://idp.example/realms/shop',
+      audience: 'chronicle-api',
+      rolesClaim: 'realm_access.roles',
+    });
   });
 
   it('reads sizes and the database url', () => {
@@ -93,7 +155,11 @@ describe('loadConfig', () => {
 
     it('reads 32 bytes as hex or base64, and never shows them', () => {
       for (const raw of [key.toString('hex'), key.toString('base64')]) {
-        const { masterKey } = loadConfig({ CHRONICLE_MASTER_KEY: raw, NODE_ENV: 'production' });
+        const { masterKey } = loadConfig({
+          CHRONICLE_MASTER_KEY: raw,
+          NODE_ENV: 'production',
+          ...PRODUCTION_AUTH,
+        });
         expect(masterKey.development).toBe(false);
         expect(masterKey.key.export().equals(key)).toBe(true);
         expect(inspect(masterKey) + JSON.stringify(masterKey)).not.toContain(raw);
@@ -116,9 +182,9 @@ describe('loadConfig', () => {
       ['hex digits typed in order', Buffer.from('0123456789abcdef'.repeat(4), 'hex')],
     ])('refuses a key of low entropy in production: %s', (_, weak) => {
       for (const raw of [weak.toString('hex'), weak.toString('base64')]) {
-        expect(() => loadConfig({ CHRONICLE_MASTER_KEY: raw, NODE_ENV: 'production' })).toThrow(
-          /^CHRONICLE_MASTER_KEY is not random/,
-        );
+        expect(() =>
+          loadConfig({ CHRONICLE_MASTER_KEY: raw, NODE_ENV: 'production', ...PRODUCTION_AUTH }),
+        ).toThrow(/^CHRONICLE_MASTER_KEY is not random/);
         expect(
           loadConfig({ CHRONICLE_MASTER_KEY: raw, NODE_ENV: 'test' }).masterKey.development,
         ).toBe(false);
@@ -150,6 +216,34 @@ describe('loadConfig', () => {
         attempt();
       } catch (error) {
         expect((error as Error).message).not.toContain(raw);
+      }
+    });
+  });
+
+  describe('CHRONICLE_PREVIOUS_MASTER_KEYS', () => {
+    const [one, two] = [randomBytes(32), randomBytes(32)];
+
+    it('reads keys that only unwrap, comma-separated, hex or base64, and never shows them', () => {
+      const raw = ` ${one.toString('hex')} ,${two.toString('base64')},`;
+      const { masterKey } = loadConfig({ NODE_ENV: 'test', CHRONICLE_PREVIOUS_MASTER_KEYS: raw });
+      expect(masterKey.previous.map((key) => key.export().toString('hex'))).toEqual([
+        one.toString('hex'),
+        two.toString('hex'),
+      ]);
+      expect(inspect(masterKey) + JSON.stringify(masterKey)).not.toContain(one.toString('hex'));
+      expect(loadConfig({ NODE_ENV: 'test' }).masterKey.previous).toEqual([]);
+    });
+
+    it('refuses a bad key naming its place in the list, not its value', () => {
+      const raw = `${one.toString('base64')},${two.toString('hex').slice(2)}`;
+      const attempt = () => loadConfig({ NODE_ENV: 'test', CHRONICLE_PREVIOUS_MASTER_KEYS: raw });
+      expect(attempt).toThrow(
+        /^CHRONICLE_PREVIOUS_MASTER_KEYS \(key 2\) must be 32 bytes as 64 hex digits or base64/,
+      );
+      try {
+        attempt();
+      } catch (error) {
+        expect((error as Error).message).not.toContain(two.toString('hex').slice(2));
       }
     });
   });

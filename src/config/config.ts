@@ -63,6 +63,12 @@ export interface AuthConfig {
   rolesClaim: string;
   /** Tolerance on exp and nbf, for clocks that differ a little (AUTH_CLOCK_SKEW_SECONDS). */
   clockSkewSeconds: number;
+  /**
+   * The JWKS is refetched when a token names a key it lacks (a rotation at the provider), at most once per this
+   * many seconds (AUTH_JWKS_COOLDOWN_SECONDS), and at the latest after AUTH_JWKS_MAX_AGE_SECONDS.
+   */
+  jwksCooldownSeconds: number;
+  jwksMaxAgeSeconds: number;
 }
 
 export interface DatabaseTimeouts {
@@ -195,6 +201,8 @@ function auth(env: Env, nodeEnv: AppConfig['nodeEnv']): AuthConfig {
     audience,
     rolesClaim,
     clockSkewSeconds: integer(env, 'AUTH_CLOCK_SKEW_SECONDS', 30, 0, 300),
+    jwksCooldownSeconds: integer(env, 'AUTH_JWKS_COOLDOWN_SECONDS', 30, 0, 3600),
+    jwksMaxAgeSeconds: integer(env, 'AUTH_JWKS_MAX_AGE_SECONDS', 600, 1, 86_400),
   };
 }
 
@@ -309,11 +317,11 @@ export function loadConfig(env: Env = process.env): AppConfig {
       size: integer(env, 'AGGREGATE_CACHE_SIZE', 10_000, 0, 10_000_000),
       ttlMs: integer(env, 'AGGREGATE_CACHE_TTL_MS', 5_000, 0, 3_600_000),
     },
-    auth: auth(env, nodeEnv),
     checkout: {
       paymentTimeoutMs: integer(env, 'CHECKOUT_PAYMENT_TIMEOUT_MS', 30_000, 100, 86_400_000),
     },
     masterKey: masterKey(env, nodeEnv),
+    auth: auth(env, nodeEnv),
     logLevel: oneOf(env, 'LOG_LEVEL', 'log', ['error', 'warn', 'log', 'debug', 'verbose']),
   };
 }

@@ -30,5 +30,9 @@ export function setupSwagger(app: INestApplication): void {
       extraModels: [ProblemResponse, ValidationProblemResponse, FieldError],
     }),
   );
-  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
+  SwaggerModule.setup('docs', app, document, {
+    jsonDocumentUrl: 'docs-json',
+    // The token given to Authorize survives a reload of the page (kept in the browser's localStorage).
+    swaggerOptions: { persistAuthorization: true },
+  });
 }

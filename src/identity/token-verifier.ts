@@ -83,7 +83,11 @@ export class TokenVerifier {
     const keys = config.keys;
     this.key =
       keys.kind === 'jwks'
-        ? createRemoteJWKSet(new URL(keys.url), { timeoutDuration: 5_000 })
+        ? createRemoteJWKSet(new URL(keys.url), {
+            timeoutDuration: 5_000,
+            cooldownDuration: config.jwksCooldownSeconds * 1000,
+            cacheMaxAge: config.jwksMaxAgeSeconds * 1000,
+          })
         : createPublicKey(
             keys.kind === 'public-key' ? keys.pem : DevelopmentIssuer.open(keys.dir).publicKeyPem,
           );

@@ -33,7 +33,8 @@ export class StoredEventResponse {
       commandId: '8c1d2e3f-4a5b-4c6d-8e7f-9a0b1c2d3e4f',
       correlationId: '8c1d2e3f-4a5b-4c6d-8e7f-9a0b1c2d3e4f',
       causationId: '8c1d2e3f-4a5b-4c6d-8e7f-9a0b1c2d3e4f',
-      actor: 'anonymous',
+      actor: '0c3f2a1e-5b7d-4e69-8a10-7d2c4b6e9f01',
+      client: 'mobile-app',
     },
   })
   metadata: Record<string, unknown>;
