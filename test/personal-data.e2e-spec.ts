@@ -52,7 +52,7 @@ describe("erasing an account owner's personal data (crypto-shredding)", () => {
       `SELECT encode(wrapped_key, 'hex') AS hex FROM personal_data_keys WHERE subject_id = $1`,
       [id],
     );
-    expect(key.hex).toMatch(/^[0-9a-f]{122}$/);
+    expect(key.hex).toMatch(/^[0-9a-f]{138}$/);
 
     const erased = await erase(id).expect(200);
     expect(erased.body).toEqual({ id, version: 6, position: expect.any(Number) });

@@ -4,11 +4,12 @@ import { NestFactory } from '@nestjs/core';
 import { getDataSourceToken } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { AppModule } from '../app.module.js';
-import { ConfigError, loadConfig } from '../config/config.js';
+import { loadConfig } from '../config/config.js';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from '../database/embedded-postgres.js';
 import { ProjectionRunner } from '../projections/projection-runner.service.js';
 import type { RebuildProgress } from '../projections/projection-rebuild.js';
 import { ProgressBar } from './progress-bar.js';
+import { required, runCli, UsageError } from './run-cli.js';
 
 const USAGE = `Usage: npm run projections -- <command>
 
@@ -107,21 +108,4 @@ function printStatus(statuses: Awaited<ReturnType<ProjectionRunner['status']>>):
   console.table(rows);
 }
 
-class UsageError extends Error {}
-
-function required(value: string | undefined, what: string): string {
-  if (!value) throw new UsageError(`missing <${what}>`);
-  return value;
-}
-
-main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    const message = error instanceof Error ? error.message : String(error);
-    if (error instanceof UsageError) process.stderr.write(`${message}\n\n${USAGE}\n`);
-    else if (error instanceof ConfigError)
-      process.stderr.write(`Invalid configuration: ${message}\n`);
-    else process.stderr.write(`projections: ${message}\n`);
-    process.exit(error instanceof UsageError ? 2 : 1);
-  },
-);
+runCli('projections', USAGE, main);

@@ -9,6 +9,7 @@ import { CreateSnapshots1763798400600 } from '../event-store/migrations/17637984
 import { CreatePersonalDataKeys1763798400700 } from '../event-store/migrations/1763798400700-create-personal-data-keys.js';
 import { KeepSnapshotHistory1765000000600 } from '../event-store/migrations/1765000000600-keep-snapshot-history.js';
 import { PersonalDataKeysByLowerSubject1765000001200 } from '../event-store/migrations/1765000001200-personal-data-keys-by-lower-subject.js';
+import { MasterKeyIds1765000001300 } from '../event-store/migrations/1765000001300-master-key-ids.js';
 import { CreateIdempotencyKeys1763798400300 } from '../http/migrations/1763798400300-create-idempotency-keys.js';
 import { IdempotencyCommandIds1765000000000 } from '../http/migrations/1765000000000-idempotency-command-ids.js';
 import { CreateOrders1763798420000 } from '../orders/migrations/1763798420000-create-orders.js';
@@ -35,4 +36,5 @@ export const MIGRATIONS = [
   SealOwnerNames1765000001000,
   SealShippingAddresses1765000001100,
   PersonalDataKeysByLowerSubject1765000001200,
+  MasterKeyIds1765000001300,
 ];

@@ -12,20 +12,23 @@ export function poolOf(dataSource: DataSource): Pool {
   return (dataSource.driver as unknown as { master: Pool }).master;
 }
 
-/** The store, once the master key is known to unwrap the keys already stored: a wrong one stops start-up. */
+/** The store, once the master keys are known to unwrap the keys already stored: a missing one stops start-up. */
 async function eventStore(
   dataSource: DataSource,
   registry: EventTypeRegistry,
   config: AppConfig,
 ): Promise<PostgresEventStore> {
-  const { key, development } = config.masterKey;
+  const { key, development, previous } = config.masterKey;
   if (development)
     new Logger('PersonalData').warn(
       'CHRONICLE_MASTER_KEY is unset: personal data is encrypted with the public development key, ' +
         'which protects nothing. Set CHRONICLE_MASTER_KEY before storing real personal data.',
     );
-  const store = new PostgresEventStore(poolOf(dataSource), registry, { masterKey: key });
-  await store.personalData.verifyMasterKey();
+  const store = new PostgresEventStore(poolOf(dataSource), registry, {
+    masterKey: key,
+    previousMasterKeys: previous,
+  });
+  await store.personalData.verifyMasterKeys();
   return store;
 }
 

@@ -5,6 +5,8 @@ export * from './event-store.errors.js';
 export * from './event-store.module.js';
 export * from './event-store.types.js';
 export * from './event-type-registry.js';
+export * from './master-key-rotation.js';
+export * from './master-keys.js';
 export * from './persisted-event.js';
 export * from './postgres-event-store.js';
 export * from './postgres-snapshot-store.js';

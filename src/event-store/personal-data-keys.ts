@@ -1,7 +1,8 @@
-import { randomBytes, type KeyObject } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import type { Pool, PoolClient } from 'pg';
 import { PersonalDataErasedError, PersonalDataUnreadableError } from './event-store.errors.js';
-import { decrypt, encrypt } from './personal-data.js';
+import { MasterKeyRotation } from './master-key-rotation.js';
+import type { MasterKeys } from './master-keys.js';
 
 type Queryable = Pick<Pool, 'query'> | Pick<PoolClient, 'query'>;
 
@@ -68,22 +69,19 @@ UPDATE personal_data_keys SET wrapped_key = NULL, erased_at = now()
 WHERE lower(subject_id) = ANY(ARRAY(SELECT lower(s) FROM unnest($1::text[]) AS s))
   AND wrapped_key IS NOT NULL AND subject_id <> ALL($1::text[])`;
 
-/** Wrapped key layout: version (1 byte), nonce (12), encrypted key (32), tag (16). */
-const WRAPPED_VERSION = 1;
-
 /**
- * `personal_data_keys`: a random 256-bit data key per subject, stored wrapped (AES-256-GCM) with the master key
- * and bound to the subject id, so a key row copied to another subject does not unwrap.
+ * `personal_data_keys`: a random 256-bit data key per subject, stored wrapped (AES-256-GCM) with the current master
+ * key and bound to the subject id, so a key row copied to another subject does not unwrap.
  */
 export class PersonalDataKeys {
   constructor(
     private readonly db: Queryable,
-    private readonly masterKey?: KeyObject,
+    private readonly masterKeys?: MasterKeys,
   ) {}
 
   /** The same keys through another connection (e.g. a read model's transaction). */
   on(db: Queryable): PersonalDataKeys {
-    return new PersonalDataKeys(db, this.masterKey);
+    return new PersonalDataKeys(db, this.masterKeys);
   }
 
   /** Looks up every subject's key not in `ring` yet, in one query. */
@@ -144,49 +142,24 @@ export class PersonalDataKeys {
     await this.db.query(ERASE_SPELLINGS, [subjects]);
   }
 
-  /** Unwraps one stored key: a master key other than the one the keys were wrapped with fails here, at start-up. */
-  async verifyMasterKey(): Promise<void> {
-    const { rows } = await this.db.query<{ subject_id: string; wrapped_key: Buffer }>(
-      'SELECT subject_id, wrapped_key FROM personal_data_keys WHERE wrapped_key IS NOT NULL LIMIT 1',
-    );
-    if (!rows[0]) return;
-    try {
-      this.unwrap(rows[0].subject_id, rows[0].wrapped_key);
-    } catch {
-      throw new Error(
-        'CHRONICLE_MASTER_KEY is not the master key the personal-data keys in this database were wrapped with',
-      );
-    }
+  /** Every master key the stored keys name is configured and unwraps one of them: checked at start-up. */
+  verifyMasterKeys(): Promise<void> {
+    return new MasterKeyRotation(this.db, this.requireMasterKeys()).verify();
   }
 
   private wrap(subject: string, key: Buffer): Buffer {
-    const { iv, sealed } = encrypt(this.requireMasterKey(), key, keyAad(subject));
-    return Buffer.concat([Buffer.of(WRAPPED_VERSION), iv, sealed]);
+    return this.requireMasterKeys().wrap(subject, key);
   }
 
   private unwrap(subject: string, wrapped: Buffer): Buffer {
-    const master = this.requireMasterKey();
-    try {
-      if (wrapped[0] !== WRAPPED_VERSION) throw new Error('unknown format');
-      return decrypt(master, wrapped.subarray(1, 13), wrapped.subarray(13), keyAad(subject));
-    } catch {
-      throw new PersonalDataUnreadableError(
-        `Personal data of subject ${subject}`,
-        `the key of subject ${subject} does not unwrap with CHRONICLE_MASTER_KEY ` +
-          '(another master key, or an altered key row)',
-      );
-    }
+    return this.requireMasterKeys().unwrap(subject, wrapped);
   }
 
-  private requireMasterKey(): KeyObject {
-    if (!this.masterKey)
+  private requireMasterKeys(): MasterKeys {
+    if (!this.masterKeys)
       throw new Error(
         'This event store has no master key: it cannot encrypt or read personal data',
       );
-    return this.masterKey;
+    return this.masterKeys;
   }
-}
-
-function keyAad(subject: string): string {
-  return `chronicle:personal-data-key:v1\n${subject}`;
 }

@@ -1,8 +1,8 @@
-import type { KeyObject } from 'node:crypto';
 import type { Pool, PoolClient } from 'pg';
 import { PersonalDataUnreadableError } from './event-store.errors.js';
 import type { EventTypeRegistry } from './event-type-registry.js';
 import { PersonalDataColumns } from './personal-data-columns.js';
+import type { MasterKeys } from './master-keys.js';
 import { KeyRing, PersonalDataKeys } from './personal-data-keys.js';
 import {
   decrypt,
@@ -46,7 +46,7 @@ type Plan =
 
 /**
  * Crypto-shredding: the declared personal fields of events are encrypted (AES-256-GCM) with a key per subject,
- * stored in `personal_data_keys` wrapped with the master key. Erasing a subject destroys its key, so its data in
+ * stored in `personal_data_keys` wrapped with a master key. Erasing a subject destroys its key, so its data in
  * the immutable events (and in snapshots, sealed the same way) can never be read again.
  */
 export class PersonalDataVault {
@@ -57,9 +57,9 @@ export class PersonalDataVault {
   constructor(
     private readonly db: Queryable,
     private readonly registry: EventTypeRegistry,
-    masterKey?: KeyObject,
+    masterKeys?: MasterKeys,
   ) {
-    this.keys = new PersonalDataKeys(db, masterKey);
+    this.keys = new PersonalDataKeys(db, masterKeys);
     this.columns = new PersonalDataColumns(this.keys);
   }
 
@@ -182,8 +182,8 @@ export class PersonalDataVault {
       await this.db.query('DELETE FROM snapshots WHERE stream_id = ANY($1::text[])', [streamIds]);
   }
 
-  verifyMasterKey(): Promise<void> {
-    return this.keys.verifyMasterKey();
+  verifyMasterKeys(): Promise<void> {
+    return this.keys.verifyMasterKeys();
   }
 
   private sealPlan(type: string, data: EventData) {

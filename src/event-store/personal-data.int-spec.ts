@@ -6,6 +6,7 @@ import { EventSourcedRepository } from './event-sourced-repository.js';
 import { PersonalDataErasedError, PersonalDataUnreadableError } from './event-store.errors.js';
 import type { DomainEvent } from './event-store.types.js';
 import { EventTypeRegistry } from './event-type-registry.js';
+import { masterKeyId } from './master-keys.js';
 import { PERSONAL_DATA_ERASED } from './personal-data.js';
 import { PostgresEventStore } from './postgres-event-store.js';
 import { PostgresSnapshotStore } from './postgres-snapshot-store.js';
@@ -101,7 +102,7 @@ describe('personal data: encrypted per subject, erased by destroying the key', (
     });
     const key = await keyRow(id);
     expect(key.erased_at).toBeNull();
-    expect(key.wrapped_key).toHaveLength(1 + 12 + 32 + 16);
+    expect(key.wrapped_key).toHaveLength(1 + 8 + 12 + 32 + 16);
 
     expect((await store.readStream(streamId))[0].data).toEqual(event.data);
     expect(await store.readStreamForFold(streamId)).toEqual([
@@ -287,12 +288,14 @@ describe('personal data: encrypted per subject, erased by destroying the key', (
 
     await expect(other.readStream(`member-${id}`)).rejects.toThrow(
       `Personal data of MemberJoined in member-${id} cannot be decrypted: the key of subject ${id} ` +
-        'does not unwrap with CHRONICLE_MASTER_KEY',
+        `is wrapped under master key ${masterKeyId(masterKey)}, which is neither CHRONICLE_MASTER_KEY ` +
+        'nor in CHRONICLE_PREVIOUS_MASTER_KEYS',
     );
-    await expect(other.personalData.verifyMasterKey()).rejects.toThrow(
-      'CHRONICLE_MASTER_KEY is not the master key the personal-data keys in this database were wrapped with',
+    await expect(other.personalData.verifyMasterKeys()).rejects.toThrow(
+      `Personal-data keys in this database are wrapped under master key ${masterKeyId(masterKey)}, ` +
+        'which is neither CHRONICLE_MASTER_KEY',
     );
-    await expect(store.personalData.verifyMasterKey()).resolves.toBeUndefined();
+    await expect(store.personalData.verifyMasterKeys()).resolves.toBeUndefined();
     await expect(new PostgresEventStore(pool, registry).readStream(`member-${id}`)).rejects.toThrow(
       /no master key/,
     );

@@ -11,6 +11,7 @@ import type {
 import { START } from './event-store.types.js';
 import { EventTypeRegistry } from './event-type-registry.js';
 import { AppendResult, PersistedEvent } from './persisted-event.js';
+import { MasterKeys } from './master-keys.js';
 import { KeyRing } from './personal-data-keys.js';
 import { PersonalDataVault, type OpenedState } from './personal-data-vault.js';
 
@@ -67,6 +68,8 @@ export interface FoldableEvent {
 export interface EventStoreOptions {
   /** Wraps the per-subject keys of personal data (CHRONICLE_MASTER_KEY); without it, none can be stored or read. */
   readonly masterKey?: KeyObject;
+  /** Only unwrap the keys a rotation has not re-wrapped yet (CHRONICLE_PREVIOUS_MASTER_KEYS). */
+  readonly previousMasterKeys?: readonly KeyObject[];
 }
 
 export function toPersistedEvent(row: EventRow): PersistedEvent {
@@ -94,7 +97,12 @@ export class PostgresEventStore {
     readonly registry: EventTypeRegistry,
     options: EventStoreOptions = {},
   ) {
-    this.personalData = new PersonalDataVault(db, registry, options.masterKey);
+    const { masterKey, previousMasterKeys } = options;
+    this.personalData = new PersonalDataVault(
+      db,
+      registry,
+      masterKey && new MasterKeys(masterKey, previousMasterKeys),
+    );
   }
 
   /** Appends all events or none. Re-appending the same event ids returns the first result and writes nothing. */

@@ -1,0 +1,106 @@
+import pg from 'pg';
+import { loadConfig } from '../config/config.js';
+import { migrate, sessionOptions } from '../database/database.options.js';
+import { startEmbeddedPostgres, type EmbeddedDatabase } from '../database/embedded-postgres.js';
+import { MasterKeyRotation, MasterKeys, type MasterKeyStatus } from '../event-store/index.js';
+import { runCli, UsageError } from './run-cli.js';
+
+const USAGE = `Usage: npm run keys -- <command>
+
+  status                      how many personal-data keys each master key wraps
+  rotate [--batch-size <n>]   re-wrap every key under CHRONICLE_MASTER_KEY (default batches of 500), while the
+                              service runs; keep the old key in CHRONICLE_PREVIOUS_MASTER_KEYS until it is done
+
+Uses DATABASE_URL, or the embedded PostgreSQL under EMBEDDED_PG_DATA_DIR (the running app's, if any), and
+CHRONICLE_MASTER_KEY, CHRONICLE_PREVIOUS_MASTER_KEYS as the app reads them. Safe to stop and to run again.`;
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...options] = argv;
+  if (!command || command === 'help' || command === '--help') {
+    process.stdout.write(`${USAGE}\n`);
+    return command ? 0 : 2;
+  }
+  if (command !== 'status' && command !== 'rotate')
+    throw new UsageError(`unknown command "${command}"`);
+  const batchSize = command === 'rotate' ? batchSizeOf(options) : 0;
+  const config = loadConfig();
+  let embedded: EmbeddedDatabase | undefined;
+  if (!config.databaseUrl) embedded = await startEmbeddedPostgres(config.embeddedPg);
+  const databaseUrl = config.databaseUrl ?? embedded!.url;
+  // The operator's command: the maintenance statement timeout, and one connection.
+  const timeouts = {
+    ...config.database,
+    statementTimeoutMs: config.database.maintenanceStatementTimeoutMs,
+  };
+  let pool: pg.Pool | undefined;
+  try {
+    await migrate(databaseUrl, config.database);
+    pool = new pg.Pool({
+      connectionString: databaseUrl,
+      max: 1,
+      application_name: 'chronicle-keys',
+      ...sessionOptions(timeouts),
+    });
+    const { key, previous } = config.masterKey;
+    const rotation = new MasterKeyRotation(pool, new MasterKeys(key, previous));
+    if (command === 'status') {
+      printStatus(await rotation.status());
+      return 0;
+    }
+    return await rotate(rotation, batchSize);
+  } finally {
+    await pool?.end();
+    await embedded?.stop();
+  }
+}
+
+async function rotate(rotation: MasterKeyRotation, batchSize: number): Promise<number> {
+  const started = Date.now();
+  let lastLine = 0;
+  const result = await rotation.rotate({
+    batchSize,
+    onProgress: ({ done, total }) => {
+      if (Date.now() - lastLine < 1000) return;
+      lastLine = Date.now();
+      process.stdout.write(`re-wrapped ${count(done)}/${count(total)} keys\n`);
+    },
+  });
+  const { status } = result;
+  process.stdout.write(
+    `Re-wrapped ${count(result.rewrapped)} keys in ${((Date.now() - started) / 1000).toFixed(1)} s: ` +
+      `all ${count(status.byKey.find((c) => c.role === 'current')?.keys ?? 0)} live keys are under master key ` +
+      `${status.currentId}` +
+      (result.changedMeanwhile > 0
+        ? ` (${count(result.changedMeanwhile)} erased or re-wrapped by another run meanwhile)`
+        : '') +
+      `; ${count(status.erased)} erased.\n`,
+  );
+  return 0;
+}
+
+function printStatus(status: MasterKeyStatus): void {
+  console.table([
+    ...status.byKey.map(({ keyId, role, keys }) => ({
+      'master key': keyId ?? '(none: wrapped before key ids)',
+      role,
+      keys,
+    })),
+    { 'master key': '(erased)', role: '-', keys: status.erased },
+  ]);
+  process.stdout.write(`CHRONICLE_MASTER_KEY is ${status.currentId}.\n`);
+}
+
+function batchSizeOf(options: string[]): number {
+  if (options.length === 0) return 500;
+  const [flag, value] = options;
+  const size = Number(value);
+  if (flag !== '--batch-size' || options.length !== 2 || !Number.isSafeInteger(size) || size < 1)
+    throw new UsageError('rotate takes only --batch-size <n>, n a positive integer');
+  return size;
+}
+
+function count(n: number): string {
+  return n.toLocaleString('en');
+}
+
+runCli('keys', USAGE, main);
