@@ -4,6 +4,7 @@ import type { RunningApp } from '../src/app.factory.js';
 import { deterministicUuid } from '../src/event-store/event-ids.js';
 import { PostgresEventStore } from '../src/event-store/postgres-event-store.js';
 import { expectProblem, invalidFields, UUID } from './support/accounts-api.js';
+import { customerToken } from './support/auth.js';
 import { ADDRESS, cartsApi } from './support/carts-api.js';
 import { startTestApp } from './support/test-app.js';
 
@@ -23,9 +24,12 @@ describe('carts API', () => {
   afterAll(() => running.close());
 
   describe('POST /carts', () => {
-    it('creates a cart: 201 with id, version and position, and Location /carts/<id>', async () => {
+    it("creates the caller's cart: 201 with id, version and position, and Location /carts/<id>", async () => {
       const customerId = randomUUID();
-      const res = await api.http().post('/carts').send({ customerId }).expect(201);
+      const res = await request(running.app.getHttpServer(), customerToken(customerId))
+        .post('/carts')
+        .send({})
+        .expect(201);
 
       expect(res.body).toEqual({
         id: expect.stringMatching(UUID),
@@ -33,8 +37,7 @@ describe('carts API', () => {
         position: expect.any(Number),
       });
       expect(res.headers.location).toBe(`/carts/${res.body.id}`);
-      const cart = await api
-        .http()
+      const cart = await request(running.app.getHttpServer(), customerToken(customerId))
         .get(res.headers.location)
         .query({ consistentWith: res.body.position })
         .expect(200);
@@ -48,13 +51,13 @@ describe('carts API', () => {
         total: 0,
         version: 1,
       });
+      expect((await eventsOf(res.body.id))[0].data).toEqual({ cartId: res.body.id, customerId });
     });
 
     it('creates the same cart again for a retried Idempotency-Key', async () => {
-      const body = { customerId: randomUUID() };
       const key = `cart-${randomUUID()}`;
-      const first = await api.http().post('/carts').set('Idempotency-Key', key).send(body);
-      const again = await api.http().post('/carts').set('Idempotency-Key', key).send(body);
+      const first = await api.http().post('/carts').set('Idempotency-Key', key).send({});
+      const again = await api.http().post('/carts').set('Idempotency-Key', key).send({});
       expect(first.status).toBe(201);
       expect(again.status).toBe(201);
       expect(again.body).toEqual(first.body);
@@ -63,9 +66,8 @@ describe('carts API', () => {
     });
 
     it.each([
-      ['no customerId', {}, ['customerId']],
-      ['a customerId that is not a UUID', { customerId: 'ada' }, ['customerId']],
-      ['an unknown field', { customerId: randomUUID(), vip: true }, ['vip']],
+      ['a customerId (the token names the customer)', { customerId: randomUUID() }, ['customerId']],
+      ['an unknown field', { vip: true }, ['vip']],
     ])('answers 400 problem+json naming the field for %s', async (_case, body, fields) => {
       expect(invalidFields(await api.http().post('/carts').send(body))).toEqual(fields);
     });
@@ -76,7 +78,7 @@ describe('carts API', () => {
       const { id } = await api.create();
       await api.add(id, { productId: 'sku-1', quantity: 2, unitPrice: 1_999 });
       const res = await api
-        .http()
+        .http(id)
         .post(`/carts/${id}/items`)
         .send({
           productId: 'b7e4d9c0-8d3e-4c7b-9a51-2b7e4d9c0f11',
@@ -114,7 +116,7 @@ describe('carts API', () => {
       });
 
       const res = await api
-        .http()
+        .http(id)
         .post(`/carts/${id}/items`)
         .send({ productId: 'sku-1', quantity: 1, unitPrice: 1_000, currency: 'EUR' });
       expect(expectProblem(res, 422, 'quantity-limit-exceeded')).toMatchObject({
@@ -129,7 +131,7 @@ describe('carts API', () => {
       const { id } = await api.create();
       await api.add(id, { currency: 'EUR' });
       const res = await api
-        .http()
+        .http(id)
         .post(`/carts/${id}/items`)
         .send({ productId: 'sku-2', quantity: 1, unitPrice: 100, currency: 'USD' });
       expect(expectProblem(res, 422, 'cart-currency-mismatch')).toMatchObject({
@@ -142,7 +144,7 @@ describe('carts API', () => {
       const { id } = await api.create();
       await api.add(id, { productId: 'sku-1', unitPrice: 1_000 });
       const res = await api
-        .http()
+        .http(id)
         .post(`/carts/${id}/items`)
         .send({ productId: 'sku-1', quantity: 1, unitPrice: 900, currency: 'EUR' });
       expect(expectProblem(res, 422, 'unit-price-mismatch')).toMatchObject({
@@ -155,7 +157,7 @@ describe('carts API', () => {
       const { id } = await api.create();
       await api.add(id, { productId: 'sku-1', quantity: 1, unitPrice: 1_000_000_000_000 });
       const res = await api
-        .http()
+        .http(id)
         .post(`/carts/${id}/items`)
         .send({ productId: 'sku-2', quantity: 1, unitPrice: 1, currency: 'EUR' });
       expect(expectProblem(res, 422, 'cart-total-limit-exceeded')).toMatchObject({
@@ -179,7 +181,7 @@ describe('carts API', () => {
       ['nothing', {}, ['currency', 'productId', 'quantity', 'unitPrice']],
     ])('answers 400 naming the field for %s', async (_case, body, fields) => {
       const { id } = await api.create();
-      const res = await api.http().post(`/carts/${id}/items`).send(body);
+      const res = await api.http(id).post(`/carts/${id}/items`).send(body);
       expect(invalidFields(res).sort()).toEqual(fields);
     });
 
@@ -193,9 +195,9 @@ describe('carts API', () => {
     it('answers 409 version-conflict when If-Match is not the current version', async () => {
       const { id } = await api.create();
       await api.add(id, item);
-      const res = await api.http().post(`/carts/${id}/items`).set('If-Match', '"1"').send(item);
+      const res = await api.http(id).post(`/carts/${id}/items`).set('If-Match', '"1"').send(item);
       expect(expectProblem(res, 409, 'version-conflict')).toMatchObject({ currentVersion: 2 });
-      await api.http().post(`/carts/${id}/items`).set('If-Match', '"2"').send(item).expect(201);
+      await api.http(id).post(`/carts/${id}/items`).set('If-Match', '"2"').send(item).expect(201);
     });
   });
 
@@ -204,7 +206,7 @@ describe('carts API', () => {
       const { id } = await api.create();
       await api.add(id, { productId: 'sku-1', quantity: 3 });
       await api.add(id, { productId: 'sku.2:x_y-z', quantity: 1, unitPrice: 250 });
-      const res = await api.http().delete(`/carts/${id}/items/sku-1`).expect(200);
+      const res = await api.http(id).delete(`/carts/${id}/items/sku-1`).expect(200);
       expect(res.body).toEqual({ id, version: 4, position: expect.any(Number) });
 
       expect(await api.cart(id, res.body.position)).toMatchObject({
@@ -221,13 +223,13 @@ describe('carts API', () => {
     it('answers 404 cart-item-not-found for a product not in the cart', async () => {
       const { id } = await api.create();
       await api.add(id, { productId: 'sku-1' });
-      const res = await api.http().delete(`/carts/${id}/items/sku-9`);
+      const res = await api.http(id).delete(`/carts/${id}/items/sku-9`);
       expect(expectProblem(res, 404, 'cart-item-not-found')).toMatchObject({ productId: 'sku-9' });
     });
 
     it('answers 400 naming productId for a path that is not a product token', async () => {
       const { id } = await api.create();
-      expect(invalidFields(await api.http().delete(`/carts/${id}/items/a%20b`))).toEqual([
+      expect(invalidFields(await api.http(id).delete(`/carts/${id}/items/a%20b`))).toEqual([
         'productId',
       ]);
     });
@@ -237,7 +239,7 @@ describe('carts API', () => {
     it('records the address, trimmed; entering another replaces it', async () => {
       const { id } = await api.create();
       const res = await api
-        .http()
+        .http(id)
         .put(`/carts/${id}/shipping`)
         .send({ ...ADDRESS, name: ' Ada Lovelace  ' })
         .expect(200);
@@ -264,7 +266,7 @@ describe('carts API', () => {
     ])('answers 400 naming the field for %s', async (_case, change, fields) => {
       const { id } = await api.create();
       const res = await api
-        .http()
+        .http(id)
         .put(`/carts/${id}/shipping`)
         .send({ ...ADDRESS, ...change });
       expect(invalidFields(res)).toEqual(fields);
@@ -272,13 +274,9 @@ describe('carts API', () => {
 
     it('answers 400 naming every missing field', async () => {
       const { id } = await api.create();
-      expect(invalidFields(await api.http().put(`/carts/${id}/shipping`).send({})).sort()).toEqual([
-        'city',
-        'country',
-        'name',
-        'postalCode',
-        'street',
-      ]);
+      expect(
+        invalidFields(await api.http(id).put(`/carts/${id}/shipping`).send({})).sort(),
+      ).toEqual(['city', 'country', 'name', 'postalCode', 'street']);
     });
   });
 
@@ -293,7 +291,7 @@ describe('carts API', () => {
       await api.ship(id);
       const accountId = randomUUID();
 
-      const res = await api.http().post(`/carts/${id}/checkout`).send({ accountId }).expect(202);
+      const res = await api.http(id).post(`/carts/${id}/checkout`).send({ accountId }).expect(202);
 
       const orderId = deterministicUuid('order', id);
       expect(res.body).toEqual({ id, orderId, version: 8, position: expect.any(Number) });
@@ -318,7 +316,7 @@ describe('carts API', () => {
       });
 
       const cart = await api
-        .http()
+        .http(id)
         .get(`/carts/${id}`)
         .query({ consistentWith: res.body.position });
       expect(cart.headers.etag).toBe('"8"');
@@ -343,13 +341,13 @@ describe('carts API', () => {
       const { orderId } = await api.checkOut(id);
 
       const attempts = [
-        api.http().post(`/carts/${id}/checkout`).send({ accountId: randomUUID() }),
+        api.http(id).post(`/carts/${id}/checkout`).send({ accountId: randomUUID() }),
         api
-          .http()
+          .http(id)
           .post(`/carts/${id}/items`)
           .send({ productId: 'sku-2', quantity: 1, unitPrice: 1, currency: 'EUR' }),
-        api.http().delete(`/carts/${id}/items/sku-1`),
-        api.http().put(`/carts/${id}/shipping`).send(ADDRESS),
+        api.http(id).delete(`/carts/${id}/items/sku-1`),
+        api.http(id).put(`/carts/${id}/shipping`).send(ADDRESS),
       ];
       for (const res of await Promise.all(attempts)) {
         expect(expectProblem(res, 409, 'cart-checked-out')).toMatchObject({ orderId });
@@ -362,12 +360,12 @@ describe('carts API', () => {
       const body = { accountId: randomUUID() };
       const key = `checkout-${id}`;
       const first = await api
-        .http()
+        .http(id)
         .post(`/carts/${id}/checkout`)
         .set('Idempotency-Key', key)
         .send(body);
       const again = await api
-        .http()
+        .http(id)
         .post(`/carts/${id}/checkout`)
         .set('Idempotency-Key', key)
         .send(body);
@@ -385,14 +383,20 @@ describe('carts API', () => {
       await api.add(id, { productId: 'sku-1' });
       await api.remove(id, 'sku-1');
       await api.ship(id);
-      const res = await api.http().post(`/carts/${id}/checkout`).send({ accountId: randomUUID() });
+      const res = await api
+        .http(id)
+        .post(`/carts/${id}/checkout`)
+        .send({ accountId: randomUUID() });
       expectProblem(res, 422, 'cart-empty');
     });
 
     it('refuses a cart without an address with 422 shipping-info-missing', async () => {
       const { id } = await api.create();
       await api.add(id);
-      const res = await api.http().post(`/carts/${id}/checkout`).send({ accountId: randomUUID() });
+      const res = await api
+        .http(id)
+        .post(`/carts/${id}/checkout`)
+        .send({ accountId: randomUUID() });
       expectProblem(res, 422, 'shipping-info-missing');
     });
 
@@ -401,7 +405,7 @@ describe('carts API', () => {
       ['an accountId that is not a UUID', { accountId: 'acc-1' }],
     ])('answers 400 naming accountId for %s', async (_case, body) => {
       const { id } = await api.ready();
-      expect(invalidFields(await api.http().post(`/carts/${id}/checkout`).send(body))).toEqual([
+      expect(invalidFields(await api.http(id).post(`/carts/${id}/checkout`).send(body))).toEqual([
         'accountId',
       ]);
     });

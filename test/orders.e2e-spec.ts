@@ -29,11 +29,11 @@ describe('orders: checkout to shipped order', () => {
     (await streamOf(db, `account-${accountId}`)).filter((e) => e.type === 'MoneyWithdrawn');
 
   it('the happy path: placed from the checkout, paid once from the account, shipped on dispatch', async () => {
-    const account = await accounts.open({ initialDeposit: 10_000 });
     const cart = await carts.ready([
       { productId: 'sku-1', quantity: 2, unitPrice: 1_500 },
       { productId: 'sku-2', quantity: 1, unitPrice: 999 },
     ]);
+    const account = await carts.openAccountFor(cart.id, { initialDeposit: 10_000 });
     const { orderId } = await carts.checkOut(cart.id, account.id);
 
     const awaiting = await orders.order(orderId, (o) => o.status === 'awaiting-shipment');
@@ -61,7 +61,7 @@ describe('orders: checkout to shipped order', () => {
 
     const dispatched = await orders.dispatch(awaiting.shipment!.id);
     const after = await orders
-      .http()
+      .http(dispatched.id)
       .get(`/shipments/${dispatched.id}`)
       .query({ consistentWith: dispatched.position })
       .expect(200);
@@ -103,8 +103,8 @@ describe('orders: checkout to shipped order', () => {
   });
 
   it('the declined path: insufficient funds cancel the order, the account unchanged, the refusal recorded', async () => {
-    const account = await accounts.open({ initialDeposit: 500 });
     const cart = await carts.ready([{ productId: 'sku-1', quantity: 1, unitPrice: 1_000 }]);
+    const account = await carts.openAccountFor(cart.id, { initialDeposit: 500 });
     const { orderId } = await carts.checkOut(cart.id, account.id);
 
     const cancelled = await orders.order(orderId, (o) => o.status === 'cancelled');
@@ -130,8 +130,11 @@ describe('orders: checkout to shipped order', () => {
   });
 
   it("an account in another currency than the order's declines the payment: cancelled, the balance untouched", async () => {
-    const account = await accounts.open({ currency: 'USD', initialDeposit: 10_000 });
     const cart = await carts.ready([{ productId: 'sku-1', quantity: 1, unitPrice: 1_000 }]);
+    const account = await carts.openAccountFor(cart.id, {
+      currency: 'USD',
+      initialDeposit: 10_000,
+    });
     const { orderId } = await carts.checkOut(cart.id, account.id);
 
     const cancelled = await orders.order(orderId, (o) => o.status === 'cancelled');
@@ -176,10 +179,12 @@ describe('orders: checkout to shipped order', () => {
   });
 
   it('lists orders by status a page at a time, and counts them per status', async () => {
-    const account = await accounts.open({ initialDeposit: 100_000 });
+    const customer = randomUUID();
+    const first = await carts.create(customer);
+    const account = await carts.openAccountFor(first.id, { initialDeposit: 100_000 });
     const placed: string[] = [];
     for (let i = 0; i < 3; i++) {
-      const cart = await carts.ready([{ unitPrice: 100 + i }]);
+      const cart = await carts.ready([{ unitPrice: 100 + i }], customer);
       placed.push((await carts.checkOut(cart.id, account.id)).orderId);
     }
     for (const id of placed) await orders.order(id, (o) => o.status === 'awaiting-shipment');

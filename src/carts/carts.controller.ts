@@ -39,6 +39,7 @@ import {
   ifMatchHeader,
 } from '../http/request-context.js';
 import { UuidParam } from '../http/uuid-param.js';
+import { Caller, type Access } from '../identity/index.js';
 import { productIdParam } from './carts.params.js';
 import { AddItemCommand } from './commands/add-item/add-item.command.js';
 import { AddItemRequest } from './commands/add-item/add-item.request.js';
@@ -61,6 +62,10 @@ const CHECKED_OUT = {
     'The cart was checked out (cart-checked-out, with `orderId`), or If-Match is not the current version ' +
     '(version-conflict)',
 };
+const NOT_FOUND = {
+  type: ProblemResponse,
+  description: "cart-not-found: no such cart, or another customer's (answered alike)",
+};
 const ERASED = {
   type: ProblemResponse,
   description: `${CHECKED_OUT.description}, or the customer's personal data was erased (personal-data-erased)`,
@@ -79,21 +84,27 @@ export class CartsController {
   ) {}
 
   @Post()
-  @ApiOperation({ summary: 'Create an empty cart for a customer' })
+  @ApiOperation({
+    summary: "Create an empty cart: the caller's, for the customer their token names",
+    description:
+      'The body is an empty object (unknown fields are refused). Only that customer can then fill, read and check ' +
+      'out the cart: to anyone else it answers 404 cart-not-found, as a cart that does not exist.',
+  })
   @ApiHeader(IDEMPOTENCY_KEY)
   @ApiCreatedResponse({
     type: CommandAccepted,
     headers: { Location: { description: '/carts/{id}' } },
   })
   async create(
-    @Body() body: CreateCartRequest,
+    @Body() _body: CreateCartRequest,
+    @Caller() caller: Access,
     @CommandMetadata() metadata: EventMetadata,
     @Res({ passthrough: true }) response: Response,
   ): Promise<CommandAccepted> {
     // Derived from the command id, so a retried Idempotency-Key creates the same cart, not a second one.
     const id = deterministicUuid('cart', metadata.commandId ?? randomUUID());
     const result = await this.commands.execute<CreateCartCommand, CommandAccepted>(
-      new CreateCartCommand(id, body.customerId, metadata),
+      new CreateCartCommand(id, caller.principal.customerId, metadata),
     );
     response.location(`/carts/${id}`);
     return result;
@@ -106,7 +117,7 @@ export class CartsController {
   @ApiHeader(IDEMPOTENCY_KEY)
   @ApiHeader(IF_MATCH)
   @ApiCreatedResponse({ type: CommandAccepted })
-  @ApiNotFoundResponse({ type: ProblemResponse, description: 'cart-not-found' })
+  @ApiNotFoundResponse(NOT_FOUND)
   @ApiConflictResponse(CHECKED_OUT)
   @ApiUnprocessableEntityResponse({
     type: ProblemResponse,
@@ -117,13 +128,13 @@ export class CartsController {
   addItem(
     @UuidParam('id') id: string,
     @Body() body: AddItemRequest,
+    @Caller() { ownedBy }: Access,
     @IfMatchVersion() expectedVersion: number | undefined,
     @CommandMetadata() metadata: EventMetadata,
   ): Promise<CommandAccepted> {
     const { productId, quantity, unitPrice, currency } = body;
-    return this.commands.execute(
-      new AddItemCommand(id, productId, quantity, unitPrice, currency, expectedVersion, metadata),
-    );
+    const item = { cartId: id, ownedBy, productId, quantity, unitPrice, currency };
+    return this.commands.execute(new AddItemCommand(item, expectedVersion, metadata));
   }
 
   @Delete(':id/items/:productId')
@@ -133,16 +144,19 @@ export class CartsController {
   @ApiOkResponse({ type: CommandAccepted })
   @ApiNotFoundResponse({
     type: ProblemResponse,
-    description: 'cart-not-found, or cart-item-not-found: the product is not in the cart',
+    description: `${NOT_FOUND.description}, or cart-item-not-found: the product is not in the cart`,
   })
   @ApiConflictResponse(CHECKED_OUT)
   removeItem(
     @UuidParam('id') id: string,
     @Param('productId', productIdParam) productId: string,
+    @Caller() { ownedBy }: Access,
     @IfMatchVersion() expectedVersion: number | undefined,
     @CommandMetadata() metadata: EventMetadata,
   ): Promise<CommandAccepted> {
-    return this.commands.execute(new RemoveItemCommand(id, productId, expectedVersion, metadata));
+    return this.commands.execute(
+      new RemoveItemCommand({ cartId: id, ownedBy, productId }, expectedVersion, metadata),
+    );
   }
 
   @Put(':id/shipping')
@@ -150,23 +164,18 @@ export class CartsController {
   @ApiHeader(IDEMPOTENCY_KEY)
   @ApiHeader(IF_MATCH)
   @ApiOkResponse({ type: CommandAccepted })
-  @ApiNotFoundResponse({ type: ProblemResponse, description: 'cart-not-found' })
+  @ApiNotFoundResponse(NOT_FOUND)
   @ApiConflictResponse(ERASED)
   enterShipping(
     @UuidParam('id') id: string,
     @Body() body: ShippingInfoRequest,
+    @Caller() { ownedBy }: Access,
     @IfMatchVersion() expectedVersion: number | undefined,
     @CommandMetadata() metadata: EventMetadata,
   ): Promise<CommandAccepted> {
     const { name, street, city, postalCode, country } = body;
-    return this.commands.execute(
-      new EnterShippingInfoCommand(
-        id,
-        { name, street, city, postalCode, country },
-        expectedVersion,
-        metadata,
-      ),
-    );
+    const shipping = { cartId: id, ownedBy, name, street, city, postalCode, country };
+    return this.commands.execute(new EnterShippingInfoCommand(shipping, expectedVersion, metadata));
   }
 
   @Post(':id/checkout')
@@ -180,7 +189,7 @@ export class CartsController {
     type: CheckoutAccepted,
     headers: { Location: { description: '/orders/{orderId}' } },
   })
-  @ApiNotFoundResponse({ type: ProblemResponse, description: 'cart-not-found' })
+  @ApiNotFoundResponse(NOT_FOUND)
   @ApiConflictResponse({
     ...ERASED,
     description: `${ERASED.description}. A retry with the same Idempotency-Key gets the first 202 again`,
@@ -192,12 +201,14 @@ export class CartsController {
   async checkOut(
     @UuidParam('id') id: string,
     @Body() body: CheckOutRequest,
+    @Caller() { ownedBy }: Access,
     @IfMatchVersion() expectedVersion: number | undefined,
     @CommandMetadata() metadata: EventMetadata,
     @Res({ passthrough: true }) response: Response,
   ): Promise<CheckoutAccepted> {
+    const checkout = { cartId: id, ownedBy, accountId: body.accountId };
     const result = await this.commands.execute<CheckOutCommand, CheckoutAccepted>(
-      new CheckOutCommand(id, body.accountId, expectedVersion, metadata),
+      new CheckOutCommand(checkout, expectedVersion, metadata),
     );
     response.location(`/orders/${result.orderId}`);
     return result;
@@ -210,9 +221,12 @@ export class CartsController {
   async get(
     @UuidParam('id') id: string,
     @Query() _params: ConsistentReadParams,
+    @Caller() { ownedBy }: Access,
     @Res({ passthrough: true }) response: Response,
   ): Promise<CartResponse> {
-    const cart = await this.queries.execute<GetCartQuery, CartResponse>(new GetCartQuery(id));
+    const cart = await this.queries.execute<GetCartQuery, CartResponse>(
+      new GetCartQuery(id, ownedBy),
+    );
     response.setHeader('ETag', `"${cart.version}"`);
     return cart;
   }

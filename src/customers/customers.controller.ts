@@ -3,15 +3,17 @@ import { CommandBus } from '@nestjs/cqrs';
 import {
   ApiBadRequestResponse,
   ApiHeader,
+  ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
   ApiTags,
 } from '@nestjs/swagger';
 import type { EventMetadata } from '../event-store/event-store.types.js';
 import { CommandAccepted } from '../http/command-accepted.response.js';
-import { ValidationProblemResponse } from '../http/problem.js';
+import { ProblemResponse, ValidationProblemResponse } from '../http/problem.js';
 import { CommandMetadata, IDEMPOTENCY_KEY_HEADER } from '../http/request-context.js';
 import { UuidParam } from '../http/uuid-param.js';
+import { Caller, type Access } from '../identity/index.js';
 import { EraseCustomerPersonalDataCommand } from './commands/erase-customer-personal-data/erase-customer-personal-data.command.js';
 
 @ApiTags('customers')
@@ -27,13 +29,23 @@ export class CustomersController {
       "Erase a customer's personal data (shipping addresses in carts and orders): their key is destroyed, so it " +
       'reads as "[erased]" everywhere, and CustomerPersonalDataErased is recorded; erasing again changes nothing. ' +
       'Any customer id is accepted, seen before or not: none of their personal data can be stored afterwards',
+    description:
+      'An admin erases anyone. A customer erases only their own (their customer id, in any case): any other id ' +
+      'answers 404 customer-not-found, whether or not that customer exists.',
   })
   @ApiHeader(IDEMPOTENCY_KEY_HEADER)
   @ApiOkResponse({ type: CommandAccepted })
+  @ApiNotFoundResponse({
+    type: ProblemResponse,
+    description: "customer-not-found: a customer's request for someone else's personal data",
+  })
   erasePersonalData(
     @UuidParam('customerId') customerId: string,
+    @Caller() { ownedBy }: Access,
     @CommandMetadata() metadata: EventMetadata,
   ): Promise<CommandAccepted> {
-    return this.commands.execute(new EraseCustomerPersonalDataCommand(customerId, metadata));
+    return this.commands.execute(
+      new EraseCustomerPersonalDataCommand(customerId, ownedBy, metadata),
+    );
   }
 }

@@ -13,9 +13,11 @@ import { MasterKeyIds1765000001300 } from '../event-store/migrations/17650000013
 import { CreateIdempotencyKeys1763798400300 } from '../http/migrations/1763798400300-create-idempotency-keys.js';
 import { IdempotencyCommandIds1765000000000 } from '../http/migrations/1765000000000-idempotency-command-ids.js';
 import { CreateOrders1763798420000 } from '../orders/migrations/1763798420000-create-orders.js';
+import { OrdersByCustomer1765000001500 } from '../orders/migrations/1765000001500-orders-by-customer.js';
 import { CreateProjectionCheckpoints1763798400100 } from '../projections/migrations/1763798400100-create-projection-checkpoints.js';
 import { ProjectionOperations1763798400500 } from '../projections/migrations/1763798400500-projection-operations.js';
 import { CreateShipping1763798420100 } from '../shipping/migrations/1763798420100-create-shipping.js';
+import { ShipmentCustomers1765000001600 } from '../shipping/migrations/1765000001600-shipment-customers.js';
 
 /** Every schema change, in order. Run at start-up; `synchronize` is never used. */
 export const MIGRATIONS = [
@@ -37,4 +39,6 @@ export const MIGRATIONS = [
   SealShippingAddresses1765000001100,
   PersonalDataKeysByLowerSubject1765000001200,
   MasterKeyIds1765000001300,
+  OrdersByCustomer1765000001500,
+  ShipmentCustomers1765000001600,
 ];

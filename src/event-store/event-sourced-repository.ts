@@ -20,7 +20,12 @@ export interface SaveOptions {
   metadata?: EventMetadata;
 }
 
-export interface UpdateOptions extends SaveOptions {
+export interface UpdateOptions<TState = unknown> extends SaveOptions {
+  /**
+   * Refuses the command (by throwing) on the loaded state before If-Match is compared: a resource the caller may not
+   * see is then answered as a missing one, and the refusal says nothing of the stream's version.
+   */
+  admit?: (state: TState) => void;
   /**
    * Subjects whose personal data is erased once the decision is taken (their keys destroyed, this stream's
    * snapshot deleted), before its events are appended; again on a retry, so an erasure interrupted between the two
@@ -157,7 +162,7 @@ export class EventSourcedRepository<TState, TEvent extends DomainEvent> {
   async update(
     id: string,
     decide: (state: TState) => readonly TEvent[],
-    options: UpdateOptions = {},
+    options: UpdateOptions<TState> = {},
   ): Promise<CommandResult<TEvent>> {
     return this.mutex.run(this.streamIdOf(id), async () => {
       try {
@@ -183,7 +188,7 @@ export class EventSourcedRepository<TState, TEvent extends DomainEvent> {
   private async decideAndSave(
     id: string,
     decide: (state: TState) => readonly TEvent[],
-    options: UpdateOptions,
+    options: UpdateOptions<TState>,
   ): Promise<CommandResult<TEvent>> {
     const streamId = this.streamIdOf(id);
     const erasing = options.erasePersonalDataOf ?? [];
@@ -199,6 +204,7 @@ export class EventSourcedRepository<TState, TEvent extends DomainEvent> {
       if (cached && expectedVersion !== undefined && expectedVersion !== aggregate.version)
         aggregate = await this.load(id);
       cached = undefined;
+      options.admit?.(aggregate.state);
       if (options.expectedVersion !== undefined && options.expectedVersion !== aggregate.version) {
         throw new ConcurrencyError(aggregate.streamId, options.expectedVersion, aggregate.version);
       }

@@ -7,6 +7,7 @@ import { ConsistentReadParams } from '../http/consistent-read.params.js';
 import { ValidationProblemResponse } from '../http/problem.js';
 import { ApiConsistencyTimeoutResponse, ApiVersionedRead } from '../http/read-responses.js';
 import { UuidParam } from '../http/uuid-param.js';
+import { Caller, type Access } from '../identity/index.js';
 import { GetOrderQuery } from './queries/get-order/get-order.query.js';
 import { OrderResponse } from './queries/get-order/order.response.js';
 import { DEFAULT_PAGE, ListOrdersParams } from './queries/list-orders/list-orders.params.js';
@@ -25,13 +26,15 @@ export class OrdersController {
 
   @Get()
   @ReadsFrom('orders')
-  @ApiOperation({ summary: 'Orders in the order they were placed, a page at a time' })
+  @ApiOperation({
+    summary: 'Orders in the order they were placed, a page at a time',
+    description: "A customer sees only their own orders; staff (auditor, admin) see everyone's.",
+  })
   @ApiOkResponse({ type: OrdersPage })
   @ApiConsistencyTimeoutResponse()
-  list(@Query() params: ListOrdersParams): Promise<OrdersPage> {
-    return this.queries.execute(
-      new ListOrdersQuery(params.status, params.limit ?? DEFAULT_PAGE, params.after ?? 0),
-    );
+  list(@Query() params: ListOrdersParams, @Caller() { ownedBy }: Access): Promise<OrdersPage> {
+    const { status, limit = DEFAULT_PAGE, after = 0 } = params;
+    return this.queries.execute(new ListOrdersQuery(status, limit, after, ownedBy));
   }
 
   @Get(':id')
@@ -39,15 +42,19 @@ export class OrdersController {
   @ApiOperation({
     summary: 'The order: status, lines, payment, shipment (its id to dispatch), cancellation',
     description:
-      'Placed asynchronously after the checkout: 404 order-not-found until then (the checkout answers 202).',
+      'Placed asynchronously after the checkout: 404 order-not-found until then (the checkout answers 202). ' +
+      "Another customer's order answers 404 order-not-found too, as one that does not exist.",
   })
   @ApiVersionedRead({ ok: OrderResponse, notFound: 'order-not-found', exampleVersion: 2 })
   async get(
     @UuidParam('id') id: string,
     @Query() _params: ConsistentReadParams,
+    @Caller() { ownedBy }: Access,
     @Res({ passthrough: true }) response: Response,
   ): Promise<OrderResponse> {
-    const order = await this.queries.execute<GetOrderQuery, OrderResponse>(new GetOrderQuery(id));
+    const order = await this.queries.execute<GetOrderQuery, OrderResponse>(
+      new GetOrderQuery(id, ownedBy),
+    );
     response.setHeader('ETag', `"${order.version}"`);
     return order;
   }

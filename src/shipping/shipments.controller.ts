@@ -23,6 +23,7 @@ import {
   ifMatchHeader,
 } from '../http/request-context.js';
 import { UuidParam } from '../http/uuid-param.js';
+import { Caller, type Access } from '../identity/index.js';
 import { DispatchShipmentCommand } from './commands/dispatch-shipment/dispatch-shipment.command.js';
 import { GetShipmentQuery } from './queries/get-shipment/get-shipment.query.js';
 import { ShipmentResponse } from './queries/get-shipment/shipment.response.js';
@@ -64,15 +65,20 @@ export class ShipmentsController {
 
   @Get(':id')
   @ReadsFrom('shipments')
-  @ApiOperation({ summary: 'The shipment as the read model holds it; ETag is its version' })
+  @ApiOperation({
+    summary: 'The shipment as the read model holds it; ETag is its version',
+    description:
+      "A customer sees only the shipments of their own orders: another's answers 404 shipment-not-found.",
+  })
   @ApiVersionedRead({ ok: ShipmentResponse, notFound: 'shipment-not-found', exampleVersion: 1 })
   async get(
     @UuidParam('id') id: string,
     @Query() _params: ConsistentReadParams,
+    @Caller() { ownedBy }: Access,
     @Res({ passthrough: true }) response: Response,
   ): Promise<ShipmentResponse> {
     const shipment = await this.queries.execute<GetShipmentQuery, ShipmentResponse>(
-      new GetShipmentQuery(id),
+      new GetShipmentQuery(id, ownedBy),
     );
     response.setHeader('ETag', `"${shipment.version}"`);
     return shipment;

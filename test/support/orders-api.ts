@@ -1,4 +1,5 @@
 import type { Server } from 'node:http';
+import { ownedAlike, ownerTokenOf } from './carts-api.js';
 import request from './http.js';
 import type { Queryable } from '../../src/event-store/postgres-event-store.js';
 import { eventually } from './eventually.js';
@@ -20,9 +21,13 @@ export interface OrderView {
   cancellation?: { reason: string; detail?: string; cancelledAt: string };
 }
 
-/** The orders and shipping APIs as a client sees them. */
+/**
+ * The orders and shipping APIs as a client sees them: an order checked out through carts-api is read with its
+ * cart's customer's token, and so is its shipment; anything else (and dispatching, which is staff's) as the suites'
+ * default caller.
+ */
 export function ordersApi(server: Server) {
-  const http = () => request(server);
+  const http = (id?: string) => request(server, ownerTokenOf(id));
 
   return {
     http,
@@ -35,9 +40,10 @@ export function ordersApi(server: Server) {
     ): Promise<OrderView> {
       let found: OrderView | undefined;
       await eventually(async () => {
-        const res = await http().get(`/orders/${id}`);
+        const res = await http(id).get(`/orders/${id}`);
         expect(res.status).toBe(200);
         found = res.body as OrderView;
+        if (found.shipment) ownedAlike(found.shipment.id, id);
         expect(until(found)).toBe(true);
       }, timeoutMs);
       return found!;
@@ -47,7 +53,7 @@ export function ordersApi(server: Server) {
     async shipment(href: string, timeoutMs = 15_000): Promise<Record<string, unknown>> {
       let found: Record<string, unknown> | undefined;
       await eventually(async () => {
-        const res = await http().get(href);
+        const res = await http(href.split('/').pop()).get(href);
         expect(res.status).toBe(200);
         found = res.body as Record<string, unknown>;
       }, timeoutMs);

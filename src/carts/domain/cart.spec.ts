@@ -12,6 +12,7 @@ import {
   MAX_QUANTITY,
   orderIdOf,
   removeItem,
+  requireVisible,
   type CartState,
 } from './cart.js';
 import type { CartEvent, ShippingAddress } from './cart.events.js';
@@ -283,6 +284,51 @@ describe('Cart', () => {
       given([created(), added('sku-1', 1), shipped()])
         .when((s) => checkOut(s, { cartId, accountId: '42' }))
         .thenThrows(InvalidCartInput, /accountId/));
+  });
+
+  describe("another customer's cart", () => {
+    const stranger = '3d5e7f90-1a2b-4c3d-8e4f-5a6b7c8d9e0f';
+    const history = () => [created(), added('sku-1', 1), shipped()];
+    const see = (s: CartState): CartEvent[] => {
+      requireVisible(s, { cartId, ownedBy: stranger });
+      return [];
+    };
+
+    it.each([
+      ['add an item', (s: CartState) => addItem(s, { ...add('sku-2', 1), ownedBy: stranger })],
+      [
+        'remove an item',
+        (s: CartState) => removeItem(s, { cartId, productId: 'sku-1', ownedBy: stranger }),
+      ],
+      [
+        'enter an address',
+        (s: CartState) => enterShippingInfo(s, { cartId, ...address, ownedBy: stranger }),
+      ],
+      ['check out', (s: CartState) => checkOut(s, { cartId, accountId, ownedBy: stranger })],
+      ['see', see],
+    ])('refuses to let them %s, as if it did not exist', (_change, decide) =>
+      given(history())
+        .when(decide)
+        .thenThrows(CartNotFound, new RegExp(`Cart ${cartId} does not exist`)),
+    );
+
+    it('is not found even once checked out: its order is not named', () =>
+      given([...history(), checkedOut()])
+        .when((s) => checkOut(s, { cartId, accountId, ownedBy: stranger }))
+        .thenThrows(CartNotFound));
+
+    it('is refused for a cart that does not exist, as for one that does', () =>
+      given([]).when(see).thenThrows(CartNotFound));
+
+    it("is the owner's own cart whatever the case of their id", () =>
+      given(history())
+        .when((s) => addItem(s, { ...add('sku-2', 1), ownedBy: customerId.toUpperCase() }))
+        .then([added('sku-2', 1)]));
+
+    it("is anyone's cart for staff, who act without ownedBy", () =>
+      given(history())
+        .when((s) => checkOut(s, { cartId, accountId }))
+        .then([expect.objectContaining({ type: 'CartCheckedOut' })]));
   });
 
   describe('after checkout', () => {

@@ -56,16 +56,20 @@ export type OpenCart = {
 export type CartState = { status: 'none' } | OpenCart;
 
 export type CreateCart = { cartId: string; customerId: string };
-export type AddItem = {
-  cartId: string;
+/**
+ * The cart a command is about, and who may touch it: with `ownedBy` set, only a cart of that customer; any other
+ * is answered as a missing one (CartNotFound), so whether it exists does not leak.
+ */
+export type CartRef = { cartId: string; ownedBy?: string };
+export type AddItem = CartRef & {
   productId: string;
   quantity: number;
   unitPrice: number;
   currency: string;
 };
-export type RemoveItem = { cartId: string; productId: string };
-export type EnterShippingInfo = { cartId: string } & ShippingAddress;
-export type CheckOut = { cartId: string; accountId: string };
+export type RemoveItem = CartRef & { productId: string };
+export type EnterShippingInfo = CartRef & ShippingAddress;
+export type CheckOut = CartRef & { accountId: string };
 
 export const initialState = (): CartState => ({ status: 'none' });
 
@@ -132,7 +136,7 @@ export function create(state: CartState, { cartId, customerId }: CreateCart): Ca
  * within 1..1000 and the cart's total within 10^12, so a cart that takes an item can always be checked out.
  */
 export function addItem(state: CartState, command: AddItem): ItemAdded[] {
-  const cart = requireOpen(state, command.cartId);
+  const cart = requireOpen(state, command);
   const { productId, quantity, unitPrice, currency } = command;
   if (typeof productId !== 'string' || !PRODUCT_ID.test(productId))
     throw new InvalidCartInput('productId', `productId must match ${PRODUCT_ID.source}`);
@@ -166,8 +170,9 @@ export function addItem(state: CartState, command: AddItem): ItemAdded[] {
 }
 
 /** The whole line goes. */
-export function removeItem(state: CartState, { cartId, productId }: RemoveItem): ItemRemoved[] {
-  const cart = requireOpen(state, cartId);
+export function removeItem(state: CartState, command: RemoveItem): ItemRemoved[] {
+  const { cartId, productId } = command;
+  const cart = requireOpen(state, command);
   const line = cart.lines.find((l) => l.productId === productId);
   if (!line) throw new CartItemNotFound(cartId, productId);
   return [{ type: 'ItemRemoved', data: { cartId: cart.id, productId, quantity: line.quantity } }];
@@ -178,7 +183,7 @@ export function enterShippingInfo(
   state: CartState,
   command: EnterShippingInfo,
 ): ShippingInfoEntered[] {
-  const cart = requireOpen(state, command.cartId);
+  const cart = requireOpen(state, command);
   const address = {
     name: text('name', command.name),
     street: text('street', command.street),
@@ -201,8 +206,9 @@ export function enterShippingInfo(
   ];
 }
 
-export function checkOut(state: CartState, { cartId, accountId }: CheckOut): CartCheckedOut[] {
-  const cart = requireOpen(state, cartId);
+export function checkOut(state: CartState, command: CheckOut): CartCheckedOut[] {
+  const { cartId, accountId } = command;
+  const cart = requireOpen(state, command);
   requireUuid('accountId', accountId);
   if (cart.lines.length === 0 || cart.currency === undefined) throw new CartEmpty(cartId);
   if (!cart.shipping)
@@ -232,11 +238,20 @@ export function checkOut(state: CartState, { cartId, accountId }: CheckOut): Car
   ];
 }
 
-function requireOpen(state: CartState, cartId: string): OpenCart {
+/** The cart, if `ownedBy` may see it: someone else's is refused exactly as a missing one, before anything else. */
+export function requireVisible(state: CartState, { cartId, ownedBy }: CartRef): OpenCart {
   if (state.status === 'none') throw new CartNotFound(cartId);
-  if (state.status === 'checked-out')
-    throw new CartAlreadyCheckedOut(cartId, state.orderId ?? orderIdOf(cartId));
+  // Customer ids are stored lower-case since the request lowercased them; an older event may not be.
+  if (ownedBy !== undefined && ownedBy.toLowerCase() !== state.customerId.toLowerCase())
+    throw new CartNotFound(cartId);
   return state;
+}
+
+function requireOpen(state: CartState, ref: CartRef): OpenCart {
+  const cart = requireVisible(state, ref);
+  if (cart.status === 'checked-out')
+    throw new CartAlreadyCheckedOut(cart.id, cart.orderId ?? orderIdOf(cart.id));
+  return cart;
 }
 
 function requireUuid(field: string, value: unknown): void {

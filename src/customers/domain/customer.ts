@@ -1,4 +1,5 @@
 import type { AggregateDefinition } from '../../event-store/aggregate.js';
+import { CustomerNotFound } from './customer.errors.js';
 import type { CustomerEvent, CustomerPersonalDataErased } from './customer.events.js';
 
 /**
@@ -7,7 +8,8 @@ import type { CustomerEvent, CustomerPersonalDataErased } from './customer.event
  */
 export type CustomerState = { personalDataErased: boolean };
 
-export type EraseCustomerPersonalData = { customerId: string };
+/** `ownedBy` set: the caller may erase only that customer (themselves); any other id is not found for them. */
+export type EraseCustomerPersonalData = { customerId: string; ownedBy?: string };
 
 export const initialState = (): CustomerState => ({ personalDataErased: false });
 
@@ -22,11 +24,17 @@ export function evolve(state: CustomerState, event: CustomerEvent): CustomerStat
   }
 }
 
-/** Any customer id may be erased, seen before or not: its tombstone keeps personal data of it from being stored. */
+/**
+ * Any customer id may be erased, seen before or not: its tombstone keeps personal data of it from being stored.
+ * A customer erasing someone else is told that customer does not exist, whether or not anyone is: an erasure of an
+ * unknown id succeeds for staff, so an answer other than 404 would either lie or erase.
+ */
 export function erasePersonalData(
   state: CustomerState,
-  { customerId }: EraseCustomerPersonalData,
+  { customerId, ownedBy }: EraseCustomerPersonalData,
 ): CustomerPersonalDataErased[] {
+  if (ownedBy !== undefined && ownedBy.toLowerCase() !== customerId.toLowerCase())
+    throw new CustomerNotFound(customerId);
   if (state.personalDataErased) return [];
   return [{ type: 'CustomerPersonalDataErased', data: { customerId } }];
 }

@@ -1,12 +1,9 @@
 import type { EventMetadata } from '../../../event-store/event-store.types.js';
+import type { AddItem } from '../../domain/cart.js';
 
 export class AddItemCommand {
   constructor(
-    readonly cartId: string,
-    readonly productId: string,
-    readonly quantity: number,
-    readonly unitPrice: number,
-    readonly currency: string,
+    readonly item: AddItem,
     readonly expectedVersion: number | undefined,
     readonly metadata: EventMetadata,
   ) {}

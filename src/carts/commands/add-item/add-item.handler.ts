@@ -1,19 +1,19 @@
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import type { CommandAccepted } from '../../../http/command-accepted.response.js';
 import { CartRepository } from '../../cart.repository.js';
-import { addItem } from '../../domain/cart.js';
+import { addItem, requireVisible } from '../../domain/cart.js';
 import { AddItemCommand } from './add-item.command.js';
 
 @CommandHandler(AddItemCommand)
 export class AddItemHandler implements ICommandHandler<AddItemCommand, CommandAccepted> {
   constructor(private readonly carts: CartRepository) {}
 
-  async execute(command: AddItemCommand): Promise<CommandAccepted> {
+  async execute({ item, expectedVersion, metadata }: AddItemCommand): Promise<CommandAccepted> {
     const { version, position } = await this.carts.update(
-      command.cartId,
-      (state) => addItem(state, command),
-      { expectedVersion: command.expectedVersion, metadata: command.metadata },
+      item.cartId,
+      (state) => addItem(state, item),
+      { expectedVersion, metadata, admit: (state) => requireVisible(state, item) },
     );
-    return { id: command.cartId, version, position };
+    return { id: item.cartId, version, position };
   }
 }

@@ -1,9 +1,9 @@
 import type { EventMetadata } from '../../../event-store/event-store.types.js';
+import type { CheckOut } from '../../domain/cart.js';
 
 export class CheckOutCommand {
   constructor(
-    readonly cartId: string,
-    readonly accountId: string,
+    readonly checkout: CheckOut,
     readonly expectedVersion: number | undefined,
     readonly metadata: EventMetadata,
   ) {}

@@ -1,6 +1,6 @@
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { CartRepository } from '../../cart.repository.js';
-import { checkOut, orderIdOf } from '../../domain/cart.js';
+import { checkOut, orderIdOf, requireVisible } from '../../domain/cart.js';
 import { CheckOutCommand } from './check-out.command.js';
 import type { CheckoutAccepted } from './checkout-accepted.response.js';
 
@@ -8,12 +8,17 @@ import type { CheckoutAccepted } from './checkout-accepted.response.js';
 export class CheckOutHandler implements ICommandHandler<CheckOutCommand, CheckoutAccepted> {
   constructor(private readonly carts: CartRepository) {}
 
-  async execute(command: CheckOutCommand): Promise<CheckoutAccepted> {
+  async execute({
+    checkout,
+    expectedVersion,
+    metadata,
+  }: CheckOutCommand): Promise<CheckoutAccepted> {
+    const { cartId } = checkout;
     const { version, position } = await this.carts.update(
-      command.cartId,
-      (state) => checkOut(state, command),
-      { expectedVersion: command.expectedVersion, metadata: command.metadata },
+      cartId,
+      (state) => checkOut(state, checkout),
+      { expectedVersion, metadata, admit: (state) => requireVisible(state, checkout) },
     );
-    return { id: command.cartId, orderId: orderIdOf(command.cartId), version, position };
+    return { id: cartId, orderId: orderIdOf(cartId), version, position };
   }
 }

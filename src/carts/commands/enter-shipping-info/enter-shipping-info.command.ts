@@ -1,10 +1,9 @@
 import type { EventMetadata } from '../../../event-store/event-store.types.js';
-import type { ShippingAddress } from '../../domain/cart.events.js';
+import type { EnterShippingInfo } from '../../domain/cart.js';
 
 export class EnterShippingInfoCommand {
   constructor(
-    readonly cartId: string,
-    readonly address: ShippingAddress,
+    readonly shipping: EnterShippingInfo,
     readonly expectedVersion: number | undefined,
     readonly metadata: EventMetadata,
   ) {}

@@ -1,7 +1,7 @@
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import type { CommandAccepted } from '../../../http/command-accepted.response.js';
 import { CartRepository } from '../../cart.repository.js';
-import { enterShippingInfo } from '../../domain/cart.js';
+import { enterShippingInfo, requireVisible } from '../../domain/cart.js';
 import { EnterShippingInfoCommand } from './enter-shipping-info.command.js';
 
 @CommandHandler(EnterShippingInfoCommand)
@@ -12,16 +12,15 @@ export class EnterShippingInfoHandler implements ICommandHandler<
   constructor(private readonly carts: CartRepository) {}
 
   async execute({
-    cartId,
-    address,
+    shipping,
     expectedVersion,
     metadata,
   }: EnterShippingInfoCommand): Promise<CommandAccepted> {
     const { version, position } = await this.carts.update(
-      cartId,
-      (state) => enterShippingInfo(state, { cartId, ...address }),
-      { expectedVersion, metadata },
+      shipping.cartId,
+      (state) => enterShippingInfo(state, shipping),
+      { expectedVersion, metadata, admit: (state) => requireVisible(state, shipping) },
     );
-    return { id: cartId, version, position };
+    return { id: shipping.cartId, version, position };
   }
 }

@@ -1,9 +1,9 @@
 import type { EventMetadata } from '../../../event-store/event-store.types.js';
+import type { RemoveItem } from '../../domain/cart.js';
 
 export class RemoveItemCommand {
   constructor(
-    readonly cartId: string,
-    readonly productId: string,
+    readonly removal: RemoveItem,
     readonly expectedVersion: number | undefined,
     readonly metadata: EventMetadata,
   ) {}

@@ -36,13 +36,13 @@ export class GetCartHandler implements IQueryHandler<GetCartQuery, CartResponse>
     this.columns = store.personalData.columns;
   }
 
-  async execute({ cartId }: GetCartQuery): Promise<CartResponse> {
+  async execute({ cartId, ownedBy }: GetCartQuery): Promise<CartResponse> {
     const [cart] = (await this.db.query(
       `SELECT c.id, c.customer_id, c.status, c.currency, c.items, c.total, c.shipping, c.order_id, c.version,
          k.subject_id IS NOT NULL AS key_found, k.wrapped_key
        FROM carts c LEFT JOIN personal_data_keys k ON k.subject_id = c.shipping->>'subject'
-       WHERE c.id = $1`,
-      [cartId],
+       WHERE c.id = $1 AND ($2::uuid IS NULL OR c.customer_id = $2::uuid)`,
+      [cartId, ownedBy ?? null],
     )) as Row[];
     if (!cart) throw new CartNotFound(cartId);
     const key = cart.key_found ? cart.wrapped_key : undefined;

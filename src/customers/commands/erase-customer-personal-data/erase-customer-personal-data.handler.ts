@@ -18,11 +18,12 @@ export class EraseCustomerPersonalDataHandler implements ICommandHandler<
 
   async execute({
     customerId,
+    ownedBy,
     metadata,
   }: EraseCustomerPersonalDataCommand): Promise<CommandAccepted> {
     const result = await this.customers.update(
       customerId,
-      (state) => erasePersonalData(state, { customerId }),
+      (state) => erasePersonalData(state, { customerId, ownedBy }),
       { metadata, erasePersonalDataOf: [customerId] },
     );
     if (result.decided.length > 0)

@@ -33,8 +33,11 @@ interface Row {
 export class GetOrderHandler implements IQueryHandler<GetOrderQuery, OrderResponse> {
   constructor(@InjectDataSource() private readonly db: DataSource) {}
 
-  async execute({ orderId }: GetOrderQuery): Promise<OrderResponse> {
-    const [row]: Row[] = await this.db.query('SELECT * FROM orders WHERE id = $1', [orderId]);
+  async execute({ orderId, ownedBy }: GetOrderQuery): Promise<OrderResponse> {
+    const [row]: Row[] = await this.db.query(
+      'SELECT * FROM orders WHERE id = $1 AND ($2::uuid IS NULL OR customer_id = $2::uuid)',
+      [orderId, ownedBy ?? null],
+    );
     if (!row) throw new OrderNotFound(orderId);
     return {
       id: row.id,

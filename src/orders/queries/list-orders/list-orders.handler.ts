@@ -22,11 +22,12 @@ interface Row {
 export class ListOrdersHandler implements IQueryHandler<ListOrdersQuery, OrdersPage> {
   constructor(@InjectDataSource() private readonly db: DataSource) {}
 
-  async execute({ status, limit, after }: ListOrdersQuery): Promise<OrdersPage> {
+  async execute({ status, limit, after, ownedBy }: ListOrdersQuery): Promise<OrdersPage> {
     const rows: Row[] = await this.db.query(
       `SELECT id, seq, status, customer_id, account_id, currency, total, placed_at, updated_at FROM orders
-       WHERE ($1::text IS NULL OR status = $1) AND seq > $2 ORDER BY seq LIMIT $3`,
-      [status ?? null, after, limit + 1],
+       WHERE ($1::text IS NULL OR status = $1) AND ($4::uuid IS NULL OR customer_id = $4::uuid) AND seq > $2
+       ORDER BY seq LIMIT $3`,
+      [status ?? null, after, limit + 1, ownedBy ?? null],
     );
     const page = rows.slice(0, limit);
     return {

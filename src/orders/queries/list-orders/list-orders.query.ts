@@ -6,5 +6,7 @@ export class ListOrdersQuery {
     readonly limit: number,
     /** The `nextCursor` of the previous page; 0 for the first. */
     readonly after: number,
+    /** Only the orders of this customer. */
+    readonly ownedBy?: string,
   ) {}
 }

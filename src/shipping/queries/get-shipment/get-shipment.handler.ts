@@ -18,10 +18,11 @@ interface ShipmentRow {
 export class GetShipmentHandler implements IQueryHandler<GetShipmentQuery, ShipmentResponse> {
   constructor(@InjectDataSource() private readonly db: DataSource) {}
 
-  async execute({ shipmentId }: GetShipmentQuery): Promise<ShipmentResponse> {
+  async execute({ shipmentId, ownedBy }: GetShipmentQuery): Promise<ShipmentResponse> {
     const [row]: ShipmentRow[] = await this.db.query(
-      `SELECT id, order_id, status, version, created_at, dispatched_at FROM shipments WHERE id = $1`,
-      [shipmentId],
+      `SELECT id, order_id, status, version, created_at, dispatched_at FROM shipments
+       WHERE id = $1 AND ($2::uuid IS NULL OR customer_id = $2::uuid)`,
+      [shipmentId, ownedBy ?? null],
     );
     if (!row) throw new ShipmentNotFound(shipmentId);
     return {

@@ -1,3 +1,7 @@
 export class GetShipmentQuery {
-  constructor(readonly shipmentId: string) {}
+  constructor(
+    readonly shipmentId: string,
+    /** Only a shipment of this customer's order; any other answers shipment-not-found. */
+    readonly ownedBy?: string,
+  ) {}
 }
