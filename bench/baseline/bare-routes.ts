@@ -8,10 +8,14 @@ import { GET_ACCOUNT, INSERT_NEXT, UNIQUE_VIOLATION } from './baseline-sql.js';
 export const BARE_PREFIX = '/bench/bare';
 
 /**
- * Bare Express routes on the Nest app's own Express instance and pg pool: a JSON body parser, one hand-written
- * statement, res.json. They go first in the router stack (Nest has already put its 404 handler at the end).
+ * Bare Express routes on the Nest app's own Express instance and pg pool: the bearer token checked, a JSON body
+ * parser, one hand-written statement, res.json. They go first in the router stack (Nest has already put its 404 handler at the end).
  */
-export function installBareRoutes(app: NestExpressApplication, pool: Pool): void {
+export function installBareRoutes(
+  app: NestExpressApplication,
+  pool: Pool,
+  authenticated: (request: Request) => boolean,
+): void {
   const instance = app.getHttpAdapter().getInstance() as express.Express;
   const stack = (instance.router as unknown as { stack: unknown[] }).stack;
   const before = stack.length;
@@ -20,6 +24,7 @@ export function installBareRoutes(app: NestExpressApplication, pool: Pool): void
     `${BARE_PREFIX}/accounts/:id/deposits`,
     express.json(),
     async (request: Request, response: Response) => {
+      if (!authenticated(request)) return void response.status(401).end();
       const id = String(request.params.id);
       const amount = (request.body as { amount?: unknown }).amount;
       if (!Number.isInteger(amount)) return void response.status(400).end();
@@ -57,6 +62,7 @@ export function installBareRoutes(app: NestExpressApplication, pool: Pool): void
   // The name is sealed in the read model: the bare route opens it with the same code, without Nest around it.
   const columns = app.get(PostgresEventStore).personalData.columns;
   instance.get(`${BARE_PREFIX}/accounts/:id`, async (request: Request, response: Response) => {
+    if (!authenticated(request)) return void response.status(401).end();
     const { rows } = await pool.query<Record<string, unknown>>(GET_ACCOUNT, [
       String(request.params.id),
     ]);

@@ -7,6 +7,8 @@ export interface LoadInput {
   /** `{id}` is replaced by an id drawn at random for every request. */
   path: string;
   ids: string[];
+  /** Bearer tokens, one drawn at random for every request: the clients of the service, each with its own. */
+  tokens: string[];
   body?: unknown;
   connections: number;
   seconds: number;
@@ -17,6 +19,8 @@ export interface LoadOutput {
   non2xx: number;
   errors: number;
   timeouts: number;
+  /** How many answers of each status other than 2xx: what went wrong, when something did. */
+  failures: Record<string, number>;
   seconds: number;
   latencyMs: { p50: number; p99: number; max: number };
 }
@@ -26,6 +30,7 @@ void childMain<LoadInput, LoadOutput>(async (input) => {
   const body = input.body === undefined ? undefined : JSON.stringify(input.body);
   const headers: Record<string, string> =
     body === undefined ? {} : { 'content-type': 'application/json' };
+  const failures: Record<string, number> = {};
   const result = await autocannon({
     url: input.baseUrl,
     connections: input.connections,
@@ -36,9 +41,15 @@ void childMain<LoadInput, LoadOutput>(async (input) => {
         setupRequest: (request) => ({
           ...request,
           path: input.path.replace('{id}', input.ids[Math.floor(Math.random() * input.ids.length)]),
-          headers,
+          headers: {
+            ...headers,
+            authorization: `Bearer ${input.tokens[Math.floor(Math.random() * input.tokens.length)]}`,
+          },
           body,
         }),
+        onResponse: (status: number) => {
+          if (status < 200 || status > 299) failures[status] = (failures[status] ?? 0) + 1;
+        },
       },
     ],
   });
@@ -47,6 +58,7 @@ void childMain<LoadInput, LoadOutput>(async (input) => {
     non2xx: result.non2xx,
     errors: result.errors,
     timeouts: result.timeouts,
+    failures,
     seconds: result.duration,
     latencyMs: { p50: result.latency.p50, p99: result.latency.p99, max: result.latency.max },
   };

@@ -4,6 +4,7 @@ import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { AppModule } from '../../src/app.module.js';
 import { loadConfig } from '../../src/config/config.js';
+import { BENCH_AUTH_ENV } from '../harness/identity.js';
 import { ProjectionRunner } from '../../src/projections/projection-runner.service.js';
 import { childMain, peakRssMiB } from '../harness/children.js';
 import { BENCH_MASTER_KEY } from '../harness/fixtures.js';
@@ -44,6 +45,7 @@ void childMain<CatchUpInput, CatchUpOutput>(async ({ databaseUrl, head, capSecon
       LOG_LEVEL: 'error',
       RUN_PROJECTIONS: 'accounts',
       CHRONICLE_MASTER_KEY: BENCH_MASTER_KEY,
+      ...BENCH_AUTH_ENV,
     }),
     databaseUrl,
   };

@@ -7,13 +7,22 @@ import { createApp, type RunningApp } from '../../src/app.factory.js';
 import { loadConfig } from '../../src/config/config.js';
 import { poolOf } from '../../src/event-store/event-store.module.js';
 import { PostgresEventStore } from '../../src/event-store/postgres-event-store.js';
+import { TokenVerifier } from '../../src/identity/token-verifier.js';
 import { ProjectionRunner } from '../../src/projections/projection-runner.service.js';
+import { bareAuthenticator } from '../baseline/bare-auth.js';
 import { BARE_PREFIX, installBareRoutes } from '../baseline/bare-routes.js';
 import { INSERT_ONE } from '../baseline/baseline-sql.js';
 import type { LoadInput, LoadOutput } from '../children/autocannon.child.js';
 import { alternate, type Side } from '../harness/alternate.js';
 import { runChild } from '../harness/children.js';
 import { accountIds, BENCH_MASTER_KEY, opened, streamOf } from '../harness/fixtures.js';
+import {
+  BENCH_AUDIENCE,
+  BENCH_AUTH_ENV,
+  BENCH_ISSUER,
+  BENCH_PUBLIC_KEY,
+  benchToken,
+} from '../harness/identity.js';
 import { LagProbe } from '../harness/lag-probe.js';
 import { profiled } from '../harness/profile.js';
 import { logStatements, resetStatements } from '../harness/statements.js';
@@ -38,12 +47,26 @@ export const httpScenario: Scenario = {
         NODE_ENV: 'production',
         LOG_LEVEL: 'error',
         CHRONICLE_MASTER_KEY: BENCH_MASTER_KEY,
+        ...BENCH_AUTH_ENV,
+        // Limits no load here reaches: the in-memory limiter runs (its cost is measured) and never refuses.
+        RATE_LIMIT_PER_MINUTE: '10000000',
+        RATE_LIMIT_IP_PER_MINUTE: '10000000',
+        RATE_LIMIT_EXPENSIVE_PER_MINUTE: '10000000',
       }),
       databaseUrl: context.db.url,
     });
     try {
       const pool = poolOf(running.app.get<DataSource>(getDataSourceToken()));
-      installBareRoutes(running.app, pool);
+      installBareRoutes(
+        running.app,
+        pool,
+        bareAuthenticator({
+          key: BENCH_PUBLIC_KEY,
+          issuer: BENCH_ISSUER,
+          audience: BENCH_AUDIENCE,
+          role: 'teller',
+        }),
+      );
       await running.app.listen(0, '127.0.0.1');
       const port = (running.app.getHttpServer().address() as AddressInfo).port;
       return await measureHttp(context, running, `http://127.0.0.1:${port}`);
@@ -64,6 +87,8 @@ async function measureHttp(
   const runner = app.get(ProjectionRunner);
   const pool = poolOf(app.get<DataSource>(getDataSourceToken()));
   const ids = accountIds(sizes.httpAccounts, 'http');
+  // The bench's accounts have no owner (staff only): tellers move their money, 50 of them, each with a token.
+  const tokens = Array.from({ length: 50 }, (_, i) => benchToken(`teller-${i}`, ['teller']));
   let warm = sizes.warmups > 0;
 
   const load = async (method: 'GET' | 'POST', path: string): Promise<Measurement> => {
@@ -72,6 +97,7 @@ async function measureHttp(
       method,
       path,
       ids,
+      tokens,
       body: method === 'POST' ? { amount: 2500, description: 'Salary' } : undefined,
       connections: sizes.httpConnections,
       seconds: warm ? sizes.httpWarmupSeconds : sizes.httpSeconds,
@@ -80,7 +106,12 @@ async function measureHttp(
       ops: out.ok,
       seconds: out.seconds,
       percentilesMs: out.latencyMs,
-      counters: { non2xx: out.non2xx, errors: out.errors + out.timeouts },
+      counters: {
+        errors: out.errors + out.timeouts,
+        ...Object.fromEntries(
+          Object.entries(out.failures).map(([status, n]) => [`http${status}`, n]),
+        ),
+      },
     };
   };
   const drain = async () => {
@@ -166,6 +197,22 @@ async function measureHttp(
   );
 
   await logStatements(pool, context.log);
+  const identityResult = await measureIdentity(
+    context,
+    running,
+    load,
+    async () => {
+      await drain();
+      await pool.query('TRUNCATE events, account_balances, account_transactions, idempotency_keys');
+      await pool.query(
+        `UPDATE projection_checkpoints SET transaction_id = '0', global_position = 0`,
+      );
+      await openAccounts();
+    },
+    drain,
+    tokens[0],
+  );
+
   warm = sizes.warmups > 0;
   rounds = 0;
   const reads: [Side, Side] = [
@@ -212,7 +259,57 @@ async function measureHttp(
       'every deposit of the measured rounds: from the publish after commit to the accounts checkpoint passing it',
     ],
   };
-  return [depositResult, getResult, lag];
+  return [depositResult, identityResult, getResult, lag];
+}
+
+/**
+ * What knowing the caller costs the deposit route: the app as it runs (every request's bearer token verified, or
+ * found among the tokens verified before) against the same app whose verifier answers a fixed principal.
+ */
+async function measureIdentity(
+  context: ScenarioContext,
+  running: RunningApp,
+  load: (method: 'POST', path: string) => Promise<Measurement>,
+  clean: () => Promise<void>,
+  drain: () => Promise<void>,
+  token: string,
+): Promise<ScenarioResult> {
+  const { sizes } = context;
+  const verifier = running.app.get(TokenVerifier);
+  const verify = verifier.verify.bind(verifier);
+  const principal = await verify(token);
+  const sides: [Side, Side] = [
+    { prepare: clean, measure: () => load('POST', '/accounts/{id}/deposits'), settle: drain },
+    {
+      prepare: async () => {
+        await clean();
+        verifier.verify = () => Promise.resolve(principal);
+      },
+      measure: () => load('POST', '/accounts/{id}/deposits'),
+      settle: async () => {
+        verifier.verify = verify;
+        await drain();
+      },
+    },
+  ];
+  context.log(`  identity on POST /accounts/:id/deposits: tokens verified vs a fixed principal`);
+  return compared(
+    {
+      id: 'http-identity',
+      title:
+        'POST /accounts/:id/deposits with every bearer token verified (RS256, 50 clients) vs the same app with a fixed principal',
+      unit: 'req/s',
+      target: atLeast(0.95),
+      notes: [
+        'both sides run the whole pipeline (AccessGuard, policy, rate limits); only TokenVerifier.verify differs. ' +
+          'A token is verified once, then found in the verifier cache until its exp or for 5 minutes.',
+      ],
+    },
+    await alternate(
+      { rounds: sizes.httpRounds, warmups: sizes.warmups, log: context.log },
+      ...sides,
+    ),
+  );
 }
 
 const round2 = (value: number) => Math.round(value * 100) / 100;

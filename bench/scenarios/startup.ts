@@ -3,6 +3,7 @@ import { createServer } from 'node:net';
 import { resolve } from 'node:path';
 import { startEmbeddedPostgres } from '../../src/database/embedded-postgres.js';
 import { BENCH_MASTER_KEY } from '../harness/fixtures.js';
+import { BENCH_AUTH_ENV } from '../harness/identity.js';
 import { median, spread } from '../harness/stats.js';
 import type { Scenario, ScenarioResult } from './scenario.js';
 
@@ -66,6 +67,7 @@ async function startOnce(pgPort: number): Promise<number> {
       HOST: '127.0.0.1',
       NODE_ENV: 'production',
       CHRONICLE_MASTER_KEY: BENCH_MASTER_KEY,
+      ...BENCH_AUTH_ENV,
       LOG_LEVEL: 'warn',
     },
     stdio: ['ignore', 'ignore', 'inherit'],

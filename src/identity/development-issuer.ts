@@ -6,7 +6,7 @@ import {
   type KeyObject,
 } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { DEVELOPMENT_AUDIENCE, DEVELOPMENT_ISSUER } from '../config/config.js';
 import type { Role } from './principal.js';
 
@@ -57,6 +57,9 @@ export class DevelopmentIssuer {
       privateKey: pair.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
       publicKey,
     };
+    // Only the issuer's own folder is private: `.data` also holds the embedded PostgreSQL's data, which its
+    // server user must reach.
+    mkdirSync(dirname(dir), { recursive: true });
     mkdirSync(dir, { recursive: true, mode: 0o700 });
     // Written aside then renamed: two processes starting at once both end up reading one complete pair.
     const aside = `${file}.${process.pid}.tmp`;
