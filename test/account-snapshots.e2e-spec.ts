@@ -30,7 +30,7 @@ describe('account snapshots in the running app (SNAPSHOT_EVERY=5)', () => {
     expect(rows).toEqual([
       {
         stream_version: 5,
-        state_version: 2,
+        state_version: 3,
         state: {
           $personal: {
             v: 1,

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { RunningApp } from '../src/app.factory.js';
 import { accountsApi, expectProblem } from './support/accounts-api.js';
+import { TEST_CUSTOMER } from './support/auth.js';
 import { scratchDatabase, type ScratchDatabase } from './support/database.js';
 import { eventually } from './support/eventually.js';
 import { startTestApp } from './support/test-app.js';
@@ -71,7 +72,12 @@ describe("erasing an account owner's personal data (crypto-shredding)", () => {
       balanceAfter: 1060,
     });
     const events = await api.events(id);
-    expect(events[0].data).toEqual({ accountId: id, ownerName: ERASED, currency: 'EUR' });
+    expect(events[0].data).toEqual({
+      accountId: id,
+      ownerName: ERASED,
+      currency: 'EUR',
+      ownerId: TEST_CUSTOMER,
+    });
     expect(events.at(-1)).toMatchObject({ type: 'PersonalDataErased', data: { accountId: id } });
     expect(JSON.stringify([account, history.body, events])).not.toContain(name);
 

@@ -32,6 +32,7 @@ import {
 import { ApiConsistencyTimeoutResponse, ApiVersionedRead } from '../http/read-responses.js';
 import { UuidParam } from '../http/uuid-param.js';
 import { CommandAccepted } from '../http/command-accepted.response.js';
+import { Caller, type Access } from '../identity/index.js';
 import {
   AccountParams,
   EventsParams,
@@ -82,13 +83,19 @@ export class AccountsController {
   })
   async open(
     @Body() body: OpenAccountRequest,
+    @Caller() caller: Access,
     @CommandMetadata() metadata: EventMetadata,
     @Res({ passthrough: true }) response: Response,
   ): Promise<CommandAccepted> {
     // Derived from the command id, so a retried Idempotency-Key opens the same account, not a second one.
     const id = deterministicUuid('account', metadata.commandId ?? randomUUID());
+    const { ownerName, currency, initialDeposit } = body;
+    const ownerId = caller.principal.customerId;
     const result = await this.commands.execute<OpenAccountCommand, CommandAccepted>(
-      new OpenAccountCommand(id, body.ownerName, body.currency, body.initialDeposit, metadata),
+      new OpenAccountCommand(
+        { accountId: id, ownerName, currency, initialDeposit, ownerId },
+        metadata,
+      ),
     );
     response.location(`/accounts/${id}`);
     return result;
@@ -107,17 +114,16 @@ export class AccountsController {
   deposit(
     @UuidParam('id') id: string,
     @Body() body: DepositMoneyRequest,
+    @Caller() { ownedBy }: Access,
     @IfMatchVersion() expectedVersion: number | undefined,
     @CommandMetadata() metadata: EventMetadata,
   ): Promise<CommandAccepted> {
+    const { amount, description, source } = body;
     return this.commands.execute(
       new DepositMoneyCommand(
-        id,
-        body.amount,
-        body.description,
+        { accountId: id, amount, description, source, ownedBy },
         expectedVersion,
         metadata,
-        body.source,
       ),
     );
   }
@@ -143,11 +149,17 @@ export class AccountsController {
   withdraw(
     @UuidParam('id') id: string,
     @Body() body: MoneyMovementRequest,
+    @Caller() { ownedBy }: Access,
     @IfMatchVersion() expectedVersion: number | undefined,
     @CommandMetadata() metadata: EventMetadata,
   ): Promise<CommandAccepted> {
+    const { amount, description } = body;
     return this.commands.execute(
-      new WithdrawMoneyCommand(id, body.amount, body.description, expectedVersion, metadata),
+      new WithdrawMoneyCommand(
+        { accountId: id, amount, description, ownedBy },
+        expectedVersion,
+        metadata,
+      ),
     );
   }
 
@@ -163,9 +175,12 @@ export class AccountsController {
   @ApiNotFoundResponse({ type: ProblemResponse, description: 'account-not-found' })
   erasePersonalData(
     @UuidParam('id') id: string,
+    @Caller() { ownedBy }: Access,
     @CommandMetadata() metadata: EventMetadata,
   ): Promise<CommandAccepted> {
-    return this.commands.execute(new ErasePersonalDataCommand(id, metadata));
+    return this.commands.execute(
+      new ErasePersonalDataCommand({ accountId: id, ownedBy }, metadata),
+    );
   }
 
   @Get(':id')
@@ -195,6 +210,7 @@ export class AccountsController {
   async get(
     @UuidParam('id') id: string,
     @Query() params: AccountParams,
+    @Caller() { ownedBy }: Access,
     @Res({ passthrough: true }) response: Response,
   ): Promise<AccountResponse | AccountAsOfResponse> {
     const { asOf, atVersion } = params;
@@ -207,10 +223,10 @@ export class AccountsController {
     }
     if (asOf !== undefined || atVersion !== undefined) {
       const point = asOf !== undefined ? { asOf: new Date(asOf) } : { atVersion: atVersion! };
-      return this.queries.execute(new GetAccountAsOfQuery(id, point));
+      return this.queries.execute(new GetAccountAsOfQuery(id, point, ownedBy));
     }
     const account = await this.queries.execute<GetAccountQuery, AccountResponse>(
-      new GetAccountQuery(id),
+      new GetAccountQuery(id, ownedBy),
     );
     response.setHeader('ETag', `"${account.version}"`);
     return account;
@@ -226,9 +242,10 @@ export class AccountsController {
   history(
     @UuidParam('id') id: string,
     @Query() params: HistoryParams,
+    @Caller() { ownedBy }: Access,
   ): Promise<AccountHistoryPage> {
     return this.queries.execute(
-      new GetAccountHistoryQuery(id, params.fromVersion ?? 1, params.limit ?? 100),
+      new GetAccountHistoryQuery(id, params.fromVersion ?? 1, params.limit ?? 100, ownedBy),
     );
   }
 
@@ -241,9 +258,10 @@ export class AccountsController {
   transactions(
     @UuidParam('id') id: string,
     @Query() params: TransactionsParams,
+    @Caller() { ownedBy }: Access,
   ): Promise<TransactionsPage> {
     return this.queries.execute(
-      new GetAccountTransactionsQuery(id, params.limit ?? 50, params.after ?? 0),
+      new GetAccountTransactionsQuery(id, params.limit ?? 50, params.after ?? 0, ownedBy),
     );
   }
 

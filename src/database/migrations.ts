@@ -2,6 +2,7 @@ import { CreateAccountReadModels1763798400200 } from '../accounts/migrations/176
 import { CreateAccountDailyVolume1763798400400 } from '../accounts/migrations/1763798400400-create-account-daily-volume.js';
 import { AccountBalancesFillfactor1763798400800 } from '../accounts/migrations/1763798400800-account-balances-fillfactor.js';
 import { SealOwnerNames1765000001000 } from '../accounts/migrations/1765000001000-seal-owner-names.js';
+import { AccountOwners1765000001400 } from '../accounts/migrations/1765000001400-account-owners.js';
 import { CreateCartReadModels1763798410000 } from '../carts/migrations/1763798410000-create-cart-read-models.js';
 import { SealShippingAddresses1765000001100 } from '../carts/migrations/1765000001100-seal-shipping-addresses.js';
 import { CreateEvents1763798400000 } from '../event-store/migrations/1763798400000-create-events.js';
@@ -39,6 +40,7 @@ export const MIGRATIONS = [
   SealShippingAddresses1765000001100,
   PersonalDataKeysByLowerSubject1765000001200,
   MasterKeyIds1765000001300,
+  AccountOwners1765000001400,
   OrdersByCustomer1765000001500,
   ShipmentCustomers1765000001600,
 ];

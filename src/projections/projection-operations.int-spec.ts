@@ -83,11 +83,18 @@ describe('Operating projections', () => {
   const rows13 = async () =>
     (await scratch.pool.query('SELECT n FROM ops_probe WHERE n = 13')).rows;
   const openAccount = (app: INestApplicationContext, accountId: string) =>
-    app
-      .get(CommandBus)
-      .execute(
-        new OpenAccountCommand(accountId, 'Grace Hopper', 'EUR', 100, { commandId: randomUUID() }),
-      );
+    app.get(CommandBus).execute(
+      new OpenAccountCommand(
+        {
+          accountId,
+          ownerName: 'Grace Hopper',
+          currency: 'EUR',
+          initialDeposit: 100,
+          ownerId: randomUUID(),
+        },
+        { commandId: randomUUID() },
+      ),
+    );
   /** Within 3 s: well before any poll of the instances these tests boot with a 60 s poll. */
   const balanceShows = (accountId: string, balance: number) =>
     eventually(async () => {

@@ -31,13 +31,14 @@ export const PROBLEM_JSON = /^application\/problem\+json/;
 
 /** The accounts API as a client sees it, with the assertions every caller would otherwise repeat. */
 export function accountsApi(server: Server) {
-  const http = () => request(server);
+  const http = (token?: string) => request(server, token);
 
   return {
     http,
 
-    async open(body: Record<string, unknown> = {}): Promise<Accepted> {
-      const res = await http()
+    /** Opened by the suites' customer, or by whoever `token` names (who then owns it). */
+    async open(body: Record<string, unknown> = {}, token?: string): Promise<Accepted> {
+      const res = await http(token)
         .post('/accounts')
         .send({ ownerName: 'Ada Lovelace', currency: 'EUR', ...body })
         .expect(201);

@@ -3,6 +3,7 @@ import { EventTypeRegistry } from '../../event-store/event-type-registry.js';
 import { PersistedEvent } from '../../event-store/persisted-event.js';
 import { specFor } from '../../shared/testing/given-when-then.js';
 import { accountDefinition, withdraw } from './account.js';
+import { AccountNotFound } from './account.errors.js';
 import { ACCOUNT_EVENT_DEFINITIONS, type AccountEvent } from './account.events.js';
 
 const accountId = '6f1c0a52-8d3e-4c7b-9a51-2b7e4d9c0f11';
@@ -43,6 +44,28 @@ describe('account event schemas', () => {
       data: { accountId, amount: 300, description: 'Salary', source: 'unknown' },
     });
     expect(v1.data).toEqual({ accountId, amount: 300, description: 'Salary' });
+  });
+
+  it('reads an AccountOpened stored at version 1 as opened by nobody: staff only', () => {
+    const v1 = stored('AccountOpened', 1, { accountId, ownerName: 'Ada', currency: 'EUR' });
+    expect(registry.upcast(v1)).toMatchObject({
+      schemaVersion: 2,
+      data: { accountId, ownerName: 'Ada', currency: 'EUR', ownerId: null },
+    });
+  });
+
+  it('refuses a customer on an account opened at version 1, not staff', () => {
+    const events = [
+      read('AccountOpened', 1, { accountId, ownerName: 'Ada', currency: 'EUR' }),
+      read('MoneyDeposited', 2, { accountId, amount: 20, source: 'card' }),
+    ];
+    const customerId = '3b9e6c2a-1d4f-4e8a-9c7b-5a2d8f1e6c03';
+    specFor(accountDefinition)(events)
+      .when((s) => withdraw(s, { accountId, amount: 5, ownedBy: customerId }))
+      .thenThrows(AccountNotFound);
+    return specFor(accountDefinition)(events)
+      .when((s) => withdraw(s, { accountId, amount: 5 }))
+      .then([{ type: 'MoneyWithdrawn', data: { accountId, amount: 5 } }]);
   });
 
   it('returns a current event itself, untouched', () => {

@@ -1,8 +1,12 @@
 import type { EventTypeDefinition } from '../../event-store/event-type-registry.js';
 
+/**
+ * Schema version 2 added `ownerId`: the customer who opened the account, who alone (with staff) may reach it.
+ * null: opened before accounts had owners, so staff only.
+ */
 export type AccountOpened = {
   type: 'AccountOpened';
-  data: { accountId: string; ownerName: string; currency: string };
+  data: { accountId: string; ownerName: string; currency: string; ownerId: string | null };
 };
 /** Where deposited money came from, as the client stated it. */
 export const DEPOSIT_SOURCES = ['cash', 'transfer', 'card', 'other'] as const;
@@ -54,13 +58,15 @@ export const ACCOUNT_EVENT_TYPES: ReadonlyArray<AccountEvent['type']> = [
 /**
  * How each type is stored: the current schema version, the upcasters that lift older stored data, and the
  * personal data. MoneyDeposited v1 had no `source`; we cannot know it for those deposits, so it becomes `unknown`
- * rather than a guess such as `cash` that a report would then count as fact. The owner's name is personal data
+ * rather than a guess such as `cash` that a report would then count as fact. AccountOpened v1 had no owner: nobody
+ * can tell whose it was, so it has none (staff only) rather than a guessed one. The owner's name is personal data
  * of the account: stored encrypted with the account's key, destroyed by an erasure.
  */
 export const ACCOUNT_EVENT_DEFINITIONS: readonly EventTypeDefinition[] = [
   {
     type: 'AccountOpened',
-    schemaVersion: 1,
+    schemaVersion: 2,
+    upcasters: { 1: (data) => ({ ...data, ownerId: null }) },
     personal: { subject: 'accountId', fields: ['ownerName'] },
   },
   {

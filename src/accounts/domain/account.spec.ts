@@ -8,7 +8,9 @@ import {
   initialState,
   open,
   withdraw,
+  requireReachable,
   MAX_AMOUNT,
+  type AccountState,
 } from './account.js';
 import type { AccountEvent, DepositSource } from './account.events.js';
 import {
@@ -22,10 +24,12 @@ import {
 } from './account.errors.js';
 
 const accountId = '6f1c0a52-8d3e-4c7b-9a51-2b7e4d9c0f11';
+const ownerId = '3b9e6c2a-1d4f-4e8a-9c7b-5a2d8f1e6c03';
+const stranger = '7d1a4e9c-2b6f-4c3a-8e5d-9f0b1c2a3d47';
 const given = specFor(accountDefinition);
-const opened = (currency = 'EUR'): AccountEvent => ({
+const opened = (currency = 'EUR', owner: string | null = ownerId): AccountEvent => ({
   type: 'AccountOpened',
-  data: { accountId, ownerName: 'Ada Lovelace', currency },
+  data: { accountId, ownerName: 'Ada Lovelace', currency, ownerId: owner },
 });
 const deposited = (amount: number): AccountEvent => ({
   type: 'MoneyDeposited',
@@ -36,18 +40,35 @@ const withdrawn = (amount: number): AccountEvent => ({
   data: { accountId, amount },
 });
 const erased = (): AccountEvent => ({ type: 'PersonalDataErased', data: { accountId } });
+const state = (...events: AccountEvent[]) => events.reduce(evolve, initialState());
+/** What a refusal says, to compare two of them. */
+const caught = (decision: () => unknown) => {
+  try {
+    decision();
+  } catch (error) {
+    const { name, message, code, kind } = error as AccountNotFound;
+    return { name, message, code, kind, details: (error as AccountNotFound).details() };
+  }
+  throw new Error('not refused');
+};
 
 describe('Account', () => {
   describe('open', () => {
     it('opens an account with an owner and a currency', () =>
       given([])
-        .when((s) => open(s, { accountId, ownerName: '  Ada Lovelace ', currency: 'EUR' }))
+        .when((s) => open(s, { accountId, ownerName: '  Ada Lovelace ', currency: 'EUR', ownerId }))
         .then([opened()]));
 
     it('records an initial deposit in the same decision', () =>
       given([])
         .when((s) =>
-          open(s, { accountId, ownerName: 'Ada Lovelace', currency: 'EUR', initialDeposit: 500 }),
+          open(s, {
+            accountId,
+            ownerName: 'Ada Lovelace',
+            currency: 'EUR',
+            initialDeposit: 500,
+            ownerId,
+          }),
         )
         .then([
           opened(),
@@ -59,18 +80,18 @@ describe('Account', () => {
 
     it('refuses to open twice', () =>
       given([opened()])
-        .when((s) => open(s, { accountId, ownerName: 'Ada', currency: 'EUR' }))
+        .when((s) => open(s, { accountId, ownerName: 'Ada', currency: 'EUR', ownerId }))
         .thenThrows(AccountAlreadyOpened));
 
     it.each(['eur', 'EURO', 'XXQ', ''])('refuses the currency %p', (currency) =>
       given([])
-        .when((s) => open(s, { accountId, ownerName: 'Ada', currency }))
+        .when((s) => open(s, { accountId, ownerName: 'Ada', currency, ownerId }))
         .thenThrows(InvalidCurrency),
     );
 
     it('refuses a blank owner name', () =>
       given([])
-        .when((s) => open(s, { accountId, ownerName: '   ', currency: 'EUR' }))
+        .when((s) => open(s, { accountId, ownerName: '   ', currency: 'EUR', ownerId }))
         .thenThrows(InvalidOwnerName));
   });
 
@@ -204,6 +225,7 @@ describe('Account', () => {
         ownerName: PERSONAL_DATA_ERASED,
         currency: 'EUR',
         balance: 100,
+        ownerId,
         personalDataErased: true,
       });
     });
@@ -212,6 +234,77 @@ describe('Account', () => {
       given([opened(), deposited(100), erased()])
         .when((s) => withdraw(s, { accountId, amount: 40 }))
         .then([withdrawn(40)]));
+  });
+
+  describe('owner', () => {
+    it('is the customer who opened the account', () => {
+      const state = [opened()].reduce(evolve, initialState());
+      expect(state).toMatchObject({ status: 'open', ownerId });
+    });
+
+    it.each([
+      ['deposit', (s: AccountState) => deposit(s, { accountId, amount: 5, ownedBy: ownerId })],
+      ['withdraw', (s: AccountState) => withdraw(s, { accountId, amount: 5, ownedBy: ownerId })],
+    ])('may %s on their own account', (_, decision) =>
+      given([opened(), deposited(10)])
+        .when(decision)
+        .then([expect.objectContaining({ data: expect.objectContaining({ amount: 5 }) })]),
+    );
+
+    it('may erase their own personal data', () =>
+      given([opened()])
+        .when((s) => erasePersonalData(s, { accountId, ownedBy: ownerId }))
+        .then([erased()]));
+
+    const touches: Array<[string, (s: AccountState, ownedBy: string) => readonly AccountEvent[]]> =
+      [
+        ['deposit', (s, ownedBy) => deposit(s, { accountId, amount: 5, ownedBy })],
+        ['withdraw', (s, ownedBy) => withdraw(s, { accountId, amount: 5, ownedBy })],
+        ['overdraw', (s, ownedBy) => withdraw(s, { accountId, amount: 10_000, ownedBy })],
+        [
+          'withdraw in another currency',
+          (s, ownedBy) => withdraw(s, { accountId, amount: 5, currency: 'USD', ownedBy }),
+        ],
+        ['erase', (s, ownedBy) => erasePersonalData(s, { accountId, ownedBy })],
+      ];
+
+    it.each(touches)(
+      "refuses another customer's %s as if the account did not exist, recording nothing",
+      (_, touch) =>
+        given([opened(), deposited(10)])
+          .when((s) => touch(s, stranger))
+          .thenThrows(AccountNotFound, new RegExp(`Account ${accountId} does not exist`)),
+    );
+
+    it.each(touches)(
+      "refuses a customer's %s on an account without owner (opened before owners): staff only",
+      (_, touch) =>
+        given([opened('EUR', null), deposited(10)])
+          .when((s) => touch(s, ownerId))
+          .thenThrows(AccountNotFound),
+    );
+
+    it('refuses a customer exactly as for an account never opened', () => {
+      const foreign = () => withdraw(state(opened()), { accountId, amount: 1, ownedBy: stranger });
+      const missing = () => withdraw(initialState(), { accountId, amount: 1, ownedBy: stranger });
+      expect(foreign).toThrow(AccountNotFound);
+      expect(caught(foreign)).toEqual(caught(missing));
+    });
+
+    it('lets staff (no owner limit) reach any account, one without owner too', () =>
+      given([opened('EUR', null), deposited(10)])
+        .when((s) => withdraw(s, { accountId, amount: 10 }))
+        .then([withdrawn(10)]));
+
+    it('is checked before If-Match by requireReachable, with the same refusal', () => {
+      expect(() => requireReachable(state(opened()), { accountId, ownedBy: stranger })).toThrow(
+        AccountNotFound,
+      );
+      expect(() => requireReachable(initialState(), { accountId })).toThrow(AccountNotFound);
+      expect(requireReachable(state(opened()), { accountId, ownedBy: ownerId })).toMatchObject({
+        ownerId,
+      });
+    });
   });
 
   it('a rejected withdrawal leaves the balance unchanged', () => {
@@ -239,6 +332,17 @@ describe('Account snapshots', () => {
     expect(restored).toMatchObject({ balance: Number.MAX_SAFE_INTEGER - 3 });
   });
 
+  it('keeps an account without owner without owner', () => {
+    const ownerless = state(opened('EUR', null));
+    const restored = snapshot.fromSnapshot(
+      JSON.parse(JSON.stringify(snapshot.toSnapshot(ownerless))),
+    );
+    expect(restored).toEqual(ownerless);
+    expect(() => withdraw(restored, { accountId, amount: 1, ownedBy: ownerId })).toThrow(
+      AccountNotFound,
+    );
+  });
+
   it('keeps an erasure across a snapshot', () => {
     const state = [opened(), erased()].reduce(evolve, initialState());
     const restored = snapshot.fromSnapshot(JSON.parse(JSON.stringify(snapshot.toSnapshot(state))));
@@ -261,6 +365,8 @@ describe('Account snapshots', () => {
     { status: 'open', id: accountId, ownerName: 'Ada', currency: 'EUR', balance: 2 ** 53 },
     { status: 'open', id: accountId, ownerName: 'Ada', currency: 'EUR', balance: 1.5 },
     { status: 'closed' },
+    { status: 'open', id: accountId, ownerName: 'Ada', currency: 'EUR', balance: 1 },
+    { status: 'open', id: accountId, ownerName: 'Ada', currency: 'EUR', balance: 1, ownerId: 7 },
     {
       status: 'open',
       id: accountId,

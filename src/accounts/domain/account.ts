@@ -30,6 +30,8 @@ export type AccountState =
       ownerName: string;
       currency: string;
       balance: number;
+      /** The customer who opened it; null: opened before accounts had owners (staff only). */
+      ownerId: string | null;
       /** Set once the owner's personal data is erased; absent before. */
       personalDataErased?: true;
     };
@@ -39,22 +41,29 @@ export type OpenAccount = {
   ownerName: string;
   currency: string;
   initialDeposit?: number;
+  /** The customer opening it, who owns it from then on. */
+  ownerId: string;
 };
+/**
+ * Set on a command: only an account this customer owns may be touched; any other, and an account without owner,
+ * is refused as if it did not exist (AccountNotFound), so its existence does not leak. Absent: any account (staff).
+ */
+type Reach = { ownedBy?: string };
 export type Deposit = {
   accountId: string;
   amount: number;
   description?: string;
   /** `unknown` when not given. */
   source?: DepositSource;
-};
+} & Reach;
 export type Withdraw = {
   accountId: string;
   amount: number;
   description?: string;
   /** Only from an account in this currency (a payment of an order in it); absent: any. */
   currency?: string;
-};
-export type ErasePersonalData = { accountId: string };
+} & Reach;
+export type ErasePersonalData = { accountId: string } & Reach;
 
 const ISO_CURRENCIES = new Set(Intl.supportedValuesOf('currency'));
 
@@ -70,13 +79,18 @@ export function isDepositSource(value: unknown): value is DepositSource {
   return value === 'unknown' || (DEPOSIT_SOURCES as readonly unknown[]).includes(value);
 }
 
+/** Whether a caller limited to `ownedBy`'s accounts (undefined: not limited) may reach an account of `ownerId`. */
+export function isWithinReach(ownerId: string | null, ownedBy: string | undefined): boolean {
+  return ownedBy === undefined || ownerId === ownedBy;
+}
+
 export const initialState = (): AccountState => ({ status: 'unopened' });
 
 export function evolve(state: AccountState, event: AccountEvent): AccountState {
   switch (event.type) {
     case 'AccountOpened': {
-      const { accountId, ownerName, currency } = event.data;
-      return { status: 'open', id: accountId, ownerName, currency, balance: 0 };
+      const { accountId, ownerName, currency, ownerId } = event.data;
+      return { status: 'open', id: accountId, ownerName, currency, balance: 0, ownerId };
     }
     case 'MoneyDeposited':
       return state.status === 'open'
@@ -106,7 +120,12 @@ export function open(state: AccountState, command: OpenAccount): AccountEvent[] 
   if (!isCurrencyCode(command.currency)) throw new InvalidCurrency(command.currency);
   const opened: AccountEvent = {
     type: 'AccountOpened',
-    data: { accountId: command.accountId, ownerName, currency: command.currency },
+    data: {
+      accountId: command.accountId,
+      ownerName,
+      currency: command.currency,
+      ownerId: command.ownerId,
+    },
   };
   if (command.initialDeposit === undefined) return [opened];
   if (!isAmount(command.initialDeposit)) throw new InvalidAmount(command.initialDeposit);
@@ -126,9 +145,9 @@ export function open(state: AccountState, command: OpenAccount): AccountEvent[] 
 
 export function deposit(
   state: AccountState,
-  { accountId, amount, description, source = 'unknown' }: Deposit,
+  { accountId, amount, description, source = 'unknown', ownedBy }: Deposit,
 ): MoneyDeposited[] {
-  const account = requireOpen(state, accountId);
+  const account = requireReachable(state, { accountId, ownedBy });
   if (!isAmount(amount)) throw new InvalidAmount(amount);
   if (!isDepositSource(source)) throw new InvalidDepositSource(source);
   if (account.balance + amount > MAX_BALANCE)
@@ -143,13 +162,14 @@ export function deposit(
 
 /**
  * A withdrawal beyond the balance, or in a currency the account does not hold, is not an error but a fact: it is
- * recorded as WithdrawalRejected.
+ * recorded as WithdrawalRejected. One from someone else's account is not: nothing is recorded on an account its
+ * caller may not know exists.
  */
 export function withdraw(
   state: AccountState,
-  { accountId, amount, description, currency }: Withdraw,
+  { accountId, amount, description, currency, ownedBy }: Withdraw,
 ): Array<MoneyWithdrawn | WithdrawalRejected> {
-  const account = requireOpen(state, accountId);
+  const account = requireReachable(state, { accountId, ownedBy });
   if (!isAmount(amount)) throw new InvalidAmount(amount);
   if (currency !== undefined && currency !== account.currency) {
     return [
@@ -188,15 +208,23 @@ export function withdraw(
 /** Erasing twice decides nothing: the first erasure stands. */
 export function erasePersonalData(
   state: AccountState,
-  { accountId }: ErasePersonalData,
+  { accountId, ownedBy }: ErasePersonalData,
 ): PersonalDataErased[] {
-  const account = requireOpen(state, accountId);
+  const account = requireReachable(state, { accountId, ownedBy });
   if (account.personalDataErased) return [];
   return [{ type: 'PersonalDataErased', data: { accountId: account.id } }];
 }
 
-function requireOpen(state: AccountState, accountId: string) {
-  if (state.status !== 'open') throw new AccountNotFound(accountId);
+/**
+ * The account, if it is open and the caller may reach it; otherwise AccountNotFound, the same for an account that
+ * does not exist and for one the caller may not know exists. Commands check it before If-Match too.
+ */
+export function requireReachable(
+  state: AccountState,
+  { accountId, ownedBy }: { accountId: string } & Reach,
+): Extract<AccountState, { status: 'open' }> {
+  if (state.status !== 'open' || !isWithinReach(state.ownerId, ownedBy))
+    throw new AccountNotFound(accountId);
   return state;
 }
 
@@ -207,8 +235,9 @@ function optional(description: string | undefined) {
 /**
  * The state as JSON, balance a safe integer like in the state itself. Bump ACCOUNT_STATE_VERSION on any change.
  * 2: `personalDataErased`; version 1 snapshots were written in clear before personal data was encrypted.
+ * 3: `ownerId`.
  */
-export const ACCOUNT_STATE_VERSION = 2;
+export const ACCOUNT_STATE_VERSION = 3;
 
 export function toSnapshot(state: AccountState): Record<string, unknown> {
   return { ...state };
@@ -216,7 +245,7 @@ export function toSnapshot(state: AccountState): Record<string, unknown> {
 
 export function fromSnapshot(snapshot: Record<string, unknown>): AccountState {
   if (snapshot.status === 'unopened') return { status: 'unopened' };
-  const { status, id, ownerName, currency, balance, personalDataErased } = snapshot;
+  const { status, id, ownerName, currency, balance, ownerId, personalDataErased } = snapshot;
   const valid =
     status === 'open' &&
     typeof id === 'string' &&
@@ -224,6 +253,7 @@ export function fromSnapshot(snapshot: Record<string, unknown>): AccountState {
     typeof currency === 'string' &&
     Number.isSafeInteger(balance) &&
     (balance as number) >= 0 &&
+    (ownerId === null || typeof ownerId === 'string') &&
     (personalDataErased === undefined || personalDataErased === true);
   if (!valid) throw new Error('not an account snapshot');
   return {
@@ -232,6 +262,7 @@ export function fromSnapshot(snapshot: Record<string, unknown>): AccountState {
     ownerName,
     currency,
     balance: balance as number,
+    ownerId,
     ...(personalDataErased ? { personalDataErased } : {}),
   };
 }

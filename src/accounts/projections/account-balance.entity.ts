@@ -10,6 +10,10 @@ export class AccountBalance {
   @Column('bytea', { name: 'owner_name', nullable: true })
   ownerName: Buffer | null;
 
+  /** The customer who owns it; null for an account opened before accounts had owners (staff only). */
+  @Column('uuid', { name: 'owner_id', nullable: true })
+  ownerId: string | null;
+
   @Column('char', { length: 3 })
   currency: string;
 

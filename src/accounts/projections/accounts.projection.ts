@@ -40,6 +40,8 @@ interface Balance {
   /** The name of an account opened in this transaction, until finish() seals it. */
   openedAs?: string;
   currency: string;
+  /** Whose account it is (AccountOpened's `ownerId`); null: staff only. Never changes. */
+  ownerId: string | null;
   balance: number;
   version: number;
   openedAt: string | Date;
@@ -51,7 +53,7 @@ interface Balance {
 }
 
 const SELECT_BALANCES = `
-  SELECT id, owner_name, currency, balance, version, opened_at::text AS opened_at
+  SELECT id, owner_name, currency, owner_id, balance, version, opened_at::text AS opened_at
   FROM account_balances WHERE id = ANY($1::uuid[])`;
 
 const INSERT_LINES = `
@@ -64,11 +66,12 @@ const INSERT_LINES = `
   ON CONFLICT (account_id, stream_version) DO NOTHING`;
 
 const UPSERT_BALANCES = `
-  INSERT INTO account_balances (id, owner_name, currency, balance, version, opened_at, updated_at)
+  INSERT INTO account_balances (id, owner_name, currency, balance, version, opened_at, updated_at, owner_id)
   SELECT id, owner_name, currency, balance, version, opened_at,
-    'epoch'::timestamptz + updated_ms * interval '1 millisecond'
-  FROM unnest($1::uuid[], $2::bytea[], $3::char(3)[], $4::bigint[], $5::int[], $6::timestamptz[], $7::bigint[])
-    AS b(id, owner_name, currency, balance, version, opened_at, updated_ms)
+    'epoch'::timestamptz + updated_ms * interval '1 millisecond', owner_id
+  FROM unnest($1::uuid[], $2::bytea[], $3::char(3)[], $4::bigint[], $5::int[], $6::timestamptz[], $7::bigint[],
+      $8::uuid[])
+    AS b(id, owner_name, currency, balance, version, opened_at, updated_ms, owner_id)
   ON CONFLICT (id) DO UPDATE SET owner_name = EXCLUDED.owner_name, balance = EXCLUDED.balance,
     version = EXCLUDED.version, updated_at = EXCLUDED.updated_at
   WHERE account_balances.version < EXCLUDED.version`;
@@ -137,6 +140,7 @@ class AccountsTransaction implements ProjectionTransaction {
           ownerName: null,
           openedAs: event.data.ownerName,
           currency: event.data.currency,
+          ownerId: event.data.ownerId,
           balance: 0,
           version: stored.streamVersion,
           openedAt: at,
@@ -182,6 +186,7 @@ class AccountsTransaction implements ProjectionTransaction {
       rows.map((r) => r.version),
       rows.map((r) => iso(r.openedAt)),
       rows.map((r) => r.updatedAtMs),
+      rows.map((r) => r.ownerId),
     ]);
   }
 
@@ -215,6 +220,7 @@ class AccountsTransaction implements ProjectionTransaction {
       id: string;
       owner_name: Buffer | null;
       currency: string;
+      owner_id: string | null;
       balance: string;
       version: number;
       opened_at: string;
@@ -225,6 +231,7 @@ class AccountsTransaction implements ProjectionTransaction {
         id: row.id,
         ownerName: row.owner_name,
         currency: row.currency,
+        ownerId: row.owner_id,
         balance: Number(row.balance),
         version: row.version,
         openedAt: row.opened_at,

@@ -69,7 +69,13 @@ describe('time travel and history from the nearest snapshot equal a fold of the 
   async function account(commands: number): Promise<string> {
     const id = randomUUID();
     await repository.update(id, (s) =>
-      open(s, { accountId: id, ownerName: 'Ada Lovelace', currency: 'EUR', initialDeposit: 100 }),
+      open(s, {
+        accountId: id,
+        ownerName: 'Ada Lovelace',
+        currency: 'EUR',
+        initialDeposit: 100,
+        ownerId: randomUUID(),
+      }),
     );
     await more(id, commands);
     return id;

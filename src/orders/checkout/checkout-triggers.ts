@@ -27,11 +27,11 @@ export type Routed =
 export function route(event: PersistedEvent): Routed | undefined {
   switch (event.type) {
     case 'OrderPlaced': {
-      const { orderId, accountId, total, currency } = event.data as OrderPlaced['data'];
+      const { orderId, customerId, accountId, total, currency } = event.data as OrderPlaced['data'];
       return {
         orderId,
         event,
-        trigger: { type: 'order-placed', orderId, accountId, amount: total, currency },
+        trigger: { type: 'order-placed', orderId, customerId, accountId, amount: total, currency },
       };
     }
     case 'MoneyWithdrawn':

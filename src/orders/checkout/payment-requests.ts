@@ -27,17 +27,26 @@ export class PaymentRequests {
       ...(causationId && { causationId }),
       actor: 'checkout-saga',
     };
-    const { accountId, amount, description, currency } = request;
+    const { accountId, amount, description, currency, ownedBy } = request;
     const command =
       request.type === 'withdraw'
-        ? new WithdrawMoneyCommand(accountId, amount, description, undefined, metadata, currency)
-        : new DepositMoneyCommand(accountId, amount, description, undefined, metadata, 'other');
+        ? new WithdrawMoneyCommand(
+            { accountId, amount, description, currency, ownedBy },
+            undefined,
+            metadata,
+          )
+        : new DepositMoneyCommand(
+            { accountId, amount, description, source: 'other' },
+            undefined,
+            metadata,
+          );
     try {
       await this.commands.execute(command);
       return {};
     } catch (error) {
       // Refused for lack of funds or in another currency: WithdrawalRejected is recorded and will answer.
       if (error instanceof DomainError && RECORDED_REFUSALS.has(error.code)) return {};
+      // No such account, or not the customer's (refused as missing): nothing is recorded on it, nothing will answer.
       const definite =
         error instanceof DomainError && (error.kind === 'not-found' || error.kind === 'invalid');
       if (definite && request.type === 'withdraw') return { declined: error.code };

@@ -8,6 +8,8 @@ export type CheckoutStarted = {
   type: 'CheckoutStarted';
   data: {
     orderId: string;
+    /** The order's customer: the withdrawal is only from an account they own. */
+    customerId: string | null;
     accountId: string;
     amount: number;
     currency: string;
@@ -68,6 +70,13 @@ export const CHECKOUT_EVENT_TYPES: ReadonlyArray<CheckoutEvent['type']> = [
   'CheckoutCompleted',
 ];
 
+/**
+ * CheckoutStarted v2 added `customerId`. A v1 saga asked for its payment before accounts had owners: it has none
+ * (null), and the withdrawal it sends again is the one it sent then, with no owner to match.
+ */
 export const CHECKOUT_EVENT_DEFINITIONS: readonly EventTypeDefinition[] = CHECKOUT_EVENT_TYPES.map(
-  (type) => ({ type, schemaVersion: 1 }),
+  (type) =>
+    type === 'CheckoutStarted'
+      ? { type, schemaVersion: 2, upcasters: { 1: (data) => ({ ...data, customerId: null }) } }
+      : { type, schemaVersion: 1 },
 );

@@ -8,10 +8,17 @@ import {
   type CheckoutDecision,
   type CheckoutTrigger,
 } from './checkout.js';
-import type { CheckoutEvent } from './checkout.events.js';
+import { EventTypeRegistry } from '../../event-store/event-type-registry.js';
+import { PersistedEvent } from '../../event-store/persisted-event.js';
+import {
+  CHECKOUT_EVENT_DEFINITIONS,
+  type CheckoutEvent,
+  type CheckoutStarted,
+} from './checkout.events.js';
 
 const orderId = '5d2c8a4e-7f1b-8c3d-9e0a-1b2c3d4e5f60';
 const accountId = '9a7b3c1d-2e4f-4a6b-8c0d-1e2f3a4b5c6d';
+const customerId = '2f8c4d6e-1a3b-4c5d-9e7f-0a1b2c3d4e5f';
 const shipmentId = '0e1f2a3b-4c5d-8e6f-9a0b-1c2d3e4f5a6b';
 const NOW = new Date('2026-11-22T09:00:00.000Z');
 const DUE = '2026-11-22T09:00:30.000Z';
@@ -32,13 +39,22 @@ const given = (history: CheckoutEvent[]) => ({
 const placed: CheckoutTrigger = {
   type: 'order-placed',
   orderId,
+  customerId,
   accountId,
   amount: 2_500,
   currency: 'EUR',
 };
 const started = (): CheckoutEvent => ({
   type: 'CheckoutStarted',
-  data: { orderId, accountId, amount: 2_500, currency: 'EUR', paymentCommandId, dueAt: DUE },
+  data: {
+    orderId,
+    customerId,
+    accountId,
+    amount: 2_500,
+    currency: 'EUR',
+    paymentCommandId,
+    dueAt: DUE,
+  },
 });
 const received = (): CheckoutEvent => ({
   type: 'CheckoutPaymentReceived',
@@ -59,6 +75,7 @@ const withdraw = {
   accountId,
   amount: 2_500,
   currency: 'EUR',
+  ownedBy: customerId,
   commandId: paymentCommandId,
   description: `Order ${orderId}`,
 };
@@ -106,6 +123,31 @@ describe('checkout saga', () => {
       .then({
         events: [{ ...started(), data: { ...started().data, currency: 'JPY' } } as CheckoutEvent],
         request: { ...withdraw, currency: 'JPY' },
+      });
+  });
+
+  it("asks for the payment from the order's customer's account only", () => {
+    given([])
+      .when({ ...placed, customerId: 'c0ffee00-0000-4000-8000-000000000001' })
+      .then({
+        events: [
+          {
+            ...started(),
+            data: { ...started().data, customerId: 'c0ffee00-0000-4000-8000-000000000001' },
+          } as CheckoutEvent,
+        ],
+        request: { ...withdraw, ownedBy: 'c0ffee00-0000-4000-8000-000000000001' },
+      });
+  });
+
+  it("cancels the order when the account is not the customer's (refused as a missing one)", () => {
+    given([started()])
+      .when({ type: 'payment-declined', reason: 'account-not-found' })
+      .then({
+        events: [
+          { type: 'CheckoutPaymentDeclined', data: { orderId, reason: 'account-not-found' } },
+        ],
+        order: { type: 'cancel', reason: 'payment-declined', detail: 'account-not-found' },
       });
   });
 
@@ -170,13 +212,37 @@ describe('checkout saga', () => {
       expect(announceDeadline(state([started(), deadline()]), new Date(DUE))).toEqual([]);
     });
 
-    it('resends the unanswered request as it was: the same command id', () => {
+    it('resends the unanswered request as it was: the same command id, the same customer', () => {
       expect(pendingRequest(state([started()]))).toEqual(withdraw);
       expect(pendingRequest(state([started(), deadline(), timedOut(), refundRequested()]))).toEqual(
         deposit,
       );
       expect(pendingRequest(state([started(), received()]))).toBeUndefined();
       expect(pendingRequest(state([started(), deadline()]))).toBeUndefined();
+    });
+
+    it('resends the request of a saga started before accounts had owners as it was sent: no owner', () => {
+      const registry = new EventTypeRegistry();
+      registry.register(...CHECKOUT_EVENT_DEFINITIONS);
+      const { customerId: _, ...v1 } = (started() as CheckoutStarted).data;
+      const stored = new PersistedEvent(
+        'e',
+        `checkout-${orderId}`,
+        1,
+        1,
+        '1',
+        'CheckoutStarted',
+        1,
+        v1,
+        {},
+        NOW,
+      );
+      const legacy = {
+        type: 'CheckoutStarted',
+        data: registry.upcast(stored).data,
+      } as CheckoutEvent;
+      const { ownedBy: __, ...unowned } = withdraw;
+      expect(pendingRequest(state([legacy]))).toEqual(unowned);
     });
   });
 });

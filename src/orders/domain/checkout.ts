@@ -11,6 +11,8 @@ export type CheckoutState =
   | {
       stage: CheckoutStage;
       orderId: string;
+      /** The order's customer; null for a saga started before accounts had owners. */
+      customerId: string | null;
       accountId: string;
       amount: number;
       currency: string;
@@ -21,7 +23,14 @@ export type CheckoutState =
 
 /** What the saga reacts to: the order placed, the answers to its requests, the timer, the dispatch. */
 export type CheckoutTrigger =
-  | { type: 'order-placed'; orderId: string; accountId: string; amount: number; currency: string }
+  | {
+      type: 'order-placed';
+      orderId: string;
+      customerId: string;
+      accountId: string;
+      amount: number;
+      currency: string;
+    }
   | { type: 'payment-succeeded'; withdrawalPosition: number }
   | { type: 'payment-declined'; reason: string }
   | { type: 'deadline-reached' }
@@ -37,12 +46,15 @@ export type OrderAction =
 /**
  * A command to the accounts context; its answer comes back as an event carrying `commandId`. A withdrawal names
  * the order's currency: an account in another one refuses it (`currency-mismatch`), which declines the payment.
+ * It names the order's customer too (`ownedBy`): an account they do not own is refused as a missing one
+ * (`account-not-found`, nothing recorded on it), which declines the payment as well.
  */
 export type PaymentRequest = {
   type: 'withdraw' | 'deposit';
   accountId: string;
   amount: number;
   currency?: string;
+  ownedBy?: string;
   commandId: string;
   description: string;
 };
@@ -74,8 +86,8 @@ export const initialState = (): CheckoutState => ({ stage: 'none' });
 export function evolve(state: CheckoutState, event: CheckoutEvent): CheckoutState {
   switch (event.type) {
     case 'CheckoutStarted': {
-      const { orderId, accountId, amount, currency, dueAt } = event.data;
-      return { stage: 'awaiting-payment', orderId, accountId, amount, currency, dueAt };
+      const { orderId, customerId, accountId, amount, currency, dueAt } = event.data;
+      return { stage: 'awaiting-payment', orderId, customerId, accountId, amount, currency, dueAt };
     }
     case 'CheckoutPaymentReceived':
       return moveTo(state, 'paid');
@@ -114,19 +126,20 @@ export function decide(
 ): CheckoutDecision {
   if (trigger.type === 'order-placed') {
     if (state.stage !== 'none') return NOTHING;
-    const { orderId, accountId, amount, currency } = trigger;
+    const { orderId, customerId, accountId, amount, currency } = trigger;
     const paymentCommandId = checkoutCommandId(orderId, 'withdraw');
     const dueAt = new Date(clock.now.getTime() + clock.paymentTimeoutMs).toISOString();
     return {
       events: [
         {
           type: 'CheckoutStarted',
-          data: { orderId, accountId, amount, currency, paymentCommandId, dueAt },
+          data: { orderId, customerId, accountId, amount, currency, paymentCommandId, dueAt },
         },
       ],
       request: withdrawal({
         stage: 'awaiting-payment',
         orderId,
+        customerId,
         accountId,
         amount,
         currency,
@@ -231,6 +244,7 @@ function withdrawal(state: Exclude<CheckoutState, { stage: 'none' }>): PaymentRe
     accountId: state.accountId,
     amount: state.amount,
     currency: state.currency,
+    ...(state.customerId !== null && { ownedBy: state.customerId }),
     commandId: checkoutCommandId(state.orderId, 'withdraw'),
     description: `Order ${state.orderId}`,
   };

@@ -1,14 +1,10 @@
 import type { EventMetadata } from '../../../event-store/event-store.types.js';
-import type { DepositSource } from '../../domain/account.events.js';
+import type { Deposit } from '../../domain/account.js';
 
 export class DepositMoneyCommand {
   constructor(
-    readonly accountId: string,
-    readonly amount: number,
-    readonly description: string | undefined,
+    readonly deposit: Deposit,
     readonly expectedVersion: number | undefined,
     readonly metadata: EventMetadata,
-    /** `unknown` when omitted. */
-    readonly source?: DepositSource,
   ) {}
 }

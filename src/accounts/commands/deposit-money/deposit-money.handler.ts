@@ -1,7 +1,7 @@
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import type { CommandAccepted } from '../../../http/command-accepted.response.js';
 import { AccountRepository } from '../../account.repository.js';
-import { deposit } from '../../domain/account.js';
+import { deposit, requireReachable } from '../../domain/account.js';
 import { DepositMoneyCommand } from './deposit-money.command.js';
 
 @CommandHandler(DepositMoneyCommand)
@@ -9,14 +9,16 @@ export class DepositMoneyHandler implements ICommandHandler<DepositMoneyCommand,
   constructor(private readonly accounts: AccountRepository) {}
 
   async execute(command: DepositMoneyCommand): Promise<CommandAccepted> {
+    const { accountId } = command.deposit;
     const { version, position } = await this.accounts.update(
-      command.accountId,
-      (state) => deposit(state, command),
+      accountId,
+      (state) => deposit(state, command.deposit),
       {
+        admit: (state) => requireReachable(state, command.deposit),
         expectedVersion: command.expectedVersion,
         metadata: command.metadata,
       },
     );
-    return { id: command.accountId, version, position };
+    return { id: accountId, version, position };
   }
 }

@@ -1,8 +1,9 @@
 import type { EventMetadata } from '../../../event-store/event-store.types.js';
+import type { ErasePersonalData } from '../../domain/account.js';
 
 export class ErasePersonalDataCommand {
   constructor(
-    readonly accountId: string,
+    readonly erasure: ErasePersonalData,
     readonly metadata: EventMetadata,
   ) {}
 }

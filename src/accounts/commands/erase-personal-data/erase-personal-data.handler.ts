@@ -2,7 +2,7 @@ import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { PostgresEventStore } from '../../../event-store/postgres-event-store.js';
 import type { CommandAccepted } from '../../../http/command-accepted.response.js';
 import { AccountRepository } from '../../account.repository.js';
-import { erasePersonalData } from '../../domain/account.js';
+import { erasePersonalData, requireReachable } from '../../domain/account.js';
 import { ErasePersonalDataCommand } from './erase-personal-data.command.js';
 
 /** Destroys the owner's key (the account is the subject), then records PersonalDataErased. */
@@ -16,11 +16,17 @@ export class ErasePersonalDataHandler implements ICommandHandler<
     private readonly store: PostgresEventStore,
   ) {}
 
-  async execute({ accountId, metadata }: ErasePersonalDataCommand): Promise<CommandAccepted> {
+  async execute({ erasure, metadata }: ErasePersonalDataCommand): Promise<CommandAccepted> {
+    const { accountId } = erasure;
+    // Refused before any key is touched: the decision throws first, and the erasure follows it.
     const result = await this.accounts.update(
       accountId,
-      (state) => erasePersonalData(state, { accountId }),
-      { metadata, erasePersonalDataOf: [accountId] },
+      (state) => erasePersonalData(state, erasure),
+      {
+        admit: (state) => requireReachable(state, erasure),
+        metadata,
+        erasePersonalDataOf: [accountId],
+      },
     );
     if (result.decided.length > 0)
       return { id: accountId, version: result.version, position: result.position };

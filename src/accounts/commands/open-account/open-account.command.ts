@@ -1,11 +1,10 @@
 import type { EventMetadata } from '../../../event-store/event-store.types.js';
+import type { OpenAccount } from '../../domain/account.js';
 
 export class OpenAccountCommand {
   constructor(
-    readonly accountId: string,
-    readonly ownerName: string,
-    readonly currency: string,
-    readonly initialDeposit: number | undefined,
+    /** `ownerId`: the customer opening it. */
+    readonly account: OpenAccount,
     readonly metadata: EventMetadata,
   ) {}
 }

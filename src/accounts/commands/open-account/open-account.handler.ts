@@ -8,14 +8,12 @@ import { OpenAccountCommand } from './open-account.command.js';
 export class OpenAccountHandler implements ICommandHandler<OpenAccountCommand, CommandAccepted> {
   constructor(private readonly accounts: AccountRepository) {}
 
-  async execute(command: OpenAccountCommand): Promise<CommandAccepted> {
+  async execute({ account, metadata }: OpenAccountCommand): Promise<CommandAccepted> {
     const { version, position } = await this.accounts.update(
-      command.accountId,
-      (state) => open(state, command),
-      {
-        metadata: command.metadata,
-      },
+      account.accountId,
+      (state) => open(state, account),
+      { metadata },
     );
-    return { id: command.accountId, version, position };
+    return { id: account.accountId, version, position };
   }
 }

@@ -1,13 +1,11 @@
 import type { EventMetadata } from '../../../event-store/event-store.types.js';
+import type { Withdraw } from '../../domain/account.js';
 
 export class WithdrawMoneyCommand {
   constructor(
-    readonly accountId: string,
-    readonly amount: number,
-    readonly description: string | undefined,
+    /** `currency`: the checkout saga paying an order in it; `ownedBy`: the order's customer, for the saga too. */
+    readonly withdrawal: Withdraw,
     readonly expectedVersion: number | undefined,
     readonly metadata: EventMetadata,
-    /** Only from an account in this currency (the checkout saga paying an order); absent: any. */
-    readonly currency?: string,
   ) {}
 }

@@ -3,7 +3,9 @@ import { QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
 import { APP_CONFIG, type AppConfig } from '../../../config/config.js';
 import { PostgresEventStore } from '../../../event-store/postgres-event-store.js';
 import { PostgresSnapshotStore } from '../../../event-store/postgres-snapshot-store.js';
-import { accountDefinition } from '../../domain/account.js';
+import type { PersistedEvent } from '../../../event-store/persisted-event.js';
+import { accountDefinition, isWithinReach } from '../../domain/account.js';
+import type { AccountOpened } from '../../domain/account.events.js';
 import {
   AccountNotFound,
   AccountNotYetOpened,
@@ -33,14 +35,16 @@ export class GetAccountAsOfHandler implements IQueryHandler<
     this.sources = { store, snapshots, every: config.snapshotEvery, logger };
   }
 
-  async execute({ accountId, point }: GetAccountAsOfQuery): Promise<AccountAsOfResponse> {
+  async execute({ accountId, point, ownedBy }: GetAccountAsOfQuery): Promise<AccountAsOfResponse> {
     const bounds = 'asOf' in point ? { until: point.asOf } : { toVersion: point.atVersion };
     const { first, last } = await replayAccount(this.sources, accountId, bounds);
     // Started from a snapshot, the fold did not read the opening event.
     const opened = first ?? (await this.firstEvent(accountId));
-    if (!opened || !last || last.state.status !== 'open') {
-      if (opened && 'asOf' in point)
-        throw new AccountNotYetOpened(accountId, point.asOf, opened.recordedAt);
+    // Before saying when it was opened or how far it has gone: someone else's account does not exist for them.
+    if (!opened || !isWithinReach(this.ownerOf(opened), ownedBy))
+      throw new AccountNotFound(accountId);
+    if (!last || last.state.status !== 'open') {
+      if ('asOf' in point) throw new AccountNotYetOpened(accountId, point.asOf, opened.recordedAt);
       throw new AccountNotFound(accountId);
     }
     const version = last.stored.streamVersion;
@@ -58,6 +62,10 @@ export class GetAccountAsOfHandler implements IQueryHandler<
       updatedAt: recordedAt,
       recordedAt,
     };
+  }
+
+  private ownerOf(opened: PersistedEvent): string | null {
+    return (this.store.registry.upcast(opened).data as AccountOpened['data']).ownerId;
   }
 
   private async firstEvent(accountId: string) {

@@ -3,5 +3,7 @@ export class GetAccountAsOfQuery {
   constructor(
     readonly accountId: string,
     readonly point: { asOf: Date } | { atVersion: number },
+    /** Only this customer's account: any other answers as a missing one, whatever the point. */
+    readonly ownedBy?: string,
   ) {}
 }

@@ -3,6 +3,7 @@ import { QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
 import { APP_CONFIG, type AppConfig } from '../../../config/config.js';
 import { PostgresEventStore } from '../../../event-store/postgres-event-store.js';
 import { PostgresSnapshotStore } from '../../../event-store/postgres-snapshot-store.js';
+import { isWithinReach } from '../../domain/account.js';
 import { AccountNotFound } from '../../domain/account.errors.js';
 import { replayAccount, type ReplaySources, type ReplayStep } from '../replay-account.js';
 import type { AccountHistoryPage, HistoryLine } from './account-history.response.js';
@@ -31,15 +32,17 @@ export class GetAccountHistoryHandler implements IQueryHandler<
     this.sources = { store, snapshots, every: config.snapshotEvery, logger };
   }
 
-  async execute({ accountId, fromVersion, limit }: GetAccountHistoryQuery) {
+  async execute({ accountId, fromVersion, limit, ownedBy }: GetAccountHistoryQuery) {
     const end = Math.min(fromVersion + limit, MAX_VERSION);
-    const { found, kept } = await replayAccount(
+    const { last, kept } = await replayAccount(
       this.sources,
       accountId,
       { toVersion: end, readFrom: fromVersion },
       ({ stored }) => stored.streamVersion >= fromVersion,
     );
-    if (!found) throw new AccountNotFound(accountId);
+    // Every state folded carries the owner, a snapshot's too: the last one says whose the account is.
+    if (last?.state.status !== 'open' || !isWithinReach(last.state.ownerId, ownedBy))
+      throw new AccountNotFound(accountId);
     const more = kept.length > limit;
     return {
       items: kept.slice(0, limit).map(lineOf),

@@ -3,5 +3,7 @@ export class GetAccountHistoryQuery {
     readonly accountId: string,
     readonly fromVersion: number,
     readonly limit: number,
+    /** Only this customer's account: any other answers as a missing one. */
+    readonly ownedBy?: string,
   ) {}
 }

@@ -21,8 +21,10 @@ export class GetAccountTransactionsHandler implements IQueryHandler<
     accountId,
     limit,
     after,
+    ownedBy,
   }: GetAccountTransactionsQuery): Promise<TransactionsPage> {
-    if (!(await this.balances.existsBy({ id: accountId }))) throw new AccountNotFound(accountId);
+    const reachable = { id: accountId, ...(ownedBy !== undefined && { ownerId: ownedBy }) };
+    if (!(await this.balances.existsBy(reachable))) throw new AccountNotFound(accountId);
     const rows = await this.lines.find({
       where: { accountId, streamVersion: MoreThan(after) },
       order: { streamVersion: 'ASC' },

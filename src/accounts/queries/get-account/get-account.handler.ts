@@ -21,7 +21,8 @@ interface Row extends Omit<AccountResponse, 'ownerName' | 'balance'> {
 
 /**
  * The hottest read: one prepared statement on the `account_balances` read entity's table, joined to the owner's
- * key, which opens the sealed name (or shows it erased, whatever the projection has seen).
+ * key, which opens the sealed name (or shows it erased, whatever the projection has seen). A customer's own
+ * accounts only, when the query says so: an ownerless row (owner_id NULL) matches no customer.
  */
 @QueryHandler(GetAccountQuery)
 export class GetAccountHandler implements IQueryHandler<GetAccountQuery, AccountResponse> {
@@ -33,7 +34,7 @@ export class GetAccountHandler implements IQueryHandler<GetAccountQuery, Account
     this.columns = store.personalData.columns;
   }
 
-  async execute({ accountId }: GetAccountQuery): Promise<AccountResponse> {
+  async execute({ accountId, ownedBy }: GetAccountQuery): Promise<AccountResponse> {
     const { rows } = await this.pool.query<Row>({
       name: 'chronicle_get_account',
       text: `SELECT b.id, b.owner_name AS "ownerName", b.currency, b.balance, b.version,
@@ -41,8 +42,8 @@ export class GetAccountHandler implements IQueryHandler<GetAccountQuery, Account
                to_char(b.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "updatedAt",
                k.subject_id IS NOT NULL AS "keyFound", k.wrapped_key AS "wrappedKey"
              FROM account_balances b LEFT JOIN personal_data_keys k ON k.subject_id = b.id::text
-             WHERE b.id = $1`,
-      values: [accountId],
+             WHERE b.id = $1 AND ($2::uuid IS NULL OR b.owner_id = $2::uuid)`,
+      values: [accountId, ownedBy ?? null],
     });
     const [row] = rows;
     if (!row) throw new AccountNotFound(accountId);

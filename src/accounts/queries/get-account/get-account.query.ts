@@ -1,3 +1,7 @@
 export class GetAccountQuery {
-  constructor(readonly accountId: string) {}
+  constructor(
+    readonly accountId: string,
+    /** Only this customer's account: any other answers as a missing one. */
+    readonly ownedBy?: string,
+  ) {}
 }
