@@ -39,6 +39,33 @@ describe('access: every route of the OpenAPI document × every role', () => {
     );
   });
 
+  it('keeps what each role means: customers only their own, auditors only read, tellers only money', () => {
+    const rules = Object.entries(ACCESS_POLICY);
+    expect(rules.filter(([, policy]) => policy === 'public').map(([route]) => route)).toEqual([
+      'GET /health',
+      'GET /metrics',
+    ]);
+    const reach = (role: Role) =>
+      rules.flatMap(([route, policy]) =>
+        policy !== 'public' && policy[role] ? [`${route} ${policy[role]}`] : [],
+      );
+    expect(reach('customer').filter((rule) => !rule.endsWith(' own'))).toEqual([]);
+    expect(reach('auditor').filter((rule) => !/^GET .* any$/.test(rule))).toEqual([]);
+    expect(reach('teller').filter((rule) => !/^(GET|POST) \/accounts\/\{id\}/.test(rule))).toEqual(
+      [],
+    );
+    expect(reach('teller')).not.toContain('DELETE /accounts/{id}/personal-data any');
+    expect(
+      reach('admin').filter(
+        (rule) =>
+          !/^(GET|POST) \/admin\//.test(rule) &&
+          !/^GET \/(orders|shipments|reports)/.test(rule) &&
+          !rule.startsWith('POST /shipments/{id}/dispatch') &&
+          !/^DELETE .*\/personal-data any$/.test(rule),
+      ),
+    ).toEqual([]);
+  });
+
   it('answers each role as its rule says: 401 without a token, 403 to a role the rule leaves out', async () => {
     const seen: string[] = [];
     for (const route of routes) {
@@ -64,7 +91,7 @@ describe('access: every route of the OpenAPI document × every role', () => {
         seen.push(`${key(route)} as ${role ?? 'anonymous'}: ${got}`);
         if (got !== expected) {
           throw new Error(
-            `${key(route)} as ${role ?? 'anonymous'}: expected ${expected}, got ${status} ${JSON.stringify(body)}`,
+            `${key(route)} as ${role ?? 'anonymous'}: expected ${expected}, got ${status} ${JSON.stringify(body).slice(0, 300)}`,
           );
         }
         if (status === 403) expect(body.type).toBe('/problems/forbidden');
