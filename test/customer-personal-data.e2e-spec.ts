@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { RunningApp } from '../src/app.factory.js';
 import { PostgresEventStore } from '../src/event-store/postgres-event-store.js';
-import { accountsApi, expectProblem, invalidFields } from './support/accounts-api.js';
+import { expectProblem, invalidFields } from './support/accounts-api.js';
 import { ADDRESS, cartsApi } from './support/carts-api.js';
 import { scratchDatabase, type ScratchDatabase } from './support/database.js';
 import { eventually } from './support/eventually.js';
@@ -15,7 +15,6 @@ describe("erasing a customer's personal data (their shipping addresses)", () => 
   let scratch: ScratchDatabase;
   let running: RunningApp;
   let carts: ReturnType<typeof cartsApi>;
-  let accounts: ReturnType<typeof accountsApi>;
   let orders: ReturnType<typeof ordersApi>;
   const store = () => running.app.get(PostgresEventStore);
   const dataOf = async (streamId: string, type: string) =>
@@ -26,7 +25,7 @@ describe("erasing a customer's personal data (their shipping addresses)", () => 
     scratch = await scratchDatabase();
     running = await startTestApp({ databaseUrl: scratch.url });
     const server = running.app.getHttpServer();
-    [carts, accounts, orders] = [cartsApi(server), accountsApi(server), ordersApi(server)];
+    [carts, orders] = [cartsApi(server), ordersApi(server)];
   });
   afterAll(async () => {
     await running?.close();
@@ -52,8 +51,8 @@ describe("erasing a customer's personal data (their shipping addresses)", () => 
       name: `Ada Erasable ${randomUUID()}`,
       street: `${randomUUID()} Street`,
     };
-    const account = await accounts.open({ initialDeposit: 100_000 });
     const { id: done } = await carts.create(customerId);
+    const account = await carts.openAccountFor(done, { initialDeposit: 100_000 });
     await carts.add(done);
     await carts.ship(done, address);
     const { orderId, position: checkedOut } = await carts.checkOut(done, account.id);
@@ -113,14 +112,14 @@ describe("erasing a customer's personal data (their shipping addresses)", () => 
       shipping: MASKED,
     });
     const checkout = await carts
-      .http()
+      .http(open)
       .post(`/carts/${open}/checkout`)
       .send({ accountId: account.id });
     expect(expectProblem(checkout, 409, 'personal-data-erased')).toMatchObject({ customerId });
-    const reship = await carts.http().put(`/carts/${open}/shipping`).send(address);
+    const reship = await carts.http(open).put(`/carts/${open}/shipping`).send(address);
     expectProblem(reship, 409, 'personal-data-erased');
     const { id: later } = await carts.create(customerId);
-    const ship = await carts.http().put(`/carts/${later}/shipping`).send(ADDRESS);
+    const ship = await carts.http(later).put(`/carts/${later}/shipping`).send(ADDRESS);
     expectProblem(ship, 409, 'personal-data-erased');
 
     const tableOid = async () =>
@@ -152,7 +151,7 @@ describe("erasing a customer's personal data (their shipping addresses)", () => 
     expect(erased).toEqual({ id: customerId, version: 1, position: expect.any(Number) });
 
     const { id } = await carts.create(customerId);
-    const res = await carts.http().put(`/carts/${id}/shipping`).send(ADDRESS);
+    const res = await carts.http(id).put(`/carts/${id}/shipping`).send(ADDRESS);
     expect(expectProblem(res, 409, 'personal-data-erased').detail).toContain(customerId);
   });
 

@@ -68,7 +68,7 @@ describe('erasure whatever state the projections are in', () => {
     const accountId = opened.body.id as string;
     const { id: cartId } = await carts.create(customerId);
     await carts.add(cartId);
-    const shipped = await http(running)
+    const shipped = await request(running.app.getHttpServer(), carts.tokenOf(cartId))
       .put(`/carts/${cartId}/shipping`)
       .set('Idempotency-Key', randomUUID())
       .send(address)

@@ -5,7 +5,6 @@ import { PostgresEventStore } from '../src/event-store/postgres-event-store.js';
 import { ProjectionRunner } from '../src/projections/projection-runner.service.js';
 import { CreateShipmentConsumer } from '../src/shipping/commands/create-shipment/create-shipment.consumer.js';
 import { shipmentIdOf } from '../src/shipping/domain/shipment.js';
-import { accountsApi } from './support/accounts-api.js';
 import { cartsApi } from './support/carts-api.js';
 import { scratchDatabase, type ScratchDatabase } from './support/database.js';
 import { ordersApi, streamOf } from './support/orders-api.js';
@@ -40,9 +39,10 @@ describe('shipping: an idempotent consumer of PaymentProcessed', () => {
   /** A real order, paid, whose PaymentProcessed nobody consumed yet. */
   async function paidOrder(): Promise<{ orderId: string; payment: PersistedEvent }> {
     const server = running.app.getHttpServer();
-    const account = await accountsApi(server).open({ initialDeposit: 10_000 });
-    const cart = await cartsApi(server).ready();
-    const { orderId } = await cartsApi(server).checkOut(cart.id, account.id);
+    const carts = cartsApi(server);
+    const cart = await carts.ready();
+    const account = await carts.openAccountFor(cart.id, { initialDeposit: 10_000 });
+    const { orderId } = await carts.checkOut(cart.id, account.id);
     await ordersApi(server).order(orderId, (o) => o.status === 'paid');
     const stream = await running.app.get(PostgresEventStore).readStream(`order-${orderId}`);
     return { orderId, payment: stream.find((e) => e.type === 'PaymentProcessed')! };
