@@ -71,6 +71,18 @@ process.stdin.on('data', (c) => (input += c)).on('end', () => {
 });
 `;
 
+/**
+ * npm for the walkthrough: `npm run --silent token -- ...` runs the token CLI from the sources (the suites do not
+ * build dist/); anything else is the real npm.
+ */
+const NPM_SHIM = (root: string, npm: string) => `#!/usr/bin/env bash
+if [ "$1 $2 $3 $4" = "run --silent token --" ]; then
+  shift 4
+  cd '${root}' && exec node --import ./test/support/ts-register.mjs src/cli/token.ts "$@"
+fi
+exec '${npm}' "$@"
+`;
+
 function bash(script: string, env: NodeJS.ProcessEnv): Promise<{ code: number; output: string }> {
   return new Promise((resolve) => {
     execFile('bash', ['-c', script], { env, timeout: 60_000 }, (error, stdout, stderr) =>
@@ -90,6 +102,9 @@ describe('the README walkthrough', () => {
     tools = mkdtempSync(join(tmpdir(), 'chronicle-readme-'));
     writeFileSync(join(tools, 'jq'), JQ_SHIM);
     chmodSync(join(tools, 'jq'), 0o755);
+    const npm = (await bash('command -v npm', process.env)).output.trim();
+    writeFileSync(join(tools, 'npm'), NPM_SHIM(fileURLToPath(new URL('..', import.meta.url)), npm));
+    chmodSync(join(tools, 'npm'), 0o755);
   });
   afterAll(async () => {
     await running?.close();
@@ -106,8 +121,10 @@ describe('the README walkthrough', () => {
     expect(blocks.length).toBeGreaterThan(5);
     const script = blocks.join('\n').replaceAll('localhost:3000', `127.0.0.1:${port}`);
 
+    // The shims come first: npm's token command, and jq where it is not installed.
     const hasJq = (await bash('command -v jq', process.env)).code === 0;
-    const path = hasJq ? process.env.PATH : `${tools}:${process.env.PATH}`;
+    if (hasJq) rmSync(join(tools, 'jq'));
+    const path = `${tools}:${process.env.PATH}`;
     const run = await bash(`set -euo pipefail\n${script}`, { ...process.env, PATH: path });
 
     expect({ code: run.code, output: run.output }).toEqual({ code: 0, output: expect.any(String) });
@@ -121,6 +138,8 @@ describe('the README walkthrough', () => {
       exchanges.map((e) => e.url).filter((url) => /\/\/|\/null\b|=null\b|=$/.test(url)),
     ).toEqual([]);
     expect(exchanges.filter((e) => e.status >= 500)).toEqual([]);
+    // Every command is sent with the token of someone its route allows.
+    expect(exchanges.filter((e) => e.status === 401 || e.status === 403)).toEqual([]);
     expect(
       exchanges.map((e) => `${e.method} ${e.url.split('?')[0].replace(/[0-9a-f-]{36}/g, ':id')}`),
     ).toEqual(
