@@ -1,4 +1,5 @@
 import type { RunningApp } from '../src/app.factory.js';
+import { TEST_CUSTOMER } from './support/auth.js';
 import { accountsApi, UUID } from './support/accounts-api.js';
 import { startTestApp } from './support/test-app.js';
 
@@ -71,13 +72,12 @@ describe('account history: statement and audit trail', () => {
   });
 
   describe('GET /accounts/:id/events', () => {
-    it('records X-Correlation-Id and X-Actor, with commandId as the causation', async () => {
+    it('records X-Correlation-Id and the token subject as the actor, with commandId as the causation', async () => {
       const opened = await api.open();
       await api
         .http()
         .post(`/accounts/${opened.id}/deposits`)
         .set('X-Correlation-Id', 'checkout-7731')
-        .set('X-Actor', 'user:ada@example.com')
         .send({ amount: 900 })
         .expect(201);
 
@@ -91,12 +91,12 @@ describe('account history: statement and audit trail', () => {
         expect.objectContaining({
           commandId: expect.stringMatching(UUID),
           correlationId: 'checkout-7731',
-          actor: 'user:ada@example.com',
+          actor: TEST_CUSTOMER,
         }),
       );
       expect(deposited.metadata.causationId).toBe(deposited.metadata.commandId);
       expect(openedEvent.metadata).toMatchObject({
-        actor: 'anonymous',
+        actor: TEST_CUSTOMER,
         correlationId: openedEvent.metadata.commandId,
       });
     });

@@ -211,7 +211,7 @@ describe('HTTP errors are application/problem+json', () => {
       await api
         .http()
         .post(`/accounts/${accountId}/deposits`)
-        .set('X-Actor', 'bad actor <script>')
+        .set('X-Correlation-Id', 'bad correlation <script>')
         .send({ amount: 1 }),
       await api
         .http()

@@ -2,6 +2,7 @@ import { connect } from 'node:net';
 import { brotliCompressSync, deflateSync, gzipSync } from 'node:zlib';
 import type { RunningApp } from '../src/app.factory.js';
 import { accountsApi, expectProblem, invalidFields } from './support/accounts-api.js';
+import { bearer, DEFAULT_TOKEN } from './support/auth.js';
 import { ADDRESS, cartsApi } from './support/carts-api.js';
 import { scratchDatabase, type ScratchDatabase } from './support/database.js';
 import { eventually } from './support/eventually.js';
@@ -143,6 +144,7 @@ describe('input that cannot be stored never gets in', () => {
     const before = (await accounts.events(accountId)).length;
     const text = await exchange(
       `POST /accounts/${accountId}/deposits HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n` +
+        `Authorization: ${bearer(DEFAULT_TOKEN)}\r\n` +
         'Content-Length: 12\r\n\r\n{"amount":7}GARBAGE /x HTTP/1.1\r\n\r\n',
     );
     const [deposit, refusal] = answers(text);
@@ -180,13 +182,13 @@ describe('input that cannot be stored never gets in', () => {
     ['a control character', 'a\u0001b'],
   ])('%s in a header: 400 naming it, before the app runs', async (_, value) => {
     const before = (await accounts.events(accountId)).length;
-    const { head, body } = await raw(`X-Actor: ${value}\r\n`);
+    const { head, body } = await raw(`X-Correlation-Id: ${value}\r\n`);
     expect(head).toMatch(/^HTTP\/1\.1 400 Bad Request\r\n/);
     expect(head).toMatch(/\r\nContent-Type: application\/problem\+json\r\n/);
     expect(JSON.parse(body)).toMatchObject({
       type: '/problems/validation-failed',
       status: 400,
-      errors: [{ field: 'x-actor', messages: [expect.stringContaining('U+0000')] }],
+      errors: [{ field: 'x-correlation-id', messages: [expect.stringContaining('U+0000')] }],
     });
     expect(await accounts.events(accountId)).toHaveLength(before);
   });
@@ -195,9 +197,9 @@ describe('input that cannot be stored never gets in', () => {
     const res = await accounts
       .http()
       .post(`/accounts/${accountId}/deposits`)
-      .set('X-Actor', 'caf\u00e9')
+      .set('X-Correlation-Id', 'caf\u00e9')
       .send({ amount: 1 });
-    expect(invalidFields(res)).toEqual(['x-actor']);
+    expect(invalidFields(res)).toEqual(['x-correlation-id']);
   });
 
   it('every projection is live afterwards, and a later account reads back', async () => {
