@@ -93,11 +93,14 @@ describe('the checkout survives the process being killed at any point', () => {
       const remote = `http://127.0.0.1:${child.port}` as unknown as Parameters<
         typeof accountsApi
       >[0];
-      const account = await accountsApi(remote).open({ initialDeposit: 10_000 });
-      const cart = await cartsApi(remote).ready([
-        { productId: 'sku-1', quantity: 3, unitPrice: 700 },
-      ]);
-      const { orderId } = await cartsApi(remote).checkOut(cart.id, account.id);
+      const carts = cartsApi(remote);
+      const cart = await carts.ready([{ productId: 'sku-1', quantity: 3, unitPrice: 700 }]);
+      // Paid from an account of the cart's customer: the only one a checkout may pay from.
+      const account = await accountsApi(remote).open(
+        { initialDeposit: 10_000 },
+        carts.tokenOf(cart.id),
+      );
+      const { orderId } = await carts.checkOut(cart.id, account.id);
       expect(orderId).toBe(orderIdOf(cart.id));
 
       const signal = await within(child.exited, 30_000, () => `not killed:\n${child!.output()}`);

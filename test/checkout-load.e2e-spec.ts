@@ -1,6 +1,8 @@
+import { randomUUID } from 'node:crypto';
 import type { RunningApp } from '../src/app.factory.js';
 import { checkoutCommandId } from '../src/orders/domain/checkout.js';
 import { accountsApi } from './support/accounts-api.js';
+import { customerToken } from './support/auth.js';
 import { cartsApi } from './support/carts-api.js';
 import { scratchDatabase, type ScratchDatabase } from './support/database.js';
 import { eventually } from './support/eventually.js';
@@ -45,18 +47,24 @@ describe('200 concurrent checkouts against 20 accounts with limited funds', () =
     const query = async <T>(sql: string, params: unknown[] = []) =>
       (await scratch.pool.query(sql, params)).rows as T[];
 
+    // One customer per account, whose carts pay from it: a checkout pays only from its customer's account.
+    const customers = [...Array(ACCOUNTS).keys()].map(() => randomUUID());
     const accountIds = (
-      await inLanes([...Array(ACCOUNTS).keys()], 10, () => accounts.open({ initialDeposit: FUNDS }))
+      await inLanes(customers, 10, (customer) =>
+        accounts.open({ initialDeposit: FUNDS }, customerToken(customer)),
+      )
     ).map((a) => a.id);
     // Ten orders per account of 500 to 1,490: about twice what each account holds.
     const plans = [...Array(CHECKOUTS).keys()].map((i) => ({
       accountId: accountIds[i % ACCOUNTS],
+      customer: customers[i % ACCOUNTS],
       unitPrice: 500 + ((i * 37) % 100) * 10,
     }));
     const ready = await inLanes(plans, 16, async (plan) => {
-      const cart = await carts.ready([
-        { productId: 'sku-1', quantity: 1, unitPrice: plan.unitPrice },
-      ]);
+      const cart = await carts.ready(
+        [{ productId: 'sku-1', quantity: 1, unitPrice: plan.unitPrice }],
+        plan.customer,
+      );
       return { ...plan, cartId: cart.id };
     });
     const prepared = Date.now();

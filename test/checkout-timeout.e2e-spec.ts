@@ -54,8 +54,8 @@ describe('checkout payment timeout', () => {
       throw new Error('connect ETIMEDOUT accounts');
     }) as typeof bus.execute;
 
-    const account = await accounts.open({ initialDeposit: 5_000 });
     const cart = await carts.ready([{ productId: 'sku-1', quantity: 1, unitPrice: 1_200 }]);
+    const account = await accounts.open({ initialDeposit: 5_000 }, carts.tokenOf(cart.id));
     const { orderId } = await carts.checkOut(cart.id, account.id);
 
     const cancelled = await orders.order(orderId, (o) => o.status === 'cancelled');
@@ -117,8 +117,8 @@ describe('checkout payment timeout', () => {
       return execute(command);
     }) as typeof bus.execute;
 
-    const account = await accounts.open({ initialDeposit: 5_000 });
     const cart = await carts.ready([{ productId: 'sku-1', quantity: 2, unitPrice: 1_000 }]);
+    const account = await accounts.open({ initialDeposit: 5_000 }, carts.tokenOf(cart.id));
     const { orderId } = await carts.checkOut(cart.id, account.id);
 
     const paid = await orders.order(orderId, (o) => o.status === 'awaiting-shipment');
