@@ -8,6 +8,8 @@ interface Schema {
   properties?: Record<string, { example?: unknown; type?: string }>;
 }
 interface Operation {
+  security?: Array<Record<string, string[]>>;
+  description?: string;
   requestBody?: { content: Record<string, { schema: Schema }> };
   responses: Record<string, unknown>;
   parameters?: Array<{ name: string; in: string }>;
@@ -15,7 +17,7 @@ interface Operation {
 interface OpenApi {
   openapi: string;
   paths: Record<string, Record<string, Operation>>;
-  components: { schemas: Record<string, Schema> };
+  components: { schemas: Record<string, Schema>; securitySchemes?: Record<string, unknown> };
 }
 
 describe('OpenAPI documentation', () => {
@@ -50,6 +52,35 @@ describe('OpenAPI documentation', () => {
     );
     expect(Object.keys(doc.paths['/accounts'])).toContain('post');
     expect(Object.keys(doc.paths['/accounts/{id}'])).toContain('get');
+  });
+
+  it('offers Authorize with a bearer token, required by every operation but /health and /metrics', async () => {
+    expect(doc.components.securitySchemes?.bearer).toMatchObject({
+      type: 'http',
+      scheme: 'bearer',
+      bearerFormat: 'JWT',
+    });
+    for (const [path, item] of Object.entries(doc.paths)) {
+      for (const [method, operation] of Object.entries(item)) {
+        const isPublic = path === '/health' || path === '/metrics';
+        expect([`${method} ${path}`, operation.security]).toEqual([
+          `${method} ${path}`,
+          isPublic ? [] : [{ bearer: [] }],
+        ]);
+        if (!isPublic) {
+          expect(operation.description).toMatch(/\*\*Roles:\*\* /);
+          expect(Object.keys(operation.responses)).toEqual(expect.arrayContaining(['401', '403']));
+        }
+      }
+    }
+    expect(doc.paths['/accounts/{id}/deposits'].post.description).toContain(
+      '**Roles:** customer (their own only), teller.',
+    );
+    // Swagger UI keeps the token given to Authorize across reloads, so "Try it out" sends it every time.
+    const init = await request(running.app.getHttpServer())
+      .get('/docs/swagger-ui-init.js')
+      .expect(200);
+    expect(init.text).toContain('"persistAuthorization": true');
   });
 
   it('documents the status codes a client must handle', () => {
