@@ -46,6 +46,8 @@ export async function createApp(config: AppConfig): Promise<RunningApp> {
     );
     answerMalformedRequests(app.getHttpServer());
     app.disable('x-powered-by');
+    // The client's address, as the per-IP rate limit counts it, is then the one these proxies saw.
+    if (config.trustProxyHops > 0) app.set('trust proxy', config.trustProxyHops);
     app.set('etag', false);
     app.use(securityHeaders);
     app.use(requireJsonBody);

@@ -36,6 +36,9 @@ export interface AppConfig {
   aggregateCache: { size: number; ttlMs: number };
   /** Who may call: how bearer tokens are verified and where their roles are read. */
   auth: AuthConfig;
+  rateLimits: RateLimitConfig;
+  /** Proxies in front of the app whose X-Forwarded-For is believed (TRUST_PROXY_HOPS): what the per-IP limit counts. */
+  trustProxyHops: number;
   /** How long the checkout saga waits for the payment's answer before it cancels the order. */
   checkout: { paymentTimeoutMs: number };
   /**
@@ -69,6 +72,17 @@ export interface AuthConfig {
    */
   jwksCooldownSeconds: number;
   jwksMaxAgeSeconds: number;
+}
+
+/** Requests a minute (RATE_LIMIT_*; 0: no limit), counted in Redis when REDIS_URL is set, else in this process. */
+export interface RateLimitConfig {
+  perPrincipal: number;
+  perIp: number;
+  /** Requests a minute per principal to the routes EXPENSIVE_ROUTES names, all of them together. */
+  expensive: number;
+  redisUrl?: string;
+  /** Before every key (RATE_LIMIT_KEY_PREFIX): deployments sharing one Redis keep their counts apart. */
+  keyPrefix: string;
 }
 
 export interface DatabaseTimeouts {
@@ -141,6 +155,37 @@ function bytes(env: Env, name: string, fallback: number): number {
   return value;
 }
 
+function redisUrl(env: Env): string | undefined {
+  const raw = (env.REDIS_URL ?? '').trim();
+  if (raw === '') return undefined;
+  let protocol: string | undefined;
+  try {
+    protocol = new URL(raw).protocol;
+  } catch {
+    // refused below
+  }
+  // The URL may hold a password: never echoed.
+  if (protocol !== 'redis:' && protocol !== 'rediss:')
+    throw new ConfigError('REDIS_URL must be a URL like redis://host:6379 or rediss://host:6380');
+  return raw;
+}
+
+function rateLimits(env: Env): RateLimitConfig {
+  const perMinute = (name: string, fallback: number) => integer(env, name, fallback, 0, 10_000_000);
+  const keyPrefix = env.RATE_LIMIT_KEY_PREFIX ?? 'chronicle:rate-limit:';
+  if (!/^[\x21-\x7e]{0,100}$/.test(keyPrefix))
+    throw new ConfigError(
+      `RATE_LIMIT_KEY_PREFIX must be up to 100 printable ASCII characters, got "${keyPrefix}"`,
+    );
+  return {
+    perPrincipal: perMinute('RATE_LIMIT_PER_MINUTE', 600),
+    perIp: perMinute('RATE_LIMIT_IP_PER_MINUTE', 1200),
+    expensive: perMinute('RATE_LIMIT_EXPENSIVE_PER_MINUTE', 30),
+    redisUrl: redisUrl(env),
+    keyPrefix,
+  };
+}
+
 function projectionsToRun(env: Env): boolean | string[] {
   const raw = (env.RUN_PROJECTIONS ?? '').trim();
   if (raw === '' || raw === 'true') return true;
@@ -160,8 +205,7 @@ export const DEVELOPMENT_AUDIENCE = 'chronicle';
 function auth(env: Env, nodeEnv: AppConfig['nodeEnv']): AuthConfig {
   const jwksUrl = (env.AUTH_JWKS_URL ?? '').trim();
   const pem = (env.AUTH_PUBLIC_KEY ?? '').trim().replace(/\\n/g, '\n');
-  if (jwksUrl && pem)
-    throw new ConfigError('Set AUTH_JWKS_URL or AUTH_PUBLIC_KEY, not both');
+  if (jwksUrl && pem) throw new ConfigError('Set AUTH_JWKS_URL or AUTH_PUBLIC_KEY, not both');
   let keys: AuthConfig['keys'];
   if (jwksUrl) {
     let url: URL;
@@ -175,7 +219,9 @@ function auth(env: Env, nodeEnv: AppConfig['nodeEnv']): AuthConfig {
     keys = { kind: 'jwks', url: url.href };
   } else if (pem) {
     if (!/^-----BEGIN PUBLIC KEY-----[\s\S]+-----END PUBLIC KEY-----$/.test(pem))
-      throw new ConfigError('AUTH_PUBLIC_KEY must be a PEM public key (-----BEGIN PUBLIC KEY-----)');
+      throw new ConfigError(
+        'AUTH_PUBLIC_KEY must be a PEM public key (-----BEGIN PUBLIC KEY-----)',
+      );
     keys = { kind: 'public-key', pem };
   } else if (nodeEnv === 'production') {
     throw new ConfigError(
@@ -194,7 +240,9 @@ function auth(env: Env, nodeEnv: AppConfig['nodeEnv']): AuthConfig {
     );
   const rolesClaim = (env.AUTH_ROLES_CLAIM ?? '').trim() || 'roles';
   if (!/^[A-Za-z0-9_:/.-]{1,200}$/.test(rolesClaim))
-    throw new ConfigError(`AUTH_ROLES_CLAIM must be a claim name or dotted path, got "${rolesClaim}"`);
+    throw new ConfigError(
+      `AUTH_ROLES_CLAIM must be a claim name or dotted path, got "${rolesClaim}"`,
+    );
   return {
     keys,
     issuer,
@@ -219,9 +267,7 @@ function masterKey(env: Env, nodeEnv: AppConfig['nodeEnv']): AppConfig['masterKe
     .split(',')
     .map((item) => item.trim())
     .filter((item) => item !== '')
-    .map((item, i) =>
-      secretKey(item, `CHRONICLE_PREVIOUS_MASTER_KEYS (key ${i + 1})`, nodeEnv),
-    );
+    .map((item, i) => secretKey(item, `CHRONICLE_PREVIOUS_MASTER_KEYS (key ${i + 1})`, nodeEnv));
   if (raw === '') {
     if (nodeEnv === 'production')
       throw new ConfigError(
@@ -317,6 +363,8 @@ export function loadConfig(env: Env = process.env): AppConfig {
       size: integer(env, 'AGGREGATE_CACHE_SIZE', 10_000, 0, 10_000_000),
       ttlMs: integer(env, 'AGGREGATE_CACHE_TTL_MS', 5_000, 0, 3_600_000),
     },
+    rateLimits: rateLimits(env),
+    trustProxyHops: integer(env, 'TRUST_PROXY_HOPS', 0, 0, 10),
     checkout: {
       paymentTimeoutMs: integer(env, 'CHECKOUT_PAYMENT_TIMEOUT_MS', 30_000, 100, 86_400_000),
     },

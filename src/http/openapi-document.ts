@@ -17,6 +17,10 @@ interface GlobalResponse {
   headers?: Record<string, { description: string; schema: { type: 'integer' | 'string' } }>;
 }
 
+const RETRY_AFTER = {
+  'Retry-After': { description: 'Seconds to wait', schema: { type: 'integer' as const } },
+};
+
 /** What any operation can answer, whatever its controller says: the HTTP pipeline's own problems. */
 function globalResponses(
   method: string,
@@ -64,6 +68,12 @@ function globalResponses(
         },
       },
       403: { description: "forbidden: the token's roles do not allow this route" },
+      429: {
+        description:
+          'rate-limited: too many requests a minute from this address or principal, or to the expensive ' +
+          'routes (time travel, history, reports, rebuild); Retry-After says when to try again',
+        headers: RETRY_AFTER,
+      },
     }),
     408: { description: 'request-timeout: the request was not received in time' },
     431: {
@@ -80,7 +90,7 @@ function globalResponses(
         (isPublic
           ? ''
           : '; identity-provider-unavailable: the JWKS could not be fetched (Retry-After)'),
-      headers: { 'Retry-After': { description: 'Seconds to wait', schema: { type: 'integer' } } },
+      headers: RETRY_AFTER,
     },
   };
 }

@@ -134,6 +134,10 @@ export const PROBLEM_EXAMPLES: Record<string, ProblemExample> = {
     status: 422,
     detail: `Cart ${EXAMPLE_ID} is empty: add an item before checking out`,
   },
+  'rate-limited': {
+    status: 429,
+    detail: 'More than 600 requests a minute came from you: retry in 42 s',
+  },
   'internal-error': {
     status: 500,
     detail: 'An unexpected error occurred; it has been logged',
@@ -163,6 +167,7 @@ export const DEFAULT_PROBLEM_BY_STATUS: Record<number, string> = {
   413: 'payload-too-large',
   415: 'unsupported-media-type',
   408: 'request-timeout',
+  429: 'rate-limited',
   431: 'request-header-fields-too-large',
   500: 'internal-error',
   503: 'database-unavailable',

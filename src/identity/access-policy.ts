@@ -56,6 +56,24 @@ export const ACCESS_POLICY: Readonly<Record<string, RoutePolicy>> = {
   'POST /admin/projections/{name}/skip': { admin: 'any' },
 };
 
+/** Whether a call to a route is expensive: always (`true`), or only with what its query asks for. */
+export type Expense = true | ((query: Readonly<Record<string, unknown>>) => boolean);
+
+/**
+ * The routes that replay a stream, scan read tables or rebuild them: their calls also count against the tighter
+ * per-principal limit (RATE_LIMIT_EXPENSIVE_PER_MINUTE), one budget for all of them. Every /reports route must be
+ * here (a unit test says so).
+ */
+export const EXPENSIVE_ROUTES: Readonly<Record<string, Expense>> = {
+  // Time travel folds the stream up to the instant or version; without either it is one read-model row.
+  'GET /accounts/{id}': (query) => query.asOf !== undefined || query.atVersion !== undefined,
+  'GET /accounts/{id}/history': true,
+  'GET /reports/daily-volume': true,
+  'GET /reports/cart-removals': true,
+  'GET /reports/orders-by-status': true,
+  'POST /admin/projections/{name}/rebuild': true,
+};
+
 /**
  * The reach the principal's roles give on a route: the widest of them (a teller who is also a customer reaches
  * any account), or undefined when no role of theirs may call it.

@@ -4,13 +4,12 @@ import {
   ExecutionContext,
   Injectable,
   Logger,
-  RequestMethod,
 } from '@nestjs/common';
-import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants.js';
 import type { Request } from 'express';
 import { HttpProblem } from '../http/problem.js';
 import { ACCESS_POLICY, reachOf, type RoutePolicy } from './access-policy.js';
 import type { Access } from './principal.js';
+import { routeOf } from './route-of.js';
 import { IdentityProviderUnavailable, InvalidToken, TokenVerifier } from './token-verifier.js';
 
 const ACCESS = Symbol('chronicle.access');
@@ -23,23 +22,6 @@ function unauthorized(detail: string, error?: string): HttpProblem {
     ? `${CHALLENGE}, error="${error}", error_description="${detail}"`
     : CHALLENGE;
   return new HttpProblem(401, 'unauthorized', detail, {}, { 'WWW-Authenticate': challenge });
-}
-
-/** The route as the OpenAPI document names it: `POST /accounts/{id}/deposits`. */
-function routeOf(context: ExecutionContext): string {
-  const join = (...parts: Array<string | undefined>) =>
-    parts
-      .flatMap((part) => (part ?? '').split('/'))
-      .filter((segment) => segment !== '')
-      .map((segment) => segment.replace(/^:(.+)$/, '{$1}'))
-      .join('/');
-  const method =
-    RequestMethod[Reflect.getMetadata(METHOD_METADATA, context.getHandler()) as number];
-  const path = join(
-    Reflect.getMetadata(PATH_METADATA, context.getClass()) as string,
-    Reflect.getMetadata(PATH_METADATA, context.getHandler()) as string,
-  );
-  return `${method} /${path}`;
 }
 
 /**

@@ -21,6 +21,20 @@ export class Metrics implements OnModuleDestroy {
     registers: [this.registry],
   });
 
+  readonly rateLimited = new Counter({
+    name: 'chronicle_rate_limited_total',
+    help: 'Requests refused 429 rate-limited, by the limit they went over: ip, principal or expensive',
+    labelNames: ['limit'] as const,
+    registers: [this.registry],
+  });
+
+  readonly rateLimitsUnenforced = new Counter({
+    name: 'chronicle_rate_limit_unenforced_total',
+    help: 'Rate-limit checks let through unchecked because Redis did not answer, by limit',
+    labelNames: ['limit'] as const,
+    registers: [this.registry],
+  });
+
   constructor() {
     collectDefaultMetrics({ register: this.registry });
   }

@@ -20,6 +20,10 @@ export function testConfig(overrides: Partial<AppConfig> = {}): AppConfig {
       PROJECTION_RETRY_ATTEMPTS: '3',
       PROJECTION_RETRY_BASE_MS: '20',
       PROJECTION_LEASE_RETRY_MS: '200',
+      // Out of the way of every suite; test/rate-limits.e2e-spec.ts sets its own.
+      RATE_LIMIT_PER_MINUTE: '10000000',
+      RATE_LIMIT_IP_PER_MINUTE: '10000000',
+      RATE_LIMIT_EXPENSIVE_PER_MINUTE: '10000000',
     }),
     databaseUrl: testDatabaseUrl(),
     ...overrides,
