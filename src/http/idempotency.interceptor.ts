@@ -59,21 +59,19 @@ const ABANDONED_AFTER_SECONDS = 30;
 const FINGERPRINT_PREFIX = 'h1:';
 
 /**
+ * Keys are the caller's own: stored as `<principal key> <key>` (a hash of subject and client), so two principals
+ * using the same key never see each other's answers (a key cannot hold a space).
+ */
+function scopedKey(request: Request, key: string): string {
+  return `${accessOf(request)?.principal.key ?? principalKey('')} ${key}`;
+}
+
+/**
  * Idempotency-Key on a command: the first response is stored with the key; the same key with the same request
  * replays it and runs nothing; the same key with another request is refused with 422 while it is remembered.
  * Each claim of a key is a command of its own (its id is in the events' metadata); only a retry of the same request
  * after a 5xx or a crash reuses the id, so the event store can recognise what that earlier run stored.
  */
-/**
- * Keys are the caller's own: stored as `<hash of the principal> <key>`, so two clients using the same key never
- * see each other's answers (a key cannot hold a space).
- */
-function scopedKey(request: Request, key: string): string {
-  const access = accessOf(request);
-  const scope = access ? principalKey(access.principal) : '';
-  return `${createHash('sha256').update(scope).digest('base64url').slice(0, 22)} ${key}`;
-}
-
 @Injectable()
 export class IdempotencyInterceptor implements NestInterceptor {
   private readonly logger = new Logger('Idempotency');

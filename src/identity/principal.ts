@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { deterministicUuid } from '../event-store/event-ids.js';
 
 export const ROLES = ['customer', 'teller', 'auditor', 'admin'] as const;
@@ -12,6 +13,8 @@ export interface Principal {
   readonly roles: ReadonlySet<Role>;
   /** The customer this subject is: what owns their accounts and carts (see customerIdOf). */
   readonly customerId: string;
+  /** Names subject and client in per-principal state (Idempotency-Key, rate limits) without holding either. */
+  readonly key: string;
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -33,7 +36,13 @@ export interface Access {
   readonly ownedBy?: string;
 }
 
-/** The scope key of per-principal state (Idempotency-Key, rate limits): subject and client, never mixed up. */
-export function principalKey(principal: Principal): string {
-  return `${principal.subject}\u0000${principal.clientId ?? ''}`;
+/**
+ * The key of a principal's own state (Idempotency-Key, rate-limit counts): subject and client, never mixed up,
+ * hashed so that neither a subject (it may be an email address) nor a client id is stored with it.
+ */
+export function principalKey(subject: string, clientId?: string): string {
+  return createHash('sha256')
+    .update(`${subject}\u0000${clientId ?? ''}`)
+    .digest('base64url')
+    .slice(0, 22);
 }

@@ -3,7 +3,7 @@ import { createRemoteJWKSet, jwtVerify, type JWTPayload, type JWTVerifyGetKey } 
 import type { AuthConfig } from '../config/config.js';
 import { unstorableCodePoint } from '../http/input-rules.js';
 import { DevelopmentIssuer } from './development-issuer.js';
-import { customerIdOf, ROLES, type Principal, type Role } from './principal.js';
+import { customerIdOf, principalKey, ROLES, type Principal, type Role } from './principal.js';
 
 /** Asymmetric algorithms only: an HS256 token "signed" with the public key, or `alg: none`, never passes. */
 const ALGORITHMS = [
@@ -120,9 +120,11 @@ export class TokenVerifier {
 
     if (!storable(payload.sub, 255)) throw new InvalidToken('The token subject is not valid');
     const client = payload.azp ?? payload.client_id;
+    const clientId = storable(client, 255) ? client : undefined;
     const principal: Principal = {
       subject: payload.sub,
-      clientId: storable(client, 255) ? client : undefined,
+      clientId,
+      key: principalKey(payload.sub, clientId),
       roles: rolesIn(claimAt(payload, this.config.rolesClaim)),
       customerId: customerIdOf(payload.sub),
     };

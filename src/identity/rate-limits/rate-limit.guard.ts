@@ -7,7 +7,6 @@ import { HttpProblem } from '../../http/problem.js';
 import { Metrics } from '../../metrics/metrics.service.js';
 import { ACCESS_POLICY, EXPENSIVE_ROUTES } from '../access-policy.js';
 import { accessOf } from '../access.guard.js';
-import { principalKey } from '../principal.js';
 import { routeOf } from '../route-of.js';
 import { RATE_LIMIT_STORAGE, type RateLimitStorage } from './storage.js';
 
@@ -35,7 +34,7 @@ function isExpensive(context: ExecutionContext, request: Request): boolean {
 
 /** IPv6 clients are counted by their /64, which each of them holds whole. */
 const addressOf = (request: Request) => normalizeIp(request.ip ?? '');
-const principalOf = (request: Request) => principalKey(accessOf(request)!.principal);
+const principalOf = (request: Request) => accessOf(request)!.principal.key;
 const identified = (_: ExecutionContext, request: Request) => accessOf(request) !== undefined;
 
 /** The limits a stage checks, in order; 0 is no limit. /health and /metrics are never limited (probes, scrapes). */
