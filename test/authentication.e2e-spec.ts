@@ -192,6 +192,47 @@ describe('authentication: every route but /health and /metrics needs a verified 
     expect(JSON.stringify(events.body)).not.toContain('mallory');
   });
 
+  it('takes a UUID subject in any letter case as one principal: one customer, one actor, one key scope', async () => {
+    const sub = randomUUID();
+    const key = `case-${randomUUID()}`;
+    const open = (spelling: string) =>
+      http(tokenFor(spelling, ['customer']))
+        .post('/accounts')
+        .set('Idempotency-Key', key)
+        .send({ ownerName: 'Kim', currency: 'EUR' })
+        .expect(201);
+    const first = await open(sub);
+    const again = await open(sub.toUpperCase());
+    expect(again.headers['idempotent-replayed']).toBe('true');
+    expect(again.body.id).toBe(first.body.id);
+    const events = await http(teller()).get(`/accounts/${first.body.id}/events`).expect(200);
+    expect(events.body.items[0].metadata.actor).toBe(sub);
+  });
+
+  it("refuses a padded spelling of a token, and never lets a subject take another subject's customer", async () => {
+    const token = tokenFor(randomUUID(), ['teller']);
+    expectProblem(
+      await http().get(route).set('Authorization', `Bearer ${token}==`),
+      401,
+      'unauthorized',
+    );
+    const victim = tokenFor(`auth0|${randomUUID()}`, ['customer']);
+    const opened = await http(victim)
+      .post('/accounts')
+      .send({ ownerName: 'Victim', currency: 'EUR', initialDeposit: 50_000 })
+      .expect(201);
+    const events = await http(teller()).get(`/accounts/${opened.body.id}/events`).expect(200);
+    const ownerId = events.body.items[0].data.ownerId as string;
+    for (const spelling of [ownerId, ownerId.toUpperCase()]) {
+      const attacker = tokenFor(spelling, ['customer']);
+      expectProblem(
+        await http(attacker).get(`/accounts/${opened.body.id}`),
+        404,
+        'account-not-found',
+      );
+    }
+  });
+
   it('scopes Idempotency-Key to the principal: two customers with one key never share an answer', async () => {
     const key = `shared-${randomUUID()}`;
     const open = (sub: string) =>

@@ -47,7 +47,7 @@ describe('loadConfig', () => {
         CHRONICLE_MASTER_KEY: KEY,
         AUTH_JWKS_URL: 'https://idp.example/certs',
       },
-      /^AUTH_ISSUER and AUTH_AUDIENCE are required in production/,
+      /^AUTH_ISSUER and AUTH_AUDIENCE are required with AUTH_JWKS_URL or AUTH_PUBLIC_KEY/,
     ],
     [
       {
@@ -62,6 +62,10 @@ describe('loadConfig', () => {
     [
       { AUTH_JWKS_URL: 'https://idp.example/certs', AUTH_PUBLIC_KEY: 'x' },
       /^Set AUTH_JWKS_URL or AUTH_PUBLIC_KEY, not both$/,
+    ],
+    [
+      { NODE_ENV: 'development', AUTH_JWKS_URL: 'https://idp.example/certs', AUTH_ISSUER: 'x' },
+      /^AUTH_ISSUER and AUTH_AUDIENCE are required with AUTH_JWKS_URL/,
     ],
     [
       { AUTH_CLOCK_SKEW_SECONDS: '3600' },

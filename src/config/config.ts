@@ -234,9 +234,9 @@ function auth(env: Env, nodeEnv: AppConfig['nodeEnv']): AuthConfig {
   const issuer = (env.AUTH_ISSUER ?? '').trim() || (development ? DEVELOPMENT_ISSUER : undefined);
   const audience =
     (env.AUTH_AUDIENCE ?? '').trim() || (development ? DEVELOPMENT_AUDIENCE : undefined);
-  if (nodeEnv === 'production' && (!issuer || !audience))
+  if (!issuer || !audience)
     throw new ConfigError(
-      'AUTH_ISSUER and AUTH_AUDIENCE are required in production: a token for another service must not pass',
+      'AUTH_ISSUER and AUTH_AUDIENCE are required with AUTH_JWKS_URL or AUTH_PUBLIC_KEY: a token for another service must not pass',
     );
   const rolesClaim = (env.AUTH_ROLES_CLAIM ?? '').trim() || 'roles';
   if (!/^[A-Za-z0-9_:/.-]{1,200}$/.test(rolesClaim))

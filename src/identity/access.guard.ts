@@ -41,8 +41,8 @@ export class AccessGuard implements CanActivate {
     const request = context.switchToHttp().getRequest<WithAccess>();
     const header = request.headers.authorization;
     if (header === undefined) throw unauthorized('This route needs Authorization: Bearer <token>');
-    // RFC 6750: the Bearer scheme, one token of its token68 characters.
-    const token = /^Bearer +([A-Za-z0-9\-._~+/]+=*) *$/i.exec(header)?.[1];
+    // RFC 6750: the Bearer scheme, one token; a JWT is base64url, never padded (a padded spelling is refused).
+    const token = /^Bearer +([A-Za-z0-9\-._~+/]+) *$/i.exec(header)?.[1];
     if (!token) throw unauthorized('Authorization must be Bearer <token>', 'invalid_request');
     let access: Access | undefined;
     try {

@@ -6,7 +6,7 @@ export type Role = (typeof ROLES)[number];
 
 /** Who sent a request, as its verified bearer token says. */
 export interface Principal {
-  /** The token's `sub`. */
+  /** The token's `sub`, a UUID in lower case (see canonicalSubject). */
   readonly subject: string;
   /** The OAuth client the token was issued to (`azp` or `client_id`), when the token names one. */
   readonly clientId?: string;
@@ -18,13 +18,24 @@ export interface Principal {
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** The version nibble of the ids customerIdOf derives (deterministicUuid: version 8). */
+const DERIVED = /^[0-9a-f]{8}-[0-9a-f]{4}-8/i;
+
+/** One spelling per subject: a UUID in any letter case is one principal, not two (nor two rate-limit budgets). */
+export function canonicalSubject(subject: string): string {
+  return UUID.test(subject) ? subject.toLowerCase() : subject;
+}
 
 /**
  * Customer ids are UUIDs: a subject that is one (Keycloak, Cognito, the development issuer) is its own customer
- * id; any other subject (`auth0|5f...`) gets a name-based UUID derived from it, the same for every token.
+ * id; any other subject (`auth0|5f...`) gets a name-based UUID derived from it, the same for every token. Derived
+ * ids are version 8, and a subject that looks like one is derived too: no subject a provider lets a user choose
+ * can name another subject's customer.
  */
 export function customerIdOf(subject: string): string {
-  return UUID.test(subject) ? subject.toLowerCase() : deterministicUuid('customer', subject);
+  return UUID.test(subject) && !DERIVED.test(subject)
+    ? subject.toLowerCase()
+    : deterministicUuid('customer', subject);
 }
 
 /**

@@ -3,7 +3,14 @@ import { createRemoteJWKSet, jwtVerify, type JWTPayload, type JWTVerifyGetKey } 
 import type { AuthConfig } from '../config/config.js';
 import { unstorableCodePoint } from '../http/input-rules.js';
 import { DevelopmentIssuer } from './development-issuer.js';
-import { customerIdOf, principalKey, ROLES, type Principal, type Role } from './principal.js';
+import {
+  canonicalSubject,
+  customerIdOf,
+  principalKey,
+  ROLES,
+  type Principal,
+  type Role,
+} from './principal.js';
 
 /** Asymmetric algorithms only: an HS256 token "signed" with the public key, or `alg: none`, never passes. */
 const ALGORITHMS = [
@@ -20,6 +27,8 @@ const ALGORITHMS = [
 ];
 const MAX_TOKEN_LENGTH = 8192;
 const CACHE_SIZE = 10_000;
+/** At most this many characters of tokens kept: 4 MiB of strings (UTF-16) with their entries. */
+const CACHE_CHARS = 2 * 1024 * 1024;
 /** A verified token is trusted again without its signature for at most this long (and never past its exp). */
 const CACHE_MS = 5 * 60_000;
 
@@ -34,7 +43,7 @@ const JOSE_REASONS: Record<string, string> = {
   ERR_JWT_CLAIM_VALIDATION_FAILED: 'The token is not valid here',
   ERR_JWS_SIGNATURE_VERIFICATION_FAILED: 'The token signature does not verify',
   ERR_JOSE_ALG_NOT_ALLOWED: 'The token algorithm is not accepted',
-  ERR_JOSE_NOT_SUPPORTED: 'The token algorithm is not accepted',
+  ERR_JOSE_NOT_SUPPORTED: 'The token uses an algorithm or header that is not accepted',
   ERR_JWKS_NO_MATCHING_KEY: 'The token was not signed by a known key',
   ERR_JWKS_MULTIPLE_MATCHING_KEYS: 'The token was not signed by a known key',
   ERR_JWS_INVALID: 'The token is malformed',
@@ -78,6 +87,7 @@ function storable(value: unknown, max: number): value is string {
 export class TokenVerifier {
   private readonly key: KeyObject | JWTVerifyGetKey;
   private readonly verified = new Map<string, { principal: Principal; until: number }>();
+  private cachedBytes = 0;
 
   constructor(private readonly config: AuthConfig) {
     const keys = config.keys;
@@ -96,8 +106,16 @@ export class TokenVerifier {
   async verify(token: string): Promise<Principal> {
     const now = Date.now();
     const known = this.verified.get(token);
-    if (known && known.until > now) return known.principal;
-    if (known) this.verified.delete(token);
+    if (known) {
+      this.verified.delete(token);
+      this.cachedBytes -= token.length;
+      // Least recently used goes first: re-inserted, a token in use stays while others come and go.
+      if (known.until > now) {
+        this.verified.set(token, known);
+        this.cachedBytes += token.length;
+        return known.principal;
+      }
+    }
     if (token.length > MAX_TOKEN_LENGTH) throw new InvalidToken('The token is too long');
 
     let payload: JWTPayload;
@@ -119,18 +137,32 @@ export class TokenVerifier {
     }
 
     if (!storable(payload.sub, 255)) throw new InvalidToken('The token subject is not valid');
+    const subject = canonicalSubject(payload.sub);
     const client = payload.azp ?? payload.client_id;
     const clientId = storable(client, 255) ? client : undefined;
     const principal: Principal = {
-      subject: payload.sub,
+      subject,
       clientId,
-      key: principalKey(payload.sub, clientId),
+      key: principalKey(subject, clientId),
       roles: rolesIn(claimAt(payload, this.config.rolesClaim)),
-      customerId: customerIdOf(payload.sub),
+      customerId: customerIdOf(subject),
     };
     const expires = (payload.exp as number) * 1000 + this.config.clockSkewSeconds * 1000;
-    if (this.verified.size >= CACHE_SIZE) this.verified.delete(this.verified.keys().next().value!);
-    this.verified.set(token, { principal, until: Math.min(expires, now + CACHE_MS) });
+    this.remember(token, principal, Math.min(expires, now + CACHE_MS));
     return principal;
+  }
+
+  /** Bounded by count and by the characters of the tokens kept (a token may be 8 KiB): the oldest used go first. */
+  private remember(token: string, principal: Principal, until: number): void {
+    while (
+      this.verified.size > 0 &&
+      (this.verified.size >= CACHE_SIZE || this.cachedBytes + token.length > CACHE_CHARS)
+    ) {
+      const oldest = this.verified.keys().next().value!;
+      this.verified.delete(oldest);
+      this.cachedBytes -= oldest.length;
+    }
+    this.verified.set(token, { principal, until });
+    this.cachedBytes += token.length;
   }
 }
