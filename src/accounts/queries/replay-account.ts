@@ -5,8 +5,8 @@ import type {
   PostgresSnapshotStore,
 } from '../../event-store/postgres-snapshot-store.js';
 import { PERSONAL_DATA_ERASED } from '../../event-store/personal-data.js';
-import { accountDefinition, type AccountState } from '../domain/account.js';
-import type { AccountEvent } from '../domain/account.events.js';
+import { accountDefinition, isWithinReach, type AccountState } from '../domain/account.js';
+import type { AccountEvent, AccountOpened } from '../domain/account.events.js';
 
 const PAGE = 5000;
 /** Snapshots that cannot be opened (tampered with, or of a bad shape) passed over before folding from the start. */
@@ -44,6 +44,25 @@ export interface Replayed {
 type Start = { version: number; state: AccountState; recordedBy: number | null };
 type Passed = { version: number; state: AccountState; recordedBy: number };
 const FIRST_EVENT: Start = { version: 0, state: accountDefinition.initialState(), recordedBy: 0 };
+
+/**
+ * Whether a customer's own reach (`ownedBy`) takes in the account, read from its opening event alone, before any
+ * fold: someone else's account costs what a missing one does (one indexed read), and nothing is folded or
+ * snapshotted on it. Staff (`ownedBy` undefined) reach every account.
+ */
+export async function reaches(
+  store: PostgresEventStore,
+  accountId: string,
+  ownedBy: string | undefined,
+): Promise<boolean> {
+  if (ownedBy === undefined) return true;
+  const [opened] = await store.readStream(`${accountDefinition.streamType}-${accountId}`, {
+    limit: 1,
+  });
+  if (!opened) return false;
+  const { ownerId } = store.registry.upcast(opened).data as AccountOpened['data'];
+  return isWithinReach(ownerId, ownedBy);
+}
 
 /**
  * Folds an account's stream up to the bounds from the nearest snapshot at or before them (or from its first event),

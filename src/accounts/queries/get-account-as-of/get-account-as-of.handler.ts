@@ -11,7 +11,7 @@ import {
   AccountNotYetOpened,
   AccountVersionNotFound,
 } from '../../domain/account.errors.js';
-import { replayAccount, type ReplaySources } from '../replay-account.js';
+import { reaches, replayAccount, type ReplaySources } from '../replay-account.js';
 import type { AccountAsOfResponse } from './account-as-of.response.js';
 import { GetAccountAsOfQuery } from './get-account-as-of.query.js';
 
@@ -36,6 +36,8 @@ export class GetAccountAsOfHandler implements IQueryHandler<
   }
 
   async execute({ accountId, point, ownedBy }: GetAccountAsOfQuery): Promise<AccountAsOfResponse> {
+    // Someone else's account is refused before anything is folded: it costs what a missing one does.
+    if (!(await reaches(this.store, accountId, ownedBy))) throw new AccountNotFound(accountId);
     const bounds = 'asOf' in point ? { until: point.asOf } : { toVersion: point.atVersion };
     const { first, last } = await replayAccount(this.sources, accountId, bounds);
     // Started from a snapshot, the fold did not read the opening event.

@@ -5,7 +5,7 @@ import { PostgresEventStore } from '../../../event-store/postgres-event-store.js
 import { PostgresSnapshotStore } from '../../../event-store/postgres-snapshot-store.js';
 import { isWithinReach } from '../../domain/account.js';
 import { AccountNotFound } from '../../domain/account.errors.js';
-import { replayAccount, type ReplaySources, type ReplayStep } from '../replay-account.js';
+import { reaches, replayAccount, type ReplaySources, type ReplayStep } from '../replay-account.js';
 import type { AccountHistoryPage, HistoryLine } from './account-history.response.js';
 import { GetAccountHistoryQuery } from './get-account-history.query.js';
 
@@ -33,6 +33,8 @@ export class GetAccountHistoryHandler implements IQueryHandler<
   }
 
   async execute({ accountId, fromVersion, limit, ownedBy }: GetAccountHistoryQuery) {
+    if (!(await reaches(this.sources.store, accountId, ownedBy)))
+      throw new AccountNotFound(accountId);
     const end = Math.min(fromVersion + limit, MAX_VERSION);
     const { last, kept } = await replayAccount(
       this.sources,
