@@ -44,6 +44,24 @@ describe('/admin/projections', () => {
     );
   });
 
+  it('takes Idempotency-Key on its commands, as documented: the key reused on another command is a 422', async () => {
+    const key = `admin-${Date.now()}`;
+    const first = await admin(
+      http().post('/admin/projections/nope/retry').set('Idempotency-Key', key),
+    );
+    expect(first.status).toBe(404);
+    expectProblem(
+      await admin(
+        http()
+          .post('/admin/projections/accounts/skip')
+          .set('Idempotency-Key', key)
+          .send({ position: 1 }),
+      ),
+      422,
+      'idempotency-key-reused',
+    );
+  });
+
   it('reports every projection live and caught up with the write just made', async () => {
     const opened = await accountsApi(running.app.getHttpServer()).open({ initialDeposit: 500 });
     await http().get(`/accounts/${opened.id}?consistentWith=${opened.position}`).expect(200);

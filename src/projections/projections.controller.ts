@@ -5,10 +5,12 @@ import {
   ApiConflictResponse,
   ApiNotFoundResponse,
   ApiOkResponse,
+  ApiHeader,
   ApiOperation,
   ApiProperty,
   ApiTags,
 } from '@nestjs/swagger';
+import { IDEMPOTENCY_KEY_HEADER } from '../http/request-context.js';
 import { Type } from 'class-transformer';
 import { IsInt, Max, Min } from 'class-validator';
 import { ProblemResponse, ValidationProblemResponse } from '../http/problem.js';
@@ -139,6 +141,7 @@ export class ProjectionsController {
   }
 
   @Post(':name/rebuild')
+  @ApiHeader(IDEMPOTENCY_KEY_HEADER)
   @HttpCode(202)
   @ApiOperation({
     summary: 'Rebuild from the start of the log into shadow tables, then swap them in',
@@ -160,6 +163,7 @@ export class ProjectionsController {
   }
 
   @Post(':name/retry')
+  @ApiHeader(IDEMPOTENCY_KEY_HEADER)
   @HttpCode(200)
   @ApiOperation({ summary: 'Resume a failed projection at the event it stopped at' })
   @ApiOkResponse({ type: ProjectionStatusResponse })
@@ -170,6 +174,7 @@ export class ProjectionsController {
   }
 
   @Post(':name/skip')
+  @ApiHeader(IDEMPOTENCY_KEY_HEADER)
   @HttpCode(200)
   @ApiOperation({ summary: 'Move a failed projection past the one event it stopped at (recorded)' })
   @ApiOkResponse({ type: ProjectionStatusResponse })
