@@ -1,0 +1,86 @@
+import { at, projectionSpecFor } from '../../projections/testing/entity-projection-spec.js';
+import type { AccountEvent } from '../domain/account.events.js';
+import { accountBalances } from './account-balance.projection.js';
+import type { PersonalDataColumns } from '../../event-store/personal-data-columns.js';
+
+const given = projectionSpecFor(accountBalances({} as PersonalDataColumns));
+const accountId = '6f1c2d3e-0000-4000-8000-000000000001';
+const ownerId = '6f1c2d3e-0000-4000-8000-0000000000aa';
+const opened: AccountEvent = {
+  type: 'AccountOpened',
+  data: { accountId, ownerName: 'Ada Lovelace', currency: 'EUR', ownerId },
+};
+const deposited = (amount: number): AccountEvent => ({
+  type: 'MoneyDeposited',
+  data: { accountId, amount, source: 'cash' },
+});
+const withdrawn = (amount: number): AccountEvent => ({
+  type: 'MoneyWithdrawn',
+  data: { accountId, amount },
+});
+const rejected = (amount: number): AccountEvent => ({
+  type: 'WithdrawalRejected',
+  data: { accountId, amount, reason: 'insufficient-funds', balance: 0 },
+});
+
+const row = {
+  id: accountId,
+  ownerName: null,
+  openedAs: 'Ada Lovelace',
+  currency: 'EUR',
+  ownerId,
+  openedAt: new Date('2026-12-01T10:00:00.000Z'),
+};
+
+describe('account_balances', () => {
+  it('opens an account at zero with its name still to be sealed', () => {
+    given([at(opened, 1, '2026-12-01T10:00:00.000Z')]).then([
+      { ...row, balance: 0, version: 1, updatedAt: new Date('2026-12-01T10:00:00.000Z') },
+    ]);
+  });
+
+  it('adds deposits, subtracts withdrawals and leaves the balance as it is on a refusal', () => {
+    given([
+      at(opened, 1, '2026-12-01T10:00:00.000Z'),
+      at(deposited(500), 2, '2026-12-01T10:01:00.000Z'),
+      at(withdrawn(200), 3, '2026-12-01T10:02:00.000Z'),
+      at(rejected(900), 4, '2026-12-01T10:03:00.000Z'),
+    ]).then([
+      { ...row, balance: 300, version: 4, updatedAt: new Date('2026-12-01T10:03:00.000Z') },
+    ]);
+  });
+
+  it('skips an event the row already reflects (a replayed batch changes nothing)', () => {
+    given([
+      at(opened, 1, '2026-12-01T10:00:00.000Z'),
+      at(deposited(500), 2, '2026-12-01T10:01:00.000Z'),
+      at(opened, 1, '2026-12-01T10:00:00.000Z'),
+      at(deposited(500), 2, '2026-12-01T10:01:00.000Z'),
+    ]).then([
+      { ...row, balance: 500, version: 2, updatedAt: new Date('2026-12-01T10:01:00.000Z') },
+    ]);
+  });
+
+  it('ignores money events of an account it never saw opened', () => {
+    given([at(deposited(500), 2, '2026-12-01T10:01:00.000Z')]).then([]);
+  });
+
+  it('drops the name on an erasure', () => {
+    given([
+      at(opened, 1, '2026-12-01T10:00:00.000Z'),
+      at(
+        { type: 'PersonalDataErased', data: { accountId } } as AccountEvent,
+        2,
+        '2026-12-01T10:05:00.000Z',
+      ),
+    ]).then([
+      {
+        ...row,
+        openedAs: undefined,
+        balance: 0,
+        version: 2,
+        updatedAt: new Date('2026-12-01T10:05:00.000Z'),
+      },
+    ]);
+  });
+});

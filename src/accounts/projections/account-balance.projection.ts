@@ -1,0 +1,86 @@
+import type { EntityManager } from 'typeorm';
+import type { PoolClient } from 'pg';
+import type { PersonalDataColumns } from '../../event-store/personal-data-columns.js';
+import type { EntityProjection, ProjectedEvent } from '../../projections/entity-projection.js';
+import type { AccountEvent } from '../domain/account.events.js';
+import { AccountBalance } from './account-balance.entity.js';
+
+/** Where the owner's name is kept, sealed under the account's key (the subject is the account). */
+export const OWNER_NAME_COLUMN = 'account_balances.owner_name';
+
+/** A balance row; `openedAs` holds the name of an account opened in this transaction until it is sealed. */
+export type BalanceRow = AccountBalance & { openedAs?: string };
+
+const SIGN = { MoneyDeposited: 1, MoneyWithdrawn: -1, WithdrawalRejected: 0 } as const;
+
+/** `version` skips any event the row already reflects, so a replayed batch changes nothing. */
+export function evolveBalance(
+  row: BalanceRow | null,
+  event: ProjectedEvent<AccountEvent>,
+): BalanceRow | null {
+  if (event.type === 'AccountOpened') {
+    if (row) return row;
+    const { accountId, ownerName, currency, ownerId } = event.data;
+    return {
+      id: accountId,
+      ownerName: null,
+      openedAs: ownerName,
+      currency,
+      ownerId,
+      balance: 0,
+      version: event.streamVersion,
+      openedAt: event.recordedAt,
+      updatedAt: event.recordedAt,
+    };
+  }
+  if (!row || event.streamVersion <= row.version) return row;
+  const moved = { ...row, version: event.streamVersion, updatedAt: event.recordedAt };
+  switch (event.type) {
+    case 'PersonalDataErased':
+      return { ...moved, ownerName: null, openedAs: undefined };
+    case 'MoneyDeposited':
+    case 'MoneyWithdrawn':
+    case 'WithdrawalRejected':
+      return { ...moved, balance: row.balance + SIGN[event.type] * event.data.amount };
+    default: {
+      const unhandled: never = event;
+      throw new Error(`Unhandled event ${(unhandled as AccountEvent).type}`);
+    }
+  }
+}
+
+/**
+ * `account_balances`: one row per account. The owner's name is written sealed under the account's key, so an
+ * erasure does not wait for this projection (docs/architecture.md#personal-data-in-read-models).
+ */
+export function accountBalances(
+  columns: PersonalDataColumns,
+): EntityProjection<BalanceRow, AccountEvent> {
+  return {
+    entity: AccountBalance,
+    rowId: (event) => event.data.accountId,
+    evolve: evolveBalance,
+    insertOnly: ['currency', 'ownerId', 'openedAt'],
+    overwriteWhen: 't.version < EXCLUDED.version',
+    beforeWrite: (rows, tx) => sealNames(columns, rows, tx),
+  };
+}
+
+/** One key lookup, on the transaction's connection, for the accounts opened since the last write. */
+async function sealNames(
+  columns: PersonalDataColumns,
+  rows: readonly BalanceRow[],
+  tx: EntityManager,
+): Promise<void> {
+  const opened = rows.filter((row) => row.openedAs !== undefined);
+  if (opened.length === 0) return;
+  const sealed = await columns.seal(
+    OWNER_NAME_COLUMN,
+    opened.map((row) => ({ subject: row.id, value: row.openedAs })),
+    (await tx.queryRunner!.connect()) as PoolClient,
+  );
+  opened.forEach((row, i) => {
+    row.ownerName = sealed[i];
+    row.openedAs = undefined;
+  });
+}

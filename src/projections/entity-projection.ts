@@ -1,0 +1,192 @@
+import type { EntityManager, ObjectLiteral } from 'typeorm';
+import type { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata.js';
+import type { PersistedEvent } from '../event-store/persisted-event.js';
+import type { ProjectionTransaction } from './projection.js';
+
+/** An event as a projection's `evolve` sees it: its typed `type` and `data`, and its place in the log. */
+export type ProjectedEvent<E extends { type: string; data: unknown }> = E &
+  Pick<PersistedEvent, 'streamVersion' | 'globalPosition' | 'recordedAt'>;
+
+/**
+ * A read model declared as a fold over one TypeORM entity: each event evolves the row `rowId` names (null: a new
+ * row; returning null deletes it, returning the same object changes nothing). Model: emmett's
+ * pongoSingleStreamProjection (docs/architecture.md#projections).
+ */
+export interface EntityProjection<
+  Row extends ObjectLiteral,
+  E extends { type: string; data: unknown },
+> {
+  /** The `@Entity` class, with a single-column primary key. */
+  readonly entity: new () => Row;
+  /** The primary key of the row an event evolves; null: the event touches no row. */
+  rowId(event: ProjectedEvent<E>): string | null;
+  evolve(row: Row | null, event: ProjectedEvent<E>): Row | null;
+  /** Columns written only when the row is inserted. */
+  readonly insertOnly?: ReadonlyArray<keyof Row & string>;
+  /** The condition (stored row `t`, new values `EXCLUDED`) under which a stored row is overwritten. */
+  readonly overwriteWhen?: string;
+  /** Called with the rows about to be written, on the writer's transaction: seals their personal data. */
+  beforeWrite?(rows: readonly Row[], tx: EntityManager): Promise<void>;
+}
+
+/** Called for every event a writer folds, with the row before and after it (the same object: unchanged). */
+export type OnEvolved<Row, E extends { type: string; data: unknown }> = (
+  event: ProjectedEvent<E>,
+  before: Row | null,
+  after: Row | null,
+) => void;
+
+/** Folds events over the rows in `rows` (the rows they touch must be there: null for none). */
+export function foldRows<Row extends ObjectLiteral, E extends { type: string; data: unknown }>(
+  projection: EntityProjection<Row, E>,
+  rows: Map<string, Row | null>,
+  events: readonly PersistedEvent[],
+  changed: Set<string>,
+  onEvolved?: OnEvolved<Row, E>,
+): void {
+  for (const stored of events) {
+    const event = stored as unknown as ProjectedEvent<E>;
+    const id = projection.rowId(event);
+    if (id === null) continue;
+    const before = rows.get(id) ?? null;
+    const after = projection.evolve(before, event);
+    onEvolved?.(event, before, after);
+    if (after === before) continue;
+    rows.set(id, after);
+    changed.add(id);
+  }
+}
+
+/**
+ * The one writer of entity projections, for one transaction over one or more pages of events: each page loads
+ * the rows it touches that this transaction has not read yet (one query) and is folded in memory; `finish` writes
+ * every changed row once, one `unnest` upsert and one delete. Table names stay unqualified, so a rebuild's
+ * search_path points them at its copies.
+ */
+export class EntityWriter<
+  Row extends ObjectLiteral,
+  E extends { type: string; data: unknown },
+> implements ProjectionTransaction {
+  private readonly rows = new Map<string, Row | null>();
+  private readonly changed = new Set<string>();
+  private readonly table: EntityTable;
+
+  constructor(
+    private readonly projection: EntityProjection<Row, E>,
+    private readonly tx: EntityManager,
+    private readonly onEvolved?: OnEvolved<Row, E>,
+  ) {
+    this.table = EntityTable.of(projection, tx);
+  }
+
+  async write(events: readonly PersistedEvent[]): Promise<void> {
+    const unseen = new Set<string>();
+    for (const event of events) {
+      const id = this.projection.rowId(event as unknown as ProjectedEvent<E>);
+      if (id !== null && !this.rows.has(id)) unseen.add(id);
+    }
+    if (unseen.size > 0) {
+      for (const id of unseen) this.rows.set(id, null);
+      for (const row of await this.table.load(this.tx, [...unseen])) {
+        this.rows.set(this.table.idOf(row), row as Row);
+      }
+    }
+    foldRows(this.projection, this.rows, events, this.changed, this.onEvolved);
+  }
+
+  async finish(): Promise<void> {
+    if (this.changed.size === 0) return;
+    const upserts: Row[] = [];
+    const deletes: string[] = [];
+    for (const id of this.changed) {
+      const row = this.rows.get(id);
+      if (row) upserts.push(row);
+      else deletes.push(id);
+    }
+    this.changed.clear();
+    if (upserts.length > 0) {
+      await this.projection.beforeWrite?.(upserts, this.tx);
+      await this.table.upsert(this.tx, upserts);
+    }
+    if (deletes.length > 0) await this.table.delete(this.tx, deletes);
+  }
+}
+
+type TableOptions = Pick<
+  EntityProjection<ObjectLiteral, never>,
+  'entity' | 'insertOnly' | 'overwriteWhen'
+>;
+
+/** The SQL of an entity's table, built once per projection from its TypeORM metadata. */
+class EntityTable {
+  private static readonly cache = new WeakMap<object, EntityTable>();
+
+  static of(projection: TableOptions, tx: EntityManager): EntityTable {
+    let table = EntityTable.cache.get(projection);
+    if (!table) {
+      table = new EntityTable(projection, tx);
+      EntityTable.cache.set(projection, table);
+    }
+    return table;
+  }
+
+  private readonly columns: ColumnMetadata[];
+  private readonly key: ColumnMetadata;
+  private readonly selectSql: string;
+  private readonly upsertSql: string;
+  private readonly deleteSql: string;
+
+  private constructor(projection: TableOptions, tx: EntityManager) {
+    const metadata = tx.connection.getMetadata(projection.entity);
+    const [key, ...more] = metadata.primaryColumns;
+    if (!key || more.length > 0) {
+      throw new Error(`${metadata.tableName}: an entity projection needs a single-column key`);
+    }
+    this.key = key;
+    this.columns = metadata.columns;
+    const table = metadata.tableName;
+    const names = this.columns.map((c) => c.databaseName);
+    const kept = new Set<string>(projection.insertOnly ?? []);
+    const updated = this.columns.filter((c) => !c.isPrimary && !kept.has(c.propertyName));
+    this.selectSql = `SELECT ${names.join(', ')} FROM ${table} WHERE ${key.databaseName} = ANY($1::${sqlType(key)}[])`;
+    this.upsertSql = `INSERT INTO ${table} AS t (${names.join(', ')})
+      SELECT * FROM unnest(${this.columns.map((c, i) => `$${i + 1}::${sqlType(c)}[]`).join(', ')})
+      ON CONFLICT (${key.databaseName}) DO UPDATE SET
+        ${updated.map((c) => `${c.databaseName} = EXCLUDED.${c.databaseName}`).join(', ')}
+      ${projection.overwriteWhen ? `WHERE ${projection.overwriteWhen}` : ''}`;
+    this.deleteSql = `DELETE FROM ${table} WHERE ${key.databaseName} = ANY($1::${sqlType(key)}[])`;
+  }
+
+  idOf(row: ObjectLiteral): string {
+    return row[this.key.propertyName] as string;
+  }
+
+  async load(tx: EntityManager, ids: string[]): Promise<ObjectLiteral[]> {
+    const raw: Array<Record<string, unknown>> = await tx.query(this.selectSql, [ids]);
+    const driver = tx.connection.driver;
+    return raw.map((r) => {
+      const row: ObjectLiteral = {};
+      for (const c of this.columns) {
+        row[c.propertyName] = driver.prepareHydratedValue(r[c.databaseName], c);
+      }
+      return row;
+    });
+  }
+
+  async upsert(tx: EntityManager, rows: readonly ObjectLiteral[]): Promise<void> {
+    const driver = tx.connection.driver;
+    await tx.query(
+      this.upsertSql,
+      this.columns.map((c) =>
+        rows.map((row) => driver.preparePersistentValue(row[c.propertyName], c) ?? null),
+      ),
+    );
+  }
+
+  async delete(tx: EntityManager, ids: string[]): Promise<void> {
+    await tx.query(this.deleteSql, [ids]);
+  }
+}
+
+const sqlType = (column: ColumnMetadata) =>
+  column.length ? `${String(column.type)}(${column.length})` : String(column.type);
