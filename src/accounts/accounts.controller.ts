@@ -47,7 +47,11 @@ import {
 } from './commands/deposit-money/deposit-money.request.js';
 import { OpenAccountCommand } from './commands/open-account/open-account.command.js';
 import { OpenAccountRequest } from './commands/open-account/open-account.request.js';
-import { WithdrawMoneyCommand } from './commands/withdraw-money/withdraw-money.command.js';
+import {
+  WithdrawMoneyCommand,
+  type WithdrawalOutcome,
+} from './commands/withdraw-money/withdraw-money.command.js';
+import { withdrawalRefusal } from './commands/withdraw-money/withdrawal-refusal.js';
 import { AccountResponse } from './queries/get-account/account.response.js';
 import { GetAccountQuery } from './queries/get-account/get-account.query.js';
 import { AccountAsOfResponse } from './queries/get-account-as-of/account-as-of.response.js';
@@ -120,11 +124,11 @@ export class AccountsController {
   ): Promise<CommandAccepted> {
     const { amount, description, source } = body;
     return this.commands.execute(
-      new DepositMoneyCommand(
-        { accountId: id, amount, description, source, ownedBy },
+      new DepositMoneyCommand({
+        deposit: { accountId: id, amount, description, source, ownedBy },
         expectedVersion,
         metadata,
-      ),
+      }),
     );
   }
 
@@ -146,7 +150,7 @@ export class AccountsController {
       'insufficient-funds, with `balance` and `amount`, and the `version` and `position` of the ' +
       'WithdrawalRejected it recorded',
   })
-  withdraw(
+  async withdraw(
     @UuidParam('id') id: string,
     @Body() body: MoneyMovementRequest,
     @Caller() { ownedBy }: Access,
@@ -154,13 +158,15 @@ export class AccountsController {
     @CommandMetadata() metadata: EventMetadata,
   ): Promise<CommandAccepted> {
     const { amount, description } = body;
-    return this.commands.execute(
-      new WithdrawMoneyCommand(
-        { accountId: id, amount, description, ownedBy },
+    const result = await this.commands.execute<WithdrawMoneyCommand, WithdrawalOutcome>(
+      new WithdrawMoneyCommand({
+        withdrawal: { accountId: id, amount, description, ownedBy },
         expectedVersion,
         metadata,
-      ),
+      }),
     );
+    if (result.outcome === 'rejected') throw withdrawalRefusal(result);
+    return { id: result.id, version: result.version, position: result.position };
   }
 
   @Delete(':id/personal-data')

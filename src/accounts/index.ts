@@ -8,6 +8,9 @@ export type {
   WithdrawalRejected,
 } from './domain/account.events.js';
 export { ACCOUNT_EVENT_TYPES } from './domain/account.events.js';
-export { WithdrawMoneyCommand } from './commands/withdraw-money/withdraw-money.command.js';
+export {
+  WithdrawMoneyCommand,
+  type WithdrawalOutcome,
+} from './commands/withdraw-money/withdraw-money.command.js';
 export { DepositMoneyCommand } from './commands/deposit-money/deposit-money.command.js';
 export { OpenAccountCommand } from './commands/open-account/open-account.command.js';

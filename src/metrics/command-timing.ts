@@ -1,5 +1,6 @@
 import { Injectable, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { CommandBus, type ICommand } from '@nestjs/cqrs';
+import { isRejected } from '../shared/command-outcome.js';
 import { DomainError } from '../shared/domain-error.js';
 import { Metrics } from './metrics.service.js';
 
@@ -30,7 +31,7 @@ export class CommandTiming implements OnModuleInit, OnModuleDestroy {
       const end = histogram.startTimer({ command: commandName(command) });
       try {
         const result = await execute(command, ...rest);
-        end({ outcome: 'ok' });
+        end({ outcome: isRejected(result) ? 'rejected' : 'ok' });
         return result;
       } catch (error) {
         end({ outcome: error instanceof DomainError ? 'rejected' : 'error' });

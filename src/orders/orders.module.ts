@@ -1,9 +1,8 @@
 import { Module, OnModuleInit } from '@nestjs/common';
 import { EventTypeRegistry } from '../event-store/event-type-registry.js';
+import { CheckoutCommands } from './checkout/checkout-commands.js';
 import { CheckoutSagaReactor } from './checkout/checkout-saga.reactor.js';
-import { CheckoutSteps } from './checkout/checkout-steps.js';
 import { CheckoutTimer } from './checkout/checkout-timer.service.js';
-import { PaymentRequests } from './checkout/payment-requests.js';
 import { CHECKOUT_EVENT_DEFINITIONS } from './domain/checkout.events.js';
 import { ORDER_EVENT_DEFINITIONS } from './domain/order.events.js';
 import { CheckoutRepository, OrderRepository } from './order.repository.js';
@@ -21,8 +20,7 @@ import { OrderReportsController } from './reports.controller.js';
     OrderRepository,
     CheckoutRepository,
     PlaceOrderReactor,
-    PaymentRequests,
-    CheckoutSteps,
+    CheckoutCommands,
     CheckoutSagaReactor,
     CheckoutTimer,
     OrdersProjection,

@@ -1,24 +1,38 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
+import { APP_CONFIG, type AppConfig } from '../../config/config.js';
+import { ConcurrencyError } from '../../event-store/event-store.errors.js';
 import type { PersistedEvent } from '../../event-store/persisted-event.js';
 import { Projection, type ProjectionHandler } from '../../projections/projection.js';
 import { concurrently } from '../concurrently.js';
-import type { CheckoutEvent } from '../domain/checkout.events.js';
-import { CHECKOUT_SAGA_EVENT_TYPES, route, type Routed } from './checkout-triggers.js';
-import { CheckoutSteps } from './checkout-steps.js';
+import {
+  checkoutRecordId,
+  decide,
+  evolve,
+  type CheckoutClock,
+  type CheckoutMessage,
+  type CheckoutState,
+} from '../domain/checkout.js';
+import { CHECKOUT_EVENT_TYPES, type CheckoutEvent } from '../domain/checkout.events.js';
+import { CheckoutRepository } from '../order.repository.js';
+import { CheckoutCommands } from './checkout-commands.js';
+import { CHECKOUT_SAGA_EVENT_TYPES, messageOf } from './checkout-messages.js';
 
 export const CHECKOUT_SAGA = 'checkout-saga';
+
+const ATTEMPTS = 3;
+const OWN_EVENTS: ReadonlySet<string> = new Set(CHECKOUT_EVENT_TYPES);
 
 type Pending = { orderId: string; kind: 'payment' | 'refund' };
 type PendingChange = Pending &
   ({ open: true; dueAt: string | null; requestedAt: Date } | { open: false });
 
 /**
- * Drives the checkout sagas from the global log, as a durable subscriber. `react` runs the steps, before the
- * batch's transaction (no transaction stays open while they send commands); the checkpoint moves only after, so
- * after a crash the same triggers come again and each saga resumes from its stream. Steps of one saga run in log
- * order; sagas run side by side. `apply` keeps `checkout_pending` (the requests still unanswered, with the
- * payment's deadline) from the saga's own events, for the timer.
+ * Runs the checkout workflow (domain/checkout.ts) on its messages from the global log: per message, load the
+ * saga's stream, decide, carry out the commands, then record the events. `react` runs before the batch's
+ * transaction, a saga's messages in log order, sagas side by side. It is a projection too: `apply` keeps
+ * `checkout_pending`, the timer's index of unanswered requests, from the saga's own events, so a rebuild restores it.
+ * See docs/architecture.md#orders-and-the-checkout-saga.
  */
 @Projection(CHECKOUT_SAGA)
 @Injectable()
@@ -27,34 +41,78 @@ export class CheckoutSagaReactor implements ProjectionHandler {
   readonly tables = ['checkout_pending'];
   readonly maxBatchEvents = 64;
 
-  constructor(private readonly steps: CheckoutSteps) {}
+  constructor(
+    private readonly checkouts: CheckoutRepository,
+    private readonly commands: CheckoutCommands,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
 
   async react(events: readonly PersistedEvent[]): Promise<void> {
-    const sagas = new Map<string, Array<Extract<Routed, { trigger: unknown }>>>();
-    for (const routed of events.map(route)) {
-      if (!routed || 'own' in routed) continue;
-      sagas.set(routed.orderId, [...(sagas.get(routed.orderId) ?? []), routed]);
+    const inboxes = new Map<string, Array<{ message: CheckoutMessage; cause: PersistedEvent }>>();
+    for (const cause of events) {
+      const routed = messageOf(cause);
+      if (!routed) continue;
+      const inbox = inboxes.get(routed.orderId) ?? [];
+      inboxes.set(routed.orderId, [...inbox, { message: routed.message, cause }]);
     }
-    await concurrently(sagas.values(), 8, async (steps) => {
-      for (const { orderId, trigger, event } of steps)
-        await this.steps.run(orderId, trigger, event);
+    await concurrently(inboxes, 8, async ([orderId, inbox]) => {
+      for (const { message, cause } of inbox) await this.handle(orderId, message, cause);
     });
   }
 
+  /** Effects first, record last: a step recorded is a step whose commands were carried out. */
+  private async handle(orderId: string, message: CheckoutMessage, cause: PersistedEvent) {
+    for (let attempt = 1; ; attempt++) {
+      const saga = await this.checkouts.load(orderId);
+      const clock = { now: new Date(), paymentTimeoutMs: this.config.checkout.paymentTimeoutMs };
+      const events = await this.carryOut(orderId, saga.state, message, cause, clock);
+      if (events.length === 0) return;
+      try {
+        await this.checkouts.update(orderId, () => events, {
+          expectedVersion: saga.version,
+          metadata: {
+            commandId: checkoutRecordId(orderId, message.type),
+            correlationId: orderId,
+            causationId: cause.eventId,
+            actor: 'checkout-saga',
+          },
+        });
+        return;
+      } catch (error) {
+        // The timer's notice landed since the load: decide again on the stream as it is now.
+        if (!(error instanceof ConcurrencyError) || attempt >= ATTEMPTS) throw error;
+      }
+    }
+  }
+
+  /** Decides on the message and carries out its commands; an answer that comes at once is a message in turn. */
+  private async carryOut(
+    orderId: string,
+    state: CheckoutState,
+    message: CheckoutMessage,
+    cause: PersistedEvent,
+    clock: CheckoutClock,
+  ): Promise<CheckoutEvent[]> {
+    const { events, commands } = decide(state, message, clock);
+    const decided = events.reduce(evolve, state);
+    const answered: CheckoutEvent[] = [];
+    for (const command of commands) {
+      const answer = await this.commands.send(command, orderId, cause.eventId);
+      if (answer) answered.push(...(await this.carryOut(orderId, decided, answer, cause, clock)));
+    }
+    return [...events, ...answered];
+  }
+
   async apply(events: readonly PersistedEvent[], tx: EntityManager): Promise<void> {
-    const own = events
-      .map(route)
-      .filter((r): r is Extract<Routed, { own: unknown }> => r !== undefined && 'own' in r);
+    const own = events.filter((event) => OWN_EVENTS.has(event.type));
     await this.track(own, tx);
   }
 
-  private async track(
-    own: ReadonlyArray<{ own: CheckoutEvent; event: PersistedEvent }>,
-    tx: EntityManager,
-  ) {
+  private async track(own: readonly PersistedEvent[], tx: EntityManager) {
     const changes = new Map<string, PendingChange>();
     const note = (change: PendingChange) => changes.set(`${change.orderId} ${change.kind}`, change);
-    for (const { own: event, event: stored } of own) {
+    for (const stored of own) {
+      const event = { type: stored.type, data: stored.data } as CheckoutEvent;
       const { orderId } = event.data;
       switch (event.type) {
         case 'CheckoutStarted':

@@ -9,10 +9,10 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '../../config/config.js';
 import { ProjectionRunner } from '../../projections/projection-runner.service.js';
-import { announceDeadline, checkoutCommandId, pendingRequest } from '../domain/checkout.js';
+import { announceDeadline, checkoutCommandId, pendingCommand } from '../domain/checkout.js';
 import { CheckoutRepository } from '../order.repository.js';
 import { CHECKOUT_SAGA } from './checkout-saga.reactor.js';
-import { PaymentRequests } from './payment-requests.js';
+import { CheckoutCommands } from './checkout-commands.js';
 import { isDatabaseUnavailable } from '../../database/database-errors.js';
 
 const BATCH = 100;
@@ -36,7 +36,7 @@ export class CheckoutTimer implements OnApplicationBootstrap, BeforeApplicationS
   constructor(
     private readonly runner: ProjectionRunner,
     private readonly checkouts: CheckoutRepository,
-    private readonly payments: PaymentRequests,
+    private readonly commands: CheckoutCommands,
     @InjectDataSource() private readonly db: DataSource,
     @Inject(APP_CONFIG) config: AppConfig,
   ) {
@@ -100,7 +100,7 @@ export class CheckoutTimer implements OnApplicationBootstrap, BeforeApplicationS
   private async resend(orderId: string, now: number): Promise<void> {
     if (now - (this.lastSent.get(orderId) ?? 0) < this.resendMs) return;
     this.lastSent.set(orderId, now);
-    const request = pendingRequest((await this.checkouts.load(orderId)).state);
-    if (request) await this.payments.send(request, orderId);
+    const command = pendingCommand((await this.checkouts.load(orderId)).state);
+    if (command) await this.commands.send(command, orderId);
   }
 }

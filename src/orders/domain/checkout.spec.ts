@@ -4,9 +4,10 @@ import {
   decide,
   evolve,
   initialState,
-  pendingRequest,
-  type CheckoutDecision,
-  type CheckoutTrigger,
+  pendingCommand,
+  type CheckoutMessage,
+  type CheckoutOutput,
+  type CheckoutState,
 } from './checkout.js';
 import { EventTypeRegistry } from '../../event-store/event-type-registry.js';
 import { PersistedEvent } from '../../event-store/persisted-event.js';
@@ -25,18 +26,38 @@ const DUE = '2026-11-22T09:00:30.000Z';
 const paymentCommandId = checkoutCommandId(orderId, 'withdraw');
 const refundCommandId = checkoutCommandId(orderId, 'refund');
 
-/** given(saga history).when(trigger).then(decision): the saga's decisions without a database. */
+/** given(history).when(message).then({ events, commands }): a workflow spec, as emmett's WorkflowSpecification. */
+function workflowSpec<State, Message, Event, Output>(workflow: {
+  decide: (state: State, message: Message) => Output;
+  evolve: (state: State, event: Event) => State;
+  initialState: () => State;
+}) {
+  return (history: Event[]) => ({
+    when: (message: Message) => ({
+      then(expected: Output) {
+        const state = history.reduce(workflow.evolve, workflow.initialState());
+        expect(workflow.decide(state, message)).toEqual(expected);
+      },
+    }),
+  });
+}
+
+const clock = { now: NOW, paymentTimeoutMs: 30_000 };
+const spec = workflowSpec<CheckoutState, CheckoutMessage, CheckoutEvent, CheckoutOutput>({
+  decide: (state, message) => decide(state, message, clock),
+  evolve,
+  initialState,
+});
 const given = (history: CheckoutEvent[]) => ({
-  when: (trigger: CheckoutTrigger) => ({
-    then(expected: Partial<CheckoutDecision>) {
-      const state = history.reduce(evolve, initialState());
-      const decision = decide(state, trigger, { now: NOW, paymentTimeoutMs: 30_000 });
-      expect(decision).toEqual({ events: [], ...expected });
-    },
+  when: (message: CheckoutMessage) => ({
+    then: (expected: Partial<CheckoutOutput>) =>
+      spec(history)
+        .when(message)
+        .then({ events: [], commands: [], ...expected }),
   }),
 });
 
-const placed: CheckoutTrigger = {
+const placed: CheckoutMessage = {
   type: 'order-placed',
   orderId,
   customerId,
@@ -79,6 +100,7 @@ const withdraw = {
   commandId: paymentCommandId,
   description: `Order ${orderId}`,
 };
+const cancel = { type: 'cancel' as const, commandId: checkoutCommandId(orderId, 'cancel') };
 const deposit = {
   type: 'deposit' as const,
   accountId,
@@ -91,7 +113,7 @@ describe('checkout saga', () => {
   it('starts on the order placed: asks for the payment, with a deadline', () => {
     given([])
       .when(placed)
-      .then({ events: [started()], request: withdraw });
+      .then({ events: [started()], commands: [withdraw] });
   });
 
   it('starts once: the order placed delivered again decides nothing', () => {
@@ -104,7 +126,15 @@ describe('checkout saga', () => {
       .when({ type: 'payment-succeeded', withdrawalPosition: 77 })
       .then({
         events: [received()],
-        order: { type: 'record-payment', accountId, amount: 2_500, withdrawalPosition: 77 },
+        commands: [
+          {
+            type: 'record-payment',
+            commandId: checkoutCommandId(orderId, 'record-payment'),
+            accountId,
+            amount: 2_500,
+            withdrawalPosition: 77,
+          },
+        ],
       });
   });
 
@@ -113,7 +143,7 @@ describe('checkout saga', () => {
       .when({ type: 'payment-declined', reason: 'insufficient-funds' })
       .then({
         events: [declined()],
-        order: { type: 'cancel', reason: 'payment-declined', detail: 'insufficient-funds' },
+        commands: [{ ...cancel, reason: 'payment-declined', detail: 'insufficient-funds' }],
       });
   });
 
@@ -122,7 +152,7 @@ describe('checkout saga', () => {
       .when({ ...placed, currency: 'JPY' })
       .then({
         events: [{ ...started(), data: { ...started().data, currency: 'JPY' } } as CheckoutEvent],
-        request: { ...withdraw, currency: 'JPY' },
+        commands: [{ ...withdraw, currency: 'JPY' }],
       });
   });
 
@@ -136,7 +166,7 @@ describe('checkout saga', () => {
             data: { ...started().data, customerId: 'c0ffee00-0000-4000-8000-000000000001' },
           } as CheckoutEvent,
         ],
-        request: { ...withdraw, ownedBy: 'c0ffee00-0000-4000-8000-000000000001' },
+        commands: [{ ...withdraw, ownedBy: 'c0ffee00-0000-4000-8000-000000000001' }],
       });
   });
 
@@ -147,7 +177,7 @@ describe('checkout saga', () => {
         events: [
           { type: 'CheckoutPaymentDeclined', data: { orderId, reason: 'account-not-found' } },
         ],
-        order: { type: 'cancel', reason: 'payment-declined', detail: 'account-not-found' },
+        commands: [{ ...cancel, reason: 'payment-declined', detail: 'account-not-found' }],
       });
   });
 
@@ -158,20 +188,20 @@ describe('checkout saga', () => {
         events: [
           { type: 'CheckoutPaymentDeclined', data: { orderId, reason: 'currency-mismatch' } },
         ],
-        order: { type: 'cancel', reason: 'payment-declined', detail: 'currency-mismatch' },
+        commands: [{ ...cancel, reason: 'payment-declined', detail: 'currency-mismatch' }],
       });
   });
 
   it('cancels the order when the deadline passes unanswered', () => {
     given([started(), deadline()])
       .when({ type: 'deadline-reached' })
-      .then({ events: [timedOut()], order: { type: 'cancel', reason: 'payment-timeout' } });
+      .then({ events: [timedOut()], commands: [{ ...cancel, reason: 'payment-timeout' }] });
   });
 
   it('refunds a payment that arrives after the timeout, then notes the refund', () => {
     given([started(), deadline(), timedOut()])
       .when({ type: 'payment-succeeded', withdrawalPosition: 91 })
-      .then({ events: [refundRequested()], request: deposit });
+      .then({ events: [refundRequested()], commands: [deposit] });
     given([started(), deadline(), timedOut(), refundRequested()])
       .when({ type: 'refund-succeeded', depositPosition: 95 })
       .then({ events: [{ type: 'CheckoutRefunded', data: { orderId, depositPosition: 95 } }] });
@@ -190,7 +220,7 @@ describe('checkout saga', () => {
       .when({ type: 'shipment-dispatched', shipmentId })
       .then({
         events: [{ type: 'CheckoutCompleted', data: { orderId, shipmentId } }],
-        order: { type: 'ship', shipmentId },
+        commands: [{ type: 'ship', commandId: checkoutCommandId(orderId, 'ship'), shipmentId }],
       });
     given([started(), received(), { type: 'CheckoutCompleted', data: { orderId, shipmentId } }])
       .when({ type: 'shipment-dispatched', shipmentId })
@@ -213,12 +243,12 @@ describe('checkout saga', () => {
     });
 
     it('resends the unanswered request as it was: the same command id, the same customer', () => {
-      expect(pendingRequest(state([started()]))).toEqual(withdraw);
-      expect(pendingRequest(state([started(), deadline(), timedOut(), refundRequested()]))).toEqual(
+      expect(pendingCommand(state([started()]))).toEqual(withdraw);
+      expect(pendingCommand(state([started(), deadline(), timedOut(), refundRequested()]))).toEqual(
         deposit,
       );
-      expect(pendingRequest(state([started(), received()]))).toBeUndefined();
-      expect(pendingRequest(state([started(), deadline()]))).toBeUndefined();
+      expect(pendingCommand(state([started(), received()]))).toBeUndefined();
+      expect(pendingCommand(state([started(), deadline()]))).toBeUndefined();
     });
 
     it('resends the request of a saga started before accounts had owners as it was sent: no owner', () => {
@@ -242,7 +272,7 @@ describe('checkout saga', () => {
         data: registry.upcast(stored).data,
       } as CheckoutEvent;
       const { ownedBy: __, ...unowned } = withdraw;
-      expect(pendingRequest(state([legacy]))).toEqual(unowned);
+      expect(pendingCommand(state([legacy]))).toEqual(unowned);
     });
   });
 });

@@ -3,6 +3,10 @@ import { deterministicUuid } from '../../event-store/event-ids.js';
 import type { CheckoutEvent } from './checkout.events.js';
 import type { CancellationReason } from './order.events.js';
 
+/**
+ * The checkout saga as a workflow: `decide(state, message) -> { events, commands }`, `evolve`, `initialState`.
+ * Its state is the stream `checkout-<orderId>`; see docs/architecture.md#orders-and-the-checkout-saga.
+ */
 export type CheckoutStage =
   'awaiting-payment' | 'paid' | 'declined' | 'timed-out' | 'refunding' | 'refunded' | 'completed';
 
@@ -21,8 +25,8 @@ export type CheckoutState =
       deadlineReached?: true;
     };
 
-/** What the saga reacts to: the order placed, the answers to its requests, the timer, the dispatch. */
-export type CheckoutTrigger =
+/** What the saga reacts to: the order placed, the answers to its commands, the timer, the dispatch. */
+export type CheckoutMessage =
   | {
       type: 'order-placed';
       orderId: string;
@@ -37,33 +41,37 @@ export type CheckoutTrigger =
   | { type: 'refund-succeeded'; depositPosition: number }
   | { type: 'shipment-dispatched'; shipmentId: string };
 
-/** A change to the order, in this context: applied before the saga records its step. */
-export type OrderAction =
-  | { type: 'record-payment'; accountId: string; amount: number; withdrawalPosition: number }
-  | { type: 'cancel'; reason: CancellationReason; detail?: string }
-  | { type: 'ship'; shipmentId: string };
-
 /**
- * A command to the accounts context; its answer comes back as an event carrying `commandId`. A withdrawal names
- * the order's currency: an account in another one refuses it (`currency-mismatch`), which declines the payment.
- * It names the order's customer too (`ownedBy`): an account they do not own is refused as a missing one
- * (`account-not-found`, nothing recorded on it), which declines the payment as well.
+ * What the saga asks of the accounts context (answered later by an event carrying `commandId`) and of the order.
+ * A withdrawal names the order's currency and customer (`ownedBy`): an account in another currency records a
+ * refusal, one the customer does not own is refused as missing, with nothing recorded.
  */
-export type PaymentRequest = {
-  type: 'withdraw' | 'deposit';
-  accountId: string;
-  amount: number;
-  currency?: string;
-  ownedBy?: string;
-  commandId: string;
-  description: string;
-};
+export type CheckoutCommand =
+  | {
+      type: 'withdraw';
+      commandId: string;
+      accountId: string;
+      amount: number;
+      currency: string;
+      ownedBy?: string;
+      description: string;
+    }
+  | { type: 'deposit'; commandId: string; accountId: string; amount: number; description: string }
+  | {
+      type: 'record-payment';
+      commandId: string;
+      accountId: string;
+      amount: number;
+      withdrawalPosition: number;
+    }
+  | { type: 'cancel'; commandId: string; reason: CancellationReason; detail?: string }
+  | { type: 'ship'; commandId: string; shipmentId: string };
 
-export interface CheckoutDecision {
-  /** Recorded last, once the effects below are done: a step recorded is a step whose effects happened. */
+export interface CheckoutOutput {
+  /** Recorded once the commands are carried out: a step recorded is a step whose effects happened. */
   readonly events: CheckoutEvent[];
-  readonly order?: OrderAction;
-  readonly request?: PaymentRequest;
+  /** Carried out in order. */
+  readonly commands: CheckoutCommand[];
 }
 
 export interface CheckoutClock {
@@ -71,15 +79,16 @@ export interface CheckoutClock {
   readonly paymentTimeoutMs: number;
 }
 
-export type CheckoutStep = 'withdraw' | 'refund' | 'deadline' | OrderAction['type'];
+export type CheckoutStep =
+  'withdraw' | 'refund' | 'deadline' | 'record-payment' | 'cancel' | 'ship';
 
 /** The id of every command a saga sends: the same step of the same saga always has the same id. */
 export const checkoutCommandId = (orderId: string, step: CheckoutStep): string =>
   deterministicUuid('checkout', orderId, step);
 
-/** The command id under which the saga records its reaction to a trigger (each decides once per saga). */
-export const checkoutRecordId = (orderId: string, trigger: CheckoutTrigger['type']): string =>
-  deterministicUuid('checkout', orderId, 'record', trigger);
+/** The command id under which the saga records its reaction to a message (each decides once per saga). */
+export const checkoutRecordId = (orderId: string, message: CheckoutMessage['type']): string =>
+  deterministicUuid('checkout', orderId, 'record', message);
 
 export const initialState = (): CheckoutState => ({ stage: 'none' });
 
@@ -113,107 +122,109 @@ export function evolve(state: CheckoutState, event: CheckoutEvent): CheckoutStat
 const moveTo = (state: CheckoutState, stage: CheckoutStage): CheckoutState =>
   state.stage === 'none' ? state : { ...state, stage };
 
-const NOTHING: CheckoutDecision = { events: [] };
+const NOTHING: CheckoutOutput = { events: [], commands: [] };
 
-/**
- * The saga's one decision function. A trigger that does not fit the stage (a repeat, a late rejection) decides
- * nothing, which is what makes a redelivered trigger harmless.
- */
+/** A message that does not fit the stage (a repeat, a late refusal) decides nothing: redelivery is harmless. */
 export function decide(
   state: CheckoutState,
-  trigger: CheckoutTrigger,
+  message: CheckoutMessage,
   clock: CheckoutClock,
-): CheckoutDecision {
-  if (trigger.type === 'order-placed') {
-    if (state.stage !== 'none') return NOTHING;
-    const { orderId, customerId, accountId, amount, currency } = trigger;
-    const paymentCommandId = checkoutCommandId(orderId, 'withdraw');
-    const dueAt = new Date(clock.now.getTime() + clock.paymentTimeoutMs).toISOString();
-    return {
-      events: [
-        {
-          type: 'CheckoutStarted',
-          data: { orderId, customerId, accountId, amount, currency, paymentCommandId, dueAt },
-        },
-      ],
-      request: withdrawal({
-        stage: 'awaiting-payment',
-        orderId,
-        customerId,
-        accountId,
-        amount,
-        currency,
-        dueAt,
-      }),
-    };
-  }
+): CheckoutOutput {
+  if (message.type === 'order-placed')
+    return state.stage === 'none' ? start(message, clock) : NOTHING;
   if (state.stage === 'none') return NOTHING;
   const { orderId } = state;
-  switch (trigger.type) {
+  const command = (step: CheckoutStep) => checkoutCommandId(orderId, step);
+  switch (message.type) {
     case 'payment-succeeded': {
-      const { withdrawalPosition } = trigger;
+      const { withdrawalPosition } = message;
       if (state.stage === 'awaiting-payment') {
+        const { accountId, amount } = state;
         return {
           events: [{ type: 'CheckoutPaymentReceived', data: { orderId, withdrawalPosition } }],
-          order: {
-            type: 'record-payment',
-            accountId: state.accountId,
-            amount: state.amount,
-            withdrawalPosition,
-          },
+          commands: [
+            {
+              type: 'record-payment',
+              commandId: command('record-payment'),
+              accountId,
+              amount,
+              withdrawalPosition,
+            },
+          ],
         };
       }
       if (state.stage !== 'timed-out') return NOTHING;
       // Paid after the order was cancelled: the money goes back.
-      const refund = { ...state, stage: 'refunding' as const };
+      const refundCommandId = command('refund');
       return {
         events: [
           {
             type: 'CheckoutRefundRequested',
-            data: {
-              orderId,
-              amount: state.amount,
-              refundCommandId: checkoutCommandId(orderId, 'refund'),
-              withdrawalPosition,
-            },
+            data: { orderId, amount: state.amount, refundCommandId, withdrawalPosition },
           },
         ],
-        request: pendingRequest(refund),
+        commands: [refund(state)],
       };
     }
     case 'payment-declined':
       if (state.stage !== 'awaiting-payment') return NOTHING;
       return {
-        events: [{ type: 'CheckoutPaymentDeclined', data: { orderId, reason: trigger.reason } }],
-        order: { type: 'cancel', reason: 'payment-declined', detail: trigger.reason },
+        events: [{ type: 'CheckoutPaymentDeclined', data: { orderId, reason: message.reason } }],
+        commands: [
+          {
+            type: 'cancel',
+            commandId: command('cancel'),
+            reason: 'payment-declined',
+            detail: message.reason,
+          },
+        ],
       };
     case 'deadline-reached':
       if (state.stage !== 'awaiting-payment') return NOTHING;
       return {
         events: [{ type: 'CheckoutPaymentTimedOut', data: { orderId } }],
-        order: { type: 'cancel', reason: 'payment-timeout' },
+        commands: [{ type: 'cancel', commandId: command('cancel'), reason: 'payment-timeout' }],
       };
     case 'refund-succeeded':
       if (state.stage !== 'refunding') return NOTHING;
       return {
         events: [
-          {
-            type: 'CheckoutRefunded',
-            data: { orderId, depositPosition: trigger.depositPosition },
-          },
+          { type: 'CheckoutRefunded', data: { orderId, depositPosition: message.depositPosition } },
         ],
+        commands: [],
       };
-    case 'shipment-dispatched':
+    case 'shipment-dispatched': {
       if (state.stage !== 'paid') return NOTHING;
+      const { shipmentId } = message;
       return {
-        events: [{ type: 'CheckoutCompleted', data: { orderId, shipmentId: trigger.shipmentId } }],
-        order: { type: 'ship', shipmentId: trigger.shipmentId },
+        events: [{ type: 'CheckoutCompleted', data: { orderId, shipmentId } }],
+        commands: [{ type: 'ship', commandId: command('ship'), shipmentId }],
       };
+    }
     default: {
-      const unhandled: never = trigger;
+      const unhandled: never = message;
       return unhandled;
     }
   }
+}
+
+function start(
+  {
+    orderId,
+    customerId,
+    accountId,
+    amount,
+    currency,
+  }: Extract<CheckoutMessage, { type: 'order-placed' }>,
+  { now, paymentTimeoutMs }: CheckoutClock,
+): CheckoutOutput {
+  const dueAt = new Date(now.getTime() + paymentTimeoutMs).toISOString();
+  const paymentCommandId = checkoutCommandId(orderId, 'withdraw');
+  const started = { orderId, customerId, accountId, amount, currency, paymentCommandId, dueAt };
+  return {
+    events: [{ type: 'CheckoutStarted', data: started }],
+    commands: [withdrawal({ stage: 'awaiting-payment', ...started })],
+  };
 }
 
 /** The timer's notice, when the payment is still unanswered at its deadline. */
@@ -223,30 +234,35 @@ export function announceDeadline(state: CheckoutState, now: Date): CheckoutEvent
   return [{ type: 'CheckoutDeadlineReached', data: { orderId: state.orderId } }];
 }
 
-/** The request still unanswered, which may be sent again as it is (same command id). */
-export function pendingRequest(state: CheckoutState): PaymentRequest | undefined {
+/** The command to the accounts context still unanswered, which may be sent again as it is (same command id). */
+export function pendingCommand(state: CheckoutState): CheckoutCommand | undefined {
   // Past its deadline a withdrawal is not asked for again: it could only be refunded.
   if (state.stage === 'awaiting-payment')
     return state.deadlineReached ? undefined : withdrawal(state);
-  if (state.stage !== 'refunding') return undefined;
-  return {
-    type: 'deposit',
-    accountId: state.accountId,
-    amount: state.amount,
-    commandId: checkoutCommandId(state.orderId, 'refund'),
-    description: `Refund of order ${state.orderId}: paid after its checkout timed out`,
-  };
+  return state.stage === 'refunding' ? refund(state) : undefined;
 }
 
-function withdrawal(state: Exclude<CheckoutState, { stage: 'none' }>): PaymentRequest {
+type Started = Exclude<CheckoutState, { stage: 'none' }>;
+
+function withdrawal(state: Started): CheckoutCommand {
   return {
     type: 'withdraw',
+    commandId: checkoutCommandId(state.orderId, 'withdraw'),
     accountId: state.accountId,
     amount: state.amount,
     currency: state.currency,
     ...(state.customerId !== null && { ownedBy: state.customerId }),
-    commandId: checkoutCommandId(state.orderId, 'withdraw'),
     description: `Order ${state.orderId}`,
+  };
+}
+
+function refund(state: Started): CheckoutCommand {
+  return {
+    type: 'deposit',
+    commandId: checkoutCommandId(state.orderId, 'refund'),
+    accountId: state.accountId,
+    amount: state.amount,
+    description: `Refund of order ${state.orderId}: paid after its checkout timed out`,
   };
 }
 

@@ -3,7 +3,7 @@ import type { CartCheckedOut } from '../../carts/index.js';
 import { deterministicUuid } from '../../event-store/event-ids.js';
 import { PersonalDataErasedError } from '../../event-store/event-store.errors.js';
 import type { PersistedEvent } from '../../event-store/persisted-event.js';
-import { Projection, type ProjectionHandler } from '../../projections/projection.js';
+import { Reactor, type ReactorHandler } from '../../projections/reactor.js';
 import { concurrently } from '../concurrently.js';
 import { place } from '../domain/order.js';
 import { OrderRepository } from '../order.repository.js';
@@ -15,11 +15,10 @@ const CART_CHECKED_OUT: CartCheckedOut['type'] = 'CartCheckedOut';
  * moves once the orders are stored, so a checkout committed just before a crash is placed after the restart. The
  * order id is the cart's choice and the command id follows from it: delivered again, it places nothing more.
  */
-@Projection('order-placement')
+@Reactor('order-placement')
 @Injectable()
-export class PlaceOrderReactor implements ProjectionHandler {
+export class PlaceOrderReactor implements ReactorHandler {
   readonly eventTypes = [CART_CHECKED_OUT];
-  readonly tables = [];
   readonly maxBatchEvents = 64;
 
   private readonly logger = new Logger('OrderPlacement');
@@ -29,9 +28,6 @@ export class PlaceOrderReactor implements ProjectionHandler {
   async react(events: readonly PersistedEvent[]): Promise<void> {
     await concurrently(events, 8, (event) => this.placeUnlessErased(event));
   }
-
-  /** Nothing to write in the checkpoint's transaction: the orders are stored by `react`. */
-  async apply(): Promise<void> {}
 
   /** A customer erased before their order was placed: nowhere to ship it, nobody to ship to. */
   private async placeUnlessErased(event: PersistedEvent): Promise<void> {

@@ -2,9 +2,13 @@ import type { EventMetadata } from '../../../event-store/event-store.types.js';
 import type { Deposit } from '../../domain/account.js';
 
 export class DepositMoneyCommand {
-  constructor(
-    readonly deposit: Deposit,
-    readonly expectedVersion: number | undefined,
-    readonly metadata: EventMetadata,
-  ) {}
+  readonly deposit: Deposit;
+  readonly expectedVersion?: number;
+  readonly metadata: EventMetadata;
+
+  constructor({ deposit, expectedVersion, metadata }: DepositMoneyCommand) {
+    this.deposit = deposit;
+    this.expectedVersion = expectedVersion;
+    this.metadata = metadata;
+  }
 }

@@ -1,11 +1,11 @@
 import type { MoneyDeposited, MoneyWithdrawn, WithdrawalRejected } from '../../accounts/index.js';
 import type { PersistedEvent } from '../../event-store/persisted-event.js';
 import type { ShipmentDispatched } from '../../shipping/index.js';
-import { checkoutCommandId, type CheckoutTrigger } from '../domain/checkout.js';
+import { checkoutCommandId, type CheckoutMessage } from '../domain/checkout.js';
 import { CHECKOUT_EVENT_TYPES, type CheckoutEvent } from '../domain/checkout.events.js';
 import type { OrderPlaced } from '../domain/order.events.js';
 
-/** The event types the saga reads: its triggers, and its own events for the pending requests table. */
+/** The event types the saga reads: its messages, and its own events for the pending requests table. */
 export const CHECKOUT_SAGA_EVENT_TYPES: readonly string[] = [
   'OrderPlaced' satisfies OrderPlaced['type'],
   'MoneyWithdrawn' satisfies MoneyWithdrawn['type'],
@@ -15,61 +15,55 @@ export const CHECKOUT_SAGA_EVENT_TYPES: readonly string[] = [
   ...CHECKOUT_EVENT_TYPES,
 ];
 
-export type Routed =
-  | { orderId: string; trigger: CheckoutTrigger; event: PersistedEvent }
-  | { orderId: string; own: CheckoutEvent; event: PersistedEvent };
-
 /**
- * Which saga an event concerns, and as what. An answer from the accounts context is matched by its metadata:
- * the correlation id names the order and the command id must be the saga's own for that step, so a deposit or
- * withdrawal made over HTTP with a made-up correlation id is never taken for one.
+ * Which saga an event is a message for, and which message. An answer from the accounts context is matched by its
+ * metadata: the correlation id names the order and the command id must be the saga's own for that step, so a
+ * deposit or withdrawal made over HTTP with a made-up correlation id is never taken for one.
  */
-export function route(event: PersistedEvent): Routed | undefined {
+export function messageOf(
+  event: PersistedEvent,
+): { orderId: string; message: CheckoutMessage } | undefined {
   switch (event.type) {
     case 'OrderPlaced': {
       const { orderId, customerId, accountId, total, currency } = event.data as OrderPlaced['data'];
+      const amount = total;
       return {
         orderId,
-        event,
-        trigger: { type: 'order-placed', orderId, customerId, accountId, amount: total, currency },
+        message: { type: 'order-placed', orderId, customerId, accountId, amount, currency },
       };
     }
     case 'MoneyWithdrawn':
     case 'WithdrawalRejected': {
       const orderId = answered(event, 'withdraw');
       if (!orderId) return undefined;
-      const trigger: CheckoutTrigger =
+      const message: CheckoutMessage =
         event.type === 'MoneyWithdrawn'
           ? { type: 'payment-succeeded', withdrawalPosition: event.globalPosition }
           : {
               type: 'payment-declined',
               reason: (event.data as WithdrawalRejected['data']).reason,
             };
-      return { orderId, event, trigger };
+      return { orderId, message };
     }
     case 'MoneyDeposited': {
       const orderId = answered(event, 'refund');
       if (!orderId) return undefined;
       return {
         orderId,
-        event,
-        trigger: { type: 'refund-succeeded', depositPosition: event.globalPosition },
+        message: { type: 'refund-succeeded', depositPosition: event.globalPosition },
       };
     }
     case 'ShipmentDispatched': {
       const { orderId, shipmentId } = event.data as ShipmentDispatched['data'];
-      return { orderId, event, trigger: { type: 'shipment-dispatched', shipmentId } };
+      return { orderId, message: { type: 'shipment-dispatched', shipmentId } };
     }
-    case 'CheckoutDeadlineReached':
-      return {
-        orderId: (event.data as CheckoutEvent['data']).orderId,
-        event,
-        trigger: { type: 'deadline-reached' },
-      };
-    default: {
-      const own = { type: event.type, data: event.data } as CheckoutEvent;
-      return { orderId: own.data.orderId, event, own };
+    case 'CheckoutDeadlineReached': {
+      const { orderId } = event.data as CheckoutEvent['data'];
+      return { orderId, message: { type: 'deadline-reached' } };
     }
+    default:
+      // The saga's other events are its own decisions, not messages.
+      return undefined;
   }
 }
 
