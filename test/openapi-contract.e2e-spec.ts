@@ -164,6 +164,8 @@ describe('the OpenAPI document as a contract', () => {
   it('answers every GET as Swagger UI sends it, with only its required parameters, without a 400', async () => {
     const accounts = accountsApi(running.app.getHttpServer());
     const opened = await accounts.open({ initialDeposit: 100 });
+    // Only the required parameters are sent, so no consistentWith: wait here until the read model has the account.
+    await accounts.account(opened.id, opened.position);
     const pathValue = (name: string) =>
       ({ id: opened.id, customerId: randomUUID(), name: 'accounts' })[name] ?? randomUUID();
 
