@@ -1,15 +1,18 @@
 import { Module, OnModuleInit } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
 import { EventTypeRegistry } from '../event-store/event-type-registry.js';
 import { CreateShipmentConsumer } from './commands/create-shipment/create-shipment.consumer.js';
 import { PaymentsSubscriber } from './commands/create-shipment/payments.subscriber.js';
 import { DispatchShipmentHandler } from './commands/dispatch-shipment/dispatch-shipment.handler.js';
 import { SHIPMENT_EVENT_DEFINITIONS } from './domain/shipment.events.js';
+import { ShipmentView } from './projections/shipment-view.entity.js';
 import { ShipmentsProjection } from './projections/shipments.projection.js';
 import { GetShipmentHandler } from './queries/get-shipment/get-shipment.handler.js';
 import { ShipmentRepository } from './shipment.repository.js';
 import { ShipmentsController } from './shipments.controller.js';
 
 @Module({
+  imports: [TypeOrmModule.forFeature([ShipmentView])],
   controllers: [ShipmentsController],
   providers: [
     ShipmentRepository,

@@ -1,0 +1,74 @@
+import type { EntityManager } from 'typeorm';
+import type { OrderPlaced } from '../../orders/index.js';
+import type { EntityProjection, ProjectedEvent } from '../../projections/entity-projection.js';
+import type { ShipmentEvent } from '../domain/shipment.events.js';
+import { ShipmentView } from './shipment-view.entity.js';
+
+const ORDER_PLACED: OrderPlaced['type'] = 'OrderPlaced';
+
+/** A shipment row; `customerToFind` marks one created in this batch, whose customer is looked up before writing. */
+export type ShipmentRow = ShipmentView & { customerToFind?: true };
+
+/** `version` skips any event the row already reflects, so a batch applied twice changes nothing. */
+export function evolveShipment(
+  row: ShipmentRow | null,
+  event: ProjectedEvent<ShipmentEvent>,
+): ShipmentRow | null {
+  switch (event.type) {
+    case 'ShipmentCreated':
+      if (row) return row;
+      return {
+        id: event.data.shipmentId,
+        orderId: event.data.orderId,
+        status: 'awaiting-dispatch',
+        version: event.streamVersion,
+        createdAt: event.recordedAt,
+        dispatchedAt: null,
+        customerId: null,
+        customerToFind: true,
+      };
+    case 'ShipmentDispatched':
+      if (!row)
+        throw new Error(`${event.type} for shipment ${event.data.shipmentId}, never created`);
+      if (event.streamVersion <= row.version) return row;
+      return {
+        ...row,
+        status: 'dispatched',
+        dispatchedAt: event.recordedAt,
+        version: event.streamVersion,
+      };
+    default: {
+      const unhandled: never = event;
+      throw new Error(`Unhandled event ${(unhandled as ShipmentEvent).type}`);
+    }
+  }
+}
+
+/** `shipments`: one row per shipment, its customer the one of its order. */
+export const shipmentViews: EntityProjection<ShipmentRow, ShipmentEvent> = {
+  entity: ShipmentView,
+  rowId: (event) => event.data.shipmentId,
+  evolve: evolveShipment,
+  insertOnly: ['orderId', 'createdAt', 'customerId'],
+  overwriteWhen: 't.version < EXCLUDED.version',
+  beforeWrite: findCustomers,
+};
+
+/**
+ * Shipment events do not name the customer: it is the one of the order's OrderPlaced, earlier in the log than its
+ * shipment, so it is always there, on a rebuild too.
+ */
+async function findCustomers(rows: readonly ShipmentRow[], tx: EntityManager): Promise<void> {
+  const created = rows.filter((row) => row.customerToFind);
+  if (created.length === 0) return;
+  const found: Array<{ order_id: string; customer_id: string }> = await tx.query(
+    `SELECT substr(stream_id, 7) AS order_id, data->>'customerId' AS customer_id FROM events
+     WHERE stream_id = ANY($1::text[]) AND type = $2`,
+    [created.map((row) => `order-${row.orderId}`), ORDER_PLACED],
+  );
+  const customers = new Map(found.map((r) => [r.order_id, r.customer_id.toLowerCase()]));
+  for (const row of created) {
+    row.customerId = customers.get(row.orderId) ?? null;
+    row.customerToFind = undefined;
+  }
+}
