@@ -1,4 +1,5 @@
 import { Module, OnModuleInit } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
 import { EventTypeRegistry } from '../event-store/event-type-registry.js';
 import { CheckoutCommands } from './checkout/checkout-commands.js';
 import { CheckoutSagaReactor } from './checkout/checkout-saga.reactor.js';
@@ -8,6 +9,7 @@ import { ORDER_EVENT_DEFINITIONS } from './domain/order.events.js';
 import { CheckoutRepository, OrderRepository } from './order.repository.js';
 import { OrdersController } from './orders.controller.js';
 import { PlaceOrderReactor } from './place-order/place-order.reactor.js';
+import { OrderView } from './projections/order-view.entity.js';
 import { OrdersProjection } from './projections/orders.projection.js';
 import { GetOrderHandler } from './queries/get-order/get-order.handler.js';
 import { GetOrdersByStatusHandler } from './queries/get-orders-by-status/get-orders-by-status.handler.js';
@@ -15,6 +17,7 @@ import { ListOrdersHandler } from './queries/list-orders/list-orders.handler.js'
 import { OrderReportsController } from './reports.controller.js';
 
 @Module({
+  imports: [TypeOrmModule.forFeature([OrderView])],
   controllers: [OrdersController, OrderReportsController],
   providers: [
     OrderRepository,

@@ -1,75 +1,52 @@
 import { QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
-import { InjectDataSource } from '@nestjs/typeorm';
-import type { DataSource } from 'typeorm';
+import { InjectRepository } from '@nestjs/typeorm';
+import type { Repository } from 'typeorm';
 import { OrderNotFound } from '../../domain/order.errors.js';
-import type { OrderLine } from '../../domain/order.events.js';
-import type { OrderViewStatus } from '../../projections/orders.projection.js';
+import { OrderView } from '../../projections/order-view.entity.js';
 import { GetOrderQuery } from './get-order.query.js';
 import type { OrderResponse } from './order.response.js';
 
-interface Row {
-  id: string;
-  cart_id: string;
-  customer_id: string;
-  account_id: string;
-  status: OrderViewStatus;
-  currency: string;
-  total: string;
-  lines: OrderLine[];
-  paid_amount: string | null;
-  withdrawal_position: string | null;
-  paid_at: Date | null;
-  shipment_id: string | null;
-  shipped_at: Date | null;
-  cancellation_reason: string | null;
-  cancellation_detail: string | null;
-  cancelled_at: Date | null;
-  version: number;
-  placed_at: Date;
-  updated_at: Date;
-}
-
 @QueryHandler(GetOrderQuery)
 export class GetOrderHandler implements IQueryHandler<GetOrderQuery, OrderResponse> {
-  constructor(@InjectDataSource() private readonly db: DataSource) {}
+  constructor(@InjectRepository(OrderView) private readonly orders: Repository<OrderView>) {}
 
   async execute({ orderId, ownedBy }: GetOrderQuery): Promise<OrderResponse> {
-    const [row]: Row[] = await this.db.query(
-      'SELECT * FROM orders WHERE id = $1 AND ($2::uuid IS NULL OR customer_id = $2::uuid)',
-      [orderId, ownedBy ?? null],
-    );
+    const row = await this.orders.findOneBy({
+      id: orderId,
+      ...(ownedBy && { customerId: ownedBy }),
+    });
     if (!row) throw new OrderNotFound(orderId);
     return {
       id: row.id,
-      cartId: row.cart_id,
-      customerId: row.customer_id,
-      accountId: row.account_id,
+      cartId: row.cartId,
+      customerId: row.customerId,
+      accountId: row.accountId,
       status: row.status,
       currency: row.currency,
       lines: row.lines.map((line) => ({ ...line, lineTotal: line.quantity * line.unitPrice })),
-      total: Number(row.total),
+      total: row.total,
       version: row.version,
-      placedAt: row.placed_at.toISOString(),
-      updatedAt: row.updated_at.toISOString(),
-      ...(row.paid_at && {
+      placedAt: row.placedAt.toISOString(),
+      updatedAt: row.updatedAt.toISOString(),
+      ...(row.paidAt && {
         payment: {
-          amount: Number(row.paid_amount),
-          paidAt: row.paid_at.toISOString(),
-          ...(row.withdrawal_position && { withdrawalPosition: Number(row.withdrawal_position) }),
+          amount: row.paidAmount!,
+          paidAt: row.paidAt.toISOString(),
+          ...(row.withdrawalPosition && { withdrawalPosition: row.withdrawalPosition }),
         },
       }),
-      ...(row.shipment_id && {
+      ...(row.shipmentId && {
         shipment: {
-          id: row.shipment_id,
-          href: `/shipments/${row.shipment_id}`,
-          ...(row.shipped_at && { shippedAt: row.shipped_at.toISOString() }),
+          id: row.shipmentId,
+          href: `/shipments/${row.shipmentId}`,
+          ...(row.shippedAt && { shippedAt: row.shippedAt.toISOString() }),
         },
       }),
-      ...(row.cancelled_at && {
+      ...(row.cancelledAt && {
         cancellation: {
-          reason: row.cancellation_reason!,
-          ...(row.cancellation_detail && { detail: row.cancellation_detail }),
-          cancelledAt: row.cancelled_at.toISOString(),
+          reason: row.cancellationReason!,
+          ...(row.cancellationDetail && { detail: row.cancellationDetail }),
+          cancelledAt: row.cancelledAt.toISOString(),
         },
       }),
     };

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { CANCELLATION_REASONS } from '../../domain/order.events.js';
-import { ORDER_VIEW_STATUSES, type OrderViewStatus } from '../../projections/orders.projection.js';
+import { ORDER_VIEW_STATUSES, type OrderViewStatus } from '../../projections/order-view.entity.js';
 
 export class OrderLineResponse {
   @ApiProperty({ example: 'sku-4711' })

@@ -1,7 +1,7 @@
 import { QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
-import { InjectDataSource } from '@nestjs/typeorm';
-import type { DataSource } from 'typeorm';
-import { ORDER_VIEW_STATUSES } from '../../projections/orders.projection.js';
+import { InjectRepository } from '@nestjs/typeorm';
+import type { Repository } from 'typeorm';
+import { ORDER_VIEW_STATUSES, OrderView } from '../../projections/order-view.entity.js';
 import { GetOrdersByStatusQuery } from './get-orders-by-status.query.js';
 import type { OrderCountsResponse, OrdersByStatusReport } from './orders-by-status.response.js';
 
@@ -10,13 +10,16 @@ export class GetOrdersByStatusHandler implements IQueryHandler<
   GetOrdersByStatusQuery,
   OrdersByStatusReport
 > {
-  constructor(@InjectDataSource() private readonly db: DataSource) {}
+  constructor(@InjectRepository(OrderView) private readonly orders: Repository<OrderView>) {}
 
   async execute(): Promise<OrdersByStatusReport> {
     // One index-only pass over orders_by_status.
-    const rows: Array<{ status: keyof OrderCountsResponse; count: number }> = await this.db.query(
-      'SELECT status, count(*)::int AS count FROM orders GROUP BY status',
-    );
+    const rows: Array<{ status: keyof OrderCountsResponse; count: number }> = await this.orders
+      .createQueryBuilder('o')
+      .select('o.status', 'status')
+      .addSelect('count(*)::int', 'count')
+      .groupBy('o.status')
+      .getRawMany();
     const byStatus = Object.fromEntries(
       ORDER_VIEW_STATUSES.map((s) => [s, 0]),
     ) as unknown as OrderCountsResponse;

@@ -2,7 +2,7 @@ import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, Max, Min } from 'class-validator';
 import { ConsistentReadParams } from '../../../http/consistent-read.params.js';
-import { ORDER_VIEW_STATUSES, type OrderViewStatus } from '../../projections/orders.projection.js';
+import { ORDER_VIEW_STATUSES, type OrderViewStatus } from '../../projections/order-view.entity.js';
 
 export const DEFAULT_PAGE = 50;
 export const MAX_PAGE = 500;

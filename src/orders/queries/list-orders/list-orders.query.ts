@@ -1,4 +1,4 @@
-import type { OrderViewStatus } from '../../projections/orders.projection.js';
+import type { OrderViewStatus } from '../../projections/order-view.entity.js';
 
 export class ListOrdersQuery {
   constructor(

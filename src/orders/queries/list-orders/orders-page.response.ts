@@ -1,5 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { ORDER_VIEW_STATUSES, type OrderViewStatus } from '../../projections/orders.projection.js';
+import { ORDER_VIEW_STATUSES, type OrderViewStatus } from '../../projections/order-view.entity.js';
 
 export class OrderSummaryResponse {
   @ApiProperty({ format: 'uuid' })
