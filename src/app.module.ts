@@ -6,7 +6,7 @@ import { CartsModule } from './carts/index.js';
 import { APP_CONFIG, type AppConfig } from './config/config.js';
 import { CustomersModule } from './customers/index.js';
 import { DatabaseModule } from './database/database.module.js';
-import { EventStoreModule } from './event-store/event-store.module.js';
+import { EventStoreModule } from './event-store/index.js';
 import { HealthController } from './health/health.controller.js';
 import { IdentityModule } from './identity/identity.module.js';
 import { ConsistencyInterceptor } from './http/consistency.interceptor.js';

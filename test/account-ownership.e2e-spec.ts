@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
-import { DataSource } from 'typeorm';
 import type { RunningApp } from '../src/app.factory.js';
-import { poolOf } from '../src/event-store/event-store.module.js';
+import { PG_POOL } from '../src/event-store/index.js';
 import type { Queryable } from '../src/event-store/postgres-event-store.js';
 import { accountsApi, expectProblem, type Accepted } from './support/accounts-api.js';
 import { customerToken, tokenFor } from './support/auth.js';
@@ -54,7 +53,7 @@ describe('accounts belong to the customer who opened them', () => {
   beforeAll(async () => {
     running = await startTestApp();
     server = running.app.getHttpServer();
-    db = poolOf(running.app.get(DataSource));
+    db = running.app.get(PG_POOL);
     accounts = accountsApi(server);
   });
   afterAll(() => running.close());

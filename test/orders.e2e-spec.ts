@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { DataSource } from 'typeorm';
 import type { RunningApp } from '../src/app.factory.js';
-import { poolOf } from '../src/event-store/event-store.module.js';
+import { PG_POOL } from '../src/event-store/index.js';
 import type { Queryable } from '../src/event-store/postgres-event-store.js';
 import { accountsApi, expectProblem, invalidFields } from './support/accounts-api.js';
 import { cartsApi } from './support/carts-api.js';
@@ -18,7 +17,7 @@ describe('orders: checkout to shipped order', () => {
   beforeAll(async () => {
     running = await startTestApp();
     const server = running.app.getHttpServer();
-    db = poolOf(running.app.get(DataSource));
+    db = running.app.get(PG_POOL);
     accounts = accountsApi(server);
     carts = cartsApi(server);
     orders = ordersApi(server);

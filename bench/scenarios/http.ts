@@ -1,11 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { EventBus } from '@nestjs/cqrs';
-import { getDataSourceToken } from '@nestjs/typeorm';
-import type { DataSource } from 'typeorm';
+import type { Pool } from 'pg';
 import { createApp, type RunningApp } from '../../src/app.factory.js';
 import { loadConfig } from '../../src/config/config.js';
-import { poolOf } from '../../src/event-store/event-store.module.js';
+import { PG_POOL } from '../../src/event-store/event-store.module.js';
 import { PostgresEventStore } from '../../src/event-store/postgres-event-store.js';
 import { TokenVerifier } from '../../src/identity/token-verifier.js';
 import { ProjectionRunner } from '../../src/projections/projection-runner.service.js';
@@ -56,7 +55,7 @@ export const httpScenario: Scenario = {
       databaseUrl: context.db.url,
     });
     try {
-      const pool = poolOf(running.app.get<DataSource>(getDataSourceToken()));
+      const pool = running.app.get<Pool>(PG_POOL);
       installBareRoutes(
         running.app,
         pool,
@@ -85,7 +84,7 @@ async function measureHttp(
   const app = running.app;
   const store = app.get(PostgresEventStore);
   const runner = app.get(ProjectionRunner);
-  const pool = poolOf(app.get<DataSource>(getDataSourceToken()));
+  const pool = app.get<Pool>(PG_POOL);
   const ids = accountIds(sizes.httpAccounts, 'http');
   // The bench's accounts have no owner (staff only): tellers move their money, 50 of them, each with a token.
   const tokens = Array.from({ length: 50 }, (_, i) => benchToken(`teller-${i}`, ['teller']));

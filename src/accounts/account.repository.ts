@@ -1,9 +1,11 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { EventBus } from '@nestjs/cqrs';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
-import { EventSourcedRepository } from '../event-store/event-sourced-repository.js';
-import { PostgresEventStore } from '../event-store/postgres-event-store.js';
-import { PostgresSnapshotStore } from '../event-store/postgres-snapshot-store.js';
+import {
+  EventSourcedRepository,
+  PostgresEventStore,
+  PostgresSnapshotStore,
+} from '../event-store/index.js';
 import { accountDefinition, type AccountState } from './domain/account.js';
 import type { AccountEvent } from './domain/account.events.js';
 

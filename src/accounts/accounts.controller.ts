@@ -15,8 +15,7 @@ import {
   getSchemaPath,
 } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { deterministicUuid } from '../event-store/event-ids.js';
-import type { EventMetadata } from '../event-store/event-store.types.js';
+import { deterministicUuid, type EventMetadata } from '../event-store/index.js';
 import { ReadsFrom } from '../http/consistency.interceptor.js';
 import {
   ProblemResponse,

@@ -1,6 +1,6 @@
 import { Module, OnModuleInit } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { EventTypeRegistry } from '../event-store/event-type-registry.js';
+import { EventTypeRegistry } from '../event-store/index.js';
 import { AccountRepository } from './account.repository.js';
 import { AccountsController } from './accounts.controller.js';
 import { DepositMoneyHandler } from './commands/deposit-money/deposit-money.handler.js';

@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { EventBus } from '@nestjs/cqrs';
-import { EventSourcedRepository } from '../event-store/event-sourced-repository.js';
-import { PostgresEventStore } from '../event-store/postgres-event-store.js';
+import { EventSourcedRepository, PostgresEventStore } from '../event-store/index.js';
 import { cartDefinition, type CartState } from './domain/cart.js';
 import type { CartEvent } from './domain/cart.events.js';
 

@@ -25,8 +25,7 @@ import {
   ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { deterministicUuid } from '../event-store/event-ids.js';
-import type { EventMetadata } from '../event-store/event-store.types.js';
+import { deterministicUuid, type EventMetadata } from '../event-store/index.js';
 import { CommandAccepted } from '../http/command-accepted.response.js';
 import { ReadsFrom } from '../http/consistency.interceptor.js';
 import { ConsistentReadParams } from '../http/consistent-read.params.js';

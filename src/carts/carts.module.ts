@@ -1,7 +1,7 @@
 import { Module, OnModuleInit } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { CustomersModule } from '../customers/index.js';
-import { EventTypeRegistry } from '../event-store/event-type-registry.js';
+import { EventTypeRegistry } from '../event-store/index.js';
 import { CartRepository } from './cart.repository.js';
 import { CartsController } from './carts.controller.js';
 import { AddItemHandler } from './commands/add-item/add-item.handler.js';

@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { EventBus } from '@nestjs/cqrs';
-import { EventSourcedRepository } from '../event-store/event-sourced-repository.js';
-import { PostgresEventStore } from '../event-store/postgres-event-store.js';
+import { EventSourcedRepository, PostgresEventStore } from '../event-store/index.js';
 import { customerDefinition, type CustomerState } from './domain/customer.js';
 import type { CustomerEvent } from './domain/customer.events.js';
 

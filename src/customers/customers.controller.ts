@@ -8,7 +8,7 @@ import {
   ApiOperation,
   ApiTags,
 } from '@nestjs/swagger';
-import type { EventMetadata } from '../event-store/event-store.types.js';
+import type { EventMetadata } from '../event-store/index.js';
 import { CommandAccepted } from '../http/command-accepted.response.js';
 import { ProblemResponse, ValidationProblemResponse } from '../http/problem.js';
 import { CommandMetadata, IDEMPOTENCY_KEY_HEADER } from '../http/request-context.js';

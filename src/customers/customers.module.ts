@@ -1,5 +1,5 @@
 import { Module, OnModuleInit } from '@nestjs/common';
-import { EventTypeRegistry } from '../event-store/event-type-registry.js';
+import { EventTypeRegistry } from '../event-store/index.js';
 import { EraseCustomerPersonalDataHandler } from './commands/erase-customer-personal-data/erase-customer-personal-data.handler.js';
 import { CustomerRepository } from './customer.repository.js';
 import { CustomersController } from './customers.controller.js';

@@ -8,13 +8,16 @@ import { PostgresEventStore } from './postgres-event-store.js';
 import { PostgresSnapshotStore } from './postgres-snapshot-store.js';
 
 /** The pg pool behind TypeORM's data source, shared so the store and the read side use one set of connections. */
+export const PG_POOL = Symbol('PG_POOL');
+
+/** The one place that reaches into TypeORM's driver for its pool. */
 export function poolOf(dataSource: DataSource): Pool {
   return (dataSource.driver as unknown as { master: Pool }).master;
 }
 
 /** The store, once the master keys are known to unwrap the keys already stored: a missing one stops start-up. */
 async function eventStore(
-  dataSource: DataSource,
+  pool: Pool,
   registry: EventTypeRegistry,
   config: AppConfig,
 ): Promise<PostgresEventStore> {
@@ -24,7 +27,7 @@ async function eventStore(
       'CHRONICLE_MASTER_KEY is unset: personal data is encrypted with the public development key, ' +
         'which protects nothing. Set CHRONICLE_MASTER_KEY before storing real personal data.',
     );
-  const store = new PostgresEventStore(poolOf(dataSource), registry, {
+  const store = new PostgresEventStore(pool, registry, {
     masterKey: key,
     previousMasterKeys: previous,
   });
@@ -36,17 +39,18 @@ async function eventStore(
 @Module({
   providers: [
     EventTypeRegistry,
+    { provide: PG_POOL, inject: [getDataSourceToken()], useFactory: poolOf },
     {
       provide: PostgresEventStore,
-      inject: [getDataSourceToken(), EventTypeRegistry, APP_CONFIG],
+      inject: [PG_POOL, EventTypeRegistry, APP_CONFIG],
       useFactory: eventStore,
     },
     {
       provide: PostgresSnapshotStore,
-      inject: [getDataSourceToken()],
-      useFactory: (dataSource: DataSource) => new PostgresSnapshotStore(poolOf(dataSource)),
+      inject: [PG_POOL],
+      useFactory: (pool: Pool) => new PostgresSnapshotStore(pool),
     },
   ],
-  exports: [EventTypeRegistry, PostgresEventStore, PostgresSnapshotStore],
+  exports: [PG_POOL, EventTypeRegistry, PostgresEventStore, PostgresSnapshotStore],
 })
 export class EventStoreModule {}

@@ -2,7 +2,7 @@ import { HttpException, HttpStatus, Logger } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { isDatabaseUnavailable } from '../database/database-errors.js';
-import { ConcurrencyError, EventIdConflictError } from '../event-store/event-store.errors.js';
+import { ConcurrencyError, EventIdConflictError } from '../event-store/index.js';
 import { DomainError } from '../shared/domain-error.js';
 
 /** RFC 9457 problem details. */

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
 import type { Request } from 'express';
-import type { EventMetadata } from '../event-store/event-store.types.js';
+import type { EventMetadata } from '../event-store/index.js';
 import { accessOf } from '../identity/access.guard.js';
 import { RequestValidationError } from './problem.js';
 

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { deterministicUuid } from '../event-store/event-ids.js';
+import { deterministicUuid } from '../event-store/index.js';
 
 export const ROLES = ['customer', 'teller', 'auditor', 'admin'] as const;
 export type Role = (typeof ROLES)[number];

@@ -1,5 +1,5 @@
 import { EventsHandler, type IEventHandler } from '@nestjs/cqrs';
-import { PersistedEvent } from '../event-store/persisted-event.js';
+import { PersistedEvent } from '../event-store/index.js';
 import { Metrics } from './metrics.service.js';
 
 /** The repository publishes after commit and not on an idempotent duplicate, so each event counts once. */

@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { EventBus } from '@nestjs/cqrs';
-import { EventSourcedRepository } from '../event-store/event-sourced-repository.js';
-import { PostgresEventStore } from '../event-store/postgres-event-store.js';
+import { EventSourcedRepository, PostgresEventStore } from '../event-store/index.js';
 import { checkoutDefinition, type CheckoutState } from './domain/checkout.js';
 import type { CheckoutEvent } from './domain/checkout.events.js';
 import { orderDefinition, type OrderState } from './domain/order.js';

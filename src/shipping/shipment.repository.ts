@@ -2,9 +2,11 @@ import { Injectable } from '@nestjs/common';
 import { EventBus } from '@nestjs/cqrs';
 import type { PoolClient } from 'pg';
 import type { EntityManager } from 'typeorm';
-import { EventSourcedRepository } from '../event-store/event-sourced-repository.js';
-import type { EventTypeRegistry } from '../event-store/event-type-registry.js';
-import { PostgresEventStore } from '../event-store/postgres-event-store.js';
+import {
+  EventSourcedRepository,
+  type EventTypeRegistry,
+  PostgresEventStore,
+} from '../event-store/index.js';
 import { shipmentDefinition, type ShipmentState } from './domain/shipment.js';
 import type { ShipmentEvent } from './domain/shipment.events.js';
 

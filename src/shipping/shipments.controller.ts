@@ -10,7 +10,7 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import type { Response } from 'express';
-import type { EventMetadata } from '../event-store/event-store.types.js';
+import type { EventMetadata } from '../event-store/index.js';
 import { CommandAccepted } from '../http/command-accepted.response.js';
 import { ReadsFrom } from '../http/consistency.interceptor.js';
 import { ConsistentReadParams } from '../http/consistent-read.params.js';

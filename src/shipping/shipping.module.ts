@@ -1,6 +1,6 @@
 import { Module, OnModuleInit } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { EventTypeRegistry } from '../event-store/event-type-registry.js';
+import { EventTypeRegistry } from '../event-store/index.js';
 import { CreateShipmentConsumer } from './commands/create-shipment/create-shipment.consumer.js';
 import { PaymentsSubscriber } from './commands/create-shipment/payments.subscriber.js';
 import { DispatchShipmentHandler } from './commands/dispatch-shipment/dispatch-shipment.handler.js';

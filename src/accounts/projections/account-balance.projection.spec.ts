@@ -1,7 +1,7 @@
 import { at, projectionSpecFor } from '../../projections/testing/entity-projection-spec.js';
 import type { AccountEvent } from '../domain/account.events.js';
 import { accountBalances } from './account-balance.projection.js';
-import type { PersonalDataColumns } from '../../event-store/personal-data-columns.js';
+import type { PersonalDataColumns } from '../../event-store/index.js';
 
 const given = projectionSpecFor(accountBalances({} as PersonalDataColumns));
 const accountId = '6f1c2d3e-0000-4000-8000-000000000001';

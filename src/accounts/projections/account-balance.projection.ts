@@ -1,6 +1,6 @@
 import type { EntityManager } from 'typeorm';
 import type { PoolClient } from 'pg';
-import type { PersonalDataColumns } from '../../event-store/personal-data-columns.js';
+import type { PersonalDataColumns } from '../../event-store/index.js';
 import type { EntityProjection, ProjectedEvent } from '../../projections/entity-projection.js';
 import type { AccountEvent } from '../domain/account.events.js';
 import { AccountBalance } from './account-balance.entity.js';

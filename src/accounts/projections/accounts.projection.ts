@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import type { PersistedEvent } from '../../event-store/persisted-event.js';
-import { PostgresEventStore } from '../../event-store/postgres-event-store.js';
+import { type PersistedEvent, PostgresEventStore } from '../../event-store/index.js';
 import {
   EntityWriter,
   type EntityProjection,

@@ -4,7 +4,7 @@ import { scratchDatabase, storeOn, type ScratchDatabase } from '../../../test/su
 import { startTestApp } from '../../../test/support/test-app.js';
 import type { RunningApp } from '../../app.factory.js';
 import { dataSourceOptions } from '../../database/database.options.js';
-import { PersistedEvent } from '../../event-store/persisted-event.js';
+import { PersistedEvent } from '../../event-store/index.js';
 import { ProjectionRunner } from '../../projections/projection-runner.service.js';
 import { ACCOUNT_EVENT_TYPES } from '../domain/account.events.js';
 import { AccountDailyVolume } from './account-daily-volume.entity.js';

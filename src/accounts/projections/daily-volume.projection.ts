@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import type { PersistedEvent } from '../../event-store/persisted-event.js';
+import type { PersistedEvent } from '../../event-store/index.js';
 import { Projection, type ProjectionHandler } from '../../projections/projection.js';
 import { ACCOUNT_EVENT_TYPES, type AccountEvent } from '../domain/account.events.js';
 import type { AccountDailyVolume } from './account-daily-volume.entity.js';

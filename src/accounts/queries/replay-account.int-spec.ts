@@ -3,11 +3,13 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type pg from 'pg';
 import { migratedPool } from '../../../test/support/database.js';
 import { developmentMasterKey } from '../../config/config.js';
-import { EventSourcedRepository } from '../../event-store/event-sourced-repository.js';
-import { EventTypeRegistry } from '../../event-store/event-type-registry.js';
-import { PostgresEventStore } from '../../event-store/postgres-event-store.js';
-import { PostgresSnapshotStore } from '../../event-store/postgres-snapshot-store.js';
-import { PERSONAL_DATA_ERASED } from '../../event-store/personal-data.js';
+import {
+  EventSourcedRepository,
+  EventTypeRegistry,
+  PERSONAL_DATA_ERASED,
+  PostgresEventStore,
+  PostgresSnapshotStore,
+} from '../../event-store/index.js';
 import {
   accountDefinition,
   deposit,

@@ -1,10 +1,10 @@
-import type { PersistedEvent } from '../../event-store/persisted-event.js';
-import type { PostgresEventStore } from '../../event-store/postgres-event-store.js';
-import type {
-  DatedSnapshot,
-  PostgresSnapshotStore,
-} from '../../event-store/postgres-snapshot-store.js';
-import { PERSONAL_DATA_ERASED } from '../../event-store/personal-data.js';
+import {
+  type DatedSnapshot,
+  type PersistedEvent,
+  PERSONAL_DATA_ERASED,
+  type PostgresEventStore,
+  type PostgresSnapshotStore,
+} from '../../event-store/index.js';
 import { accountDefinition, isWithinReach, type AccountState } from '../domain/account.js';
 import type { AccountEvent, AccountOpened } from '../domain/account.events.js';
 

@@ -4,10 +4,12 @@ import { scratchDatabase, storeOn, type ScratchDatabase } from '../../../test/su
 import { startTestApp } from '../../../test/support/test-app.js';
 import type { RunningApp } from '../../app.factory.js';
 import { dataSourceOptions } from '../../database/database.options.js';
-import { EventTypeRegistry } from '../../event-store/event-type-registry.js';
-import { PersistedEvent } from '../../event-store/persisted-event.js';
-import { PERSONAL_DATA_ERASED } from '../../event-store/personal-data.js';
-import { PostgresEventStore } from '../../event-store/postgres-event-store.js';
+import {
+  EventTypeRegistry,
+  PersistedEvent,
+  PERSONAL_DATA_ERASED,
+  PostgresEventStore,
+} from '../../event-store/index.js';
 import { ProjectionRunner } from '../../projections/projection-runner.service.js';
 import { orderIdOf } from '../domain/cart.js';
 import { CART_EVENT_TYPES, type CartEvent } from '../domain/cart.events.js';

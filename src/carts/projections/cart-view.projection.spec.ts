@@ -1,4 +1,4 @@
-import type { PersonalDataColumns } from '../../event-store/personal-data-columns.js';
+import type { PersonalDataColumns } from '../../event-store/index.js';
 import { at, projectionSpecFor } from '../../projections/testing/entity-projection-spec.js';
 import type { CartEvent } from '../domain/cart.events.js';
 import { cartViews } from './cart-view.projection.js';

@@ -1,6 +1,6 @@
 import type { PoolClient } from 'pg';
 import type { EntityManager } from 'typeorm';
-import type { PersonalDataColumns } from '../../event-store/personal-data-columns.js';
+import type { PersonalDataColumns } from '../../event-store/index.js';
 import type { EntityProjection, ProjectedEvent } from '../../projections/entity-projection.js';
 import { totalOf } from '../domain/cart.js';
 import type { CartEvent, CartLine } from '../domain/cart.events.js';

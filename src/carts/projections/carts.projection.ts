@@ -1,8 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { CUSTOMER_EVENT_TYPES, type CustomerEvent } from '../../customers/index.js';
-import type { PersistedEvent } from '../../event-store/persisted-event.js';
-import { PostgresEventStore } from '../../event-store/postgres-event-store.js';
+import { type PersistedEvent, PostgresEventStore } from '../../event-store/index.js';
 import { EntityWriter, type EntityProjection } from '../../projections/entity-projection.js';
 import { Projection, type ProjectionHandler } from '../../projections/projection.js';
 import { CART_EVENT_TYPES, type CartEvent } from '../domain/cart.events.js';

@@ -1,5 +1,4 @@
-import { PERSONAL_DATA_ERASED } from '../../event-store/personal-data.js';
-import type { PersonalDataColumns } from '../../event-store/personal-data-columns.js';
+import { PERSONAL_DATA_ERASED, type PersonalDataColumns } from '../../event-store/index.js';
 import { PERSONAL_ADDRESS_FIELDS, type ShippingAddress } from '../domain/cart.events.js';
 
 /** Where a cart's address is kept, sealed under the customer's key. */

@@ -1,5 +1,5 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
-import { deterministicUuid } from '../../event-store/event-ids.js';
+import { deterministicUuid } from '../../event-store/index.js';
 
 /**
  * Each claim of a key gets a command id of its own (a retry of the same request keeps it), and a request that

@@ -5,7 +5,7 @@ import {
   WithdrawMoneyCommand,
   type WithdrawalOutcome,
 } from '../../accounts/index.js';
-import type { EventMetadata } from '../../event-store/event-store.types.js';
+import type { EventMetadata } from '../../event-store/index.js';
 import { DomainError } from '../../shared/domain-error.js';
 import type { CheckoutCommand, CheckoutMessage } from '../domain/checkout.js';
 import { cancel, recordPayment, ship } from '../domain/order.js';

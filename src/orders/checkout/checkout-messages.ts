@@ -1,5 +1,5 @@
 import type { MoneyDeposited, MoneyWithdrawn, WithdrawalRejected } from '../../accounts/index.js';
-import type { PersistedEvent } from '../../event-store/persisted-event.js';
+import type { PersistedEvent } from '../../event-store/index.js';
 import type { ShipmentDispatched } from '../../shipping/index.js';
 import { checkoutCommandId, type CheckoutMessage } from '../domain/checkout.js';
 import { CHECKOUT_EVENT_TYPES, type CheckoutEvent } from '../domain/checkout.events.js';

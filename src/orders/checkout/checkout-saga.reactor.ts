@@ -1,8 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '../../config/config.js';
-import { ConcurrencyError } from '../../event-store/event-store.errors.js';
-import type { PersistedEvent } from '../../event-store/persisted-event.js';
+import { ConcurrencyError, type PersistedEvent } from '../../event-store/index.js';
 import { Projection, type ProjectionHandler } from '../../projections/projection.js';
 import { concurrently } from '../concurrently.js';
 import {

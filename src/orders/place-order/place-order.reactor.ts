@@ -1,8 +1,10 @@
 import { Injectable, Logger } from '@nestjs/common';
 import type { CartCheckedOut } from '../../carts/index.js';
-import { deterministicUuid } from '../../event-store/event-ids.js';
-import { PersonalDataErasedError } from '../../event-store/event-store.errors.js';
-import type { PersistedEvent } from '../../event-store/persisted-event.js';
+import {
+  deterministicUuid,
+  type PersistedEvent,
+  PersonalDataErasedError,
+} from '../../event-store/index.js';
 import { Reactor, type ReactorHandler } from '../../projections/reactor.js';
 import { concurrently } from '../concurrently.js';
 import { place } from '../domain/order.js';

@@ -1,5 +1,4 @@
-import type { AggregateDefinition } from '../../event-store/aggregate.js';
-import type { DomainEvent } from '../../event-store/event-store.types.js';
+import type { AggregateDefinition, DomainEvent } from '../../event-store/index.js';
 
 /** given(past events).when(decision).then(new events) | .thenThrows(error): a decider spec without a database. */
 export function specFor<TState, TEvent extends DomainEvent>(

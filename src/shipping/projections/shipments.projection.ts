@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import type { PersistedEvent } from '../../event-store/persisted-event.js';
+import type { PersistedEvent } from '../../event-store/index.js';
 import { EntityWriter } from '../../projections/entity-projection.js';
 import { Projection, type ProjectionHandler } from '../../projections/projection.js';
 import { SHIPMENT_EVENT_TYPES } from '../domain/shipment.events.js';

@@ -1,5 +1,5 @@
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
-import { PostgresEventStore } from '../../../event-store/postgres-event-store.js';
+import { PostgresEventStore } from '../../../event-store/index.js';
 import type { CommandAccepted } from '../../../http/command-accepted.response.js';
 import { AccountRepository } from '../../account.repository.js';
 import { erasePersonalData, requireReachable } from '../../domain/account.js';

@@ -1,4 +1,4 @@
-import type { EventMetadata } from '../../../event-store/event-store.types.js';
+import type { EventMetadata } from '../../../event-store/index.js';
 import type { CommandOutcome } from '../../../shared/command-outcome.js';
 import type { WithdrawalRejected } from '../../domain/account.events.js';
 import type { Withdraw } from '../../domain/account.js';

@@ -1,9 +1,11 @@
 import { Inject, Logger } from '@nestjs/common';
 import { QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
 import { APP_CONFIG, type AppConfig } from '../../../config/config.js';
-import { PostgresEventStore } from '../../../event-store/postgres-event-store.js';
-import { PostgresSnapshotStore } from '../../../event-store/postgres-snapshot-store.js';
-import type { PersistedEvent } from '../../../event-store/persisted-event.js';
+import {
+  type PersistedEvent,
+  PostgresEventStore,
+  PostgresSnapshotStore,
+} from '../../../event-store/index.js';
 import { accountDefinition, isWithinReach } from '../../domain/account.js';
 import type { AccountOpened } from '../../domain/account.events.js';
 import {

@@ -1,5 +1,5 @@
 import { QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
-import { PostgresEventStore } from '../../../event-store/postgres-event-store.js';
+import { PostgresEventStore } from '../../../event-store/index.js';
 import { accountDefinition } from '../../domain/account.js';
 import { AccountNotFound } from '../../domain/account.errors.js';
 import { GetAccountEventsQuery } from './get-account-events.query.js';

@@ -1,8 +1,7 @@
 import { Inject, Logger } from '@nestjs/common';
 import { QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
 import { APP_CONFIG, type AppConfig } from '../../../config/config.js';
-import { PostgresEventStore } from '../../../event-store/postgres-event-store.js';
-import { PostgresSnapshotStore } from '../../../event-store/postgres-snapshot-store.js';
+import { PostgresEventStore, PostgresSnapshotStore } from '../../../event-store/index.js';
 import { isWithinReach } from '../../domain/account.js';
 import { AccountNotFound } from '../../domain/account.errors.js';
 import { reaches, replayAccount, type ReplaySources, type ReplayStep } from '../replay-account.js';

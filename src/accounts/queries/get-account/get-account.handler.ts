@@ -1,10 +1,11 @@
+import { Inject } from '@nestjs/common';
 import { QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
-import { InjectDataSource } from '@nestjs/typeorm';
 import type { Pool } from 'pg';
-import type { DataSource } from 'typeorm';
-import { poolOf } from '../../../event-store/event-store.module.js';
-import type { PersonalDataColumns } from '../../../event-store/personal-data-columns.js';
-import { PostgresEventStore } from '../../../event-store/postgres-event-store.js';
+import {
+  type PersonalDataColumns,
+  PG_POOL,
+  PostgresEventStore,
+} from '../../../event-store/index.js';
 import { bigintAsNumber } from '../../../shared/bigint.transformer.js';
 import { AccountNotFound } from '../../domain/account.errors.js';
 import { OWNER_NAME_COLUMN } from '../../projections/account-balance.projection.js';
@@ -26,11 +27,12 @@ interface Row extends Omit<AccountResponse, 'ownerName' | 'balance'> {
  */
 @QueryHandler(GetAccountQuery)
 export class GetAccountHandler implements IQueryHandler<GetAccountQuery, AccountResponse> {
-  private readonly pool: Pool;
   private readonly columns: PersonalDataColumns;
 
-  constructor(@InjectDataSource() dataSource: DataSource, store: PostgresEventStore) {
-    this.pool = poolOf(dataSource);
+  constructor(
+    @Inject(PG_POOL) private readonly pool: Pool,
+    store: PostgresEventStore,
+  ) {
     this.columns = store.personalData.columns;
   }
 

@@ -1,4 +1,4 @@
-import type { EventMetadata } from '../../../event-store/event-store.types.js';
+import type { EventMetadata } from '../../../event-store/index.js';
 import type { EnterShippingInfo } from '../../domain/cart.js';
 
 export class EnterShippingInfoCommand {

@@ -1,8 +1,7 @@
 import { QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
-import type { PersonalDataColumns } from '../../../event-store/personal-data-columns.js';
-import { PostgresEventStore } from '../../../event-store/postgres-event-store.js';
+import { type PersonalDataColumns, PostgresEventStore } from '../../../event-store/index.js';
 import { CartNotFound } from '../../domain/cart.errors.js';
 import { CartView } from '../../projections/cart-view.entity.js';
 import { openShipping } from '../../projections/sealed-shipping.js';

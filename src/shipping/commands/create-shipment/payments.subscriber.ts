@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import type { PersistedEvent } from '../../../event-store/persisted-event.js';
+import type { PersistedEvent } from '../../../event-store/index.js';
 import type { PaymentProcessed } from '../../../orders/index.js';
 import { Projection, type ProjectionHandler } from '../../../projections/projection.js';
 import { CreateShipmentConsumer } from './create-shipment.consumer.js';
