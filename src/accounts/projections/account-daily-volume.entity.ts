@@ -11,20 +11,20 @@ export class AccountDailyVolume {
   @PrimaryColumn('char', { length: 3 })
   currency: string;
 
-  @Column('int', { name: 'deposit_count' })
+  @Column('int', { name: 'deposit_count', default: 0 })
   depositCount: number;
 
   /** Minor units. */
-  @Column('bigint', { name: 'deposit_sum', transformer: bigintAsNumber })
+  @Column('bigint', { name: 'deposit_sum', default: 0, transformer: bigintAsNumber })
   depositSum: number;
 
-  @Column('int', { name: 'withdrawal_count' })
+  @Column('int', { name: 'withdrawal_count', default: 0 })
   withdrawalCount: number;
 
   /** Minor units. */
-  @Column('bigint', { name: 'withdrawal_sum', transformer: bigintAsNumber })
+  @Column('bigint', { name: 'withdrawal_sum', default: 0, transformer: bigintAsNumber })
   withdrawalSum: number;
 
-  @Column('int', { name: 'rejected_count' })
+  @Column('int', { name: 'rejected_count', default: 0 })
   rejectedCount: number;
 }

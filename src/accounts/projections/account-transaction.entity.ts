@@ -1,10 +1,14 @@
-import { Column, Entity, PrimaryColumn } from 'typeorm';
+import { Check, Column, Entity, PrimaryColumn } from 'typeorm';
 import { bigintAsNumber } from '../../shared/bigint.transformer.js';
 
 export type TransactionKind = 'deposit' | 'withdrawal' | 'rejected-withdrawal';
 
 /** One statement line per money event of an account, rejected withdrawals included. */
 @Entity('account_transactions')
+@Check(
+  'account_transactions_kind_check',
+  `kind IN ('deposit', 'withdrawal', 'rejected-withdrawal')`,
+)
 export class AccountTransaction {
   @PrimaryColumn('uuid', { name: 'account_id' })
   accountId: string;

@@ -1,10 +1,12 @@
-import { Column, Entity, PrimaryColumn } from 'typeorm';
+import { Check, Column, Entity, Index, PrimaryColumn } from 'typeorm';
 import { bigintAsNumber } from '../../shared/bigint.transformer.js';
 import type { CartLine } from '../domain/cart.events.js';
 import type { StoredShipping } from './sealed-shipping.js';
 
 /** A cart as `GET /carts/:id` shows it: one row, its lines in the order they were first added. */
 @Entity('carts')
+@Index('carts_by_customer', ['customerId'])
+@Check('carts_status_check', `status IN ('open', 'checked-out')`)
 export class CartView {
   @PrimaryColumn('uuid')
   id: string;
