@@ -30,7 +30,7 @@ import {
 } from '../http/request-context.js';
 import { ApiConsistencyTimeoutResponse, ApiVersionedRead } from '../http/read-responses.js';
 import { UuidParam } from '../http/uuid-param.js';
-import { CommandAccepted } from '../http/command-accepted.response.js';
+import { CommandAccepted } from '../shared/command-accepted.response.js';
 import { Caller, type Access } from '../identity/index.js';
 import {
   AccountParams,

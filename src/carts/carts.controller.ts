@@ -26,7 +26,7 @@ import {
 } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { deterministicUuid, type EventMetadata } from '../event-store/index.js';
-import { CommandAccepted } from '../http/command-accepted.response.js';
+import { CommandAccepted } from '../shared/command-accepted.response.js';
 import { ReadsFrom } from '../http/consistency.interceptor.js';
 import { ConsistentReadParams } from '../http/consistent-read.params.js';
 import { ProblemResponse, ValidationProblemResponse } from '../http/problem.js';

@@ -9,7 +9,7 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import type { EventMetadata } from '../event-store/index.js';
-import { CommandAccepted } from '../http/command-accepted.response.js';
+import { CommandAccepted } from '../shared/command-accepted.response.js';
 import { ProblemResponse, ValidationProblemResponse } from '../http/problem.js';
 import { CommandMetadata, IDEMPOTENCY_KEY_HEADER } from '../http/request-context.js';
 import { UuidParam } from '../http/uuid-param.js';

@@ -1,6 +1,6 @@
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { PostgresEventStore } from '../../../event-store/index.js';
-import type { CommandAccepted } from '../../../http/command-accepted.response.js';
+import type { CommandAccepted } from '../../../shared/command-accepted.response.js';
 import { AccountRepository } from '../../account.repository.js';
 import { erasePersonalData, requireReachable } from '../../domain/account.js';
 import { ErasePersonalDataCommand } from './erase-personal-data.command.js';

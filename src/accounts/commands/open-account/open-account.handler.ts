@@ -1,5 +1,5 @@
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
-import type { CommandAccepted } from '../../../http/command-accepted.response.js';
+import type { CommandAccepted } from '../../../shared/command-accepted.response.js';
 import { AccountRepository } from '../../account.repository.js';
 import { open } from '../../domain/account.js';
 import { OpenAccountCommand } from './open-account.command.js';

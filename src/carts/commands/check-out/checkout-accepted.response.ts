@@ -1,5 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { CommandAccepted } from '../../../http/command-accepted.response.js';
+import { CommandAccepted } from '../../../shared/command-accepted.response.js';
 
 export class CheckoutAccepted extends CommandAccepted {
   @ApiProperty({

@@ -1,5 +1,5 @@
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
-import type { CommandAccepted } from '../../../http/command-accepted.response.js';
+import type { CommandAccepted } from '../../../shared/command-accepted.response.js';
 import { CartRepository } from '../../cart.repository.js';
 import { create } from '../../domain/cart.js';
 import { CreateCartCommand } from './create-cart.command.js';

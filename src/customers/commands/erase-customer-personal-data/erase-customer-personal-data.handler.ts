@@ -1,6 +1,6 @@
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { PostgresEventStore } from '../../../event-store/index.js';
-import type { CommandAccepted } from '../../../http/command-accepted.response.js';
+import type { CommandAccepted } from '../../../shared/command-accepted.response.js';
 import { CustomerRepository } from '../../customer.repository.js';
 import { erasePersonalData } from '../../domain/customer.js';
 import { EraseCustomerPersonalDataCommand } from './erase-customer-personal-data.command.js';

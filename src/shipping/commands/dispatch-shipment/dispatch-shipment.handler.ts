@@ -1,5 +1,5 @@
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
-import type { CommandAccepted } from '../../../http/command-accepted.response.js';
+import type { CommandAccepted } from '../../../shared/command-accepted.response.js';
 import { dispatch } from '../../domain/shipment.js';
 import { ShipmentRepository } from '../../shipment.repository.js';
 import { DispatchShipmentCommand } from './dispatch-shipment.command.js';
