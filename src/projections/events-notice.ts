@@ -44,9 +44,48 @@ export function readEventsNotice(payload: string): EventsNotice | undefined {
   }
 }
 
-/** The later of two checkpoints. */
-export const later = (a: Checkpoint | undefined, b: Checkpoint): Checkpoint =>
+/** The newer of two checkpoints. */
+export const newerOf = (a: Checkpoint | undefined, b: Checkpoint): Checkpoint =>
   a && compareCheckpoints(a, b) >= 0 ? a : b;
+
+/**
+ * Tells other processes of local commits: one NOTIFY at a time, naming every event type committed since the
+ * previous one, so a burst of commits costs a few notices.
+ */
+export class CommitNotices {
+  /** Event types committed here and not yet announced. */
+  private readonly types = new Set<string>();
+  private upTo?: Checkpoint;
+  private sending?: Promise<void>;
+  private closed = false;
+
+  constructor(
+    private readonly db: { query(sql: string, parameters: unknown[]): Promise<unknown> },
+    /** Names this process's notices, which it ignores when they come back. */
+    readonly from: string,
+  ) {}
+
+  committed(type: string, checkpoint: Checkpoint): void {
+    if (this.closed) return;
+    this.types.add(type);
+    this.upTo = newerOf(this.upTo, checkpoint);
+    if (this.sending) return;
+    this.sending = (async () => {
+      while (this.types.size > 0 && !this.closed) {
+        const notice = { from: this.from, types: new Set(this.types), checkpoint: this.upTo };
+        this.types.clear();
+        this.upTo = undefined;
+        await announceEvents(this.db, notice).catch(() => {});
+      }
+    })().finally(() => (this.sending = undefined));
+  }
+
+  /** Sends nothing more; resolves once the notice in flight is sent. */
+  async close(): Promise<void> {
+    this.closed = true;
+    await this.sending;
+  }
+}
 
 function isCheckpoint(value: unknown): value is Checkpoint {
   const c = value as Checkpoint | undefined;

@@ -1,4 +1,4 @@
-import type { DataSource } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 import type { Checkpoint } from '../event-store/event-store.types.js';
 
 /** Qualified: a rebuild puts its shadow schema first on the search path. */
@@ -54,3 +54,63 @@ export async function ensureCheckpointRow(
 }
 
 export const rebuildCheckpointName = (name: string) => `${name}:rebuild`;
+
+type Query = Pick<EntityManager, 'query'>;
+
+/** Locks the row for the batch's transaction: its checkpoint and status as stored now. */
+export async function lockCheckpointRow(
+  tx: Query,
+  name: string,
+): Promise<{ checkpoint: Checkpoint; status: StoredStatus }> {
+  const [row] = await tx.query(
+    `SELECT transaction_id::text AS transaction_id, global_position, status FROM ${CHECKPOINTS}
+     WHERE name = $1 FOR UPDATE`,
+    [name],
+  );
+  if (!row) throw new Error(`Projection checkpoint ${name} is missing`);
+  return {
+    checkpoint: { transactionId: row.transaction_id, position: Number(row.global_position) },
+    status: row.status as StoredStatus,
+  };
+}
+
+/** Inside the batch's transaction, after lockCheckpointRow. */
+export async function moveCheckpoint(
+  tx: Query,
+  name: string,
+  to: Checkpoint,
+  status: 'live' | 'catching-up',
+): Promise<void> {
+  await tx.query(
+    `UPDATE ${CHECKPOINTS} SET transaction_id = $2::xid8, global_position = $3, status = $4,
+       last_error = NULL, updated_at = now() WHERE name = $1`,
+    [name, to.transactionId, to.position, status],
+  );
+}
+
+/** One compare-and-set statement, no transaction: false when the row is no longer at `from` or failed. */
+export async function moveCheckpointIfAt(
+  db: Query,
+  name: string,
+  { from, to, status }: { from: Checkpoint; to: Checkpoint; status: 'live' | 'catching-up' },
+): Promise<boolean> {
+  const [, moved] = await db.query(
+    `UPDATE ${CHECKPOINTS} SET transaction_id = $4::xid8, global_position = $5, status = $6,
+       last_error = NULL, updated_at = now()
+     WHERE name = $1 AND transaction_id = $2::xid8 AND global_position = $3 AND status <> 'failed'`,
+    [name, from.transactionId, from.position, to.transactionId, to.position, status],
+  );
+  return moved !== 0;
+}
+
+/** Leaves a failed status alone: only an operator clears it. */
+export async function storeRunningStatus(
+  db: Query,
+  name: string,
+  status: 'live' | 'catching-up',
+): Promise<void> {
+  await db.query(
+    `UPDATE ${CHECKPOINTS} SET status = $2, last_error = NULL WHERE name = $1 AND status <> 'failed'`,
+    [name, status],
+  );
+}

@@ -17,37 +17,21 @@ import { poolOf } from '../event-store/event-store.module.js';
 import type { Checkpoint } from '../event-store/event-store.types.js';
 import type { PersistedEvent } from '../event-store/persisted-event.js';
 import { PostgresEventStore } from '../event-store/postgres-event-store.js';
-import { DomainError } from '../shared/domain-error.js';
 import { reached } from './checkpoint.js';
-import { announceEvents, later, readEventsNotice } from './events-notice.js';
+import { CommitNotices, readEventsNotice } from './events-notice.js';
 import { CONTROL_CHANNEL, EVENTS_CHANNEL, Leases } from './leases.js';
+import { type PagedTransactions, pagedTransactions } from './paged-transactions.js';
 import { PROJECTION_METADATA, type ProjectionHandler } from './projection.js';
+import { UnknownPosition, UnknownProjection } from './projection.errors.js';
 import { ensureCheckpointRow, readCheckpointRow } from './projection-checkpoints.js';
+import { type DeadLetter, ProjectionOperations } from './projection-operations.js';
 import { ProjectionRebuild, type RebuildProgress } from './projection-rebuild.js';
 import type { ProjectionStatus } from './projection-status.js';
 import { readProjectionStatuses } from './projection-status.query.js';
-import {
-  type PagedTransactions,
-  pagedTransactions,
-  ProjectionWorker,
-  type WorkerTarget,
-} from './projection-worker.js';
+import { ProjectionWorker, type WorkerTarget } from './projection-worker.js';
+import { isRunning } from './worker-state.js';
 
-export class UnknownPosition extends DomainError {
-  readonly kind = 'invalid';
-  readonly code = 'unknown-position';
-  constructor(readonly position: number) {
-    super(`No event is stored at global position ${position}`);
-  }
-}
-
-export class UnknownProjection extends DomainError {
-  readonly kind = 'not-found';
-  readonly code = 'unknown-projection';
-  constructor(readonly projection: string) {
-    super(`There is no projection named "${projection}"`);
-  }
-}
+export { NothingToSkip, UnknownPosition, UnknownProjection } from './projection.errors.js';
 
 /**
  * Runs every @Projection provider as a durable subscriber to the global log. Each projection runs in the one
@@ -63,16 +47,13 @@ export class ProjectionRunner implements OnApplicationBootstrap, BeforeApplicati
   /** Transactions over several pages hold a pooled connection and borrow another: at most half the pool. */
   private readonly paged: PagedTransactions;
   private readonly instance = `${hostname()}:${process.pid}`;
-  /** Names this runner in its NOTIFY payloads (one process may run several apps, as tests do). */
-  private readonly runnerId = randomUUID();
+  /** Named by a random id: one process may run several apps, as tests do. */
+  private readonly notices: CommitNotices;
+  private readonly operations: ProjectionOperations;
   private leases?: Leases;
   private pollTimer?: NodeJS.Timeout;
-  private stopped = false;
-  private announcing?: Promise<void>;
+  private shuttingDown = false;
   private readonly refreshing = new Set<Promise<void>>();
-  /** Event types committed here and not yet announced to other processes. */
-  private readonly announced = new Set<string>();
-  private announcedUpTo?: Checkpoint;
 
   constructor(
     private readonly discovery: DiscoveryService,
@@ -82,6 +63,8 @@ export class ProjectionRunner implements OnApplicationBootstrap, BeforeApplicati
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {
     this.paged = pagedTransactions(Math.floor(config.dbPoolSize / 2));
+    this.notices = new CommitNotices(dataSource, randomUUID());
+    this.operations = new ProjectionOperations(dataSource);
   }
 
   get names(): string[] {
@@ -122,13 +105,14 @@ export class ProjectionRunner implements OnApplicationBootstrap, BeforeApplicati
 
   /** Before TypeORM's own shutdown hook destroys the pool, so a batch in flight finishes on a live connection. */
   async beforeApplicationShutdown(): Promise<void> {
-    this.stopped = true;
+    this.shuttingDown = true;
+    const noticesSent = this.notices.close();
     clearInterval(this.pollTimer);
     // A refresh under way may resume a worker: let it finish first, then stop them all.
     await Promise.all(this.refreshing);
     await Promise.all([...this.workers.values()].map((w) => w.stop()));
     await this.leases?.close();
-    await this.announcing;
+    await noticesSent;
   }
 
   /**
@@ -136,7 +120,7 @@ export class ProjectionRunner implements OnApplicationBootstrap, BeforeApplicati
    * the projections reading one of them: the others move past such events at their next poll.
    */
   notify(target?: Checkpoint, types?: ReadonlySet<string>): void {
-    if (this.stopped) return;
+    if (this.shuttingDown) return;
     for (const [name, worker] of this.workers) {
       if (!this.leases?.holds(name)) continue;
       if (types && !worker.handler.eventTypes.some((type) => types.has(type))) continue;
@@ -144,28 +128,10 @@ export class ProjectionRunner implements OnApplicationBootstrap, BeforeApplicati
     }
   }
 
-  /**
-   * After a local commit: wake the local projections that read its type now, and (coalesced) other processes
-   * by NOTIFY, naming the types committed since the last one.
-   */
-  published(event: PersistedEvent): void {
+  /** After a local commit: wakes the local projections that read its type, and tells other processes. */
+  onCommitted(event: PersistedEvent): void {
     this.notify(event.checkpoint, new Set([event.type]));
-    if (this.stopped) return;
-    this.announced.add(event.type);
-    this.announcedUpTo = later(this.announcedUpTo, event.checkpoint);
-    if (this.announcing) return;
-    this.announcing = (async () => {
-      while (this.announced.size > 0 && !this.stopped) {
-        const notice = {
-          from: this.runnerId,
-          types: new Set(this.announced),
-          checkpoint: this.announcedUpTo,
-        };
-        this.announced.clear();
-        this.announcedUpTo = undefined;
-        await announceEvents(this.dataSource, notice).catch(() => {});
-      }
-    })().finally(() => (this.announcing = undefined));
+    if (!this.shuttingDown) this.notices.committed(event.type, event.checkpoint);
   }
 
   /** Waits until the named projections (all when none named) have processed the event at `position`. */
@@ -221,65 +187,20 @@ export class ProjectionRunner implements OnApplicationBootstrap, BeforeApplicati
   /** Resumes a failed projection at the event it stopped at (after a fix), wherever it runs. */
   async retry(name: string): Promise<void> {
     this.handlerOf(name);
-    await this.dataSource.transaction(async (tx) => {
-      await tx.query(
-        `UPDATE public.projection_checkpoints SET status = 'catching-up', last_error = NULL WHERE name = $1`,
-        [name],
-      );
-      await tx.query(
-        `UPDATE public.projection_dead_letters SET resolution = 'retried', resolved_at = now()
-         WHERE projection = $1 AND resolution IS NULL`,
-        [name],
-      );
-      await tx.query(`SELECT pg_notify('${CONTROL_CHANNEL}', $1)`, [name]);
-    });
+    await this.operations.retry(name);
     await this.refresh(name);
   }
 
   /** Moves a failed projection past the one event it stopped at; recorded on its dead letter. */
   async skip(name: string, position: number): Promise<void> {
     this.handlerOf(name);
-    await this.dataSource.transaction(async (tx) => {
-      const [dead] = await tx.query(
-        `SELECT d.id, d.transaction_id::text AS transaction_id FROM public.projection_dead_letters d
-         JOIN public.projection_checkpoints c ON c.name = d.projection AND c.status = 'failed'
-         WHERE d.projection = $1 AND d.global_position = $2 AND d.resolution IS NULL
-         FOR UPDATE OF c`,
-        [name, position],
-      );
-      if (!dead) throw new NothingToSkip(name, position);
-      await tx.query(
-        `UPDATE public.projection_dead_letters SET resolution = 'skipped', resolved_at = now() WHERE id = $1`,
-        [dead.id],
-      );
-      await tx.query(
-        `UPDATE public.projection_checkpoints SET transaction_id = $2::xid8, global_position = $3,
-           status = 'catching-up', last_error = NULL, updated_at = now() WHERE name = $1`,
-        [name, dead.transaction_id, position],
-      );
-      await tx.query(`SELECT pg_notify('${CONTROL_CHANNEL}', $1)`, [name]);
-    });
+    await this.operations.skip(name, position);
     await this.refresh(name);
   }
 
-  async deadLetters(name: string) {
+  async deadLetters(name: string): Promise<DeadLetter[]> {
     this.handlerOf(name);
-    const rows = await this.dataSource.query(
-      `SELECT id, event_id, global_position, event_type, error, attempts, failed_at, resolution, resolved_at
-       FROM public.projection_dead_letters WHERE projection = $1 ORDER BY id DESC LIMIT 100`,
-      [name],
-    );
-    return rows.map((r: Record<string, unknown>) => ({
-      id: Number(r.id),
-      eventId: r.event_id as string,
-      position: Number(r.global_position),
-      eventType: r.event_type as string,
-      error: r.error as string,
-      attempts: r.attempts as number,
-      failedAt: (r.failed_at as Date).toISOString(),
-      resolution: (r.resolution as string | null) ?? null,
-      resolvedAt: r.resolved_at ? (r.resolved_at as Date).toISOString() : null,
-    }));
+    return this.operations.deadLetters(name);
   }
 
   /**
@@ -343,7 +264,7 @@ export class ProjectionRunner implements OnApplicationBootstrap, BeforeApplicati
           this.progress.emit('progress', worker.name);
         },
         onError: (worker, message, error) => {
-          const line = `Projection ${worker.into.checkpointName} failed: ${message}`;
+          const line = `Projection ${worker.writesTo.checkpointName} failed: ${message}`;
           // An outage fails every projection at every retry: DatabaseHealth logs it once instead.
           if (isDatabaseUnavailable(error)) this.logger.debug(line);
           else this.logger.error(line);
@@ -353,7 +274,7 @@ export class ProjectionRunner implements OnApplicationBootstrap, BeforeApplicati
   }
 
   private async acquired(name: string): Promise<void> {
-    if (this.stopped) return;
+    if (this.shuttingDown) return;
     this.logger.log(`Projection ${name}: lease acquired by ${this.instance}`);
     await this.refresh(name);
   }
@@ -361,19 +282,14 @@ export class ProjectionRunner implements OnApplicationBootstrap, BeforeApplicati
   /** Brings the local worker in line with its stored row: failed stays stopped, anything else resumes. */
   private async refresh(name: string): Promise<void> {
     const worker = this.workers.get(name);
-    if (!worker || !this.leases?.holds(name) || this.stopped) return;
+    if (!worker || !this.leases?.holds(name) || this.shuttingDown) return;
     const row = await readCheckpointRow(this.dataSource, name);
-    if (!row || this.stopped) return;
+    if (!row || this.shuttingDown) return;
     if (row.status === 'failed') {
       await worker.stop();
       worker.halt(row.lastError);
-    } else if (
-      worker.stopping ||
-      worker.state === 'failed' ||
-      worker.state === 'stopped' ||
-      worker.state === 'idle'
-    ) {
-      // Stopping: the lease was lost and is back while a batch was in flight; wake() would do nothing.
+    } else if (!isRunning(worker.state)) {
+      // Also while stopping: the lease was lost and is back while a batch was in flight; wake() would do nothing.
       await worker.resume();
     } else {
       worker.wake();
@@ -383,7 +299,7 @@ export class ProjectionRunner implements OnApplicationBootstrap, BeforeApplicati
   private notified(channel: string, payload: string): void {
     if (channel === EVENTS_CHANNEL) {
       const notice = readEventsNotice(payload);
-      if (notice?.from !== this.runnerId) this.notify(notice?.checkpoint, notice?.types);
+      if (notice?.from !== this.notices.from) this.notify(notice?.checkpoint, notice?.types);
     } else if (channel === CONTROL_CHANNEL && this.workers.has(payload)) {
       this.track(this.refresh(payload), payload);
     }
@@ -398,25 +314,14 @@ export class ProjectionRunner implements OnApplicationBootstrap, BeforeApplicati
   }
 
   private refreshFailed(name: string, error: unknown): void {
-    if (!this.stopped)
+    if (!this.shuttingDown)
       this.logger.warn(`Projection ${name}: could not read its stored state: ${String(error)}`);
   }
 
   private poll(): void {
     this.notify();
     for (const [name, worker] of this.workers) {
-      if (worker.state === 'failed') this.track(this.refresh(name), name);
+      if (worker.state.kind === 'failed') this.track(this.refresh(name), name);
     }
-  }
-}
-
-export class NothingToSkip extends DomainError {
-  readonly kind = 'conflict';
-  readonly code = 'nothing-to-skip';
-  constructor(
-    readonly projection: string,
-    readonly position: number,
-  ) {
-    super(`Projection ${projection} is not stopped at event ${position}: there is nothing to skip`);
   }
 }

@@ -8,6 +8,6 @@ export class ProjectionTrigger implements IEventHandler<PersistedEvent> {
   constructor(private readonly runner: ProjectionRunner) {}
 
   handle(event: PersistedEvent): void {
-    this.runner.published(event);
+    this.runner.onCommitted(event);
   }
 }

@@ -3,56 +3,53 @@ import type { Checkpoint } from '../event-store/event-store.types.js';
 import type { PersistedEvent } from '../event-store/persisted-event.js';
 import type { PostgresEventStore } from '../event-store/postgres-event-store.js';
 import { compareCheckpoints, reached } from './checkpoint.js';
+import {
+  blamingEvents,
+  deadLetterReason,
+  HandlerFailure,
+  recordDeadLetter,
+} from './dead-letters.js';
+import type { PagedTransactions } from './paged-transactions.js';
 import type { ProjectionHandler } from './projection.js';
-import { CHECKPOINTS, readCheckpointRow } from './projection-checkpoints.js';
+import {
+  lockCheckpointRow,
+  moveCheckpoint,
+  moveCheckpointIfAt,
+  readCheckpointRow,
+  storeRunningStatus,
+} from './projection-checkpoints.js';
+import { LogReader, type Page, planBatch } from './projection-reader.js';
+import {
+  afterFailure,
+  afterProgress,
+  afterResume,
+  afterRun,
+  batchCommitted,
+  HEALTHY,
+  halted,
+  IDLE,
+  isHalted,
+  type Recovery,
+  resumed,
+  type RunningStatus,
+  runningStatusOf,
+  stopCompleted,
+  stopRequested,
+  type WorkerState,
+} from './worker-state.js';
+
+export { type PagedTransactions, pagedTransactions } from './paged-transactions.js';
 
 export interface WorkerOptions {
   /** Events read per batch when live. */
   batchSize: number;
-  /**
-   * While batches come back full (catching up), the read size doubles up to this: fewer, larger read-model
-   * transactions, so a row touched by many events is written once per batch. Default: `batchSize`.
-   */
+  /** While batches come back full (catching up), the read size doubles up to this. Default: `batchSize`. */
   maxBatchSize?: number;
-  /**
-   * While catching up, a handler with `open` keeps one transaction over several reads of `batchSize` events for up
-   * to this long: a row touched by many events is written once per transaction. 0: one transaction per read.
-   */
+  /** How long one transaction over several reads may stay open while catching up; 0: one per read. */
   maxTransactionMs?: number;
   /** Attempts at one event before it is dead-lettered and the projection stops at it. */
   retryAttempts: number;
   retryBaseMs: number;
-}
-
-/**
- * Admits transactions over several pages, which read their next page (and reveal it) on other pooled
- * connections while holding one: fewer of them at once than the pool has connections, so they never all wait.
- */
-export interface PagedTransactions {
-  tryAcquire(): boolean;
-  release(): void;
-}
-
-/** Admits up to `max` at once. */
-export function pagedTransactions(max: number): PagedTransactions {
-  let active = 0;
-  return {
-    tryAcquire: () => {
-      if (active >= max) return false;
-      active += 1;
-      return true;
-    },
-    release: () => {
-      active -= 1;
-    },
-  };
-}
-
-interface Page {
-  events: PersistedEvent[];
-  /** How many were asked for: a full page means the log goes on. */
-  size: number;
-  after: Checkpoint;
 }
 
 export interface WorkerHooks {
@@ -68,50 +65,32 @@ export interface WorkerTarget {
   schema?: string;
 }
 
-const MAX_BACKOFF_MS = 30_000;
-
+/** The stored checkpoint is not where the batch was read after: read again from the stored one. */
 class CheckpointMoved extends Error {}
-
-/** The handler (or revealing the events for it) threw: the events may be at fault, unlike a lost connection. */
-class HandlerFailure extends Error {
-  constructor(
-    error: unknown,
-    readonly relevant: readonly PersistedEvent[],
-  ) {
-    super(error instanceof Error ? error.message : String(error), { cause: error });
-  }
-}
-
-export type WorkerState = 'idle' | 'catching-up' | 'live' | 'failed' | 'stopped';
 
 /**
  * Applies one projection's events after its checkpoint, a batch per transaction that also moves the checkpoint
- * (compare-and-set: a batch written by anyone else since is never applied twice). A batch whose handler fails
- * is retried event by event to find the culprit; after `retryAttempts` that event is dead-lettered and the
- * worker stops at it, with the status `failed`, until an operator retries or skips it.
+ * (compare-and-set); failures are isolated to one event and dead-lettered. See docs/architecture.md#projections.
  */
 export class ProjectionWorker {
   checkpoint: Checkpoint;
-  state: WorkerState = 'idle';
   processed = 0;
   lastError: string | null = null;
-  /** The newest checkpoint someone waits for: looked for again while the commit horizon holds it back. */
-  private target?: Checkpoint;
+  private current: WorkerState = IDLE;
+  private recovery: Recovery = HEALTHY;
+  /** The newest checkpoint someone waits for: looked for again while the commit horizon hides it. */
+  private mustReach?: Checkpoint;
   private running?: Promise<void>;
-  private rerun = false;
-  private stopped = false;
-  private timer?: NodeJS.Timeout;
-  private waiting = false;
-  private infraFailures = 0;
-  /** While set, events up to this checkpoint are applied one relevant event per transaction. */
-  private isolateUntil?: Checkpoint;
-  private poison?: { eventId: string; attempts: number };
-  private readonly types: ReadonlySet<string>;
+  /** A wake came during a run: run once more. */
+  private wokenDuringRun = false;
+  /** A retry or a horizon look-again is scheduled: wakes wait for it. */
+  private sleeping?: NodeJS.Timeout;
+  private readonly reads: (type: string) => boolean;
 
   constructor(
     readonly name: string,
     readonly handler: ProjectionHandler,
-    readonly into: WorkerTarget,
+    readonly writesTo: WorkerTarget,
     start: Checkpoint,
     private readonly deps: {
       dataSource: DataSource;
@@ -124,56 +103,53 @@ export class ProjectionWorker {
     },
   ) {
     this.checkpoint = start;
-    this.types = new Set(handler.eventTypes);
+    const types = new Set(handler.eventTypes);
+    this.reads = (type) => types.has(type);
+  }
+
+  get state(): WorkerState {
+    return this.current;
   }
 
   get busy(): boolean {
     return this.running !== undefined;
   }
 
-  /** Stopped, or stopping after its batch in flight: only resume() starts it again, wake() does not. */
-  get stopping(): boolean {
-    return this.stopped;
-  }
-
-  /** Runs now, or once more after the batch in flight; `target` is a checkpoint that must be reached. */
-  wake(target?: Checkpoint): void {
-    if (this.stopped || this.state === 'failed') return;
-    if (target && (!this.target || compareCheckpoints(target, this.target) > 0))
-      this.target = target;
+  /** Runs now, or once more after the batch in flight; `mustReach` is a checkpoint someone waits for. */
+  wake(mustReach?: Checkpoint): void {
+    if (isHalted(this.current)) return;
+    if (mustReach && (!this.mustReach || compareCheckpoints(mustReach, this.mustReach) > 0))
+      this.mustReach = mustReach;
     if (this.running) {
-      this.rerun = true;
+      this.wokenDuringRun = true;
       return;
     }
-    if (this.waiting) return;
+    if (this.sleeping) return;
     this.running = this.run().finally(() => (this.running = undefined));
   }
 
   /** Resumes a failed or stopped worker from the checkpoint stored now (an operator may have moved it). */
   async resume(): Promise<void> {
     await this.running;
-    const row = await readCheckpointRow(this.deps.dataSource, this.into.checkpointName);
+    const row = await readCheckpointRow(this.deps.dataSource, this.writesTo.checkpointName);
     if (row) this.checkpoint = row.checkpoint;
-    this.stopped = false;
-    this.state = 'catching-up';
-    this.poison = undefined;
-    this.isolateUntil = undefined;
+    this.current = resumed();
+    this.recovery = afterResume(this.recovery);
     this.lastError = null;
     this.wake();
   }
 
   /** Stops after the batch in flight. */
   async stop(): Promise<void> {
-    this.stopped = true;
-    clearTimeout(this.timer);
-    this.waiting = false;
+    this.current = stopRequested(this.current);
+    this.cancelSleep();
     await this.running;
-    if (this.state !== 'failed') this.state = 'stopped';
+    this.current = stopCompleted(this.current);
   }
 
   /** Marks the worker failed without running (its stored status says an operator must act). */
   halt(lastError: string | null): void {
-    this.state = 'failed';
+    this.current = halted();
     this.lastError = lastError;
   }
 
@@ -182,10 +158,10 @@ export class ProjectionWorker {
     for (;;) {
       this.wake();
       await this.running;
-      if (this.state === 'failed')
+      if (this.current.kind === 'failed')
         throw new Error(`Projection ${this.name} failed: ${this.lastError}`);
-      if (this.stopped) return;
-      if (!this.rerun && !this.waiting) return;
+      if (isHalted(this.current)) return;
+      if (!this.wokenDuringRun && !this.sleeping) return;
       await new Promise((resolve) => setTimeout(resolve, 5));
     }
   }
@@ -193,54 +169,57 @@ export class ProjectionWorker {
   private async run(): Promise<void> {
     try {
       do {
-        this.rerun = false;
+        this.wokenDuringRun = false;
         await this.catchUp();
-      } while (this.rerun && !this.stopped);
-      if (this.stopped) return;
-      this.infraFailures = 0;
-      if (this.state !== 'live') await this.setStatus('live');
-      if (this.target && !reached(this.checkpoint, this.target)) {
+      } while (this.wokenDuringRun && !isHalted(this.current));
+      if (isHalted(this.current)) return;
+      this.recovery = afterRun(this.recovery);
+      if (this.current.kind !== 'live') await this.storeStatus('live');
+      if (this.mustReach && !reached(this.checkpoint, this.mustReach)) {
         // An older transaction is still open and holds the commit horizon back: look again shortly.
-        this.later(10);
+        this.sleepThenWake(10);
       } else {
-        this.target = undefined;
+        this.mustReach = undefined;
       }
     } catch (error) {
-      if (this.stopped) return;
+      if (isHalted(this.current)) return;
       await this.failed(error).catch((e) => this.recordError(e));
     }
   }
 
   private async failed(error: unknown): Promise<void> {
-    if (!(error instanceof HandlerFailure)) {
-      this.infraFailures += 1;
-      this.recordError(error);
-      this.later(Math.min(MAX_BACKOFF_MS, 100 * 2 ** Math.min(this.infraFailures, 12)));
-      return;
-    }
-    if (error.relevant.length > 1 || !this.isolateUntil) {
-      this.isolateUntil = error.relevant.at(-1)!.checkpoint;
-      this.later(0);
-      return;
-    }
-    const [event] = error.relevant;
-    const attempts = this.poison?.eventId === event.eventId ? this.poison.attempts + 1 : 1;
-    this.poison = { eventId: event.eventId, attempts };
+    const { recovery, next } = afterFailure(
+      this.recovery,
+      error instanceof HandlerFailure
+        ? { kind: 'handler', relevant: error.relevant }
+        : { kind: 'infrastructure' },
+      this.deps.options,
+    );
+    this.recovery = recovery;
+    if (next.kind === 'retry' && !next.report) return this.sleepThenWake(next.delayMs);
     this.recordError(error);
-    if (attempts < this.deps.options.retryAttempts) {
-      this.later(this.deps.options.retryBaseMs * 2 ** (attempts - 1));
-      return;
-    }
-    await this.deadLetter(event, error.message, attempts);
+    if (next.kind === 'retry') return this.sleepThenWake(next.delayMs);
+    const [event] = (error as HandlerFailure).relevant;
+    const reason = (error as HandlerFailure).message;
+    await recordDeadLetter(this.deps.dataSource, this.writesTo.checkpointName, {
+      event,
+      error: reason,
+      attempts: next.attempts,
+    });
+    this.halt(deadLetterReason(event, reason));
   }
 
-  private later(delayMs: number): void {
-    this.waiting = true;
+  private sleepThenWake(delayMs: number): void {
     // Unref'd: a retry alone never keeps a process alive (the HTTP server or the CLI's work does).
-    this.timer = setTimeout(() => {
-      this.waiting = false;
+    this.sleeping = setTimeout(() => {
+      this.sleeping = undefined;
       this.wake();
     }, delayMs).unref();
+  }
+
+  private cancelSleep(): void {
+    clearTimeout(this.sleeping);
+    this.sleeping = undefined;
   }
 
   private recordError(error: unknown): void {
@@ -250,62 +229,49 @@ export class ProjectionWorker {
 
   private async catchUp(): Promise<void> {
     const { batchSize, maxBatchSize = batchSize } = this.deps.options;
-    let limit = batchSize;
-    const read = (after: Checkpoint, size: number): Promise<Page> =>
-      this.deps.store
-        .readAll({ after, limit: size, metadata: !this.handler.withoutMetadata })
-        .then((events) => ({ events, size, after }));
-    /** The read already in flight; none: read after the checkpoint now. */
-    let next: Promise<Page> | undefined;
-    while (!this.stopped) {
-      const page = await (next ?? read(this.checkpoint, limit));
-      let events = page.events;
-      if (events.length === 0) return;
-      const full = events.length === page.size;
-      limit = full ? Math.min(maxBatchSize, page.size * 2) : batchSize;
-      const isolating = this.isolateUntil !== undefined;
-      if (isolating) {
-        events = this.isolated(events);
-        limit = batchSize;
-      }
-      const capped = isolating ? events : this.capped(events);
-      const cut = capped.length < events.length;
-      if (cut) {
-        events = capped;
-        limit = batchSize;
-      }
-      if (full && !isolating && !cut && this.admitPaged()) {
+    const sizing = { batchSize, maxBatchSize };
+    const reader = new LogReader(this.deps.store, !this.handler.withoutMetadata);
+    let size = batchSize;
+    while (!isHalted(this.current)) {
+      const page = await reader.next(this.checkpoint, size);
+      if (page.events.length === 0) return;
+      const isolating = this.recovery.isolateUntil !== undefined;
+      const batch = planBatch(page, {
+        sizing,
+        isolating,
+        reads: this.reads,
+        maxBatchEvents: this.handler.maxBatchEvents,
+      });
+      const { events } = batch;
+      size = batch.nextSize;
+      if (batch.full && !isolating && !batch.cut && this.admittedToPagedTransaction()) {
         let paged: Awaited<ReturnType<ProjectionWorker['applyPages']>>;
         try {
-          paged = await this.applyPages({ ...page, events }, read);
+          paged = await this.applyPages({ ...page, events }, reader);
         } catch (error) {
           if (!(error instanceof CheckpointMoved)) throw error;
-          next = undefined;
-          limit = batchSize;
+          reader.forget();
+          size = batchSize;
           continue;
         } finally {
           this.deps.paged!.release();
         }
         this.progressed(events, paged.last, paged.applied);
-        next = paged.next ?? Promise.resolve({ events: [], size: limit, after: paged.last });
+        if (paged.next) reader.keep(paged.next);
+        else reader.endsAt(paged.last, size);
         continue;
       }
       const last = events[events.length - 1].checkpoint;
-      // Read the next batch while this one is written: the database and this process work in parallel.
-      // While isolating a failure, or after a capped batch, read again after it instead.
-      next =
-        isolating || cut
-          ? undefined
-          : full
-            ? read(last, limit)
-            : Promise.resolve({ events: [], size: limit, after: last });
-      next?.catch(() => undefined);
+      // Read the next batch while this one is written; after an isolated or capped batch, read again after it.
+      if (isolating || batch.cut) reader.forget();
+      else if (batch.full) reader.readAhead(last, size);
+      else reader.endsAt(last, size);
       try {
         await this.applyBatch(events, page.after, last);
       } catch (error) {
         if (!(error instanceof CheckpointMoved)) throw error;
-        next = undefined;
-        limit = batchSize;
+        reader.forget();
+        size = batchSize;
         continue;
       }
       this.progressed(events, last, events.length);
@@ -314,15 +280,12 @@ export class ProjectionWorker {
 
   private progressed(events: PersistedEvent[], last: Checkpoint, applied: number): void {
     this.checkpoint = last;
-    if (this.isolateUntil && reached(last, this.isolateUntil)) this.isolateUntil = undefined;
-    if (this.poison && events.some((e) => e.eventId === this.poison!.eventId)) {
-      this.poison = undefined;
-    }
+    this.recovery = afterProgress(this.recovery, events, last);
     this.deps.hooks.onProgress(this, applied);
   }
 
-  /** Whether this batch may open a transaction over several pages; when it may, it holds an admission to release. */
-  private admitPaged(): boolean {
+  /** Whether this batch may open a transaction over several pages; if so, the caller releases the admission. */
+  private admittedToPagedTransaction(): boolean {
     const { maxTransactionMs = 0 } = this.deps.options;
     return (
       maxTransactionMs > 0 &&
@@ -334,28 +297,24 @@ export class ProjectionWorker {
   }
 
   /**
-   * One transaction over pages of the log, from `first` on, for up to `maxTransactionMs`: the handler's `open`
-   * writer gets each page's events (the next page is read meanwhile) and writes what it kept in `finish`; then
-   * the checkpoint moves to the last page's end. Returns the read in flight for the page after it, if any.
+   * One transaction over pages from `first` on, for up to `maxTransactionMs`: the handler's `open` writer gets
+   * each page (the next is read meanwhile) and writes what it kept in `finish`. Returns the read in flight.
    */
   private async applyPages(
     first: Page,
-    read: (after: Checkpoint, size: number) => Promise<Page>,
+    reader: LogReader,
   ): Promise<{ last: Checkpoint; applied: number; next?: Promise<Page> }> {
     const started = Date.now();
     const { batchSize } = this.deps.options;
-    const status = this.state === 'live' ? 'live' : 'catching-up';
+    const status = runningStatusOf(this.current);
     let applied = 0;
     let last = first.after;
     let next: Promise<Page> | undefined;
     let firstRelevant: PersistedEvent | undefined;
     let lastRelevant: PersistedEvent | undefined;
     // A failure names the transaction's first and last event of this projection: isolating it covers them all.
-    const failure = (error: unknown) =>
-      new HandlerFailure(
-        error,
-        firstRelevant === lastRelevant ? [lastRelevant!] : [firstRelevant!, lastRelevant!],
-      );
+    const blamed = () =>
+      firstRelevant === lastRelevant ? [lastRelevant!] : [firstRelevant!, lastRelevant!];
     await this.deps.dataSource.transaction(async (tx) => {
       await this.begin(tx, first.after);
       const writer = this.handler.open!(tx);
@@ -363,54 +322,32 @@ export class ProjectionWorker {
       for (;;) {
         const end = page.events[page.events.length - 1].checkpoint;
         // Pages of the live batch size: the transaction, not the read, is what grows (memory stays flat).
-        next = page.events.length === page.size ? read(end, batchSize) : undefined;
+        next = page.events.length === page.size ? reader.read(end, batchSize) : undefined;
         next?.catch(() => undefined);
-        const relevant = page.events.filter((event) => this.types.has(event.type));
+        const relevant = page.events.filter((event) => this.reads(event.type));
         if (relevant.length > 0) {
           firstRelevant ??= relevant[0];
           lastRelevant = relevant[relevant.length - 1];
-          try {
-            await writer.write(await this.deps.reveal(relevant));
-          } catch (error) {
-            throw failure(error);
-          }
+          await blamingEvents(blamed(), async () => writer.write(await this.deps.reveal(relevant)));
         }
         applied += page.events.length;
         last = end;
-        if (!next || this.stopped || Date.now() - started >= this.deps.options.maxTransactionMs!) {
+        if (
+          !next ||
+          isHalted(this.current) ||
+          Date.now() - started >= this.deps.options.maxTransactionMs!
+        ) {
           break;
         }
         page = await next;
         next = undefined;
         if (page.events.length === 0) break;
       }
-      if (lastRelevant) {
-        try {
-          await writer.finish();
-        } catch (error) {
-          throw failure(error);
-        }
-      }
-      await this.moveCheckpoint(tx, last, status);
+      if (lastRelevant) await blamingEvents(blamed(), () => writer.finish());
+      await moveCheckpoint(tx, this.writesTo.checkpointName, last, status);
     });
-    this.state = status;
-    this.lastError = null;
+    this.committed(status);
     return { last, applied, next };
-  }
-
-  /** At most the handler's `maxBatchEvents` of the events it reads, with the others before the last of them. */
-  private capped(events: PersistedEvent[]): PersistedEvent[] {
-    const max = this.handler.maxBatchEvents;
-    if (max === undefined) return events;
-    let seen = 0;
-    const at = events.findIndex((e) => this.types.has(e.type) && ++seen === max);
-    return at < 0 ? events : events.slice(0, at + 1);
-  }
-
-  /** The events up to and including the first one this projection reads. */
-  private isolated(events: PersistedEvent[]): PersistedEvent[] {
-    const first = events.findIndex((e) => this.types.has(e.type));
-    return first < 0 ? events : events.slice(0, first + 1);
   }
 
   /** One transaction: the checkpoint is still `from` (where the batch was read), the writes, the new checkpoint. */
@@ -419,22 +356,27 @@ export class ProjectionWorker {
     from: Checkpoint,
     last: Checkpoint,
   ): Promise<void> {
-    const relevant = events.filter((event) => this.types.has(event.type));
-    const status = this.state === 'live' ? 'live' : 'catching-up';
+    const relevant = events.filter((event) => this.reads(event.type));
+    const status = runningStatusOf(this.current);
     if (relevant.length === 0) {
-      await this.skipAhead(from, last, status);
+      await this.passOver(from, last, status);
       return;
     }
     // Before the transaction: its key lookup never waits for a pooled connection while this one holds another.
-    const revealed = await this.revealed(relevant);
-    // A rebuild rebuilds tables: what the events caused happened already.
-    if (this.handler.react && !this.into.schema) await this.reacted(revealed, relevant);
+    const revealed = await blamingEvents(relevant, () => this.deps.reveal(relevant));
+    // Before the transaction too, so a reactor's commands never hold the horizon back; a rebuild does not react.
+    if (this.handler.react && !this.writesTo.schema)
+      await blamingEvents(relevant, () => this.handler.react!(revealed));
     await this.deps.dataSource.transaction(async (tx) => {
       await this.begin(tx, from);
-      await this.applyHandler(revealed, relevant, tx);
-      await this.moveCheckpoint(tx, last, status);
+      await blamingEvents(relevant, () => this.handler.apply(revealed, tx));
+      await moveCheckpoint(tx, this.writesTo.checkpointName, last, status);
     });
-    this.state = status;
+    this.committed(status);
+  }
+
+  private committed(status: RunningStatus): void {
+    this.current = batchCommitted(this.current, status);
     this.lastError = null;
   }
 
@@ -442,135 +384,43 @@ export class ProjectionWorker {
   private async begin(tx: EntityManager, from: Checkpoint): Promise<void> {
     // A read model is derived data: a crash may lose the last commits, but writes and checkpoint together.
     await tx.query('SET LOCAL synchronous_commit = off');
-    if (this.into.schema) await tx.query(`SET LOCAL search_path = ${this.into.schema}, public`);
+    if (this.writesTo.schema)
+      await tx.query(`SET LOCAL search_path = ${this.writesTo.schema}, public`);
     await this.claim(tx, from);
   }
 
-  private async moveCheckpoint(
-    tx: EntityManager,
-    last: Checkpoint,
-    status: 'live' | 'catching-up',
-  ): Promise<void> {
-    await tx.query(
-      `UPDATE ${CHECKPOINTS} SET transaction_id = $2::xid8, global_position = $3, status = $4,
-         last_error = NULL, updated_at = now() WHERE name = $1`,
-      [this.into.checkpointName, last.transactionId, last.position, status],
-    );
-  }
-
-  /** A failure here is the events' (an unreadable ciphertext, no upcaster): dead-lettered like a handler's. */
-  private async revealed(relevant: PersistedEvent[]): Promise<PersistedEvent[]> {
-    try {
-      return await this.deps.reveal(relevant);
-    } catch (error) {
-      throw new HandlerFailure(error, relevant);
-    }
-  }
-
-  /** Before the transaction: the reactor's commands (in transactions of their own) never hold the horizon back. */
-  private async reacted(revealed: PersistedEvent[], relevant: PersistedEvent[]): Promise<void> {
-    try {
-      await this.handler.react!(revealed);
-    } catch (error) {
-      throw new HandlerFailure(error, relevant);
-    }
-  }
-
-  private async applyHandler(
-    revealed: PersistedEvent[],
-    relevant: PersistedEvent[],
-    tx: EntityManager,
-  ): Promise<void> {
-    try {
-      await this.handler.apply(revealed, tx);
-    } catch (error) {
-      throw new HandlerFailure(error, relevant);
-    }
-  }
-
-  /**
-   * A batch with none of this projection's events only moves the checkpoint: one compare-and-set statement
-   * instead of a transaction, since every projection reads every commit.
-   */
-  private async skipAhead(
-    from: Checkpoint,
-    last: Checkpoint,
-    status: 'live' | 'catching-up',
-  ): Promise<void> {
-    const [, moved] = await this.deps.dataSource.query(
-      `UPDATE ${CHECKPOINTS} SET transaction_id = $4::xid8, global_position = $5, status = $6,
-         last_error = NULL, updated_at = now()
-       WHERE name = $1 AND transaction_id = $2::xid8 AND global_position = $3 AND status <> 'failed'`,
-      [
-        this.into.checkpointName,
-        from.transactionId,
-        from.position,
-        last.transactionId,
-        last.position,
-        status,
-      ],
-    );
-    if (moved === 0) {
+  /** A batch with none of this projection's events only moves the checkpoint: one statement, no transaction. */
+  private async passOver(from: Checkpoint, last: Checkpoint, status: RunningStatus): Promise<void> {
+    const moved = await moveCheckpointIfAt(this.deps.dataSource, this.writesTo.checkpointName, {
+      from,
+      to: last,
+      status,
+    });
+    if (!moved) {
       await this.deps.dataSource.transaction((tx) => this.claim(tx, from));
       throw new CheckpointMoved(); // claim found nothing wrong: the row moved and came back; read again
     }
-    this.state = status;
-    this.lastError = null;
+    this.committed(status);
   }
 
   /**
-   * Locks this worker's checkpoint row; it must still be `from`, where the batch was read after. Not the field
-   * `checkpoint`: resume() may have moved that while the read was in flight, and the batch would apply twice.
+   * Locks the checkpoint row, which must still be `from`: not the field `checkpoint`, which resume() may have
+   * moved while the read was in flight (the batch would apply twice).
    */
   private async claim(tx: EntityManager, from: Checkpoint): Promise<void> {
-    const [row] = await tx.query(
-      `SELECT transaction_id::text AS transaction_id, global_position, status FROM ${CHECKPOINTS}
-       WHERE name = $1 FOR UPDATE`,
-      [this.into.checkpointName],
-    );
-    if (!row) throw new Error(`Projection checkpoint ${this.into.checkpointName} is missing`);
-    const stored = { transactionId: row.transaction_id, position: Number(row.global_position) };
-    if (row.status === 'failed') {
-      this.stopped = true;
+    const stored = await lockCheckpointRow(tx, this.writesTo.checkpointName);
+    if (stored.status === 'failed') {
       this.halt('stopped by its stored status: failed');
       throw new CheckpointMoved();
     }
-    if (compareCheckpoints(stored, from) !== 0) {
-      this.checkpoint = stored;
+    if (compareCheckpoints(stored.checkpoint, from) !== 0) {
+      this.checkpoint = stored.checkpoint;
       throw new CheckpointMoved();
     }
   }
 
-  /** Records the event that keeps failing and stops the projection at it, in one transaction. */
-  private async deadLetter(event: PersistedEvent, error: string, attempts: number): Promise<void> {
-    await this.deps.dataSource.transaction(async (tx) => {
-      await tx.query(
-        `INSERT INTO public.projection_dead_letters
-           (projection, event_id, global_position, transaction_id, event_type, error, attempts)
-         VALUES ($1, $2, $3, $4::xid8, $5, $6, $7)`,
-        [
-          this.into.checkpointName,
-          event.eventId,
-          event.globalPosition,
-          event.transactionId,
-          event.type,
-          error,
-          attempts,
-        ],
-      );
-      await tx.query(
-        `UPDATE ${CHECKPOINTS} SET status = 'failed', last_error = $2, updated_at = now() WHERE name = $1`,
-        [this.into.checkpointName, `event ${event.globalPosition} (${event.type}): ${error}`],
-      );
-    });
-    this.halt(`event ${event.globalPosition} (${event.type}): ${error}`);
-  }
-
-  private async setStatus(status: 'live' | 'catching-up'): Promise<void> {
-    await this.deps.dataSource.query(
-      `UPDATE ${CHECKPOINTS} SET status = $2, last_error = NULL WHERE name = $1 AND status <> 'failed'`,
-      [this.into.checkpointName, status],
-    );
-    this.state = status;
+  private async storeStatus(status: RunningStatus): Promise<void> {
+    await storeRunningStatus(this.deps.dataSource, this.writesTo.checkpointName, status);
+    this.current = batchCommitted(this.current, status);
   }
 }

@@ -4,7 +4,7 @@ import type { DataSource, EntityManager } from 'typeorm';
 import type { PersistedEvent } from '../../../event-store/persisted-event.js';
 import { PostgresEventStore } from '../../../event-store/postgres-event-store.js';
 import type { PaymentProcessed } from '../../../orders/index.js';
-import { announceEvents } from '../../../projections/events-notice.js';
+import { announceEvents } from '../../../projections/index.js';
 import { create, shipmentIdOf } from '../../domain/shipment.js';
 import { shipmentsIn } from '../../shipment.repository.js';
 

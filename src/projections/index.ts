@@ -1,0 +1,10 @@
+// The projection engine's public surface: other modules import projections only through this file.
+export { compareCheckpoints, reached } from './checkpoint.js';
+export { announceEvents, type EventsNotice } from './events-notice.js';
+export { Projection, type ProjectionHandler, type ProjectionTransaction } from './projection.js';
+export { NothingToSkip, UnknownPosition, UnknownProjection } from './projection.errors.js';
+export type { DeadLetter } from './projection-operations.js';
+export { RebuildInProgress, type RebuildProgress, shadowSchemaOf } from './projection-rebuild.js';
+export { ProjectionRunner } from './projection-runner.service.js';
+export type { ProjectionState, ProjectionStatus } from './projection-status.js';
+export { ProjectionsModule } from './projections.module.js';
