@@ -8,7 +8,7 @@ import {
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '../../config/config.js';
-import { ProjectionRunner } from '../../projections/projection-runner.service.js';
+import { ProjectionRunner } from '../../projections/index.js';
 import { announceDeadline, checkoutCommandId, pendingCommand } from '../domain/checkout.js';
 import { CheckoutRepository } from '../order.repository.js';
 import { CHECKOUT_SAGA } from './checkout-saga.reactor.js';
