@@ -6,10 +6,11 @@ import {
   type KeyObject,
 } from 'node:crypto';
 
-type EventData = Record<string, unknown>;
+import { PERSONAL_DATA_ERASED } from '../shared/personal-data-erased.js';
 
-/** What a personal field reads as once its subject's key is destroyed, whatever its type was. */
-export const PERSONAL_DATA_ERASED = '[erased]';
+export { PERSONAL_DATA_ERASED };
+
+type EventData = Record<string, unknown>;
 
 /**
  * The fields of an event type that are personal data of one subject (a person): they are stored encrypted with

@@ -1,6 +1,8 @@
-import { UnknownEventTypeError } from '../../event-store/event-store.errors.js';
-import { EventTypeRegistry } from '../../event-store/event-type-registry.js';
-import { PersistedEvent } from '../../event-store/persisted-event.js';
+import {
+  EventTypeRegistry,
+  PersistedEvent,
+  UnknownEventTypeError,
+} from '../../event-store/index.js';
 import { specFor } from '../../shared/testing/given-when-then.js';
 import { accountDefinition, withdraw } from './account.js';
 import { AccountNotFound } from './account.errors.js';

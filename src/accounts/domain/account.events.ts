@@ -1,4 +1,4 @@
-import type { EventTypeDefinition } from '../../event-store/event-type-registry.js';
+import type { EventTypeDefinition } from '../../event-store/index.js';
 
 /**
  * Schema version 2 added `ownerId`: the customer who opened the account, who alone (with staff) may reach it.

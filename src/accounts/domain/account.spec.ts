@@ -1,4 +1,4 @@
-import { PERSONAL_DATA_ERASED } from '../../event-store/personal-data.js';
+import { PERSONAL_DATA_ERASED } from '../../shared/personal-data-erased.js';
 import { specFor } from '../../shared/testing/given-when-then.js';
 import {
   accountDefinition,

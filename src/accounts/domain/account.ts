@@ -1,5 +1,5 @@
-import type { AggregateDefinition } from '../../event-store/aggregate.js';
-import { PERSONAL_DATA_ERASED } from '../../event-store/personal-data.js';
+import type { AggregateDefinition } from '../../event-store/index.js';
+import { PERSONAL_DATA_ERASED } from '../../shared/personal-data-erased.js';
 import {
   DEPOSIT_SOURCES,
   type AccountEvent,

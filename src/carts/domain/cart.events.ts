@@ -1,4 +1,4 @@
-import type { EventTypeDefinition } from '../../event-store/event-type-registry.js';
+import type { EventTypeDefinition } from '../../event-store/index.js';
 
 /** Where an order is shipped to. Personal data of the customer, except the country. */
 export type ShippingAddress = {

@@ -1,5 +1,5 @@
-import { deterministicUuid } from '../../event-store/event-ids.js';
-import { PERSONAL_DATA_ERASED } from '../../event-store/personal-data.js';
+import { deterministicUuid } from '../../event-store/index.js';
+import { PERSONAL_DATA_ERASED } from '../../shared/personal-data-erased.js';
 import { specFor } from '../../shared/testing/given-when-then.js';
 import {
   addItem,

@@ -1,6 +1,5 @@
-import type { AggregateDefinition } from '../../event-store/aggregate.js';
-import { deterministicUuid } from '../../event-store/event-ids.js';
-import { PERSONAL_DATA_ERASED } from '../../event-store/personal-data.js';
+import { type AggregateDefinition, deterministicUuid } from '../../event-store/index.js';
+import { PERSONAL_DATA_ERASED } from '../../shared/personal-data-erased.js';
 import { isCurrencyCode } from '../../shared/currency.js';
 import type {
   CartCheckedOut,

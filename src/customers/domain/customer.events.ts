@@ -1,4 +1,4 @@
-import type { EventTypeDefinition } from '../../event-store/event-type-registry.js';
+import type { EventTypeDefinition } from '../../event-store/index.js';
 
 /**
  * The customer's personal-data key was destroyed: what any context stored of them under it reads as

@@ -1,4 +1,4 @@
-import type { AggregateDefinition } from '../../event-store/aggregate.js';
+import type { AggregateDefinition } from '../../event-store/index.js';
 import { CustomerNotFound } from './customer.errors.js';
 import type { CustomerEvent, CustomerPersonalDataErased } from './customer.events.js';
 

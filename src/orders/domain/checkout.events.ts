@@ -1,4 +1,4 @@
-import type { EventTypeDefinition } from '../../event-store/event-type-registry.js';
+import type { EventTypeDefinition } from '../../event-store/index.js';
 
 /**
  * The checkout saga's own stream, `checkout-<orderId>`: what it asked for and what it concluded, so that after a

@@ -9,8 +9,7 @@ import {
   type CheckoutOutput,
   type CheckoutState,
 } from './checkout.js';
-import { EventTypeRegistry } from '../../event-store/event-type-registry.js';
-import { PersistedEvent } from '../../event-store/persisted-event.js';
+import { EventTypeRegistry, PersistedEvent } from '../../event-store/index.js';
 import {
   CHECKOUT_EVENT_DEFINITIONS,
   type CheckoutEvent,

@@ -1,5 +1,4 @@
-import type { AggregateDefinition } from '../../event-store/aggregate.js';
-import { deterministicUuid } from '../../event-store/event-ids.js';
+import { type AggregateDefinition, deterministicUuid } from '../../event-store/index.js';
 import type { CheckoutEvent } from './checkout.events.js';
 import type { CancellationReason } from './order.events.js';
 

@@ -1,4 +1,4 @@
-import type { EventTypeDefinition } from '../../event-store/event-type-registry.js';
+import type { EventTypeDefinition } from '../../event-store/index.js';
 
 /** A product of the order at the price the cart fixed (integer minor units). */
 export type OrderLine = { productId: string; quantity: number; unitPrice: number };

@@ -1,4 +1,4 @@
-import type { AggregateDefinition } from '../../event-store/aggregate.js';
+import type { AggregateDefinition } from '../../event-store/index.js';
 import type {
   CancellationReason,
   OrderCancelled,

@@ -1,4 +1,4 @@
-import type { EventTypeDefinition } from '../../event-store/event-type-registry.js';
+import type { EventTypeDefinition } from '../../event-store/index.js';
 
 /** One shipment per paid order; its id is derived from the order's (`shipmentIdOf`). */
 export type ShipmentCreated = {

@@ -1,5 +1,4 @@
-import type { AggregateDefinition } from '../../event-store/aggregate.js';
-import { deterministicUuid } from '../../event-store/event-ids.js';
+import { type AggregateDefinition, deterministicUuid } from '../../event-store/index.js';
 import type { ShipmentCreated, ShipmentDispatched, ShipmentEvent } from './shipment.events.js';
 import { ShipmentAlreadyDispatched, ShipmentNotFound } from './shipment.errors.js';
 
