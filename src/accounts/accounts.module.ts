@@ -9,6 +9,7 @@ import { OpenAccountHandler } from './commands/open-account/open-account.handler
 import { WithdrawMoneyHandler } from './commands/withdraw-money/withdraw-money.handler.js';
 import { ACCOUNT_EVENT_DEFINITIONS } from './domain/account.events.js';
 import { AccountBalance } from './projections/account-balance.entity.js';
+import { AccountDailyVolumeCurrency } from './projections/account-daily-volume-currency.entity.js';
 import { AccountDailyVolume } from './projections/account-daily-volume.entity.js';
 import { AccountTransaction } from './projections/account-transaction.entity.js';
 import { AccountsProjection } from './projections/accounts.projection.js';
@@ -22,7 +23,14 @@ import { GetDailyVolumeHandler } from './queries/get-daily-volume/get-daily-volu
 import { ReportsController } from './reports.controller.js';
 
 @Module({
-  imports: [TypeOrmModule.forFeature([AccountBalance, AccountTransaction, AccountDailyVolume])],
+  imports: [
+    TypeOrmModule.forFeature([
+      AccountBalance,
+      AccountTransaction,
+      AccountDailyVolume,
+      AccountDailyVolumeCurrency,
+    ]),
+  ],
   controllers: [AccountsController, ReportsController],
   providers: [
     AccountRepository,

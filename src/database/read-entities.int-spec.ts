@@ -1,6 +1,7 @@
 import { DataSource } from 'typeorm';
 import { scratchDatabase, type ScratchDatabase } from '../../test/support/database.js';
 import { AccountBalance } from '../accounts/projections/account-balance.entity.js';
+import { AccountDailyVolumeCurrency } from '../accounts/projections/account-daily-volume-currency.entity.js';
 import { AccountDailyVolume } from '../accounts/projections/account-daily-volume.entity.js';
 import { AccountTransaction } from '../accounts/projections/account-transaction.entity.js';
 import { CartItemRemoval } from '../carts/projections/cart-item-removal.entity.js';
@@ -14,6 +15,7 @@ const ENTITIES = [
   AccountBalance,
   AccountTransaction,
   AccountDailyVolume,
+  AccountDailyVolumeCurrency,
   CartView,
   CartItemRemoval,
   OrderView,

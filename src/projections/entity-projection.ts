@@ -3,6 +3,10 @@ import type { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata.js';
 import type { PersistedEvent } from '../event-store/persisted-event.js';
 import type { ProjectionTransaction } from './projection.js';
 
+/** The id of a row with a key of several columns: their values, in the entity's order, joined. */
+export const compositeId = (...values: readonly string[]) => values.join(KEY_SEPARATOR);
+const KEY_SEPARATOR = '|';
+
 /** An event as a projection's `evolve` sees it: its typed `type` and `data`, and its place in the log. */
 export type ProjectedEvent<E extends { type: string; data: unknown }> = E &
   Pick<PersistedEvent, 'streamVersion' | 'globalPosition' | 'recordedAt'>;
@@ -16,18 +20,23 @@ export interface EntityProjection<
   Row extends ObjectLiteral,
   E extends { type: string; data: unknown },
 > {
-  /** The `@Entity` class, with a single-column primary key. */
+  /** The `@Entity` class; a key of several columns names its rows with `compositeId`. */
   readonly entity: new () => Row;
   /** The primary key of the row an event evolves; null: the event touches no row. */
   rowId(event: ProjectedEvent<E>): string | null;
   evolve(row: Row | null, event: ProjectedEvent<E>): Row | null;
-  /** Columns written only when the row is inserted. */
+  /** Columns written only when the row is inserted (all of them: a stored row is never overwritten). */
   readonly insertOnly?: ReadonlyArray<keyof Row & string>;
   /** The condition (stored row `t`, new values `EXCLUDED`) under which a stored row is overwritten. */
   readonly overwriteWhen?: string;
   /** Called with the rows about to be written, on the writer's transaction: seals their personal data. */
   beforeWrite?(rows: readonly Row[], tx: EntityManager): Promise<void>;
 }
+
+/** Events as read from the log, or already typed (e.g. given what they lack from another table). */
+type Events<E extends { type: string; data: unknown }> = ReadonlyArray<
+  PersistedEvent | ProjectedEvent<E>
+>;
 
 /** Called for every event a writer folds, with the row before and after it (the same object: unchanged). */
 export type OnEvolved<Row, E extends { type: string; data: unknown }> = (
@@ -40,7 +49,7 @@ export type OnEvolved<Row, E extends { type: string; data: unknown }> = (
 export function foldRows<Row extends ObjectLiteral, E extends { type: string; data: unknown }>(
   projection: EntityProjection<Row, E>,
   rows: Map<string, Row | null>,
-  events: readonly PersistedEvent[],
+  events: Events<E>,
   changed: Set<string>,
   onEvolved?: OnEvolved<Row, E>,
 ): void {
@@ -79,7 +88,12 @@ export class EntityWriter<
     this.table = EntityTable.of(projection, tx);
   }
 
-  async write(events: readonly PersistedEvent[]): Promise<void> {
+  /** The row `id` names as folded so far (null: none), once a page naming it was written. */
+  row(id: string): Row | null {
+    return this.rows.get(id) ?? null;
+  }
+
+  async write(events: Events<E>): Promise<void> {
     const unseen = new Set<string>();
     for (const event of events) {
       const id = this.projection.rowId(event as unknown as ProjectedEvent<E>);
@@ -131,38 +145,44 @@ class EntityTable {
   }
 
   private readonly columns: ColumnMetadata[];
-  private readonly key: ColumnMetadata;
+  private readonly keys: ColumnMetadata[];
   private readonly selectSql: string;
   private readonly upsertSql: string;
   private readonly deleteSql: string;
 
   private constructor(projection: TableOptions, tx: EntityManager) {
     const metadata = tx.connection.getMetadata(projection.entity);
-    const [key, ...more] = metadata.primaryColumns;
-    if (!key || more.length > 0) {
-      throw new Error(`${metadata.tableName}: an entity projection needs a single-column key`);
-    }
-    this.key = key;
-    this.columns = metadata.columns;
     const table = metadata.tableName;
+    this.keys = metadata.primaryColumns;
+    this.columns = metadata.columns;
     const names = this.columns.map((c) => c.databaseName);
+    const keyNames = this.keys.map((c) => c.databaseName).join(', ');
+    const keyArrays = this.keys.map((c, i) => `$${i + 1}::${sqlType(c)}[]`).join(', ');
+    const byKey =
+      this.keys.length === 1
+        ? `${keyNames} = ANY(${keyArrays})`
+        : `(${keyNames}) IN (SELECT * FROM unnest(${keyArrays}))`;
     const kept = new Set<string>(projection.insertOnly ?? []);
     const updated = this.columns.filter((c) => !c.isPrimary && !kept.has(c.propertyName));
-    this.selectSql = `SELECT ${names.join(', ')} FROM ${table} WHERE ${key.databaseName} = ANY($1::${sqlType(key)}[])`;
+    const onConflict =
+      updated.length === 0
+        ? 'DO NOTHING'
+        : `DO UPDATE SET ${updated.map((c) => `${c.databaseName} = EXCLUDED.${c.databaseName}`).join(', ')}
+          ${projection.overwriteWhen ? `WHERE ${projection.overwriteWhen}` : ''}`;
+    this.selectSql = `SELECT ${names.join(', ')} FROM ${table} WHERE ${byKey}`;
     this.upsertSql = `INSERT INTO ${table} AS t (${names.join(', ')})
       SELECT * FROM unnest(${this.columns.map((c, i) => `$${i + 1}::${sqlType(c)}[]`).join(', ')})
-      ON CONFLICT (${key.databaseName}) DO UPDATE SET
-        ${updated.map((c) => `${c.databaseName} = EXCLUDED.${c.databaseName}`).join(', ')}
-      ${projection.overwriteWhen ? `WHERE ${projection.overwriteWhen}` : ''}`;
-    this.deleteSql = `DELETE FROM ${table} WHERE ${key.databaseName} = ANY($1::${sqlType(key)}[])`;
+      ON CONFLICT (${keyNames}) ${onConflict}`;
+    this.deleteSql = `DELETE FROM ${table} WHERE ${byKey}`;
   }
 
   idOf(row: ObjectLiteral): string {
-    return row[this.key.propertyName] as string;
+    if (this.keys.length === 1) return row[this.keys[0].propertyName] as string;
+    return compositeId(...this.keys.map((c) => String(row[c.propertyName])));
   }
 
   async load(tx: EntityManager, ids: string[]): Promise<ObjectLiteral[]> {
-    const raw: Array<Record<string, unknown>> = await tx.query(this.selectSql, [ids]);
+    const raw: Array<Record<string, unknown>> = await tx.query(this.selectSql, this.keyArrays(ids));
     const driver = tx.connection.driver;
     return raw.map((r) => {
       const row: ObjectLiteral = {};
@@ -184,7 +204,14 @@ class EntityTable {
   }
 
   async delete(tx: EntityManager, ids: string[]): Promise<void> {
-    await tx.query(this.deleteSql, [ids]);
+    await tx.query(this.deleteSql, this.keyArrays(ids));
+  }
+
+  /** One array per key column, of the values the ids name. */
+  private keyArrays(ids: string[]): string[][] {
+    if (this.keys.length === 1) return [ids];
+    const parts = ids.map((id) => id.split(KEY_SEPARATOR));
+    return this.keys.map((_, i) => parts.map((values) => values[i]));
   }
 }
 

@@ -7,6 +7,7 @@ import { dataSourceOptions } from '../../database/database.options.js';
 import { PersistedEvent } from '../../event-store/index.js';
 import { ProjectionRunner } from '../../projections/projection-runner.service.js';
 import { ACCOUNT_EVENT_TYPES } from '../domain/account.events.js';
+import { AccountDailyVolumeCurrency } from './account-daily-volume-currency.entity.js';
 import { AccountDailyVolume } from './account-daily-volume.entity.js';
 import { DailyVolumeProjection } from './daily-volume.projection.js';
 
@@ -70,7 +71,7 @@ describe('DailyVolumeProjection', () => {
       dataSource = new DataSource({
         ...dataSourceOptions(scratch.url, 2),
         migrationsRun: false,
-        entities: [AccountDailyVolume],
+        entities: [AccountDailyVolume, AccountDailyVolumeCurrency],
         logging: false,
       });
       await dataSource.initialize();

@@ -1,5 +1,4 @@
 import type { ObjectLiteral } from 'typeorm';
-import type { PersistedEvent } from '../../event-store/persisted-event.js';
 import { foldRows, type EntityProjection, type ProjectedEvent } from '../entity-projection.js';
 
 /** given(events).then(rows): an entity projection folded from empty tables, without a database. */
@@ -10,7 +9,7 @@ export function projectionSpecFor<
   return (events: ReadonlyArray<ProjectedEvent<E>>) => ({
     then(expected: Row[]) {
       const rows = new Map<string, Row | null>();
-      foldRows(projection, rows, events as unknown as PersistedEvent[], new Set());
+      foldRows(projection, rows, events, new Set());
       expect([...rows.values()].filter((row) => row !== null)).toEqual(expected);
     },
   });
