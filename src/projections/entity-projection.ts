@@ -25,6 +25,8 @@ export interface EntityProjection<
   /** The primary key of the row an event evolves; null: the event touches no row. */
   rowId(event: ProjectedEvent<E>): string | null;
   evolve(row: Row | null, event: ProjectedEvent<E>): Row | null;
+  /** Rows written once and never changed: none is read, a stored one is left as it is. */
+  readonly appendOnly?: boolean;
   /** Columns written only when the row is inserted (all of them: a stored row is never overwritten). */
   readonly insertOnly?: ReadonlyArray<keyof Row & string>;
   /** The condition (stored row `t`, new values `EXCLUDED`) under which a stored row is overwritten. */
@@ -94,18 +96,22 @@ export class EntityWriter<
   }
 
   async write(events: Events<E>): Promise<void> {
+    if (!this.projection.appendOnly) await this.load(events);
+    foldRows(this.projection, this.rows, events, this.changed, this.onEvolved);
+  }
+
+  /** Reads the rows these events touch that this transaction has not read yet; null: none stored. */
+  private async load(events: Events<E>): Promise<void> {
     const unseen = new Set<string>();
     for (const event of events) {
       const id = this.projection.rowId(event as unknown as ProjectedEvent<E>);
       if (id !== null && !this.rows.has(id)) unseen.add(id);
     }
-    if (unseen.size > 0) {
-      for (const id of unseen) this.rows.set(id, null);
-      for (const row of await this.table.load(this.tx, [...unseen])) {
-        this.rows.set(this.table.idOf(row), row as Row);
-      }
+    if (unseen.size === 0) return;
+    for (const id of unseen) this.rows.set(id, null);
+    for (const row of await this.table.load(this.tx, [...unseen])) {
+      this.rows.set(this.table.idOf(row), row as Row);
     }
-    foldRows(this.projection, this.rows, events, this.changed, this.onEvolved);
   }
 
   async finish(): Promise<void> {
@@ -128,7 +134,7 @@ export class EntityWriter<
 
 type TableOptions = Pick<
   EntityProjection<ObjectLiteral, never>,
-  'entity' | 'insertOnly' | 'overwriteWhen'
+  'entity' | 'appendOnly' | 'insertOnly' | 'overwriteWhen'
 >;
 
 /** The SQL of an entity's table, built once per projection from its TypeORM metadata. */
@@ -163,7 +169,9 @@ class EntityTable {
         ? `${keyNames} = ANY(${keyArrays})`
         : `(${keyNames}) IN (SELECT * FROM unnest(${keyArrays}))`;
     const kept = new Set<string>(projection.insertOnly ?? []);
-    const updated = this.columns.filter((c) => !c.isPrimary && !kept.has(c.propertyName));
+    const updated = projection.appendOnly
+      ? []
+      : this.columns.filter((c) => !c.isPrimary && !kept.has(c.propertyName));
     const onConflict =
       updated.length === 0
         ? 'DO NOTHING'

@@ -1,13 +1,42 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import type { PersistedEvent } from '../../event-store/index.js';
+import {
+  compositeId,
+  EntityWriter,
+  type EntityProjection,
+  type ProjectedEvent,
+} from '../../projections/entity-projection.js';
 import { Projection, type ProjectionHandler } from '../../projections/projection.js';
 import type { ItemRemoved } from '../domain/cart.events.js';
+import { CartItemRemoval } from './cart-item-removal.entity.js';
 
-/**
- * Every product taken out of a cart, by the UTC day it was removed: one insert per batch, keyed by the event's
- * place in its stream, so a batch applied twice adds nothing. A product can only be removed after it was added.
- */
+/** A removal is written once, keyed by the event's place in its stream: a batch applied twice adds nothing. */
+export function evolveRemoval(
+  row: CartItemRemoval | null,
+  { data, streamVersion, recordedAt }: ProjectedEvent<ItemRemoved>,
+): CartItemRemoval {
+  return (
+    row ?? {
+      cartId: data.cartId,
+      streamVersion,
+      productId: data.productId,
+      quantity: data.quantity,
+      removedOn: recordedAt.toISOString().slice(0, 10),
+      recordedAt,
+    }
+  );
+}
+
+/** `cart_item_removals`: every product taken out of a cart, by the UTC day it was removed. */
+export const cartItemRemovals: EntityProjection<CartItemRemoval, ItemRemoved> = {
+  entity: CartItemRemoval,
+  rowId: (event) => compositeId(event.data.cartId, String(event.streamVersion)),
+  evolve: evolveRemoval,
+  appendOnly: true,
+};
+
+/** The entity projection `cartItemRemovals`. A product can only be removed after it was added. */
 @Projection('cart-removals')
 @Injectable()
 export class CartRemovalsProjection implements ProjectionHandler {
@@ -15,22 +44,8 @@ export class CartRemovalsProjection implements ProjectionHandler {
   readonly tables = ['cart_item_removals'];
 
   async apply(events: readonly PersistedEvent[], tx: EntityManager): Promise<void> {
-    const removals = events.filter((e) => e.type === 'ItemRemoved');
-    if (removals.length === 0) return;
-    const data = (e: PersistedEvent) => e.data as ItemRemoved['data'];
-    await tx.query(
-      `INSERT INTO cart_item_removals (cart_id, stream_version, product_id, quantity, removed_on, recorded_at)
-       SELECT cart_id, stream_version, product_id, quantity, (recorded_at AT TIME ZONE 'UTC')::date, recorded_at
-       FROM unnest($1::uuid[], $2::int[], $3::text[], $4::int[], $5::timestamptz[])
-         AS r(cart_id, stream_version, product_id, quantity, recorded_at)
-       ON CONFLICT (cart_id, stream_version) DO NOTHING`,
-      [
-        removals.map((e) => data(e).cartId),
-        removals.map((e) => e.streamVersion),
-        removals.map((e) => data(e).productId),
-        removals.map((e) => data(e).quantity),
-        removals.map((e) => e.recordedAt),
-      ],
-    );
+    const writer = new EntityWriter(cartItemRemovals, tx);
+    await writer.write(events.filter((e) => e.type === 'ItemRemoved'));
+    await writer.finish();
   }
 }

@@ -1,7 +1,8 @@
 import { QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
-import { InjectDataSource } from '@nestjs/typeorm';
-import type { DataSource } from 'typeorm';
+import { InjectRepository } from '@nestjs/typeorm';
+import type { Repository } from 'typeorm';
 import { bigintAsNumber } from '../../../shared/bigint.transformer.js';
+import { CartItemRemoval } from '../../projections/cart-item-removal.entity.js';
 import type { CartRemovalsReport } from './cart-removals.response.js';
 import { GetCartRemovalsQuery } from './get-cart-removals.query.js';
 
@@ -10,19 +11,25 @@ export class GetCartRemovalsHandler implements IQueryHandler<
   GetCartRemovalsQuery,
   CartRemovalsReport
 > {
-  constructor(@InjectDataSource() private readonly db: DataSource) {}
+  constructor(
+    @InjectRepository(CartItemRemoval) private readonly removals: Repository<CartItemRemoval>,
+  ) {}
 
   async execute({ from, to, limit }: GetCartRemovalsQuery): Promise<CartRemovalsReport> {
     const rows: Array<{ productId: string; removals: number; quantity: string; carts: number }> =
-      await this.db.query(
-        `SELECT product_id AS "productId", count(*)::int AS removals, sum(quantity) AS quantity,
-                count(DISTINCT cart_id)::int AS carts
-         FROM cart_item_removals WHERE removed_on BETWEEN $1 AND $2
-         GROUP BY product_id
-         ORDER BY removals DESC, quantity DESC, product_id COLLATE "C"
-         LIMIT $3`,
-        [from, to, limit],
-      );
+      await this.removals
+        .createQueryBuilder('r')
+        .select('r.product_id', 'productId')
+        .addSelect('count(*)::int', 'removals')
+        .addSelect('sum(r.quantity)', 'quantity')
+        .addSelect('count(DISTINCT r.cart_id)::int', 'carts')
+        .where('r.removed_on BETWEEN :from AND :to', { from, to })
+        .groupBy('r.product_id')
+        .orderBy('removals', 'DESC')
+        .addOrderBy('quantity', 'DESC')
+        .addOrderBy('r.product_id COLLATE "C"')
+        .limit(limit)
+        .getRawMany();
     const products = rows.map(({ productId, removals, quantity, carts }) => ({
       productId,
       removals,
