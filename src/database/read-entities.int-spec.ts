@@ -6,11 +6,13 @@ import { AccountDailyVolume } from '../accounts/projections/account-daily-volume
 import { AccountTransaction } from '../accounts/projections/account-transaction.entity.js';
 import { CartItemRemoval } from '../carts/projections/cart-item-removal.entity.js';
 import { CartView } from '../carts/projections/cart-view.entity.js';
+import { CheckoutPending } from '../orders/projections/checkout-pending.entity.js';
 import { OrderView } from '../orders/projections/order-view.entity.js';
+import { ProcessedMessage } from '../shipping/processed-message.entity.js';
 import { ShipmentView } from '../shipping/projections/shipment-view.entity.js';
 import { dataSourceOptions } from './database.options.js';
 
-/** The read entities: each must describe its table exactly as the migrations made it. */
+/** The entities of read models and consumers' tables: each must describe its table exactly as the migrations made it. */
 const ENTITIES = [
   AccountBalance,
   AccountTransaction,
@@ -19,7 +21,9 @@ const ENTITIES = [
   CartView,
   CartItemRemoval,
   OrderView,
+  CheckoutPending,
   ShipmentView,
+  ProcessedMessage,
 ];
 
 describe('read entities', () => {

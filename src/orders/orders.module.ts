@@ -9,6 +9,7 @@ import { ORDER_EVENT_DEFINITIONS } from './domain/order.events.js';
 import { CheckoutRepository, OrderRepository } from './order.repository.js';
 import { OrdersController } from './orders.controller.js';
 import { PlaceOrderReactor } from './place-order/place-order.reactor.js';
+import { CheckoutPending } from './projections/checkout-pending.entity.js';
 import { OrderView } from './projections/order-view.entity.js';
 import { OrdersProjection } from './projections/orders.projection.js';
 import { GetOrderHandler } from './queries/get-order/get-order.handler.js';
@@ -17,7 +18,7 @@ import { ListOrdersHandler } from './queries/list-orders/list-orders.handler.js'
 import { OrderReportsController } from './reports.controller.js';
 
 @Module({
-  imports: [TypeOrmModule.forFeature([OrderView])],
+  imports: [TypeOrmModule.forFeature([OrderView, CheckoutPending])],
   controllers: [OrdersController, OrderReportsController],
   providers: [
     OrderRepository,

@@ -5,6 +5,7 @@ import { CreateShipmentConsumer } from './commands/create-shipment/create-shipme
 import { PaymentsSubscriber } from './commands/create-shipment/payments.subscriber.js';
 import { DispatchShipmentHandler } from './commands/dispatch-shipment/dispatch-shipment.handler.js';
 import { SHIPMENT_EVENT_DEFINITIONS } from './domain/shipment.events.js';
+import { ProcessedMessage } from './processed-message.entity.js';
 import { ShipmentView } from './projections/shipment-view.entity.js';
 import { ShipmentsProjection } from './projections/shipments.projection.js';
 import { GetShipmentHandler } from './queries/get-shipment/get-shipment.handler.js';
@@ -12,7 +13,7 @@ import { ShipmentRepository } from './shipment.repository.js';
 import { ShipmentsController } from './shipments.controller.js';
 
 @Module({
-  imports: [TypeOrmModule.forFeature([ShipmentView])],
+  imports: [TypeOrmModule.forFeature([ShipmentView, ProcessedMessage])],
   controllers: [ShipmentsController],
   providers: [
     ShipmentRepository,
