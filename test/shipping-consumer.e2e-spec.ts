@@ -4,7 +4,7 @@ import type { PersistedEvent } from '../src/event-store/persisted-event.js';
 import { PostgresEventStore } from '../src/event-store/postgres-event-store.js';
 import { ProjectionRunner } from '../src/projections/projection-runner.service.js';
 import { CreateShipmentConsumer } from '../src/shipping/commands/create-shipment/create-shipment.consumer.js';
-import { shipmentIdOf } from '../src/shipping/domain/shipment.js';
+import { shipmentIdOf } from '../src/shipping/shipment-ids.js';
 import { cartsApi } from './support/carts-api.js';
 import { scratchDatabase, type ScratchDatabase } from './support/database.js';
 import { ordersApi, streamOf } from './support/orders-api.js';

@@ -11,4 +11,4 @@ export type {
   ShippingInfoEntered,
 } from './domain/cart.events.js';
 export { CART_EVENT_TYPES } from './domain/cart.events.js';
-export { orderIdOf } from './domain/cart.js';
+export { orderIdOf } from './order-ids.js';

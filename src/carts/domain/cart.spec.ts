@@ -1,6 +1,7 @@
 import { deterministicUuid } from '../../event-store/index.js';
 import { PERSONAL_DATA_ERASED } from '../../shared/personal-data-erased.js';
 import { specFor } from '../../shared/testing/given-when-then.js';
+import { orderIdOf } from '../order-ids.js';
 import {
   addItem,
   cartDefinition,
@@ -10,7 +11,6 @@ import {
   evolve,
   initialState,
   MAX_QUANTITY,
-  orderIdOf,
   removeItem,
   requireVisible,
   type CartState,
@@ -32,6 +32,7 @@ import {
 } from './cart.errors.js';
 
 const cartId = '1b9d6bcd-bbfd-4b2d-9b5d-ab8dfbbd4bed';
+const orderId = orderIdOf(cartId);
 const customerId = '6f1c0a52-8d3e-4c7b-9a51-2b7e4d9c0f11';
 const accountId = '9a7b3c1d-2e4f-4a6b-8c0d-1e2f3a4b5c6d';
 const address: ShippingAddress = {
@@ -65,7 +66,7 @@ const checkedOut = (): CartEvent => ({
   type: 'CartCheckedOut',
   data: {
     cartId,
-    orderId: orderIdOf(cartId),
+    orderId,
     customerId,
     accountId,
     currency: 'EUR',
@@ -231,7 +232,7 @@ describe('Cart', () => {
         added('sku-1', 1, 250),
         shipped(),
       ])
-        .when((s) => checkOut(s, { cartId, accountId }))
+        .when((s) => checkOut(s, { cartId, accountId, orderId }))
         .then([
           {
             type: 'CartCheckedOut',
@@ -253,17 +254,17 @@ describe('Cart', () => {
 
     it('refuses an empty cart', () =>
       given([created(), shipped()])
-        .when((s) => checkOut(s, { cartId, accountId }))
+        .when((s) => checkOut(s, { cartId, accountId, orderId }))
         .thenThrows(CartEmpty));
 
     it('refuses a cart emptied by removals', () =>
       given([created(), added('sku-1', 1), removed('sku-1', 1), shipped()])
-        .when((s) => checkOut(s, { cartId, accountId }))
+        .when((s) => checkOut(s, { cartId, accountId, orderId }))
         .thenThrows(CartEmpty));
 
     it('refuses a cart without a shipping address', () =>
       given([created(), added('sku-1', 1)])
-        .when((s) => checkOut(s, { cartId, accountId }))
+        .when((s) => checkOut(s, { cartId, accountId, orderId }))
         .thenThrows(ShippingInfoMissing));
 
     it("refuses a cart whose address was erased with its customer's personal data, naming the customer", () => {
@@ -271,18 +272,18 @@ describe('Cart', () => {
       const E = PERSONAL_DATA_ERASED;
       const erased = { name: E, street: E, city: E, postalCode: E, country: address.country };
       given([created(), added('sku-1', 1), shipped(erased)])
-        .when((s) => checkOut(s, { cartId, accountId }))
+        .when((s) => checkOut(s, { cartId, accountId, orderId }))
         .thenThrows(ShippingAddressErased, new RegExp(customerId));
     });
 
     it('refuses a total past 10^12 even if the history holds one', () =>
       given([created(), added('sku-1', 2, 600_000_000_000), shipped()])
-        .when((s) => checkOut(s, { cartId, accountId }))
+        .when((s) => checkOut(s, { cartId, accountId, orderId }))
         .thenThrows(CartTotalLimitExceeded));
 
     it('refuses an account id that is not a UUID', () =>
       given([created(), added('sku-1', 1), shipped()])
-        .when((s) => checkOut(s, { cartId, accountId: '42' }))
+        .when((s) => checkOut(s, { cartId, accountId: '42', orderId }))
         .thenThrows(InvalidCartInput, /accountId/));
   });
 
@@ -304,7 +305,10 @@ describe('Cart', () => {
         'enter an address',
         (s: CartState) => enterShippingInfo(s, { cartId, ...address, ownedBy: stranger }),
       ],
-      ['check out', (s: CartState) => checkOut(s, { cartId, accountId, ownedBy: stranger })],
+      [
+        'check out',
+        (s: CartState) => checkOut(s, { cartId, accountId, orderId, ownedBy: stranger }),
+      ],
       ['see', see],
     ])('refuses to let them %s, as if it did not exist', (_change, decide) =>
       given(history())
@@ -314,7 +318,7 @@ describe('Cart', () => {
 
     it('is not found even once checked out: its order is not named', () =>
       given([...history(), checkedOut()])
-        .when((s) => checkOut(s, { cartId, accountId, ownedBy: stranger }))
+        .when((s) => checkOut(s, { cartId, accountId, orderId, ownedBy: stranger }))
         .thenThrows(CartNotFound));
 
     it('is refused for a cart that does not exist, as for one that does', () =>
@@ -327,7 +331,7 @@ describe('Cart', () => {
 
     it("is anyone's cart for staff, who act without ownedBy", () =>
       given(history())
-        .when((s) => checkOut(s, { cartId, accountId }))
+        .when((s) => checkOut(s, { cartId, accountId, orderId }))
         .then([expect.objectContaining({ type: 'CartCheckedOut' })]));
   });
 
@@ -338,11 +342,9 @@ describe('Cart', () => {
       ['add an item', (s: CartState) => addItem(s, add('sku-2', 1))],
       ['remove an item', (s: CartState) => removeItem(s, { cartId, productId: 'sku-1' })],
       ['enter an address', (s: CartState) => enterShippingInfo(s, { cartId, ...address })],
-      ['check out again', (s: CartState) => checkOut(s, { cartId, accountId })],
+      ['check out again', (s: CartState) => checkOut(s, { cartId, accountId, orderId })],
     ])('refuses to %s, naming the order', (_change, decide) =>
-      given(history())
-        .when(decide)
-        .thenThrows(CartAlreadyCheckedOut, new RegExp(orderIdOf(cartId))),
+      given(history()).when(decide).thenThrows(CartAlreadyCheckedOut, new RegExp(orderId)),
     );
   });
 });

@@ -1,4 +1,4 @@
-import { type AggregateDefinition, deterministicUuid } from '../../event-store/index.js';
+import type { AggregateDefinition } from '../../event-store/index.js';
 import { PERSONAL_DATA_ERASED } from '../../shared/personal-data-erased.js';
 import { isCurrencyCode } from '../../shared/currency.js';
 import type {
@@ -37,11 +37,7 @@ export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{1
 export const ADDRESS_LIMITS = { name: 200, street: 200, city: 100, postalCode: 20 } as const;
 export const POSTAL_CODE = /^[A-Za-z0-9](?:[A-Za-z0-9 -]*[A-Za-z0-9])?$/;
 
-/** The order a cart becomes: derived from the cart, so a retried checkout can never place a second one. */
-export const orderIdOf = (cartId: string): string => deterministicUuid('order', cartId);
-
 export type OpenCart = {
-  status: 'open' | 'checked-out';
   id: string;
   customerId: string;
   /** Fixed by the first item added, for the life of the cart. */
@@ -50,8 +46,7 @@ export type OpenCart = {
   shipping?: ShippingAddress;
   /** The customer's personal data was erased: the address entered reads as the placeholder, unusable. */
   addressErased?: true;
-  orderId?: string;
-};
+} & ({ status: 'open'; orderId?: undefined } | { status: 'checked-out'; orderId: string });
 export type CartState = { status: 'none' } | OpenCart;
 
 export type CreateCart = { cartId: string; customerId: string };
@@ -68,7 +63,8 @@ export type AddItem = CartRef & {
 };
 export type RemoveItem = CartRef & { productId: string };
 export type EnterShippingInfo = CartRef & ShippingAddress;
-export type CheckOut = CartRef & { accountId: string };
+/** `orderId`: the order the cart becomes, derived from the cart (`orderIdOf`) so a retry never places a second. */
+export type CheckOut = CartRef & { accountId: string; orderId: string };
 
 export const initialState = (): CartState => ({ status: 'none' });
 
@@ -206,7 +202,7 @@ export function enterShippingInfo(
 }
 
 export function checkOut(state: CartState, command: CheckOut): CartCheckedOut[] {
-  const { cartId, accountId } = command;
+  const { cartId, accountId, orderId } = command;
   const cart = requireOpen(state, command);
   requireUuid('accountId', accountId);
   if (cart.lines.length === 0 || cart.currency === undefined) throw new CartEmpty(cartId);
@@ -221,7 +217,7 @@ export function checkOut(state: CartState, command: CheckOut): CartCheckedOut[] 
       type: 'CartCheckedOut',
       data: {
         cartId: cart.id,
-        orderId: orderIdOf(cart.id),
+        orderId,
         customerId: cart.customerId,
         accountId,
         currency: cart.currency,
@@ -248,8 +244,7 @@ export function requireVisible(state: CartState, { cartId, ownedBy }: CartRef): 
 
 function requireOpen(state: CartState, ref: CartRef): OpenCart {
   const cart = requireVisible(state, ref);
-  if (cart.status === 'checked-out')
-    throw new CartAlreadyCheckedOut(cart.id, cart.orderId ?? orderIdOf(cart.id));
+  if (cart.status === 'checked-out') throw new CartAlreadyCheckedOut(cart.id, cart.orderId);
   return cart;
 }
 

@@ -11,7 +11,7 @@ import {
   PostgresEventStore,
 } from '../../event-store/index.js';
 import { ProjectionRunner } from '../../projections/projection-runner.service.js';
-import { orderIdOf } from '../domain/cart.js';
+import { orderIdOf } from '../order-ids.js';
 import { CART_EVENT_TYPES, type CartEvent } from '../domain/cart.events.js';
 import { CartItemRemoval } from './cart-item-removal.entity.js';
 import { CartRemovalsProjection } from './cart-removals.projection.js';

@@ -1,5 +1,6 @@
 import { specFor } from '../../shared/testing/given-when-then.js';
-import { create, dispatch, shipmentDefinition, shipmentIdOf } from './shipment.js';
+import { shipmentIdOf } from '../shipment-ids.js';
+import { create, dispatch, shipmentDefinition } from './shipment.js';
 import type { ShipmentEvent } from './shipment.events.js';
 import { ShipmentAlreadyDispatched, ShipmentNotFound } from './shipment.errors.js';
 

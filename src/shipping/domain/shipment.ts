@@ -1,4 +1,4 @@
-import { type AggregateDefinition, deterministicUuid } from '../../event-store/index.js';
+import type { AggregateDefinition } from '../../event-store/index.js';
 import type { ShipmentCreated, ShipmentDispatched, ShipmentEvent } from './shipment.events.js';
 import { ShipmentAlreadyDispatched, ShipmentNotFound } from './shipment.errors.js';
 
@@ -7,9 +7,6 @@ export type ShipmentState =
 
 export type CreateShipment = { shipmentId: string; orderId: string };
 export type DispatchShipment = { shipmentId: string };
-
-/** An order is shipped once: its shipment's id follows from the order's. */
-export const shipmentIdOf = (orderId: string): string => deterministicUuid('shipment', orderId);
 
 export const initialState = (): ShipmentState => ({ status: 'none' });
 

@@ -3,7 +3,7 @@ import type { CheckOut } from '../../domain/cart.js';
 
 export class CheckOutCommand {
   constructor(
-    readonly checkout: CheckOut,
+    readonly checkout: Omit<CheckOut, 'orderId'>,
     readonly expectedVersion: number | undefined,
     readonly metadata: EventMetadata,
   ) {}

@@ -1,6 +1,7 @@
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { CartRepository } from '../../cart.repository.js';
-import { checkOut, orderIdOf, requireVisible } from '../../domain/cart.js';
+import { checkOut, requireVisible } from '../../domain/cart.js';
+import { orderIdOf } from '../../order-ids.js';
 import { CheckOutCommand } from './check-out.command.js';
 import type { CheckoutAccepted } from './checkout-accepted.response.js';
 
@@ -14,11 +15,12 @@ export class CheckOutHandler implements ICommandHandler<CheckOutCommand, Checkou
     metadata,
   }: CheckOutCommand): Promise<CheckoutAccepted> {
     const { cartId } = checkout;
+    const orderId = orderIdOf(cartId);
     const { version, position } = await this.carts.update(
       cartId,
-      (state) => checkOut(state, checkout),
+      (state) => checkOut(state, { ...checkout, orderId }),
       { expectedVersion, metadata, admit: (state) => requireVisible(state, checkout) },
     );
-    return { id: cartId, orderId: orderIdOf(cartId), version, position };
+    return { id: cartId, orderId, version, position };
   }
 }

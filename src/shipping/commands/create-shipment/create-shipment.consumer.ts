@@ -5,7 +5,8 @@ import type { PersistedEvent } from '../../../event-store/persisted-event.js';
 import { PostgresEventStore } from '../../../event-store/postgres-event-store.js';
 import type { PaymentProcessed } from '../../../orders/index.js';
 import { announceEvents } from '../../../projections/index.js';
-import { create, shipmentIdOf } from '../../domain/shipment.js';
+import { create } from '../../domain/shipment.js';
+import { shipmentIdOf } from '../../shipment-ids.js';
 import { shipmentsIn } from '../../shipment.repository.js';
 
 export type Consumed = 'created' | 'duplicate';
