@@ -1,24 +1,14 @@
-import type { DataSource, EntityManager } from 'typeorm';
+import type { DataSource } from 'typeorm';
 import type { Checkpoint } from '../event-store/event-store.types.js';
 import type { PersistedEvent } from '../event-store/persisted-event.js';
 import type { PostgresEventStore } from '../event-store/postgres-event-store.js';
+import { BatchTransactions, CheckpointMoved, type WorkerTarget } from './batch-transactions.js';
 import { compareCheckpoints, reached } from './checkpoint.js';
-import {
-  blamingEvents,
-  deadLetterReason,
-  HandlerFailure,
-  recordDeadLetter,
-} from './dead-letters.js';
+import { deadLetterReason, HandlerFailure, recordDeadLetter } from './dead-letters.js';
 import type { PagedTransactions } from './paged-transactions.js';
 import type { ProjectionHandler } from './projection.js';
-import {
-  lockCheckpointRow,
-  moveCheckpoint,
-  moveCheckpointIfAt,
-  readCheckpointRow,
-  storeRunningStatus,
-} from './projection-checkpoints.js';
-import { LogReader, type Page, planBatch } from './projection-reader.js';
+import { readCheckpointRow, storeRunningStatus } from './projection-checkpoints.js';
+import { LogReader, planBatch } from './projection-reader.js';
 import {
   afterFailure,
   afterProgress,
@@ -39,6 +29,7 @@ import {
 } from './worker-state.js';
 
 export { type PagedTransactions, pagedTransactions } from './paged-transactions.js';
+export type { WorkerTarget } from './batch-transactions.js';
 
 export interface WorkerOptions {
   /** Events read per batch when live. */
@@ -56,17 +47,6 @@ export interface WorkerHooks {
   onProgress(worker: ProjectionWorker, applied: number): void;
   onError(worker: ProjectionWorker, message: string, error: unknown): void;
 }
-
-/** Where a worker writes: the live read model, or a rebuild's copies of its tables. */
-export interface WorkerTarget {
-  /** The row in projection_checkpoints. */
-  checkpointName: string;
-  /** A schema searched before `public`: a rebuild's shadow tables. */
-  schema?: string;
-}
-
-/** The stored checkpoint is not where the batch was read after: read again from the stored one. */
-class CheckpointMoved extends Error {}
 
 /**
  * Applies one projection's events after its checkpoint, a batch per transaction that also moves the checkpoint
@@ -86,6 +66,7 @@ export class ProjectionWorker {
   /** A retry or a horizon look-again is scheduled: wakes wait for it. */
   private sleeping?: NodeJS.Timeout;
   private readonly reads: (type: string) => boolean;
+  private readonly batches: BatchTransactions;
 
   constructor(
     readonly name: string,
@@ -105,6 +86,14 @@ export class ProjectionWorker {
     this.checkpoint = start;
     const types = new Set(handler.eventTypes);
     this.reads = (type) => types.has(type);
+    const { dataSource, reveal } = deps;
+    this.batches = new BatchTransactions({
+      dataSource,
+      handler,
+      writesTo,
+      reads: this.reads,
+      reveal,
+    });
   }
 
   get state(): WorkerState {
@@ -245,17 +234,29 @@ export class ProjectionWorker {
       const { events } = batch;
       size = batch.nextSize;
       if (batch.full && !isolating && !batch.cut && this.admittedToPagedTransaction()) {
-        let paged: Awaited<ReturnType<ProjectionWorker['applyPages']>>;
+        const status = runningStatusOf(this.current);
+        let paged: Awaited<ReturnType<BatchTransactions['writePages']>>;
         try {
-          paged = await this.applyPages({ ...page, events }, reader);
+          paged = await this.batches.writePages(
+            { ...page, events },
+            {
+              reader,
+              pageSize: batchSize,
+              maxMs: this.deps.options.maxTransactionMs!,
+              status,
+              stopping: () => isHalted(this.current),
+            },
+          );
         } catch (error) {
           if (!(error instanceof CheckpointMoved)) throw error;
+          this.checkpointMoved(error);
           reader.forget();
           size = batchSize;
           continue;
         } finally {
           this.deps.paged!.release();
         }
+        this.committed(status);
         this.progressed(events, paged.last, paged.applied);
         if (paged.next) reader.keep(paged.next);
         else reader.endsAt(paged.last, size);
@@ -266,16 +267,25 @@ export class ProjectionWorker {
       if (isolating || batch.cut) reader.forget();
       else if (batch.full) reader.readAhead(last, size);
       else reader.endsAt(last, size);
+      const status = runningStatusOf(this.current);
       try {
-        await this.applyBatch(events, page.after, last);
+        await this.batches.write(events, { from: page.after, last, status });
       } catch (error) {
         if (!(error instanceof CheckpointMoved)) throw error;
+        this.checkpointMoved(error);
         reader.forget();
         size = batchSize;
         continue;
       }
+      this.committed(status);
       this.progressed(events, last, events.length);
     }
+  }
+
+  /** Not the field `checkpoint` but the stored row decides: resume() may have moved the field meanwhile. */
+  private checkpointMoved({ stored, storedFailed }: CheckpointMoved): void {
+    if (storedFailed) this.halt('stopped by its stored status: failed');
+    else if (stored) this.checkpoint = stored;
   }
 
   private progressed(events: PersistedEvent[], last: Checkpoint, applied: number): void {
@@ -296,127 +306,9 @@ export class ProjectionWorker {
     );
   }
 
-  /**
-   * One transaction over pages from `first` on, for up to `maxTransactionMs`: the handler's `open` writer gets
-   * each page (the next is read meanwhile) and writes what it kept in `finish`. Returns the read in flight.
-   */
-  private async applyPages(
-    first: Page,
-    reader: LogReader,
-  ): Promise<{ last: Checkpoint; applied: number; next?: Promise<Page> }> {
-    const started = Date.now();
-    const { batchSize } = this.deps.options;
-    const status = runningStatusOf(this.current);
-    let applied = 0;
-    let last = first.after;
-    let next: Promise<Page> | undefined;
-    let firstRelevant: PersistedEvent | undefined;
-    let lastRelevant: PersistedEvent | undefined;
-    // A failure names the transaction's first and last event of this projection: isolating it covers them all.
-    const blamed = () =>
-      firstRelevant === lastRelevant ? [lastRelevant!] : [firstRelevant!, lastRelevant!];
-    await this.deps.dataSource.transaction(async (tx) => {
-      await this.begin(tx, first.after);
-      const writer = this.handler.open!(tx);
-      let page = first;
-      for (;;) {
-        const end = page.events[page.events.length - 1].checkpoint;
-        // Pages of the live batch size: the transaction, not the read, is what grows (memory stays flat).
-        next = page.events.length === page.size ? reader.read(end, batchSize) : undefined;
-        next?.catch(() => undefined);
-        const relevant = page.events.filter((event) => this.reads(event.type));
-        if (relevant.length > 0) {
-          firstRelevant ??= relevant[0];
-          lastRelevant = relevant[relevant.length - 1];
-          await blamingEvents(blamed(), async () => writer.write(await this.deps.reveal(relevant)));
-        }
-        applied += page.events.length;
-        last = end;
-        if (
-          !next ||
-          isHalted(this.current) ||
-          Date.now() - started >= this.deps.options.maxTransactionMs!
-        ) {
-          break;
-        }
-        page = await next;
-        next = undefined;
-        if (page.events.length === 0) break;
-      }
-      if (lastRelevant) await blamingEvents(blamed(), () => writer.finish());
-      await moveCheckpoint(tx, this.writesTo.checkpointName, last, status);
-    });
-    this.committed(status);
-    return { last, applied, next };
-  }
-
-  /** One transaction: the checkpoint is still `from` (where the batch was read), the writes, the new checkpoint. */
-  private async applyBatch(
-    events: PersistedEvent[],
-    from: Checkpoint,
-    last: Checkpoint,
-  ): Promise<void> {
-    const relevant = events.filter((event) => this.reads(event.type));
-    const status = runningStatusOf(this.current);
-    if (relevant.length === 0) {
-      await this.passOver(from, last, status);
-      return;
-    }
-    // Before the transaction: its key lookup never waits for a pooled connection while this one holds another.
-    const revealed = await blamingEvents(relevant, () => this.deps.reveal(relevant));
-    // Before the transaction too, so a reactor's commands never hold the horizon back; a rebuild does not react.
-    if (this.handler.react && !this.writesTo.schema)
-      await blamingEvents(relevant, () => this.handler.react!(revealed));
-    await this.deps.dataSource.transaction(async (tx) => {
-      await this.begin(tx, from);
-      await blamingEvents(relevant, () => this.handler.apply(revealed, tx));
-      await moveCheckpoint(tx, this.writesTo.checkpointName, last, status);
-    });
-    this.committed(status);
-  }
-
   private committed(status: RunningStatus): void {
     this.current = batchCommitted(this.current, status);
     this.lastError = null;
-  }
-
-  /** Opens a read-model transaction on the checkpoint it was read after (compare-and-set: see claim). */
-  private async begin(tx: EntityManager, from: Checkpoint): Promise<void> {
-    // A read model is derived data: a crash may lose the last commits, but writes and checkpoint together.
-    await tx.query('SET LOCAL synchronous_commit = off');
-    if (this.writesTo.schema)
-      await tx.query(`SET LOCAL search_path = ${this.writesTo.schema}, public`);
-    await this.claim(tx, from);
-  }
-
-  /** A batch with none of this projection's events only moves the checkpoint: one statement, no transaction. */
-  private async passOver(from: Checkpoint, last: Checkpoint, status: RunningStatus): Promise<void> {
-    const moved = await moveCheckpointIfAt(this.deps.dataSource, this.writesTo.checkpointName, {
-      from,
-      to: last,
-      status,
-    });
-    if (!moved) {
-      await this.deps.dataSource.transaction((tx) => this.claim(tx, from));
-      throw new CheckpointMoved(); // claim found nothing wrong: the row moved and came back; read again
-    }
-    this.committed(status);
-  }
-
-  /**
-   * Locks the checkpoint row, which must still be `from`: not the field `checkpoint`, which resume() may have
-   * moved while the read was in flight (the batch would apply twice).
-   */
-  private async claim(tx: EntityManager, from: Checkpoint): Promise<void> {
-    const stored = await lockCheckpointRow(tx, this.writesTo.checkpointName);
-    if (stored.status === 'failed') {
-      this.halt('stopped by its stored status: failed');
-      throw new CheckpointMoved();
-    }
-    if (compareCheckpoints(stored.checkpoint, from) !== 0) {
-      this.checkpoint = stored.checkpoint;
-      throw new CheckpointMoved();
-    }
   }
 
   private async storeStatus(status: RunningStatus): Promise<void> {
