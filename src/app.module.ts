@@ -17,7 +17,7 @@ import { ProblemFilter } from './http/problem.filter.js';
 import { validationPipe } from './http/validation.js';
 import { MetricsModule } from './metrics/metrics.module.js';
 import { OrdersModule } from './orders/index.js';
-import { ProjectionsModule } from './projections/projections.module.js';
+import { ProjectionsModule } from './projections/index.js';
 import { ShippingModule } from './shipping/shipping.module.js';
 
 @Global()

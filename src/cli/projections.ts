@@ -6,8 +6,7 @@ import type { DataSource } from 'typeorm';
 import { AppModule } from '../app.module.js';
 import { loadConfig } from '../config/config.js';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from '../database/embedded-postgres.js';
-import { ProjectionRunner } from '../projections/projection-runner.service.js';
-import type { RebuildProgress } from '../projections/projection-rebuild.js';
+import { ProjectionRunner, type RebuildProgress } from '../projections/index.js';
 import { ProgressBar } from './progress-bar.js';
 import { required, runCli, UsageError } from './run-cli.js';
 

@@ -11,7 +11,7 @@ import type { Request } from 'express';
 import { from, mergeMap, Observable } from 'rxjs';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
 import { DatabaseBudget } from '../database/database-budget.js';
-import { ProjectionRunner } from '../projections/projection-runner.service.js';
+import { ProjectionRunner } from '../projections/index.js';
 import { HttpProblem, RequestValidationError } from './problem.js';
 
 const READ_MODELS = Symbol('chronicle:read-models');

@@ -1,5 +1,5 @@
 import { ConsoleLogger, Logger } from '@nestjs/common';
-import type { ProjectionRunner } from '../projections/projection-runner.service.js';
+import type { ProjectionRunner } from '../projections/index.js';
 import { Metrics } from './metrics.service.js';
 import {
   ProjectionMetrics,

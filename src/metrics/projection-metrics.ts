@@ -1,7 +1,10 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { Counter, Gauge } from 'prom-client';
-import { ProjectionRunner } from '../projections/projection-runner.service.js';
-import type { ProjectionState, ProjectionStatus } from '../projections/projection-status.js';
+import {
+  type ProjectionState,
+  type ProjectionStatus,
+  ProjectionRunner,
+} from '../projections/index.js';
 import { Metrics } from './metrics.service.js';
 
 type Reported = Partial<

@@ -1,5 +1,8 @@
 // The projection engine's public surface: other modules import projections only through this file.
 export { compareCheckpoints, reached } from './checkpoint.js';
+// The shared entity writer and @Reactor (issue 12) change fast: everything they export.
+export * from './entity-projection.js';
+export * from './reactor.js';
 export { announceEvents, type EventsNotice } from './events-notice.js';
 export { Projection, type ProjectionHandler, type ProjectionTransaction } from './projection.js';
 export { NothingToSkip, UnknownPosition, UnknownProjection } from './projection.errors.js';
