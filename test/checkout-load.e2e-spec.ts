@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { RunningApp } from '../src/app.factory.js';
-import { checkoutCommandId } from '../src/orders/domain/checkout.js';
+import { checkoutCommandId } from '../src/orders/checkout/checkout-ids.js';
 import { accountsApi } from './support/accounts-api.js';
 import { customerToken } from './support/auth.js';
 import { cartsApi } from './support/carts-api.js';

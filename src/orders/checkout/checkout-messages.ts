@@ -1,9 +1,10 @@
 import type { MoneyDeposited, MoneyWithdrawn, WithdrawalRejected } from '../../accounts/index.js';
 import type { PersistedEvent } from '../../event-store/index.js';
 import type { ShipmentDispatched } from '../../shipping/index.js';
-import { checkoutCommandId, type CheckoutMessage } from '../domain/checkout.js';
+import type { CheckoutMessage } from '../domain/checkout.js';
 import { CHECKOUT_EVENT_TYPES, type CheckoutEvent } from '../domain/checkout.events.js';
 import type { OrderPlaced } from '../domain/order.events.js';
+import { checkoutCommandId } from './checkout-ids.js';
 
 /** The event types the saga reads: its messages, and its own events for the pending requests table. */
 export const CHECKOUT_SAGA_EVENT_TYPES: readonly string[] = [

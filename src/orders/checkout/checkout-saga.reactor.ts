@@ -5,7 +5,6 @@ import { ConcurrencyError, type PersistedEvent } from '../../event-store/index.j
 import { Projection, type ProjectionHandler } from '../../projections/projection.js';
 import { concurrently } from '../concurrently.js';
 import {
-  checkoutRecordId,
   decide,
   evolve,
   type CheckoutClock,
@@ -13,6 +12,7 @@ import {
   type CheckoutState,
 } from '../domain/checkout.js';
 import { CHECKOUT_EVENT_TYPES, type CheckoutEvent } from '../domain/checkout.events.js';
+import { checkoutCommandId, checkoutRecordId } from './checkout-ids.js';
 import { CheckoutRepository } from '../order.repository.js';
 import { CheckoutCommands } from './checkout-commands.js';
 import { CHECKOUT_SAGA_EVENT_TYPES, messageOf } from './checkout-messages.js';
@@ -92,7 +92,7 @@ export class CheckoutSagaReactor implements ProjectionHandler {
     cause: PersistedEvent,
     clock: CheckoutClock,
   ): Promise<CheckoutEvent[]> {
-    const { events, commands } = decide(state, message, clock);
+    const { events, commands } = decide(state, message, clock, checkoutCommandId);
     const decided = events.reduce(evolve, state);
     const answered: CheckoutEvent[] = [];
     for (const command of commands) {

@@ -9,8 +9,9 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '../../config/config.js';
 import { ProjectionRunner } from '../../projections/index.js';
-import { announceDeadline, checkoutCommandId, pendingCommand } from '../domain/checkout.js';
+import { announceDeadline, pendingCommand } from '../domain/checkout.js';
 import { CheckoutRepository } from '../order.repository.js';
+import { checkoutCommandId } from './checkout-ids.js';
 import { CHECKOUT_SAGA } from './checkout-saga.reactor.js';
 import { CheckoutCommands } from './checkout-commands.js';
 import { isDatabaseUnavailable } from '../../database/database-errors.js';
@@ -100,7 +101,7 @@ export class CheckoutTimer implements OnApplicationBootstrap, BeforeApplicationS
   private async resend(orderId: string, now: number): Promise<void> {
     if (now - (this.lastSent.get(orderId) ?? 0) < this.resendMs) return;
     this.lastSent.set(orderId, now);
-    const command = pendingCommand((await this.checkouts.load(orderId)).state);
+    const command = pendingCommand((await this.checkouts.load(orderId)).state, checkoutCommandId);
     if (command) await this.commands.send(command, orderId);
   }
 }

@@ -1,6 +1,5 @@
 import {
   announceDeadline,
-  checkoutCommandId,
   decide,
   evolve,
   initialState,
@@ -10,6 +9,7 @@ import {
   type CheckoutState,
 } from './checkout.js';
 import { EventTypeRegistry, PersistedEvent } from '../../event-store/index.js';
+import { checkoutCommandId } from '../checkout/checkout-ids.js';
 import {
   CHECKOUT_EVENT_DEFINITIONS,
   type CheckoutEvent,
@@ -43,7 +43,7 @@ function workflowSpec<State, Message, Event, Output>(workflow: {
 
 const clock = { now: NOW, paymentTimeoutMs: 30_000 };
 const spec = workflowSpec<CheckoutState, CheckoutMessage, CheckoutEvent, CheckoutOutput>({
-  decide: (state, message) => decide(state, message, clock),
+  decide: (state, message) => decide(state, message, clock, checkoutCommandId),
   evolve,
   initialState,
 });
@@ -242,12 +242,15 @@ describe('checkout saga', () => {
     });
 
     it('resends the unanswered request as it was: the same command id, the same customer', () => {
-      expect(pendingCommand(state([started()]))).toEqual(withdraw);
-      expect(pendingCommand(state([started(), deadline(), timedOut(), refundRequested()]))).toEqual(
-        deposit,
-      );
-      expect(pendingCommand(state([started(), received()]))).toBeUndefined();
-      expect(pendingCommand(state([started(), deadline()]))).toBeUndefined();
+      expect(pendingCommand(state([started()]), checkoutCommandId)).toEqual(withdraw);
+      expect(
+        pendingCommand(
+          state([started(), deadline(), timedOut(), refundRequested()]),
+          checkoutCommandId,
+        ),
+      ).toEqual(deposit);
+      expect(pendingCommand(state([started(), received()]), checkoutCommandId)).toBeUndefined();
+      expect(pendingCommand(state([started(), deadline()]), checkoutCommandId)).toBeUndefined();
     });
 
     it('resends the request of a saga started before accounts had owners as it was sent: no owner', () => {
@@ -271,7 +274,7 @@ describe('checkout saga', () => {
         data: registry.upcast(stored).data,
       } as CheckoutEvent;
       const { ownedBy: __, ...unowned } = withdraw;
-      expect(pendingCommand(state([legacy]))).toEqual(unowned);
+      expect(pendingCommand(state([legacy]), checkoutCommandId)).toEqual(unowned);
     });
   });
 });

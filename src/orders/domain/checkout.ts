@@ -1,4 +1,4 @@
-import { type AggregateDefinition, deterministicUuid } from '../../event-store/index.js';
+import type { AggregateDefinition } from '../../event-store/index.js';
 import type { CheckoutEvent } from './checkout.events.js';
 import type { CancellationReason } from './order.events.js';
 
@@ -81,13 +81,8 @@ export interface CheckoutClock {
 export type CheckoutStep =
   'withdraw' | 'refund' | 'deadline' | 'record-payment' | 'cancel' | 'ship';
 
-/** The id of every command a saga sends: the same step of the same saga always has the same id. */
-export const checkoutCommandId = (orderId: string, step: CheckoutStep): string =>
-  deterministicUuid('checkout', orderId, step);
-
-/** The command id under which the saga records its reaction to a message (each decides once per saga). */
-export const checkoutRecordId = (orderId: string, message: CheckoutMessage['type']): string =>
-  deterministicUuid('checkout', orderId, 'record', message);
+/** The id of every command a saga sends, derived outside the domain: the same step of the same saga, the same id. */
+export type CommandIdOf = (orderId: string, step: CheckoutStep) => string;
 
 export const initialState = (): CheckoutState => ({ stage: 'none' });
 
@@ -128,12 +123,13 @@ export function decide(
   state: CheckoutState,
   message: CheckoutMessage,
   clock: CheckoutClock,
+  commandIdOf: CommandIdOf,
 ): CheckoutOutput {
   if (message.type === 'order-placed')
-    return state.stage === 'none' ? start(message, clock) : NOTHING;
+    return state.stage === 'none' ? start(message, clock, commandIdOf) : NOTHING;
   if (state.stage === 'none') return NOTHING;
   const { orderId } = state;
-  const command = (step: CheckoutStep) => checkoutCommandId(orderId, step);
+  const command = (step: CheckoutStep) => commandIdOf(orderId, step);
   switch (message.type) {
     case 'payment-succeeded': {
       const { withdrawalPosition } = message;
@@ -162,7 +158,7 @@ export function decide(
             data: { orderId, amount: state.amount, refundCommandId, withdrawalPosition },
           },
         ],
-        commands: [refund(state)],
+        commands: [refund(state, commandIdOf)],
       };
     }
     case 'payment-declined':
@@ -216,13 +212,14 @@ function start(
     currency,
   }: Extract<CheckoutMessage, { type: 'order-placed' }>,
   { now, paymentTimeoutMs }: CheckoutClock,
+  commandIdOf: CommandIdOf,
 ): CheckoutOutput {
   const dueAt = new Date(now.getTime() + paymentTimeoutMs).toISOString();
-  const paymentCommandId = checkoutCommandId(orderId, 'withdraw');
+  const paymentCommandId = commandIdOf(orderId, 'withdraw');
   const started = { orderId, customerId, accountId, amount, currency, paymentCommandId, dueAt };
   return {
     events: [{ type: 'CheckoutStarted', data: started }],
-    commands: [withdrawal({ stage: 'awaiting-payment', ...started })],
+    commands: [withdrawal({ stage: 'awaiting-payment', ...started }, commandIdOf)],
   };
 }
 
@@ -234,19 +231,22 @@ export function announceDeadline(state: CheckoutState, now: Date): CheckoutEvent
 }
 
 /** The command to the accounts context still unanswered, which may be sent again as it is (same command id). */
-export function pendingCommand(state: CheckoutState): CheckoutCommand | undefined {
+export function pendingCommand(
+  state: CheckoutState,
+  commandIdOf: CommandIdOf,
+): CheckoutCommand | undefined {
   // Past its deadline a withdrawal is not asked for again: it could only be refunded.
   if (state.stage === 'awaiting-payment')
-    return state.deadlineReached ? undefined : withdrawal(state);
-  return state.stage === 'refunding' ? refund(state) : undefined;
+    return state.deadlineReached ? undefined : withdrawal(state, commandIdOf);
+  return state.stage === 'refunding' ? refund(state, commandIdOf) : undefined;
 }
 
 type Started = Exclude<CheckoutState, { stage: 'none' }>;
 
-function withdrawal(state: Started): CheckoutCommand {
+function withdrawal(state: Started, commandIdOf: CommandIdOf): CheckoutCommand {
   return {
     type: 'withdraw',
-    commandId: checkoutCommandId(state.orderId, 'withdraw'),
+    commandId: commandIdOf(state.orderId, 'withdraw'),
     accountId: state.accountId,
     amount: state.amount,
     currency: state.currency,
@@ -255,10 +255,10 @@ function withdrawal(state: Started): CheckoutCommand {
   };
 }
 
-function refund(state: Started): CheckoutCommand {
+function refund(state: Started, commandIdOf: CommandIdOf): CheckoutCommand {
   return {
     type: 'deposit',
-    commandId: checkoutCommandId(state.orderId, 'refund'),
+    commandId: commandIdOf(state.orderId, 'refund'),
     accountId: state.accountId,
     amount: state.amount,
     description: `Refund of order ${state.orderId}: paid after its checkout timed out`,
