@@ -3,10 +3,8 @@ import { compareCheckpoints } from './checkpoint.js';
 import { EVENTS_CHANNEL } from './leases.js';
 
 /**
- * The payload of a NOTIFY on the events channel (EVENTS_CHANNEL): who committed, which event types, and the
- * newest checkpoint committed. Receivers wake only the projections reading those types, with that checkpoint as
- * their target, so one whose read still finds it behind the commit horizon (an older transaction open) looks
- * again shortly instead of at its next poll. An empty or unreadable payload wakes every projection.
+ * A commit notice: receivers wake only the projections reading `types`, up to `checkpoint`.
+ * See docs/architecture.md#projections.
  */
 export interface EventsNotice {
   from: string;

@@ -16,10 +16,8 @@ export interface LeaseEvents {
 }
 
 /**
- * Session advisory locks held on one dedicated connection: a projection runs only in the instance holding its
- * lease. PostgreSQL frees the locks when that connection ends (the process exits, is killed or loses the
- * network), so another instance, trying every `retryMs`, takes over. The same connection LISTENs for
- * appends and operator actions from other processes.
+ * Session advisory locks on one connection, which also LISTENs: they end with it, so a standby takes over.
+ * See docs/architecture.md#projections.
  */
 export class Leases {
   private readonly logger = new Logger('ProjectionLeases');

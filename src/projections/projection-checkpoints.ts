@@ -1,5 +1,6 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import type { Checkpoint } from '../event-store/event-store.types.js';
+import { reached } from './checkpoint.js';
 
 /** Qualified: a rebuild puts its shadow schema first on the search path. */
 export const CHECKPOINTS = 'public.projection_checkpoints';
@@ -51,6 +52,19 @@ export async function ensureCheckpointRow(
     name,
   ]);
   return (await readCheckpointRow(db, name))!;
+}
+
+/** Polls the stored rows until every one has reached `target`: false at `deadline`. */
+export async function waitForStoredCheckpoints(
+  db: Pick<DataSource, 'query'>,
+  { names, target, deadline }: { names: readonly string[]; target: Checkpoint; deadline: number },
+): Promise<boolean> {
+  for (;;) {
+    const rows = await Promise.all(names.map((name) => readCheckpointRow(db, name)));
+    if (rows.every((row) => row && reached(row.checkpoint, target))) return true;
+    if (Date.now() >= deadline) return false;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
 }
 
 export const rebuildCheckpointName = (name: string) => `${name}:rebuild`;

@@ -28,10 +28,8 @@ export const shadowSchemaOf = (name: string) =>
 const IDENTIFIER = /^[a-z_][a-z0-9_]*$/;
 
 /**
- * Rebuilds a projection without downtime: its handler fills copies of its tables (in a schema of their own,
- * put first on the search path) from the start of the log while queries keep reading the current tables; once
- * the copy has caught up, one transaction drops the old tables, moves the copies in (index names kept), and
- * hands the copy's checkpoint to the live projection, which carries on from there on the new tables.
+ * Rebuilds a projection into shadow tables while queries read the current ones, then swaps them in.
+ * See docs/architecture.md#projections.
  */
 export class ProjectionRebuild {
   constructor(
@@ -117,11 +115,7 @@ export class ProjectionRebuild {
     return { checkpointName, schema: this.schema };
   }
 
-  /**
-   * Swaps the copies in. The live projection's checkpoint row is locked first (as every batch does), so no
-   * batch writes the old tables meanwhile; the live projection then finds its checkpoint moved and resumes
-   * from the rebuild's, on the new tables.
-   */
+  /** Locks the live checkpoint row first, as every batch does: no batch writes the old tables meanwhile. */
   private async swap(worker: ProjectionWorker, holder: number): Promise<void> {
     for (let attempt = 1; ; attempt++) {
       // A little more catching up first, so the live projection has little left to apply.

@@ -23,7 +23,11 @@ import { CONTROL_CHANNEL, EVENTS_CHANNEL, Leases } from './leases.js';
 import { type PagedTransactions, pagedTransactions } from './paged-transactions.js';
 import { PROJECTION_METADATA, type ProjectionHandler } from './projection.js';
 import { UnknownPosition, UnknownProjection } from './projection.errors.js';
-import { ensureCheckpointRow, readCheckpointRow } from './projection-checkpoints.js';
+import {
+  ensureCheckpointRow,
+  readCheckpointRow,
+  waitForStoredCheckpoints,
+} from './projection-checkpoints.js';
 import { type DeadLetter, ProjectionOperations } from './projection-operations.js';
 import { ProjectionRebuild, type RebuildProgress } from './projection-rebuild.js';
 import type { ProjectionStatus } from './projection-status.js';
@@ -34,9 +38,8 @@ import { isRunning } from './worker-state.js';
 export { NothingToSkip, UnknownPosition, UnknownProjection } from './projection.errors.js';
 
 /**
- * Runs every @Projection provider as a durable subscriber to the global log. Each projection runs in the one
- * instance holding its lease; EventBus deliveries after a commit, NOTIFY from other processes and a poll
- * timer wake it, and it always reads from its stored checkpoint, so a missed wake-up only delays it.
+ * Runs each @Projection where its lease is held, always from its stored checkpoint: a missed wake only delays it.
+ * See docs/architecture.md#projections.
  */
 @Injectable()
 export class ProjectionRunner implements OnApplicationBootstrap, BeforeApplicationShutdown {
@@ -115,16 +118,13 @@ export class ProjectionRunner implements OnApplicationBootstrap, BeforeApplicati
     await noticesSent;
   }
 
-  /**
-   * Wakes the projections this instance runs; `target` is a checkpoint that must be reached. Given `types`, only
-   * the projections reading one of them: the others move past such events at their next poll.
-   */
-  notify(target?: Checkpoint, types?: ReadonlySet<string>): void {
+  /** Wakes the local projections (given `types`, those reading one); the others pass such events at their next poll. */
+  notify(mustReach?: Checkpoint, types?: ReadonlySet<string>): void {
     if (this.shuttingDown) return;
     for (const [name, worker] of this.workers) {
       if (!this.leases?.holds(name)) continue;
       if (types && !worker.handler.eventTypes.some((type) => types.has(type))) continue;
-      worker.wake(target);
+      worker.wake(mustReach);
     }
   }
 
@@ -145,15 +145,9 @@ export class ProjectionRunner implements OnApplicationBootstrap, BeforeApplicati
     const selected = this.names.filter((name) => !names || names.includes(name));
     const local = selected.every((name) => this.leases?.holds(name));
     const deadline = Date.now() + timeoutMs;
-    if (!local) {
-      // Another instance runs (some of) them: watch their stored checkpoints.
-      for (;;) {
-        const rows = await Promise.all(selected.map((n) => readCheckpointRow(this.dataSource, n)));
-        if (rows.every((row) => row && reached(row.checkpoint, target))) return true;
-        if (Date.now() >= deadline) return false;
-        await new Promise((resolve) => setTimeout(resolve, 20));
-      }
-    }
+    // Another instance runs (some of) them: watch their stored checkpoints.
+    if (!local)
+      return waitForStoredCheckpoints(this.dataSource, { names: selected, target, deadline });
     const done = () =>
       selected.every((name) => reached(this.workers.get(name)!.checkpoint, target));
     if (done()) return true;

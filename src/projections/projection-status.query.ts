@@ -7,10 +7,8 @@ import type { ProjectionStatus } from './projection-status.js';
 const HORIZON_REPORT_AFTER = '1 second';
 
 /**
- * Every projection's status as the database sees it, whichever instance runs it: the stored status and
- * checkpoint, who holds its lease and its rebuild lock (pg_locks), its lag (the committed events of its types
- * after its checkpoint: events of other types are passed over at the next poll), and the backend holding the
- * commit horizon back when committed events wait behind it.
+ * From the database, so every instance and the CLI answer the same.
+ * See docs/architecture.md#projections.
  */
 export async function readProjectionStatuses(
   db: Pick<DataSource, 'query'>,
