@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
+import { snapshottedAccountDefinition } from '../../src/accounts/account.snapshot.js';
 import { accountDefinition, deposit } from '../../src/accounts/domain/account.js';
 import type { AccountEvent } from '../../src/accounts/domain/account.events.js';
 import { EventSourcedRepository } from '../../src/event-store/event-sourced-repository.js';
@@ -138,7 +139,7 @@ async function commandRuns(context: ScenarioContext, pools: Pools) {
   const repository = new EventSourcedRepository(
     store,
     { publishAll: () => undefined },
-    accountDefinition,
+    snapshottedAccountDefinition,
   );
   let conflicts = 0;
   const clean = async () => {

@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { snapshottedAccountDefinition } from '../../src/accounts/account.snapshot.js';
 import { accountDefinition, type AccountState } from '../../src/accounts/domain/account.js';
 import type { AccountEvent } from '../../src/accounts/domain/account.events.js';
 import { EventSourcedRepository } from '../../src/event-store/event-sourced-repository.js';
@@ -27,7 +28,7 @@ export const readStreamScenario: Scenario = {
       const repository = new EventSourcedRepository(
         accountStore(pool),
         { publishAll: () => undefined },
-        accountDefinition,
+        snapshottedAccountDefinition,
       );
 
       const loads = async (load: () => Promise<number>): Promise<Measurement> => {

@@ -1,5 +1,6 @@
 import pg from 'pg';
-import { accountDefinition, deposit } from '../../src/accounts/domain/account.js';
+import { snapshottedAccountDefinition } from '../../src/accounts/account.snapshot.js';
+import { deposit } from '../../src/accounts/domain/account.js';
 import { EventSourcedRepository } from '../../src/event-store/event-sourced-repository.js';
 import { PostgresSnapshotStore } from '../../src/event-store/postgres-snapshot-store.js';
 import { alternate, type Side } from '../harness/alternate.js';
@@ -28,7 +29,7 @@ export const snapshotsScenario: Scenario = {
       const repository = new EventSourcedRepository(
         accountStore(pool),
         { publishAll: () => undefined },
-        accountDefinition,
+        snapshottedAccountDefinition,
         { store: new PostgresSnapshotStore(pool), every: EVERY },
       );
       context.log(`  ${LONG.toLocaleString('en-US')} events, snapshot 99 events behind the head`);

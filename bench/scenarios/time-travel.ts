@@ -1,5 +1,6 @@
 import pg from 'pg';
-import { accountDefinition, deposit } from '../../src/accounts/domain/account.js';
+import { snapshottedAccountDefinition } from '../../src/accounts/account.snapshot.js';
+import { deposit } from '../../src/accounts/domain/account.js';
 import { GetAccountAsOfHandler } from '../../src/accounts/queries/get-account-as-of/get-account-as-of.handler.js';
 import { GetAccountAsOfQuery } from '../../src/accounts/queries/get-account-as-of/get-account-as-of.query.js';
 import { GetAccountHistoryHandler } from '../../src/accounts/queries/get-account-history/get-account-history.handler.js';
@@ -42,7 +43,7 @@ export const timeTravelScenario: Scenario = {
       const repository = new EventSourcedRepository(
         store,
         { publishAll: () => undefined },
-        accountDefinition,
+        snapshottedAccountDefinition,
         { store: snapshots, every: EVERY },
       );
       const oneDeposit = () =>

@@ -6,7 +6,8 @@ import {
   PostgresEventStore,
   PostgresSnapshotStore,
 } from '../event-store/index.js';
-import { accountDefinition, type AccountState } from './domain/account.js';
+import { snapshottedAccountDefinition } from './account.snapshot.js';
+import type { AccountState } from './domain/account.js';
 import type { AccountEvent } from './domain/account.events.js';
 
 @Injectable()
@@ -20,7 +21,7 @@ export class AccountRepository extends EventSourcedRepository<AccountState, Acco
     super(
       store,
       eventBus,
-      accountDefinition,
+      snapshottedAccountDefinition,
       { store: snapshots, every: config.snapshotEvery, logger: new Logger(AccountRepository.name) },
       // An account's personal data is erased through this repository, which drops it from the cache at once.
       config.aggregateCache,

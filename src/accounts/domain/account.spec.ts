@@ -22,25 +22,18 @@ import {
   InvalidDepositSource,
   InvalidOwnerName,
 } from './account.errors.js';
+import {
+  accountId,
+  deposited,
+  erased,
+  opened,
+  ownerId,
+  state,
+  withdrawn,
+} from '../testing/account-events.js';
 
-const accountId = '6f1c0a52-8d3e-4c7b-9a51-2b7e4d9c0f11';
-const ownerId = '3b9e6c2a-1d4f-4e8a-9c7b-5a2d8f1e6c03';
 const stranger = '7d1a4e9c-2b6f-4c3a-8e5d-9f0b1c2a3d47';
 const given = specFor(accountDefinition);
-const opened = (currency = 'EUR', owner: string | null = ownerId): AccountEvent => ({
-  type: 'AccountOpened',
-  data: { accountId, ownerName: 'Ada Lovelace', currency, ownerId: owner },
-});
-const deposited = (amount: number): AccountEvent => ({
-  type: 'MoneyDeposited',
-  data: { accountId, amount, source: 'transfer' },
-});
-const withdrawn = (amount: number): AccountEvent => ({
-  type: 'MoneyWithdrawn',
-  data: { accountId, amount },
-});
-const erased = (): AccountEvent => ({ type: 'PersonalDataErased', data: { accountId } });
-const state = (...events: AccountEvent[]) => events.reduce(evolve, initialState());
 /** What a refusal says, to compare two of them. */
 const caught = (decision: () => unknown) => {
   try {
@@ -317,65 +310,5 @@ describe('Account', () => {
       },
     ];
     expect(events.reduce(evolve, initialState())).toMatchObject({ status: 'open', balance: 50 });
-  });
-});
-
-describe('Account snapshots', () => {
-  const history: AccountEvent[] = [opened(), deposited(Number.MAX_SAFE_INTEGER - 1), withdrawn(2)];
-  const snapshot = accountDefinition.snapshot!;
-
-  it('restores exactly the state it was taken of, the balance still a safe integer', () => {
-    const state = history.reduce(evolve, initialState());
-    const restored = snapshot.fromSnapshot(JSON.parse(JSON.stringify(snapshot.toSnapshot(state))));
-
-    expect(restored).toEqual(state);
-    expect(restored).toMatchObject({ balance: Number.MAX_SAFE_INTEGER - 3 });
-  });
-
-  it('keeps an account without owner without owner', () => {
-    const ownerless = state(opened('EUR', null));
-    const restored = snapshot.fromSnapshot(
-      JSON.parse(JSON.stringify(snapshot.toSnapshot(ownerless))),
-    );
-    expect(restored).toEqual(ownerless);
-    expect(() => withdraw(restored, { accountId, amount: 1, ownedBy: ownerId })).toThrow(
-      AccountNotFound,
-    );
-  });
-
-  it('keeps an erasure across a snapshot', () => {
-    const state = [opened(), erased()].reduce(evolve, initialState());
-    const restored = snapshot.fromSnapshot(JSON.parse(JSON.stringify(snapshot.toSnapshot(state))));
-    expect(restored).toEqual(state);
-    expect(erasePersonalData(restored, { accountId })).toEqual([]);
-  });
-
-  it('decides the same from a restored state as from the folded history', () => {
-    const restored = snapshot.fromSnapshot(
-      snapshot.toSnapshot(history.reduce(evolve, initialState())),
-    );
-    expect(withdraw(restored, { accountId, amount: 1 })).toEqual(
-      withdraw(history.reduce(evolve, initialState()), { accountId, amount: 1 }),
-    );
-  });
-
-  it.each([
-    {},
-    { status: 'open', id: accountId, ownerName: 'Ada', currency: 'EUR', balance: '10' },
-    { status: 'open', id: accountId, ownerName: 'Ada', currency: 'EUR', balance: 2 ** 53 },
-    { status: 'open', id: accountId, ownerName: 'Ada', currency: 'EUR', balance: 1.5 },
-    { status: 'closed' },
-    { status: 'open', id: accountId, ownerName: 'Ada', currency: 'EUR', balance: 1 },
-    { status: 'open', id: accountId, ownerName: 'Ada', currency: 'EUR', balance: 1, ownerId: 7 },
-    {
-      status: 'open',
-      id: accountId,
-      ownerName: 'Ada',
-      currency: 'EUR',
-      balance: 1,
-      personalDataErased: 'yes',
-    },
-  ])('refuses a snapshot that is not an account state: %p', (bad) => {
-    expect(() => snapshot.fromSnapshot(bad)).toThrow('not an account snapshot');
   });
 });

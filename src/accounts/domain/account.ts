@@ -232,44 +232,8 @@ function optional(description: string | undefined) {
   return description === undefined ? {} : { description };
 }
 
-/**
- * The state as JSON, balance a safe integer like in the state itself. Bump ACCOUNT_STATE_VERSION on any change.
- * 2: `personalDataErased`; version 1 snapshots were written in clear before personal data was encrypted.
- * 3: `ownerId`.
- */
-export const ACCOUNT_STATE_VERSION = 3;
-
-export function toSnapshot(state: AccountState): Record<string, unknown> {
-  return { ...state };
-}
-
-export function fromSnapshot(snapshot: Record<string, unknown>): AccountState {
-  if (snapshot.status === 'unopened') return { status: 'unopened' };
-  const { status, id, ownerName, currency, balance, ownerId, personalDataErased } = snapshot;
-  const valid =
-    status === 'open' &&
-    typeof id === 'string' &&
-    typeof ownerName === 'string' &&
-    typeof currency === 'string' &&
-    Number.isSafeInteger(balance) &&
-    (balance as number) >= 0 &&
-    (ownerId === null || typeof ownerId === 'string') &&
-    (personalDataErased === undefined || personalDataErased === true);
-  if (!valid) throw new Error('not an account snapshot');
-  return {
-    status,
-    id,
-    ownerName,
-    currency,
-    balance: balance as number,
-    ownerId,
-    ...(personalDataErased ? { personalDataErased } : {}),
-  };
-}
-
 export const accountDefinition: AggregateDefinition<AccountState, AccountEvent> = {
   streamType: 'account',
   initialState,
   evolve,
-  snapshot: { stateVersion: ACCOUNT_STATE_VERSION, toSnapshot, fromSnapshot },
 };

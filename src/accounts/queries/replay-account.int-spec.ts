@@ -10,6 +10,7 @@ import {
   PostgresEventStore,
   PostgresSnapshotStore,
 } from '../../event-store/index.js';
+import { snapshottedAccountDefinition } from '../account.snapshot.js';
 import {
   accountDefinition,
   deposit,
@@ -61,7 +62,7 @@ describe('time travel and history from the nearest snapshot equal a fold of the 
     repository = new EventSourcedRepository(
       store,
       { publishAll: () => undefined },
-      accountDefinition,
+      snapshottedAccountDefinition,
       { store: snapshots, every: EVERY },
     );
   });

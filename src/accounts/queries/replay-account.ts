@@ -5,6 +5,7 @@ import {
   type PostgresEventStore,
   type PostgresSnapshotStore,
 } from '../../event-store/index.js';
+import { accountSnapshot } from '../account.snapshot.js';
 import { accountDefinition, isWithinReach, type AccountState } from '../domain/account.js';
 import type { AccountEvent, AccountOpened } from '../domain/account.events.js';
 
@@ -142,7 +143,7 @@ async function startingPoint(
   streamId: string,
   { toVersion, until, readFrom }: ReplayBounds,
 ): Promise<Start> {
-  const definition = accountDefinition.snapshot!;
+  const definition = accountSnapshot;
   let below = readFrom === undefined ? toVersion : Math.min(toVersion ?? readFrom, readFrom - 1);
   for (let tried = 0; tried < UNUSABLE_TRIED && every > 0; tried++) {
     if (below !== undefined && below < 1) return FIRST_EVENT;
@@ -176,7 +177,7 @@ async function writeMissing(
   passed: readonly Passed[],
 ): Promise<void> {
   if (passed.length === 0) return;
-  const definition = accountDefinition.snapshot!;
+  const definition = accountSnapshot;
   const rows: DatedSnapshot[] = [];
   try {
     for (const { version, state, recordedBy } of passed) {
