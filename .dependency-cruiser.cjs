@@ -30,6 +30,19 @@ module.exports = {
       },
     },
     {
+      name: 'projections-through-index',
+      // warn until the individual projections and reactors (issue 12) import through the index; then error.
+      severity: 'warn',
+      comment:
+        'The projection engine is a core: other modules import it only through src/projections/index.ts.',
+      from: { path: '^src/', pathNot: '^src/projections/' },
+      // Its migrations (listed by src/database) and its test helpers (testing/) are public too.
+      to: {
+        path: '^src/projections/',
+        pathNot: ['^src/projections/index\\.ts$', '^src/projections/(migrations|testing)/'],
+      },
+    },
+    {
       name: 'domain-no-frameworks',
       severity: 'error',
       comment: 'Domain code is pure: no NestJS, TypeORM, pg or Express (not even their typings).',
