@@ -1,6 +1,6 @@
 import { Module, OnModuleInit } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { EventTypeRegistry } from '../event-store/event-type-registry.js';
+import { EventTypeRegistry } from '../event-store/index.js';
 import { CheckoutCommands } from './checkout/checkout-commands.js';
 import { CheckoutSagaReactor } from './checkout/checkout-saga.reactor.js';
 import { CheckoutTimer } from './checkout/checkout-timer.service.js';

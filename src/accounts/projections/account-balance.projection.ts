@@ -1,7 +1,7 @@
 import type { EntityManager } from 'typeorm';
 import type { PoolClient } from 'pg';
 import type { PersonalDataColumns } from '../../event-store/index.js';
-import type { EntityProjection, ProjectedEvent } from '../../projections/entity-projection.js';
+import type { EntityProjection, ProjectedEvent } from '../../projections/index.js';
 import type { AccountEvent } from '../domain/account.events.js';
 import { AccountBalance } from './account-balance.entity.js';
 

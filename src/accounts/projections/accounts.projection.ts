@@ -2,15 +2,13 @@ import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { type PersistedEvent, PostgresEventStore } from '../../event-store/index.js';
 import {
-  EntityWriter,
   type EntityProjection,
+  EntityWriter,
   type ProjectedEvent,
-} from '../../projections/entity-projection.js';
-import {
   Projection,
   type ProjectionHandler,
   type ProjectionTransaction,
-} from '../../projections/projection.js';
+} from '../../projections/index.js';
 import { ACCOUNT_EVENT_TYPES, type AccountEvent } from '../domain/account.events.js';
 import { accountBalances, type BalanceRow } from './account-balance.projection.js';
 import type { TransactionKind } from './account-transaction.entity.js';

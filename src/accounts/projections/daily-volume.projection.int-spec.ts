@@ -5,7 +5,7 @@ import { startTestApp } from '../../../test/support/test-app.js';
 import type { RunningApp } from '../../app.factory.js';
 import { dataSourceOptions } from '../../database/database.options.js';
 import { PersistedEvent } from '../../event-store/index.js';
-import { ProjectionRunner } from '../../projections/projection-runner.service.js';
+import { ProjectionRunner } from '../../projections/index.js';
 import { ACCOUNT_EVENT_TYPES } from '../domain/account.events.js';
 import { AccountDailyVolumeCurrency } from './account-daily-volume-currency.entity.js';
 import { AccountDailyVolume } from './account-daily-volume.entity.js';

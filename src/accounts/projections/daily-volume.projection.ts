@@ -3,11 +3,12 @@ import type { EntityManager } from 'typeorm';
 import type { PersistedEvent } from '../../event-store/index.js';
 import {
   compositeId,
-  EntityWriter,
   type EntityProjection,
+  EntityWriter,
   type ProjectedEvent,
-} from '../../projections/entity-projection.js';
-import { Projection, type ProjectionHandler } from '../../projections/projection.js';
+  Projection,
+  type ProjectionHandler,
+} from '../../projections/index.js';
 import {
   ACCOUNT_EVENT_TYPES,
   type AccountEvent,

@@ -10,7 +10,7 @@ import {
   PERSONAL_DATA_ERASED,
   PostgresEventStore,
 } from '../../event-store/index.js';
-import { ProjectionRunner } from '../../projections/projection-runner.service.js';
+import { ProjectionRunner } from '../../projections/index.js';
 import { orderIdOf } from '../order-ids.js';
 import { CART_EVENT_TYPES, type CartEvent } from '../domain/cart.events.js';
 import { CartItemRemoval } from './cart-item-removal.entity.js';

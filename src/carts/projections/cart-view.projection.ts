@@ -1,7 +1,7 @@
 import type { PoolClient } from 'pg';
 import type { EntityManager } from 'typeorm';
 import type { PersonalDataColumns } from '../../event-store/index.js';
-import type { EntityProjection, ProjectedEvent } from '../../projections/entity-projection.js';
+import type { EntityProjection, ProjectedEvent } from '../../projections/index.js';
 import { totalOf } from '../domain/cart.js';
 import type { CartEvent, CartLine } from '../domain/cart.events.js';
 import { CartView } from './cart-view.entity.js';

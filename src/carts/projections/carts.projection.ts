@@ -2,8 +2,12 @@ import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { CUSTOMER_EVENT_TYPES, type CustomerEvent } from '../../customers/index.js';
 import { type PersistedEvent, PostgresEventStore } from '../../event-store/index.js';
-import { EntityWriter, type EntityProjection } from '../../projections/entity-projection.js';
-import { Projection, type ProjectionHandler } from '../../projections/projection.js';
+import {
+  type EntityProjection,
+  EntityWriter,
+  Projection,
+  type ProjectionHandler,
+} from '../../projections/index.js';
 import { CART_EVENT_TYPES, type CartEvent } from '../domain/cart.events.js';
 import { cartViews, type CartRow } from './cart-view.projection.js';
 

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '../../config/config.js';
 import { ConcurrencyError, type PersistedEvent } from '../../event-store/index.js';
-import { Projection, type ProjectionHandler } from '../../projections/projection.js';
+import { Projection, type ProjectionHandler } from '../../projections/index.js';
 import { concurrently } from '../concurrently.js';
 import {
   decide,

@@ -5,7 +5,7 @@ import {
   type PersistedEvent,
   PersonalDataErasedError,
 } from '../../event-store/index.js';
-import { Reactor, type ReactorHandler } from '../../projections/reactor.js';
+import { Reactor, type ReactorHandler } from '../../projections/index.js';
 import { concurrently } from '../concurrently.js';
 import { place } from '../domain/order.js';
 import { OrderRepository } from '../order.repository.js';

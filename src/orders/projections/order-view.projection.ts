@@ -1,4 +1,4 @@
-import type { EntityProjection, ProjectedEvent } from '../../projections/entity-projection.js';
+import type { EntityProjection, ProjectedEvent } from '../../projections/index.js';
 import type { ShipmentCreated } from '../../shipping/index.js';
 import type { OrderEvent } from '../domain/order.events.js';
 import { OrderView, type OrderViewStatus } from './order-view.entity.js';

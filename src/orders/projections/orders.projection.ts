@@ -1,8 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import type { PersistedEvent } from '../../event-store/persisted-event.js';
-import { EntityWriter } from '../../projections/entity-projection.js';
-import { Projection, type ProjectionHandler } from '../../projections/projection.js';
+import type { PersistedEvent } from '../../event-store/index.js';
+import { EntityWriter, Projection, type ProjectionHandler } from '../../projections/index.js';
 import type { ShipmentCreated } from '../../shipping/index.js';
 import { ORDER_EVENT_TYPES } from '../domain/order.events.js';
 import { orderViews } from './order-view.projection.js';

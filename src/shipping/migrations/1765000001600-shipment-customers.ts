@@ -1,5 +1,5 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
-import { shadowSchemaOf } from '../../projections/projection-rebuild.js';
+import { shadowSchemaOf } from '../../projections/index.js';
 
 /**
  * `shipments.customer_id`: whose order a shipment is, so GET /shipments/{id} answers only them (and staff). No

@@ -1,6 +1,6 @@
 import type { EntityManager } from 'typeorm';
 import type { OrderPlaced } from '../../orders/index.js';
-import type { EntityProjection, ProjectedEvent } from '../../projections/entity-projection.js';
+import type { EntityProjection, ProjectedEvent } from '../../projections/index.js';
 import type { ShipmentEvent } from '../domain/shipment.events.js';
 import { ShipmentView } from './shipment-view.entity.js';
 

@@ -1,8 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import type { PersistedEvent } from '../../event-store/index.js';
-import { EntityWriter } from '../../projections/entity-projection.js';
-import { Projection, type ProjectionHandler } from '../../projections/projection.js';
+import { EntityWriter, Projection, type ProjectionHandler } from '../../projections/index.js';
 import { SHIPMENT_EVENT_TYPES } from '../domain/shipment.events.js';
 import { shipmentViews } from './shipment-view.projection.js';
 

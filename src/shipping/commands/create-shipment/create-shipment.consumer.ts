@@ -1,8 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
-import type { PersistedEvent } from '../../../event-store/persisted-event.js';
-import { PostgresEventStore } from '../../../event-store/postgres-event-store.js';
+import { type PersistedEvent, PostgresEventStore } from '../../../event-store/index.js';
 import type { PaymentProcessed } from '../../../orders/index.js';
 import { announceEvents } from '../../../projections/index.js';
 import { create } from '../../domain/shipment.js';

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import type { PersistedEvent } from '../../../event-store/index.js';
 import type { PaymentProcessed } from '../../../orders/index.js';
-import { Projection, type ProjectionHandler } from '../../../projections/projection.js';
+import { Projection, type ProjectionHandler } from '../../../projections/index.js';
 import { CreateShipmentConsumer } from './create-shipment.consumer.js';
 
 const PAYMENT_PROCESSED: PaymentProcessed['type'] = 'PaymentProcessed';
