@@ -30,9 +30,21 @@ module.exports = {
       },
     },
     {
+      name: 'event-store-through-index',
+      severity: 'error',
+      comment:
+        'The event store is a core: other modules import it only through src/event-store/index.ts, its public surface.',
+      // The projection engine, a sibling core, still reads the store's internals (rows, toPersistedEvent) directly.
+      from: { path: '^src/', pathNot: '^src/(event-store|projections)/' },
+      // Its migrations are listed by src/database, like the projection engine's.
+      to: {
+        path: '^src/event-store/',
+        pathNot: ['^src/event-store/index\\.ts$', '^src/event-store/migrations/'],
+      },
+    },
+    {
       name: 'projections-through-index',
-      // warn until the individual projections and reactors (issue 12) import through the index; then error.
-      severity: 'warn',
+      severity: 'error',
       comment:
         'The projection engine is a core: other modules import it only through src/projections/index.ts.',
       from: { path: '^src/', pathNot: '^src/projections/' },
@@ -52,11 +64,45 @@ module.exports = {
       },
     },
     {
+      name: 'domain-imports-only-types',
+      severity: 'error',
+      comment:
+        'Outside its own domain folder, domain code imports only types and the pure helpers of src/shared: ' +
+        'no I/O, crypto, id derivation or serialisation (those live next to the handlers and repositories).',
+      from: { path: '^src/([^/]+)/domain/', pathNot: TEST_FILES },
+      to: {
+        pathNot: [
+          '^src/$1/domain/',
+          '^src/shared/(domain-error|currency|personal-data-erased)\\.ts$',
+        ],
+        dependencyTypesNot: ['type-only'],
+      },
+    },
+    {
       name: 'domain-no-application-layers',
       severity: 'error',
       comment: 'Domain code may not depend on projections, command handlers or query handlers.',
       from: { path: '(^|/)domain/' },
       to: { path: '^(src|src/.*)/(projections|commands|queries)/' },
+    },
+    {
+      name: 'handlers-not-http',
+      severity: 'error',
+      comment:
+        'Commands, queries and their handlers answer the buses, not HTTP (CommandAccepted is in src/shared); ' +
+        'only request parameters and responses (*.params.ts, *.request.ts, *.response.ts) may use src/http.',
+      from: { path: '/(commands|queries)/', pathNot: '\\.(params|request|response)\\.ts$' },
+      to: { path: '^src/http/' },
+    },
+    {
+      name: 'pool-from-provider',
+      // warn until the projection runner injects PG_POOL instead of calling poolOf(); then error.
+      severity: 'warn',
+      comment:
+        "The pg pool is the injected PG_POOL provider: nothing but it reaches into TypeORM's driver " +
+        '(poolOf, in src/event-store/event-store.module.ts).',
+      from: { pathNot: '^src/event-store/(index|event-store\\.module)\\.ts$' },
+      to: { path: '^src/event-store/event-store\\.module\\.ts$' },
     },
     {
       name: 'no-circular',
