@@ -66,7 +66,10 @@ describe('Idempotency-Key, as a property', () => {
       // A 5xx after the commit: the answer was lost, not the write.
       'lose-answer': `state = 'failed', status_code = NULL, response_body = NULL`,
     }[kind];
-    const { rowCount } = await db.query(`UPDATE idempotency_keys SET ${set} WHERE key LIKE '% ' || $1`, [key]);
+    const { rowCount } = await db.query(
+      `UPDATE idempotency_keys SET ${set} WHERE key LIKE '% ' || $1`,
+      [key],
+    );
     return rowCount === 1;
   }
 
