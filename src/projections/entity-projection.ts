@@ -1,11 +1,10 @@
 import type { EntityManager, ObjectLiteral } from 'typeorm';
-import type { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata.js';
 import type { PersistedEvent } from '../event-store/persisted-event.js';
+import { EntityTable, KEY_SEPARATOR } from './entity-table.js';
 import type { ProjectionTransaction } from './projection.js';
 
 /** The id of a row with a key of several columns: their values, in the entity's order, joined. */
 export const compositeId = (...values: readonly string[]) => values.join(KEY_SEPARATOR);
-const KEY_SEPARATOR = '|';
 
 /** An event as a projection's `evolve` sees it: its typed `type` and `data`, and its place in the log. */
 export type ProjectedEvent<E extends { type: string; data: unknown }> = E &
@@ -31,7 +30,7 @@ export interface EntityProjection<
   readonly insertOnly?: ReadonlyArray<keyof Row & string>;
   /** The condition (stored row `t`, new values `EXCLUDED`) under which a stored row is overwritten. */
   readonly overwriteWhen?: string;
-  /** Called with the rows about to be written, on the writer's transaction: seals their personal data. */
+  /** Called with the rows about to be written, on the writer's transaction (to seal personal data, say). */
   beforeWrite?(rows: readonly Row[], tx: EntityManager): Promise<void>;
 }
 
@@ -48,13 +47,20 @@ export type OnEvolved<Row, E extends { type: string; data: unknown }> = (
 ) => void;
 
 /** Folds events over the rows in `rows` (the rows they touch must be there: null for none). */
-export function foldRows<Row extends ObjectLiteral, E extends { type: string; data: unknown }>(
-  projection: EntityProjection<Row, E>,
-  rows: Map<string, Row | null>,
-  events: Events<E>,
-  changed: Set<string>,
-  onEvolved?: OnEvolved<Row, E>,
-): void {
+export function foldRows<Row extends ObjectLiteral, E extends { type: string; data: unknown }>({
+  projection,
+  rows,
+  events,
+  changed,
+  onEvolved,
+}: {
+  projection: EntityProjection<Row, E>;
+  rows: Map<string, Row | null>;
+  events: Events<E>;
+  /** Collects the ids of the rows the events changed. */
+  changed: Set<string>;
+  onEvolved?: OnEvolved<Row, E>;
+}): void {
   for (const stored of events) {
     const event = stored as unknown as ProjectedEvent<E>;
     const id = projection.rowId(event);
@@ -97,7 +103,8 @@ export class EntityWriter<
 
   async write(events: Events<E>): Promise<void> {
     if (!this.projection.appendOnly) await this.load(events);
-    foldRows(this.projection, this.rows, events, this.changed, this.onEvolved);
+    const { projection, rows, changed, onEvolved } = this;
+    foldRows({ projection, rows, events, changed, onEvolved });
   }
 
   /** Reads the rows these events touch that this transaction has not read yet; null: none stored. */
@@ -131,97 +138,3 @@ export class EntityWriter<
     if (deletes.length > 0) await this.table.delete(this.tx, deletes);
   }
 }
-
-type TableOptions = Pick<
-  EntityProjection<ObjectLiteral, never>,
-  'entity' | 'appendOnly' | 'insertOnly' | 'overwriteWhen'
->;
-
-/** The SQL of an entity's table, built once per projection from its TypeORM metadata. */
-class EntityTable {
-  private static readonly cache = new WeakMap<object, EntityTable>();
-
-  static of(projection: TableOptions, tx: EntityManager): EntityTable {
-    let table = EntityTable.cache.get(projection);
-    if (!table) {
-      table = new EntityTable(projection, tx);
-      EntityTable.cache.set(projection, table);
-    }
-    return table;
-  }
-
-  private readonly columns: ColumnMetadata[];
-  private readonly keys: ColumnMetadata[];
-  private readonly selectSql: string;
-  private readonly upsertSql: string;
-  private readonly deleteSql: string;
-
-  private constructor(projection: TableOptions, tx: EntityManager) {
-    const metadata = tx.connection.getMetadata(projection.entity);
-    const table = metadata.tableName;
-    this.keys = metadata.primaryColumns;
-    this.columns = metadata.columns;
-    const names = this.columns.map((c) => c.databaseName);
-    const keyNames = this.keys.map((c) => c.databaseName).join(', ');
-    const keyArrays = this.keys.map((c, i) => `$${i + 1}::${sqlType(c)}[]`).join(', ');
-    const byKey =
-      this.keys.length === 1
-        ? `${keyNames} = ANY(${keyArrays})`
-        : `(${keyNames}) IN (SELECT * FROM unnest(${keyArrays}))`;
-    const kept = new Set<string>(projection.insertOnly ?? []);
-    const updated = projection.appendOnly
-      ? []
-      : this.columns.filter((c) => !c.isPrimary && !kept.has(c.propertyName));
-    const onConflict =
-      updated.length === 0
-        ? 'DO NOTHING'
-        : `DO UPDATE SET ${updated.map((c) => `${c.databaseName} = EXCLUDED.${c.databaseName}`).join(', ')}
-          ${projection.overwriteWhen ? `WHERE ${projection.overwriteWhen}` : ''}`;
-    this.selectSql = `SELECT ${names.join(', ')} FROM ${table} WHERE ${byKey}`;
-    this.upsertSql = `INSERT INTO ${table} AS t (${names.join(', ')})
-      SELECT * FROM unnest(${this.columns.map((c, i) => `$${i + 1}::${sqlType(c)}[]`).join(', ')})
-      ON CONFLICT (${keyNames}) ${onConflict}`;
-    this.deleteSql = `DELETE FROM ${table} WHERE ${byKey}`;
-  }
-
-  idOf(row: ObjectLiteral): string {
-    if (this.keys.length === 1) return row[this.keys[0].propertyName] as string;
-    return compositeId(...this.keys.map((c) => String(row[c.propertyName])));
-  }
-
-  async load(tx: EntityManager, ids: string[]): Promise<ObjectLiteral[]> {
-    const raw: Array<Record<string, unknown>> = await tx.query(this.selectSql, this.keyArrays(ids));
-    const driver = tx.connection.driver;
-    return raw.map((r) => {
-      const row: ObjectLiteral = {};
-      for (const c of this.columns) {
-        row[c.propertyName] = driver.prepareHydratedValue(r[c.databaseName], c);
-      }
-      return row;
-    });
-  }
-
-  async upsert(tx: EntityManager, rows: readonly ObjectLiteral[]): Promise<void> {
-    const driver = tx.connection.driver;
-    await tx.query(
-      this.upsertSql,
-      this.columns.map((c) =>
-        rows.map((row) => driver.preparePersistentValue(row[c.propertyName], c) ?? null),
-      ),
-    );
-  }
-
-  async delete(tx: EntityManager, ids: string[]): Promise<void> {
-    await tx.query(this.deleteSql, this.keyArrays(ids));
-  }
-
-  /** One array per key column, of the values the ids name. */
-  private keyArrays(ids: string[]): string[][] {
-    if (this.keys.length === 1) return [ids];
-    const parts = ids.map((id) => id.split(KEY_SEPARATOR));
-    return this.keys.map((_, i) => parts.map((values) => values[i]));
-  }
-}
-
-const sqlType = (column: ColumnMetadata) =>
-  column.length ? `${String(column.type)}(${column.length})` : String(column.type);

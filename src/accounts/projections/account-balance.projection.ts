@@ -21,27 +21,33 @@ export function evolveBalance(
   if (event.type === 'AccountOpened') {
     if (row) return row;
     const { accountId, ownerName, currency, ownerId } = event.data;
+    // In the entity's column order, as a loaded row: one object shape for the spreads below.
     return {
       id: accountId,
       ownerName: null,
-      openedAs: ownerName,
-      currency,
       ownerId,
+      currency,
       balance: 0,
       version: event.streamVersion,
       openedAt: event.recordedAt,
       updatedAt: event.recordedAt,
+      openedAs: ownerName,
     };
   }
   if (!row || event.streamVersion <= row.version) return row;
-  const moved = { ...row, version: event.streamVersion, updatedAt: event.recordedAt };
+  const { streamVersion: version, recordedAt: updatedAt } = event;
   switch (event.type) {
     case 'PersonalDataErased':
-      return { ...moved, ownerName: null, openedAs: undefined };
+      return { ...row, version, updatedAt, ownerName: null, openedAs: undefined };
     case 'MoneyDeposited':
     case 'MoneyWithdrawn':
     case 'WithdrawalRejected':
-      return { ...moved, balance: row.balance + SIGN[event.type] * event.data.amount };
+      return {
+        ...row,
+        version,
+        updatedAt,
+        balance: row.balance + SIGN[event.type] * event.data.amount,
+      };
     default: {
       const unhandled: never = event;
       throw new Error(`Unhandled event ${(unhandled as AccountEvent).type}`);

@@ -9,7 +9,7 @@ export function projectionSpecFor<
   return (events: ReadonlyArray<ProjectedEvent<E>>) => ({
     then(expected: Row[]) {
       const rows = new Map<string, Row | null>();
-      foldRows(projection, rows, events, new Set());
+      foldRows({ projection, rows, events, changed: new Set() });
       expect([...rows.values()].filter((row) => row !== null)).toEqual(expected);
     },
   });
