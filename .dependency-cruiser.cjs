@@ -96,8 +96,7 @@ module.exports = {
     },
     {
       name: 'pool-from-provider',
-      // warn until the projection runner injects PG_POOL instead of calling poolOf(); then error.
-      severity: 'warn',
+      severity: 'error',
       comment:
         "The pg pool is the injected PG_POOL provider: nothing but it reaches into TypeORM's driver " +
         '(poolOf, in src/event-store/event-store.module.ts).',

@@ -10,13 +10,13 @@ import {
 } from '@nestjs/common';
 import { DiscoveryService, Reflector } from '@nestjs/core';
 import { InjectDataSource } from '@nestjs/typeorm';
+import type { Pool } from 'pg';
 import type { DataSource } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
 import { isDatabaseUnavailable } from '../database/database-errors.js';
-import { poolOf } from '../event-store/event-store.module.js';
 import type { Checkpoint } from '../event-store/event-store.types.js';
 import type { PersistedEvent } from '../event-store/persisted-event.js';
-import { PostgresEventStore } from '../event-store/postgres-event-store.js';
+import { PG_POOL, PostgresEventStore } from '../event-store/index.js';
 import { reached } from './checkpoint.js';
 import { CommitNotices, readEventsNotice } from './events-notice.js';
 import { CONTROL_CHANNEL, EVENTS_CHANNEL, Leases } from './leases.js';
@@ -63,6 +63,7 @@ export class ProjectionRunner implements OnApplicationBootstrap, BeforeApplicati
     private readonly reflector: Reflector,
     private readonly store: PostgresEventStore,
     @InjectDataSource() private readonly dataSource: DataSource,
+    @Inject(PG_POOL) private readonly pool: Pool,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {
     this.paged = pagedTransactions(Math.floor(config.dbPoolSize / 2));
@@ -92,7 +93,7 @@ export class ProjectionRunner implements OnApplicationBootstrap, BeforeApplicati
       throw new Error(`RUN_PROJECTIONS names no projection called ${unknown.join(', ')}`);
     }
     this.leases = new Leases(
-      poolOf(this.dataSource),
+      this.pool,
       run === true ? this.names : [...run],
       this.instance,
       this.config.projections.leaseRetryMs,
@@ -206,12 +207,7 @@ export class ProjectionRunner implements OnApplicationBootstrap, BeforeApplicati
     onProgress?: (progress: RebuildProgress) => void,
   ): Promise<{ done: Promise<void> }> {
     const handler = this.handlerOf(name);
-    const rebuild = new ProjectionRebuild(
-      this.dataSource,
-      poolOf(this.dataSource),
-      name,
-      handler.tables,
-    );
+    const rebuild = new ProjectionRebuild(this.dataSource, this.pool, name, handler.tables);
     const { done } = await rebuild.start(
       (target, start) => this.worker(name, handler, target, start),
       onProgress,
