@@ -42,6 +42,9 @@ export class LagProbe {
   }
 
   stop(): void {
+    // An event published after the progress that passed it (the publish follows the commit, the projection's
+    // notice may come first) is checked here, once the run has drained: its lag is ~0, it was visible first.
+    this.check();
     this.subscription.unsubscribe();
     this.progress?.off('progress', this.check);
     clearInterval(this.timer);

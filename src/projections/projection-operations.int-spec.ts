@@ -264,7 +264,12 @@ describe('Operating projections', () => {
   it('wakes only the projections that read a committed type; the others pass over it at their poll', async () => {
     for (const app of apps.splice(0)) await app.close();
     const app = await boot(60_000);
-    await eventually(async () => expect((await statusOf(app)).status).toBe('live'));
+    await eventually(async () => {
+      const status = await statusOf(app);
+      expect([status.status, status.checkpoint.position]).toEqual(['live', status.headPosition]);
+    });
+    // The runs that starting up asked for (the lease taken, the first poll) are over before the commit.
+    await sleep(300);
     const before = (await statusOf(app)).checkpoint;
     const accountId = randomUUID();
 

@@ -119,11 +119,15 @@ export class ProjectionRunner implements OnApplicationBootstrap, BeforeApplicati
     await noticesSent;
   }
 
-  /** Wakes the local projections (given `types`, those reading one); the others pass such events at their next poll. */
-  notify(mustReach?: Checkpoint, types?: ReadonlySet<string>): void {
+  /**
+   * Wakes the local projections (given `types`, those reading one; given `names`, those named); the others pass
+   * such events at their next poll.
+   */
+  notify(mustReach?: Checkpoint, types?: ReadonlySet<string>, names?: readonly string[]): void {
     if (this.shuttingDown) return;
     for (const [name, worker] of this.workers) {
       if (!this.leases?.holds(name)) continue;
+      if (names && !names.includes(name)) continue;
       if (types && !worker.handler.eventTypes.some((type) => types.has(type))) continue;
       worker.wake(mustReach);
     }
@@ -152,7 +156,8 @@ export class ProjectionRunner implements OnApplicationBootstrap, BeforeApplicati
     const done = () =>
       selected.every((name) => reached(this.workers.get(name)!.checkpoint, target));
     if (done()) return true;
-    this.notify(target);
+    // Only the projections waited for: a read of accounts does not run the others before their poll.
+    this.notify(target, undefined, selected);
     return new Promise<boolean>((resolve) => {
       const finish = (ok: boolean) => {
         clearTimeout(timer);
