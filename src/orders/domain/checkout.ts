@@ -243,12 +243,19 @@ export function pendingCommand(
 
 type Started = Exclude<CheckoutState, { stage: 'none' }>;
 
+/** A withdrawal and its refund move the same amount on the same account. */
+function moneyMove(state: Started, commandIdOf: CommandIdOf, step: 'withdraw' | 'refund') {
+  return {
+    commandId: commandIdOf(state.orderId, step),
+    accountId: state.accountId,
+    amount: state.amount,
+  };
+}
+
 function withdrawal(state: Started, commandIdOf: CommandIdOf): CheckoutCommand {
   return {
     type: 'withdraw',
-    commandId: commandIdOf(state.orderId, 'withdraw'),
-    accountId: state.accountId,
-    amount: state.amount,
+    ...moneyMove(state, commandIdOf, 'withdraw'),
     currency: state.currency,
     ...(state.customerId !== null && { ownedBy: state.customerId }),
     description: `Order ${state.orderId}`,
@@ -258,9 +265,7 @@ function withdrawal(state: Started, commandIdOf: CommandIdOf): CheckoutCommand {
 function refund(state: Started, commandIdOf: CommandIdOf): CheckoutCommand {
   return {
     type: 'deposit',
-    commandId: commandIdOf(state.orderId, 'refund'),
-    accountId: state.accountId,
-    amount: state.amount,
+    ...moneyMove(state, commandIdOf, 'refund'),
     description: `Refund of order ${state.orderId}: paid after its checkout timed out`,
   };
 }
