@@ -1,3 +1,4 @@
+import { applyDecorators } from '@nestjs/common';
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsInt, IsISO8601, IsOptional, Matches, Max, Min } from 'class-validator';
@@ -5,6 +6,30 @@ import { ConsistentReadParams } from '../http/consistent-read.params.js';
 
 /** Stream versions are int4 in PostgreSQL: a larger cursor would reach the database as an out-of-range error. */
 const MAX_VERSION = 2_147_483_647;
+
+/** Decorators applied bottom-up, as when stacked in source: validation messages keep their order. */
+const stacked = (...decorators: PropertyDecorator[]) => applyDecorators(...decorators.reverse());
+
+/** The first version of a page of a stream: the history and the raw events read it alike. */
+const FromVersion = () =>
+  stacked(
+    ApiPropertyOptional({ minimum: 1, maximum: MAX_VERSION, default: 1 }),
+    IsOptional(),
+    Type(() => Number),
+    IsInt(),
+    Min(1),
+    Max(MAX_VERSION),
+  );
+
+const StreamPageLimit = () =>
+  stacked(
+    ApiPropertyOptional({ minimum: 1, maximum: 1000, default: 100 }),
+    IsOptional(),
+    Type(() => Number),
+    IsInt(),
+    Min(1),
+    Max(1000),
+  );
 
 export class TransactionsParams extends ConsistentReadParams {
   @ApiPropertyOptional({ minimum: 1, maximum: 500, default: 50 })
@@ -26,24 +51,6 @@ export class TransactionsParams extends ConsistentReadParams {
   @Min(0)
   @Max(MAX_VERSION)
   after?: number;
-}
-
-export class EventsParams extends ConsistentReadParams {
-  @ApiPropertyOptional({ minimum: 1, maximum: MAX_VERSION, default: 1 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(MAX_VERSION)
-  fromVersion?: number;
-
-  @ApiPropertyOptional({ minimum: 1, maximum: 1000, default: 100 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(1000)
-  limit?: number;
 }
 
 /** An ISO-8601 instant: date, time and a zone (Z or an offset). */
@@ -80,19 +87,17 @@ export class AccountParams extends ConsistentReadParams {
 }
 
 export class HistoryParams {
-  @ApiPropertyOptional({ minimum: 1, maximum: MAX_VERSION, default: 1 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(MAX_VERSION)
+  @FromVersion()
   fromVersion?: number;
 
-  @ApiPropertyOptional({ minimum: 1, maximum: 1000, default: 100 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(1000)
+  @StreamPageLimit()
+  limit?: number;
+}
+
+export class EventsParams extends ConsistentReadParams {
+  @FromVersion()
+  fromVersion?: number;
+
+  @StreamPageLimit()
   limit?: number;
 }
