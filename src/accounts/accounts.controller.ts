@@ -29,6 +29,7 @@ import {
   ifMatchHeader,
 } from '../http/request-context.js';
 import { ApiConsistencyTimeoutResponse, ApiVersionedRead } from '../http/read-responses.js';
+import { stacked } from '../http/stacked.js';
 import { UuidParam } from '../http/uuid-param.js';
 import { CommandAccepted } from '../shared/command-accepted.response.js';
 import { Caller, type Access } from '../identity/index.js';
@@ -64,6 +65,19 @@ import { TransactionsPage } from './queries/get-account-transactions/transaction
 
 const IDEMPOTENCY_KEY = IDEMPOTENCY_KEY_HEADER;
 const IF_MATCH = ifMatchHeader('account');
+
+/** Swagger: a deposit or a withdrawal, both idempotent and conditional on If-Match. */
+const ApiMoneyMovement = () =>
+  stacked(
+    ApiHeader(IDEMPOTENCY_KEY),
+    ApiHeader(IF_MATCH),
+    ApiCreatedResponse({ type: CommandAccepted }),
+    ApiNotFoundResponse({ type: ProblemResponse, description: 'account-not-found' }),
+    ApiConflictResponse({
+      type: ProblemResponse,
+      description: 'If-Match is not the current version (version-conflict, with `currentVersion`)',
+    }),
+  );
 
 @ApiTags('accounts')
 @ApiBadRequestResponse({
@@ -106,14 +120,7 @@ export class AccountsController {
 
   @Post(':id/deposits')
   @ApiOperation({ summary: 'Deposit money (minor units), with where it came from' })
-  @ApiHeader(IDEMPOTENCY_KEY)
-  @ApiHeader(IF_MATCH)
-  @ApiCreatedResponse({ type: CommandAccepted })
-  @ApiNotFoundResponse({ type: ProblemResponse, description: 'account-not-found' })
-  @ApiConflictResponse({
-    type: ProblemResponse,
-    description: 'If-Match is not the current version (version-conflict, with `currentVersion`)',
-  })
+  @ApiMoneyMovement()
   deposit(
     @UuidParam('id') id: string,
     @Body() body: DepositMoneyRequest,
@@ -135,14 +142,7 @@ export class AccountsController {
   @ApiOperation({
     summary: 'Withdraw money; a refusal is recorded as WithdrawalRejected and answered 422',
   })
-  @ApiHeader(IDEMPOTENCY_KEY)
-  @ApiHeader(IF_MATCH)
-  @ApiCreatedResponse({ type: CommandAccepted })
-  @ApiNotFoundResponse({ type: ProblemResponse, description: 'account-not-found' })
-  @ApiConflictResponse({
-    type: ProblemResponse,
-    description: 'If-Match is not the current version (version-conflict, with `currentVersion`)',
-  })
+  @ApiMoneyMovement()
   @ApiUnprocessableEntityResponse({
     type: ProblemResponse,
     description:

@@ -1,14 +1,11 @@
-import { applyDecorators } from '@nestjs/common';
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsInt, IsISO8601, IsOptional, Matches, Max, Min } from 'class-validator';
 import { ConsistentReadParams } from '../http/consistent-read.params.js';
+import { stacked } from '../http/stacked.js';
 
 /** Stream versions are int4 in PostgreSQL: a larger cursor would reach the database as an out-of-range error. */
 const MAX_VERSION = 2_147_483_647;
-
-/** Decorators applied bottom-up, as when stacked in source: validation messages keep their order. */
-const stacked = (...decorators: PropertyDecorator[]) => applyDecorators(...decorators.reverse());
 
 /** The first version of a page of a stream: the history and the raw events read it alike. */
 const FromVersion = () =>
