@@ -1,13 +1,8 @@
 import { Inject, Logger } from '@nestjs/common';
 import { QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
 import { APP_CONFIG, type AppConfig } from '../../../config/config.js';
-import {
-  type PersistedEvent,
-  PostgresEventStore,
-  PostgresSnapshotStore,
-} from '../../../event-store/index.js';
-import { accountDefinition, isWithinReach } from '../../domain/account.js';
-import type { AccountOpened } from '../../domain/account.events.js';
+import { PostgresEventStore, PostgresSnapshotStore } from '../../../event-store/index.js';
+import { accountDefinition } from '../../domain/account.js';
 import {
   AccountNotFound,
   AccountNotYetOpened,
@@ -44,9 +39,7 @@ export class GetAccountAsOfHandler implements IQueryHandler<
     const { first, last } = await replayAccount(this.sources, accountId, bounds);
     // Started from a snapshot, the fold did not read the opening event.
     const opened = first ?? (await this.firstEvent(accountId));
-    // Before saying when it was opened or how far it has gone: someone else's account does not exist for them.
-    if (!opened || !isWithinReach(this.ownerOf(opened), ownedBy))
-      throw new AccountNotFound(accountId);
+    if (!opened) throw new AccountNotFound(accountId);
     if (!last || last.state.status !== 'open') {
       if ('asOf' in point) throw new AccountNotYetOpened(accountId, point.asOf, opened.recordedAt);
       throw new AccountNotFound(accountId);
@@ -66,10 +59,6 @@ export class GetAccountAsOfHandler implements IQueryHandler<
       updatedAt: recordedAt,
       recordedAt,
     };
-  }
-
-  private ownerOf(opened: PersistedEvent): string | null {
-    return (this.store.registry.upcast(opened).data as AccountOpened['data']).ownerId;
   }
 
   private async firstEvent(accountId: string) {
