@@ -1,4 +1,8 @@
 import { createHash, createSecretKey, type KeyObject } from 'node:crypto';
+import { ConfigError, type Env, integer } from './env.js';
+import { integrationConfig, type IntegrationConfig } from './integration-config.js';
+
+export { ConfigError } from './env.js';
 
 /** Configuration read once from the environment and validated; a bad value stops start-up naming it. */
 export interface AppConfig {
@@ -41,6 +45,8 @@ export interface AppConfig {
   trustProxyHops: number;
   /** How long the checkout saga waits for the payment's answer before it cancels the order. */
   checkout: { paymentTimeoutMs: number };
+  /** The integration events' contract and their relay to NATS JetStream (NATS_*). */
+  integration: IntegrationConfig;
   /**
    * Wraps the per-subject keys of personal data (CHRONICLE_MASTER_KEY). A KeyObject: logging it never shows the
    * key. `development`: the built-in key used when none is set outside production, which protects nothing.
@@ -96,25 +102,6 @@ export interface DatabaseTimeouts {
   idleInTransactionTimeoutMs: number;
   /** Statement timeout of migrations and the operator's CLI (DATABASE_MAINTENANCE_STATEMENT_TIMEOUT_MS); 0: none. */
   maintenanceStatementTimeoutMs: number;
-}
-
-export class ConfigError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'ConfigError';
-  }
-}
-
-type Env = Record<string, string | undefined>;
-
-function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!/^-?\d+$/.test(raw.trim()) || value < min || value > max) {
-    throw new ConfigError(`${name} must be an integer from ${min} to ${max}, got "${raw}"`);
-  }
-  return value;
 }
 
 function oneOf<T extends string>(env: Env, name: string, fallback: T, allowed: readonly T[]): T {
@@ -368,6 +355,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     checkout: {
       paymentTimeoutMs: integer(env, 'CHECKOUT_PAYMENT_TIMEOUT_MS', 30_000, 100, 86_400_000),
     },
+    integration: integrationConfig(env),
     masterKey: masterKey(env, nodeEnv),
     auth: auth(env, nodeEnv),
     logLevel: oneOf(env, 'LOG_LEVEL', 'log', ['error', 'warn', 'log', 'debug', 'verbose']),
