@@ -14,6 +14,7 @@ import { MasterKeyIds1765000001300 } from '../event-store/migrations/17650000013
 import { CreateIdempotencyKeys1763798400300 } from '../http/migrations/1763798400300-create-idempotency-keys.js';
 import { IdempotencyCommandIds1765000000000 } from '../http/migrations/1765000000000-idempotency-command-ids.js';
 import { CreateOrders1763798420000 } from '../orders/migrations/1763798420000-create-orders.js';
+import { CheckoutPendingProjection1765000001700 } from '../orders/migrations/1765000001700-checkout-pending-projection.js';
 import { OrdersByCustomer1765000001500 } from '../orders/migrations/1765000001500-orders-by-customer.js';
 import { CreateProjectionCheckpoints1763798400100 } from '../projections/migrations/1763798400100-create-projection-checkpoints.js';
 import { ProjectionOperations1763798400500 } from '../projections/migrations/1763798400500-projection-operations.js';
@@ -43,4 +44,5 @@ export const MIGRATIONS = [
   AccountOwners1765000001400,
   OrdersByCustomer1765000001500,
   ShipmentCustomers1765000001600,
+  CheckoutPendingProjection1765000001700,
 ];

@@ -10,6 +10,7 @@ import { CheckoutRepository, OrderRepository } from './order.repository.js';
 import { OrdersController } from './orders.controller.js';
 import { PlaceOrderReactor } from './place-order/place-order.reactor.js';
 import { CheckoutPending } from './projections/checkout-pending.entity.js';
+import { CheckoutPendingProjection } from './projections/checkout-pending.projection.js';
 import { OrderView } from './projections/order-view.entity.js';
 import { OrdersProjection } from './projections/orders.projection.js';
 import { GetOrderHandler } from './queries/get-order/get-order.handler.js';
@@ -28,6 +29,7 @@ import { OrderReportsController } from './reports.controller.js';
     CheckoutSagaReactor,
     CheckoutTimer,
     OrdersProjection,
+    CheckoutPendingProjection,
     GetOrderHandler,
     ListOrdersHandler,
     GetOrdersByStatusHandler,

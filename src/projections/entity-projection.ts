@@ -138,3 +138,13 @@ export class EntityWriter<
     if (deletes.length > 0) await this.table.delete(this.tx, deletes);
   }
 }
+
+/** One page of events written through one entity projection: the whole `apply` of most projections. */
+export async function writeEntities<
+  Row extends ObjectLiteral,
+  E extends { type: string; data: unknown },
+>(projection: EntityProjection<Row, E>, events: Events<E>, tx: EntityManager): Promise<void> {
+  const writer = new EntityWriter(projection, tx);
+  await writer.write(events);
+  await writer.finish();
+}

@@ -2,18 +2,18 @@ import type { MoneyDeposited, MoneyWithdrawn, WithdrawalRejected } from '../../a
 import type { PersistedEvent } from '../../event-store/index.js';
 import type { ShipmentDispatched } from '../../shipping/index.js';
 import type { CheckoutMessage } from '../domain/checkout.js';
-import { CHECKOUT_EVENT_TYPES, type CheckoutEvent } from '../domain/checkout.events.js';
+import type { CheckoutDeadlineReached, CheckoutEvent } from '../domain/checkout.events.js';
 import type { OrderPlaced } from '../domain/order.events.js';
 import { checkoutCommandId } from './checkout-ids.js';
 
-/** The event types the saga reads: its messages, and its own events for the pending requests table. */
+/** The event types the saga reads: its messages (the timer's notice is one of its own events). */
 export const CHECKOUT_SAGA_EVENT_TYPES: readonly string[] = [
   'OrderPlaced' satisfies OrderPlaced['type'],
   'MoneyWithdrawn' satisfies MoneyWithdrawn['type'],
   'WithdrawalRejected' satisfies WithdrawalRejected['type'],
   'MoneyDeposited' satisfies MoneyDeposited['type'],
   'ShipmentDispatched' satisfies ShipmentDispatched['type'],
-  ...CHECKOUT_EVENT_TYPES,
+  'CheckoutDeadlineReached' satisfies CheckoutDeadlineReached['type'],
 ];
 
 /**

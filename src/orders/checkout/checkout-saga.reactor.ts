@@ -1,8 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { EntityManager } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '../../config/config.js';
 import { ConcurrencyError, type PersistedEvent } from '../../event-store/index.js';
-import { Projection, type ProjectionHandler } from '../../projections/index.js';
+import { Reactor, type ReactorHandler } from '../../projections/index.js';
 import { concurrently } from '../concurrently.js';
 import {
   decide,
@@ -11,7 +10,7 @@ import {
   type CheckoutMessage,
   type CheckoutState,
 } from '../domain/checkout.js';
-import { CHECKOUT_EVENT_TYPES, type CheckoutEvent } from '../domain/checkout.events.js';
+import type { CheckoutEvent } from '../domain/checkout.events.js';
 import { checkoutCommandId, checkoutRecordId } from './checkout-ids.js';
 import { CheckoutRepository } from '../order.repository.js';
 import { CheckoutCommands } from './checkout-commands.js';
@@ -20,24 +19,17 @@ import { CHECKOUT_SAGA_EVENT_TYPES, messageOf } from './checkout-messages.js';
 export const CHECKOUT_SAGA = 'checkout-saga';
 
 const ATTEMPTS = 3;
-const OWN_EVENTS: ReadonlySet<string> = new Set(CHECKOUT_EVENT_TYPES);
-
-type Pending = { orderId: string; kind: 'payment' | 'refund' };
-type PendingChange = Pending &
-  ({ open: true; dueAt: string | null; requestedAt: Date } | { open: false });
 
 /**
  * Runs the checkout workflow (domain/checkout.ts) on its messages from the global log: per message, load the
  * saga's stream, decide, carry out the commands, then record the events. `react` runs before the batch's
- * transaction, a saga's messages in log order, sagas side by side. It is a projection too: `apply` keeps
- * `checkout_pending`, the timer's index of unanswered requests, from the saga's own events, so a rebuild restores it.
- * See docs/architecture.md#orders-and-the-checkout-saga.
+ * transaction, a saga's messages in log order, sagas side by side. Its timer's index of unanswered requests is
+ * the projection `checkout-pending`. See docs/architecture.md#orders-and-the-checkout-saga.
  */
-@Projection(CHECKOUT_SAGA)
+@Reactor(CHECKOUT_SAGA)
 @Injectable()
-export class CheckoutSagaReactor implements ProjectionHandler {
+export class CheckoutSagaReactor implements ReactorHandler {
   readonly eventTypes = CHECKOUT_SAGA_EVENT_TYPES;
-  readonly tables = ['checkout_pending'];
   readonly maxBatchEvents = 64;
 
   constructor(
@@ -100,76 +92,5 @@ export class CheckoutSagaReactor implements ProjectionHandler {
       if (answer) answered.push(...(await this.carryOut(orderId, decided, answer, cause, clock)));
     }
     return [...events, ...answered];
-  }
-
-  async apply(events: readonly PersistedEvent[], tx: EntityManager): Promise<void> {
-    const own = events.filter((event) => OWN_EVENTS.has(event.type));
-    await this.track(own, tx);
-  }
-
-  private async track(own: readonly PersistedEvent[], tx: EntityManager) {
-    const changes = new Map<string, PendingChange>();
-    const note = (change: PendingChange) => changes.set(`${change.orderId} ${change.kind}`, change);
-    for (const stored of own) {
-      const event = { type: stored.type, data: stored.data } as CheckoutEvent;
-      const { orderId } = event.data;
-      switch (event.type) {
-        case 'CheckoutStarted':
-          note({
-            orderId,
-            kind: 'payment',
-            open: true,
-            dueAt: event.data.dueAt,
-            requestedAt: stored.recordedAt,
-          });
-          break;
-        case 'CheckoutPaymentReceived':
-        case 'CheckoutPaymentDeclined':
-        case 'CheckoutPaymentTimedOut':
-          note({ orderId, kind: 'payment', open: false });
-          break;
-        case 'CheckoutRefundRequested':
-          note({
-            orderId,
-            kind: 'refund',
-            open: true,
-            dueAt: null,
-            requestedAt: stored.recordedAt,
-          });
-          break;
-        case 'CheckoutRefunded':
-          note({ orderId, kind: 'refund', open: false });
-          break;
-        case 'CheckoutDeadlineReached':
-        case 'CheckoutCompleted':
-          break;
-        default: {
-          const unhandled: never = event;
-          throw new Error(`Unhandled checkout event ${(unhandled as CheckoutEvent).type}`);
-        }
-      }
-    }
-    const closed = [...changes.values()].filter((c) => !c.open);
-    const opened = [...changes.values()].filter((c) => c.open);
-    if (closed.length > 0) {
-      await tx.query(
-        `DELETE FROM checkout_pending p USING unnest($1::uuid[], $2::text[]) AS c(order_id, kind)
-         WHERE p.order_id = c.order_id AND p.kind = c.kind`,
-        [closed.map((c) => c.orderId), closed.map((c) => c.kind)],
-      );
-    }
-    if (opened.length > 0) {
-      await tx.query(
-        `INSERT INTO checkout_pending (order_id, kind, due_at, requested_at)
-         SELECT * FROM unnest($1::uuid[], $2::text[], $3::timestamptz[], $4::timestamptz[])
-         ON CONFLICT (order_id, kind) DO UPDATE SET due_at = EXCLUDED.due_at, requested_at = EXCLUDED.requested_at`,
-        [
-          opened.map((c) => c.orderId),
-          opened.map((c) => c.kind),
-          opened.map((c) => (c.open ? c.dueAt : null)),
-          opened.map((c) => (c.open ? c.requestedAt : null)),
-        ],
-      );
-    }
   }
 }

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import type { PersistedEvent } from '../../event-store/index.js';
-import { EntityWriter, Projection, type ProjectionHandler } from '../../projections/index.js';
+import { Projection, type ProjectionHandler, writeEntities } from '../../projections/index.js';
 import type { ShipmentCreated } from '../../shipping/index.js';
 import { ORDER_EVENT_TYPES } from '../domain/order.events.js';
 import { orderViews } from './order-view.projection.js';
@@ -16,8 +16,6 @@ export class OrdersProjection implements ProjectionHandler {
   readonly tables = ['orders'];
 
   async apply(events: readonly PersistedEvent[], tx: EntityManager): Promise<void> {
-    const writer = new EntityWriter(orderViews, tx);
-    await writer.write(events);
-    await writer.finish();
+    await writeEntities(orderViews, events, tx);
   }
 }

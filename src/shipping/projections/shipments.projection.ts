@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import type { PersistedEvent } from '../../event-store/index.js';
-import { EntityWriter, Projection, type ProjectionHandler } from '../../projections/index.js';
+import { Projection, type ProjectionHandler, writeEntities } from '../../projections/index.js';
 import { SHIPMENT_EVENT_TYPES } from '../domain/shipment.events.js';
 import { shipmentViews } from './shipment-view.projection.js';
 
@@ -13,8 +13,6 @@ export class ShipmentsProjection implements ProjectionHandler {
   readonly tables = ['shipments'];
 
   async apply(events: readonly PersistedEvent[], tx: EntityManager): Promise<void> {
-    const writer = new EntityWriter(shipmentViews, tx);
-    await writer.write(events);
-    await writer.finish();
+    await writeEntities(shipmentViews, events, tx);
   }
 }
