@@ -7,7 +7,7 @@ import prettier from 'eslint-config-prettier';
 export default defineConfig(
   globalIgnores(['dist/', 'dist-bench/', 'node_modules/', '.data/', 'coverage/', 'bench/results/']),
   {
-    files: ['src/**/*.ts', 'test/**/*.ts', 'bench/**/*.ts'],
+    files: ['src/**/*.ts', 'test/**/*.ts', 'bench/**/*.ts', 'examples/**/*.ts'],
     extends: [js.configs.recommended, tseslint.configs.recommended],
     languageOptions: {
       ecmaVersion: 2022,

@@ -1,0 +1,362 @@
+import {
+  AckPolicy,
+  connect,
+  DeliverPolicy,
+  nanos,
+  type ConsumerMessages,
+  type JetStreamManager,
+  type JsMsg,
+  type MsgHdrs,
+  type NatsConnection,
+} from 'nats';
+import pg from 'pg';
+import type { LedgerConfig } from './config.js';
+import { parseMessage, PoisonMessage, type LedgerMessage } from './contract.js';
+import { apply, createSchema, deadLetter, processed } from './ledger.js';
+
+export type Log = (
+  level: 'info' | 'warn' | 'error',
+  message: string,
+  fields?: Record<string, unknown>,
+) => void;
+
+export interface LedgerConsumer {
+  /** Stops pulling, finishes the message in hand (its transaction and its ack), then closes. */
+  stop(): Promise<void>;
+  /** Resolves once stopped; rejects when the connection to NATS is lost for good. */
+  closed: Promise<void>;
+}
+
+class Stopping extends Error {}
+
+/** Messages delivered and not yet acknowledged, at most: held in memory, or poison waiting out its backoff. */
+const MAX_ACK_PENDING = 1_000;
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** A database error that the same statement will meet again, however often it is retried. */
+function isDataError(error: unknown): boolean {
+  const code = (error as { code?: unknown }).code;
+  return typeof code === 'string' && (code.startsWith('22') || code.startsWith('23'));
+}
+
+function isNotFound(error: unknown): boolean {
+  return (error as { api_error?: { code?: number } }).api_error?.code === 404;
+}
+
+function headersOf(headers: MsgHdrs | undefined): Record<string, string[]> {
+  return Object.fromEntries((headers?.keys() ?? []).map((key) => [key, headers!.values(key)]));
+}
+
+export async function startLedgerConsumer(config: LedgerConfig, log: Log): Promise<LedgerConsumer> {
+  const pool = new pg.Pool({ connectionString: config.databaseUrl, max: 2 });
+  pool.on('error', (error) => log('warn', 'database connection lost', { error: error.message }));
+  let nc: NatsConnection | undefined;
+  try {
+    await createSchema(pool);
+    nc = await connect({
+      servers: config.natsUrl.split(',').map((server) => server.trim()),
+      name: `ledger-consumer ${config.durable}`,
+      maxReconnectAttempts: -1,
+    });
+  } catch (error) {
+    await pool.end();
+    throw error;
+  }
+  const consumer = new Consumer(config, log, pool, nc);
+  const closed = consumer.run();
+  return { stop: () => consumer.stop(closed), closed };
+}
+
+class Consumer {
+  private stopping = false;
+  private messages?: ConsumerMessages;
+  private readonly held: JsMsg[] = [];
+  private wake: () => void = () => undefined;
+  private applied = 0;
+  private duplicates = 0;
+
+  constructor(
+    private readonly config: LedgerConfig,
+    private readonly log: Log,
+    private readonly pool: pg.Pool,
+    private readonly nc: NatsConnection,
+  ) {}
+
+  async run(): Promise<void> {
+    const lost = this.nc.closed().then((error) => {
+      if (!this.stopping) throw error ?? new Error('the connection to NATS closed');
+    });
+    const progress = setInterval(() => this.reportProgress(), 5_000);
+    try {
+      await Promise.race([this.consume(), lost]);
+    } finally {
+      clearInterval(progress);
+      this.reportProgress();
+    }
+  }
+
+  async stop(closed: Promise<void>): Promise<void> {
+    this.stopping = true;
+    this.wake();
+    await this.messages?.close();
+    await closed.catch(() => undefined);
+    if (!this.nc.isClosed()) await this.nc.drain();
+    await this.pool.end();
+    this.log('info', 'stopped');
+  }
+
+  private async consume(): Promise<void> {
+    const jsm = await this.nc.jetstreamManager();
+    if (!(await this.streamExists(jsm))) return;
+    await this.ensureConsumer(jsm);
+    this.watchMaxDeliveries(jsm);
+    const consumer = await this.nc
+      .jetstream()
+      .consumers.get(this.config.stream, this.config.durable);
+    this.log('info', 'consuming', {
+      stream: this.config.stream,
+      consumer: this.config.durable,
+      filter: this.config.filterSubject,
+    });
+    const messages = await consumer.consume({ max_messages: this.config.batch });
+    this.messages = messages;
+    void this.reportStatus(messages);
+    const keepAlive = setInterval(
+      () => this.held.forEach((message) => message.working()),
+      this.config.ackWaitMs / 3,
+    );
+    try {
+      await Promise.all([this.read(messages), this.work()]);
+    } finally {
+      clearInterval(keepAlive);
+    }
+  }
+
+  /**
+   * Holds every message delivered, in order, until it is applied: all of them are kept alive (working) so a slow or
+   * absent database spends none of their deliveries. JetStream delivers at most MAX_ACK_PENDING of them.
+   */
+  private async read(messages: ConsumerMessages): Promise<void> {
+    for await (const message of messages) {
+      this.held.push(message);
+      this.wake();
+    }
+    if (!this.stopping) throw new Error('JetStream stopped delivering');
+  }
+
+  private async work(): Promise<void> {
+    while (!this.stopping) {
+      const message = this.held[0];
+      if (message) {
+        await this.handle(message);
+        this.held.shift();
+      } else {
+        await new Promise<void>((resolve) => (this.wake = resolve));
+      }
+    }
+    // Back to the stream for another instance, rather than after their ack wait.
+    for (const message of this.held.splice(0)) message.nak();
+  }
+
+  private async handle(message: JsMsg): Promise<void> {
+    let parsed: LedgerMessage;
+    try {
+      parsed = parseMessage(message.headers, message.data);
+    } catch (error) {
+      if (!(error instanceof PoisonMessage)) throw error;
+      return this.refuse(message, error.message);
+    }
+    try {
+      const outcome = await this.retrying(() => apply(this.pool, parsed));
+      if (outcome === 'applied') this.applied += 1;
+      else this.duplicates += 1;
+      message.ack();
+    } catch (error) {
+      if (error instanceof Stopping) return message.nak();
+      if (!isDataError(error)) throw error;
+      const code = (error as { code: string }).code;
+      return this.refuse(message, `the database refused its effect (SQLSTATE ${code})`);
+    }
+  }
+
+  /** Poison: delivered again after the backoff (a newer consumer may read it), dead-lettered at the last delivery. */
+  private async refuse(message: JsMsg, reason: string): Promise<void> {
+    const deliveries = message.info.deliveryCount;
+    if (deliveries < this.config.maxDeliver) {
+      const delay = this.config.backoffMs[deliveries - 1] ?? this.config.ackWaitMs;
+      this.log('warn', 'refused a message, to be delivered again', {
+        sequence: message.seq,
+        deliveries,
+        retryInMs: delay,
+        reason,
+      });
+      return message.nak(delay);
+    }
+    try {
+      await this.retrying(() =>
+        deadLetter(this.pool, {
+          stream: this.config.stream,
+          streamSequence: message.seq,
+          subject: message.subject,
+          headers: headersOf(message.headers),
+          payload: message.data,
+          reason,
+          deliveries,
+        }),
+      );
+    } catch (error) {
+      if (error instanceof Stopping) return message.nak();
+      throw error;
+    }
+    this.log('error', 'dead-lettered a message', { sequence: message.seq, deliveries, reason });
+    message.term(reason);
+  }
+
+  /** Retries a write the database could not take (down, restarting, overloaded); the message stays held. */
+  private async retrying<T>(work: () => Promise<T>): Promise<T> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await work();
+      } catch (error) {
+        if (isDataError(error)) throw error;
+        if (this.stopping) throw new Stopping();
+        if (attempt === 0)
+          this.log('warn', 'the database failed, retrying', {
+            error: error instanceof Error ? error.message : String(error),
+          });
+        await sleep(Math.min(100 * 2 ** attempt, 5_000));
+      }
+    }
+  }
+
+  private async streamExists(jsm: JetStreamManager): Promise<boolean> {
+    for (let waiting = false; !this.stopping;) {
+      try {
+        await jsm.streams.info(this.config.stream);
+        return true;
+      } catch (error) {
+        if (!isNotFound(error)) throw error;
+        if (!waiting)
+          this.log('warn', 'waiting for the stream (is Chronicle running with NATS_URL?)', {
+            stream: this.config.stream,
+          });
+        waiting = true;
+        await sleep(1_000);
+      }
+    }
+    return false;
+  }
+
+  private async ensureConsumer(jsm: JetStreamManager): Promise<void> {
+    const { stream, durable, filterSubject, maxDeliver, backoffMs } = this.config;
+    const wanted = {
+      ack_wait: nanos(backoffMs[0]),
+      max_deliver: maxDeliver,
+      backoff: backoffMs.map(nanos),
+      max_ack_pending: MAX_ACK_PENDING,
+    };
+    const info = await jsm.consumers.info(stream, durable).catch((error: unknown) => {
+      if (isNotFound(error)) return undefined;
+      throw error;
+    });
+    if (!info) {
+      await jsm.consumers.add(stream, {
+        durable_name: durable,
+        ack_policy: AckPolicy.Explicit,
+        deliver_policy: DeliverPolicy.All,
+        filter_subject: filterSubject,
+        ...wanted,
+      });
+      this.log('info', 'created the durable consumer', { stream, consumer: durable });
+      return;
+    }
+    if (
+      info.config.filter_subject !== filterSubject ||
+      info.config.ack_policy !== AckPolicy.Explicit
+    )
+      throw new Error(
+        `consumer ${durable} on ${stream} exists with filter ${info.config.filter_subject} and ack policy ` +
+          `${info.config.ack_policy}; this ledger needs ${filterSubject} and explicit acks: use another LEDGER_CONSUMER`,
+      );
+    const current = {
+      ack_wait: info.config.ack_wait,
+      max_deliver: info.config.max_deliver,
+      backoff: info.config.backoff ?? [],
+      max_ack_pending: info.config.max_ack_pending,
+    };
+    if (JSON.stringify(current) !== JSON.stringify(wanted)) {
+      await jsm.consumers.update(stream, durable, wanted);
+      this.log('info', 'updated the redelivery policy of the durable consumer', {
+        from: current,
+        to: wanted,
+      });
+    }
+  }
+
+  /**
+   * JetStream gives up on a message delivered max_deliver times without an ack (a consumer killed each time, say)
+   * and says so in an advisory: the message is kept as a dead letter unless it was applied after all. An advisory
+   * sent while no instance is connected is lost; the consumer's info (num_redelivered) and the server's logs keep it.
+   */
+  private watchMaxDeliveries(jsm: JetStreamManager): void {
+    const { stream, durable } = this.config;
+    this.nc.subscribe(`$JS.EVENT.ADVISORY.CONSUMER.MAX_DELIVERIES.${stream}.${durable}`, {
+      callback: (error, advisory) => {
+        if (error) return;
+        const { stream_seq: sequence, deliveries } = advisory.json<{
+          stream_seq: number;
+          deliveries: number;
+        }>();
+        this.keepUndelivered(jsm, sequence, deliveries).catch((failure: unknown) =>
+          this.log('error', 'could not dead-letter a message JetStream gave up on', {
+            sequence,
+            error: failure instanceof Error ? failure.message : String(failure),
+          }),
+        );
+      },
+    });
+  }
+
+  private async keepUndelivered(jsm: JetStreamManager, sequence: number, deliveries: number) {
+    const stored = await jsm.streams.getMessage(this.config.stream, { seq: sequence });
+    try {
+      const { messageId } = parseMessage(stored.header, stored.data);
+      if (await processed(this.pool, messageId)) return;
+    } catch (error) {
+      if (!(error instanceof PoisonMessage)) throw error;
+    }
+    const reason = `delivered ${deliveries} times without an acknowledgement`;
+    await deadLetter(this.pool, {
+      stream: this.config.stream,
+      streamSequence: sequence,
+      subject: stored.subject,
+      headers: headersOf(stored.header),
+      payload: stored.data,
+      reason,
+      deliveries,
+    });
+    this.log('error', 'dead-lettered a message', { sequence, deliveries, reason });
+  }
+
+  private async reportStatus(messages: ConsumerMessages): Promise<void> {
+    for await (const status of await messages.status()) {
+      if (
+        [
+          'heartbeats_missed',
+          'consumer_not_found',
+          'consumer_deleted',
+          'stream_not_found',
+        ].includes(status.type)
+      )
+        this.log('warn', `consumer status: ${status.type}`, { data: status.data });
+    }
+  }
+
+  private reportProgress(): void {
+    if (this.applied === 0 && this.duplicates === 0) return;
+    this.log('info', 'progress', { applied: this.applied, duplicates: this.duplicates });
+    this.applied = 0;
+    this.duplicates = 0;
+  }
+}
