@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type pg from 'pg';
 import { migratedPool, storeOn } from '../../test/support/database.js';
-import { DomainError } from '../shared/domain-error.js';
+import { domainError } from '../shared/domain-error.js';
 import type { AggregateDefinition } from './aggregate.js';
 import { deterministicUuid } from './event-ids.js';
 import { EventSourcedRepository, type EventPublisher } from './event-sourced-repository.js';
@@ -20,10 +20,7 @@ const counter: AggregateDefinition<Counter, Incremented> = {
   initialState: () => ({ count: 0 }),
   evolve: (state, event) => ({ count: state.count + event.data.by }),
 };
-class LimitReached extends DomainError {
-  readonly kind = 'rejected';
-  readonly code = 'limit-reached';
-}
+class LimitReached extends domainError('rejected', 'limit-reached') {}
 const incremented = (by = 1): Incremented[] => [{ type: 'Incremented', data: { by } }];
 const increment =
   (by = 1) =>
@@ -237,7 +234,7 @@ describe('EventSourcedRepository', () => {
     const id = randomUUID();
     const commandId = randomUUID();
     const atMostOnce = (state: Counter) => {
-      if (state.count >= 1) throw new LimitReached();
+      if (state.count >= 1) throw new LimitReached('The counter is at its limit');
       return incremented();
     };
 

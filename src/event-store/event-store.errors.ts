@@ -1,4 +1,4 @@
-import { DomainError } from '../shared/domain-error.js';
+import { domainError } from '../shared/domain-error.js';
 import type { ExpectedVersion } from './event-store.types.js';
 
 export class ConcurrencyError extends Error {
@@ -45,9 +45,7 @@ export class UnknownEventTypeError extends Error {
 }
 
 /** New personal data for a subject whose key was destroyed: an erased subject stays erased. */
-export class PersonalDataErasedError extends DomainError {
-  readonly kind = 'conflict';
-  readonly code = 'personal-data-erased';
+export class PersonalDataErasedError extends domainError('conflict', 'personal-data-erased') {
   constructor(readonly subject: string) {
     super(`The personal data of ${subject} was erased: no new personal data of it can be stored`);
   }

@@ -2,14 +2,12 @@ import type pg from 'pg';
 import type { DataSource } from 'typeorm';
 import type { Checkpoint } from '../event-store/event-store.types.js';
 import { START } from '../event-store/event-store.types.js';
-import { DomainError } from '../shared/domain-error.js';
+import { domainError } from '../shared/domain-error.js';
 import { CHECKPOINTS, rebuildCheckpointName } from './projection-checkpoints.js';
 import { REBUILD_LOCK_SPACE } from './leases.js';
 import type { ProjectionWorker, WorkerTarget } from './projection-worker.js';
 
-export class RebuildInProgress extends DomainError {
-  readonly kind = 'conflict';
-  readonly code = 'rebuild-in-progress';
+export class RebuildInProgress extends domainError('conflict', 'rebuild-in-progress') {
   constructor(readonly projection: string) {
     super(`Projection ${projection} is already being rebuilt`);
   }

@@ -1,81 +1,60 @@
-import { DomainError } from '../../shared/domain-error.js';
+import { domainError } from '../../shared/domain-error.js';
 
-export class CartNotFound extends DomainError {
-  readonly kind = 'not-found';
-  readonly code = 'cart-not-found';
+export class CartNotFound extends domainError('not-found', 'cart-not-found') {
   constructor(readonly cartId: string) {
     super(`Cart ${cartId} does not exist`);
   }
 }
 
-export class CartAlreadyCreated extends DomainError {
-  readonly kind = 'conflict';
-  readonly code = 'cart-already-created';
+export class CartAlreadyCreated extends domainError('conflict', 'cart-already-created') {
   constructor(readonly cartId: string) {
     super(`Cart ${cartId} already exists`);
   }
 }
 
-export class CartAlreadyCheckedOut extends DomainError {
-  readonly kind = 'conflict';
-  readonly code = 'cart-checked-out';
+export class CartAlreadyCheckedOut extends domainError('conflict', 'cart-checked-out') {
   constructor(
     readonly cartId: string,
     readonly orderId: string,
   ) {
-    super(`Cart ${cartId} was checked out as order ${orderId} and can no longer change`);
-  }
-  override details() {
-    return { orderId: this.orderId };
+    super(`Cart ${cartId} was checked out as order ${orderId} and can no longer change`, {
+      orderId,
+    });
   }
 }
 
-export class CartItemNotFound extends DomainError {
-  readonly kind = 'not-found';
-  readonly code = 'cart-item-not-found';
+export class CartItemNotFound extends domainError('not-found', 'cart-item-not-found') {
   constructor(
     readonly cartId: string,
     readonly productId: string,
   ) {
-    super(`Cart ${cartId} holds no product ${productId}`);
-  }
-  override details() {
-    return { productId: this.productId };
+    super(`Cart ${cartId} holds no product ${productId}`, { productId });
   }
 }
 
 /** A value the HTTP layer should already have refused; `field` names it. */
-export class InvalidCartInput extends DomainError {
-  readonly kind = 'invalid';
-  readonly code = 'invalid-cart-input';
+export class InvalidCartInput extends domainError('invalid', 'invalid-cart-input') {
   constructor(
     readonly field: string,
     message: string,
   ) {
-    super(message);
-  }
-  override details() {
-    return { field: this.field };
+    super(message, { field });
   }
 }
 
-export class CurrencyMismatch extends DomainError {
-  readonly kind = 'rejected';
-  readonly code = 'cart-currency-mismatch';
+export class CurrencyMismatch extends domainError('rejected', 'cart-currency-mismatch') {
   constructor(
     readonly cartCurrency: string,
     readonly currency: string,
   ) {
-    super(`This cart is priced in ${cartCurrency}; an item in ${currency} cannot be added to it`);
-  }
-  override details() {
-    return { cartCurrency: this.cartCurrency, currency: this.currency };
+    super(`This cart is priced in ${cartCurrency}; an item in ${currency} cannot be added to it`, {
+      cartCurrency,
+      currency,
+    });
   }
 }
 
-export class UnitPriceMismatch extends DomainError {
-  readonly kind = 'rejected';
-  readonly code = 'unit-price-mismatch';
+export class UnitPriceMismatch extends domainError('rejected', 'unit-price-mismatch') {
   constructor(
     readonly productId: string,
     readonly cartUnitPrice: number,
@@ -83,20 +62,16 @@ export class UnitPriceMismatch extends DomainError {
   ) {
     super(
       `Product ${productId} is in the cart at ${cartUnitPrice} a unit, not ${unitPrice}: remove it to add it at another price`,
+      {
+        productId,
+        cartUnitPrice,
+        unitPrice,
+      },
     );
-  }
-  override details() {
-    return {
-      productId: this.productId,
-      cartUnitPrice: this.cartUnitPrice,
-      unitPrice: this.unitPrice,
-    };
   }
 }
 
-export class QuantityLimitExceeded extends DomainError {
-  readonly kind = 'rejected';
-  readonly code = 'quantity-limit-exceeded';
+export class QuantityLimitExceeded extends domainError('rejected', 'quantity-limit-exceeded') {
   constructor(
     readonly productId: string,
     readonly inCart: number,
@@ -105,47 +80,34 @@ export class QuantityLimitExceeded extends DomainError {
   ) {
     super(
       `The cart holds ${inCart} of product ${productId}; adding ${adding} would exceed the ${max} allowed`,
+      { productId, inCart, adding, max },
     );
-  }
-  override details() {
-    return { productId: this.productId, inCart: this.inCart, adding: this.adding, max: this.max };
   }
 }
 
-export class CartTotalLimitExceeded extends DomainError {
-  readonly kind = 'rejected';
-  readonly code = 'cart-total-limit-exceeded';
+export class CartTotalLimitExceeded extends domainError('rejected', 'cart-total-limit-exceeded') {
   constructor(
     readonly total: number,
     readonly max: number,
   ) {
-    super(`A cart total of ${total} minor units is above the limit of ${max}`);
-  }
-  override details() {
-    return { total: this.total, max: this.max };
+    super(`A cart total of ${total} minor units is above the limit of ${max}`, { total, max });
   }
 }
 
-export class CartEmpty extends DomainError {
-  readonly kind = 'rejected';
-  readonly code = 'cart-empty';
+export class CartEmpty extends domainError('rejected', 'cart-empty') {
   constructor(readonly cartId: string) {
     super(`Cart ${cartId} is empty: add an item before checking out`);
   }
 }
 
-export class ShippingInfoMissing extends DomainError {
-  readonly kind = 'rejected';
-  readonly code = 'shipping-info-missing';
+export class ShippingInfoMissing extends domainError('rejected', 'shipping-info-missing') {
   constructor(readonly cartId: string) {
     super(`Cart ${cartId} has no shipping address: enter one before checking out`);
   }
 }
 
 /** The customer's personal data was erased: the cart's address is gone, and no new one can be stored. */
-export class ShippingAddressErased extends DomainError {
-  readonly kind = 'conflict';
-  readonly code = 'personal-data-erased';
+export class ShippingAddressErased extends domainError('conflict', 'personal-data-erased') {
   constructor(
     readonly cartId: string,
     readonly customerId: string,
@@ -153,9 +115,7 @@ export class ShippingAddressErased extends DomainError {
     super(
       `The personal data of customer ${customerId} was erased: cart ${cartId} has no shipping address any more ` +
         'and can no longer be checked out',
+      { customerId },
     );
-  }
-  override details() {
-    return { customerId: this.customerId };
   }
 }

@@ -1,16 +1,12 @@
-import { DomainError } from '../../shared/domain-error.js';
+import { domainError } from '../../shared/domain-error.js';
 
-export class OrderNotFound extends DomainError {
-  readonly kind = 'not-found';
-  readonly code = 'order-not-found';
+export class OrderNotFound extends domainError('not-found', 'order-not-found') {
   constructor(readonly orderId: string) {
     super(`Order ${orderId} does not exist`);
   }
 }
 
-export class InvalidOrder extends DomainError {
-  readonly kind = 'invalid';
-  readonly code = 'invalid-order';
+export class InvalidOrder extends domainError('invalid', 'invalid-order') {
   constructor(
     readonly orderId: string,
     readonly reason: string,
@@ -19,9 +15,7 @@ export class InvalidOrder extends DomainError {
   }
 }
 
-export class OrderCancelledAlready extends DomainError {
-  readonly kind = 'conflict';
-  readonly code = 'order-cancelled';
+export class OrderCancelledAlready extends domainError('conflict', 'order-cancelled') {
   constructor(
     readonly orderId: string,
     readonly attempted: string,
@@ -30,25 +24,19 @@ export class OrderCancelledAlready extends DomainError {
   }
 }
 
-export class OrderNotPaid extends DomainError {
-  readonly kind = 'conflict';
-  readonly code = 'order-not-paid';
+export class OrderNotPaid extends domainError('conflict', 'order-not-paid') {
   constructor(readonly orderId: string) {
     super(`Order ${orderId} is not paid: it cannot be shipped`);
   }
 }
 
-export class OrderAlreadyPaid extends DomainError {
-  readonly kind = 'conflict';
-  readonly code = 'order-already-paid';
+export class OrderAlreadyPaid extends domainError('conflict', 'order-already-paid') {
   constructor(readonly orderId: string) {
     super(`Order ${orderId} is paid: it can no longer be cancelled`);
   }
 }
 
-export class OrderShippedElsewhere extends DomainError {
-  readonly kind = 'conflict';
-  readonly code = 'order-shipped';
+export class OrderShippedElsewhere extends domainError('conflict', 'order-shipped') {
   constructor(
     readonly orderId: string,
     readonly shipmentId: string,
@@ -57,9 +45,7 @@ export class OrderShippedElsewhere extends DomainError {
   }
 }
 
-export class PaymentMismatch extends DomainError {
-  readonly kind = 'rejected';
-  readonly code = 'payment-mismatch';
+export class PaymentMismatch extends domainError('rejected', 'payment-mismatch') {
   constructor(
     readonly orderId: string,
     readonly expected: { accountId: string; amount: number },

@@ -1,16 +1,15 @@
-import { DomainError } from '../../shared/domain-error.js';
+import { domainError } from '../../shared/domain-error.js';
 
-export class ShipmentNotFound extends DomainError {
-  readonly kind = 'not-found';
-  readonly code = 'shipment-not-found';
+export class ShipmentNotFound extends domainError('not-found', 'shipment-not-found') {
   constructor(readonly shipmentId: string) {
     super(`Shipment ${shipmentId} does not exist`);
   }
 }
 
-export class ShipmentAlreadyDispatched extends DomainError {
-  readonly kind = 'conflict';
-  readonly code = 'shipment-already-dispatched';
+export class ShipmentAlreadyDispatched extends domainError(
+  'conflict',
+  'shipment-already-dispatched',
+) {
   constructor(readonly shipmentId: string) {
     super(`Shipment ${shipmentId} was dispatched already`);
   }
