@@ -36,10 +36,10 @@ module.exports = {
         'The event store is a core: other modules import it only through src/event-store/index.ts, its public surface.',
       // The projection engine, a sibling core, still reads the store's internals (rows, toPersistedEvent) directly.
       from: { path: '^src/', pathNot: '^src/(event-store|projections)/' },
-      // Its migrations are listed by src/database, like the projection engine's.
+      // Its migrations (listed by src/database, like the projection engine's) and its test helpers are public too.
       to: {
         path: '^src/event-store/',
-        pathNot: ['^src/event-store/index\\.ts$', '^src/event-store/migrations/'],
+        pathNot: ['^src/event-store/index\\.ts$', '^src/event-store/(migrations|testing)/'],
       },
     },
     {

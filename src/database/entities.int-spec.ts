@@ -1,6 +1,5 @@
-import { DataSource } from 'typeorm';
-import { scratchDatabase, type ScratchDatabase } from '../../test/support/database.js';
-import { dataSourceOptions } from './database.options.js';
+import type { DataSource } from 'typeorm';
+import { scratchDataSource, type ScratchDatabase } from '../../test/support/database.js';
 import { ENTITIES } from './entities.js';
 
 /** Each entity must describe its table exactly as the migrations made it. */
@@ -9,19 +8,9 @@ describe('entities', () => {
   let dataSource: DataSource;
 
   beforeAll(async () => {
-    scratch = await scratchDatabase(2);
-    dataSource = new DataSource({
-      ...dataSourceOptions(scratch.url, 2),
-      migrationsRun: false,
-      entities: ENTITIES,
-      logging: false,
-    });
-    await dataSource.initialize();
+    ({ scratch, dataSource } = await scratchDataSource(ENTITIES));
   });
-  afterAll(async () => {
-    await dataSource?.destroy();
-    await scratch?.drop();
-  });
+  afterAll(() => scratch?.drop());
 
   it('match the migrated schema: migration:generate would write nothing', async () => {
     const { upQueries } = await dataSource.driver.createSchemaBuilder().log();

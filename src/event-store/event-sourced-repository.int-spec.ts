@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type pg from 'pg';
-import { migratedPool, storeOn } from '../../test/support/database.js';
+import { migratedStore } from '../../test/support/database.js';
 import { domainError } from '../shared/domain-error.js';
 import type { AggregateDefinition } from './aggregate.js';
 import { deterministicUuid } from './event-ids.js';
@@ -68,10 +68,7 @@ describe('EventSourcedRepository', () => {
   let pool: pg.Pool;
   let store: PostgresEventStore;
 
-  beforeAll(async () => {
-    pool = await migratedPool();
-    store = storeOn(pool, 'Incremented');
-  });
+  beforeAll(async () => ({ pool, store } = await migratedStore('Incremented')));
   afterAll(() => pool.end());
 
   const repositoryOn = (on: PostgresEventStore = store) => {

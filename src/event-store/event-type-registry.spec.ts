@@ -1,9 +1,9 @@
 import { UnknownEventTypeError } from './event-store.errors.js';
 import { EventTypeRegistry } from './event-type-registry.js';
-import { PersistedEvent } from './persisted-event.js';
+import { persistedEvent } from './testing/persisted-events.js';
 
 const at = (type: string, schemaVersion: number, data: Record<string, unknown> = {}) =>
-  new PersistedEvent('id', 's-1', 1, 1, '1', type, schemaVersion, data, {}, new Date(0));
+  persistedEvent({ type, data }, { schemaVersion });
 
 describe('EventTypeRegistry', () => {
   const registry = new EventTypeRegistry();

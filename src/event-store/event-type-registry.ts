@@ -84,18 +84,11 @@ export class EventTypeRegistry {
   upcast<T extends PersistedEvent>(event: T): T {
     const definition = this.types.get(event.type);
     if (definition?.schemaVersion === event.schemaVersion) return event;
-    return new PersistedEvent(
-      event.eventId,
-      event.streamId,
-      event.streamVersion,
-      event.globalPosition,
-      event.transactionId,
-      event.type,
-      definition?.schemaVersion ?? event.schemaVersion,
-      this.lift(event.type, event.schemaVersion, event.data),
-      event.metadata,
-      event.recordedAt,
-    ) as T;
+    return new PersistedEvent({
+      ...event,
+      schemaVersion: definition?.schemaVersion ?? event.schemaVersion,
+      data: this.lift(event.type, event.schemaVersion, event.data),
+    }) as T;
   }
 
   /** `upcast` for what a fold reads: the data itself when current, else the lifted copy. */

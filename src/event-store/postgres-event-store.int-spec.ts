@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import {
-  migratedPool,
+  migratedStore,
   scratchDatabase,
   storeOn,
   type ScratchDatabase,
@@ -21,10 +21,7 @@ describe('PostgresEventStore', () => {
   let pool: pg.Pool;
   let store: PostgresEventStore;
 
-  beforeAll(async () => {
-    pool = await migratedPool();
-    store = storeOn(pool, 'Noted');
-  });
+  beforeAll(async () => ({ pool, store } = await migratedStore('Noted')));
   afterAll(() => pool.end());
 
   const stream = () => `noted-${randomUUID()}`;

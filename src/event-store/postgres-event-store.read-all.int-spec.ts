@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type pg from 'pg';
-import { migratedPool, scratchDatabase, storeOn } from '../../test/support/database.js';
+import { migratedStore, scratchDatabase, storeOn } from '../../test/support/database.js';
 import type { Checkpoint, NewEvent } from './event-store.types.js';
 import { START } from './event-store.types.js';
 import type { PersistedEvent } from './persisted-event.js';
@@ -15,10 +15,7 @@ describe('PostgresEventStore.readAll in commit order', () => {
   let pool: pg.Pool;
   let store: PostgresEventStore;
 
-  beforeAll(async () => {
-    pool = await migratedPool();
-    store = storeOn(pool, 'Noted');
-  });
+  beforeAll(async () => ({ pool, store } = await migratedStore('Noted')));
   afterAll(() => pool.end());
 
   const headCheckpoint = async (): Promise<Checkpoint> =>

@@ -73,18 +73,18 @@ export interface EventStoreOptions {
 }
 
 export function toPersistedEvent(row: EventRow): PersistedEvent {
-  return new PersistedEvent(
-    row.event_id,
-    row.stream_id,
-    row.stream_version,
-    Number(row.global_position),
-    row.transaction_id,
-    row.type,
-    row.schema_version,
-    row.data,
-    row.metadata,
-    row.recorded_at,
-  );
+  return new PersistedEvent({
+    eventId: row.event_id,
+    streamId: row.stream_id,
+    streamVersion: row.stream_version,
+    globalPosition: Number(row.global_position),
+    transactionId: row.transaction_id,
+    type: row.type,
+    schemaVersion: row.schema_version,
+    data: row.data,
+    metadata: row.metadata,
+    recordedAt: row.recorded_at,
+  });
 }
 
 /** The event store on PostgreSQL: one append-only `events` table, atomic appends, gap-free global reads. */
@@ -139,18 +139,18 @@ export class PostgresEventStore {
           rows.sort((a, b) => a.stream_version - b.stream_version);
           const stored = rows.map(
             (row, i) =>
-              new PersistedEvent(
-                ids[i],
+              new PersistedEvent({
+                eventId: ids[i],
                 streamId,
-                row.stream_version,
-                Number(row.global_position),
-                row.transaction_id,
-                events[i].type,
-                schemaVersions[i],
-                JSON.parse(dataJson[i]),
-                JSON.parse(metadataJson[i]),
-                row.recorded_at,
-              ),
+                streamVersion: row.stream_version,
+                globalPosition: Number(row.global_position),
+                transactionId: row.transaction_id,
+                type: events[i].type,
+                schemaVersion: schemaVersions[i],
+                data: JSON.parse(dataJson[i]),
+                metadata: JSON.parse(metadataJson[i]),
+                recordedAt: row.recorded_at,
+              }),
           );
           return this.result(streamId, await this.reveal(stored, ring), false);
         }
@@ -227,18 +227,7 @@ export class PostgresEventStore {
     return stored.map((event, i) => {
       const { data } = revealed[i];
       if (data === event.data) return event;
-      return new PersistedEvent(
-        event.eventId,
-        event.streamId,
-        event.streamVersion,
-        event.globalPosition,
-        event.transactionId,
-        event.type,
-        event.schemaVersion,
-        data,
-        event.metadata,
-        event.recordedAt,
-      );
+      return new PersistedEvent({ ...event, data });
     });
   }
 

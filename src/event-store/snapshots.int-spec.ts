@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
-import { migratedPool, scratchDatabase, storeOn } from '../../test/support/database.js';
+import { migratedStore, scratchDatabase, storeOn } from '../../test/support/database.js';
 import type { AggregateDefinition, SnapshotDefinition } from './aggregate.js';
 import {
   type CacheOptions,
@@ -45,10 +45,7 @@ describe('snapshots', () => {
   let pool: pg.Pool;
   let store: PostgresEventStore;
 
-  beforeAll(async () => {
-    pool = await migratedPool();
-    store = storeOn(pool, 'Incremented');
-  });
+  beforeAll(async () => ({ pool, store } = await migratedStore('Incremented')));
   afterAll(() => pool.end());
 
   function setUp(

@@ -1,13 +1,10 @@
 import { START } from '../event-store/event-store.types.js';
 import type { PersistedEvent } from '../event-store/persisted-event.js';
+import { persistedEvent } from '../event-store/testing/persisted-events.js';
 import { LogReader, type Page, planBatch } from './projection-reader.js';
 
 const ev = (position: number, type = 'Read') =>
-  ({
-    eventId: `e${position}`,
-    type,
-    checkpoint: { transactionId: '1', position },
-  }) as PersistedEvent;
+  persistedEvent({ type, data: {} }, { eventId: `e${position}`, globalPosition: position });
 const page = (events: PersistedEvent[], size: number): Page => ({ events, size, after: START });
 const reads = (type: string) => type === 'Read';
 const sizing = { batchSize: 100, maxBatchSize: 400 };

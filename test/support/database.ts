@@ -1,9 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { DataSource } from 'typeorm';
+import { DataSource, type DataSourceOptions } from 'typeorm';
 import { dataSourceOptions } from '../../src/database/database.options.js';
-import { EventTypeRegistry } from '../../src/event-store/event-type-registry.js';
-import { PostgresEventStore } from '../../src/event-store/postgres-event-store.js';
+import { EventTypeRegistry, PostgresEventStore } from '../../src/event-store/index.js';
 import { testDatabaseUrl } from './test-app.js';
 
 /** Runs the migrations once and hands out a pg pool on the test database. */
@@ -18,6 +17,14 @@ export function storeOn(pool: pg.Pool, ...types: string[]): PostgresEventStore {
   const registry = new EventTypeRegistry();
   registry.register(...types.map((type) => ({ type })));
   return new PostgresEventStore(pool, registry);
+}
+
+/** A migrated pool on the test database and a store that knows `types`, for a suite's beforeAll. */
+export async function migratedStore(
+  ...types: string[]
+): Promise<{ pool: pg.Pool; store: PostgresEventStore }> {
+  const pool = await migratedPool();
+  return { pool, store: storeOn(pool, ...types) };
 }
 
 export interface ScratchDatabase {
@@ -56,6 +63,25 @@ export async function scratchDatabase(max = 10): Promise<ScratchDatabase> {
       await admin.end();
     },
   };
+}
+
+/** A scratch database and a TypeORM data source on it for `entities`; dropping the database destroys it first. */
+export async function scratchDataSource(
+  entities: DataSourceOptions['entities'],
+): Promise<{ scratch: ScratchDatabase; dataSource: DataSource }> {
+  const scratch = await scratchDatabase(2);
+  const dataSource = new DataSource({
+    ...dataSourceOptions(scratch.url, 2),
+    migrationsRun: false,
+    entities,
+    logging: false,
+  });
+  await dataSource.initialize();
+  const drop = async () => {
+    await dataSource.destroy();
+    await scratch.drop();
+  };
+  return { scratch: { ...scratch, drop }, dataSource };
 }
 
 async function tablesContaining(pool: pg.Pool, needle: string): Promise<string[]> {

@@ -3,6 +3,7 @@ import {
   PersistedEvent,
   UnknownEventTypeError,
 } from '../../event-store/index.js';
+import { persistedEvent } from '../../event-store/testing/persisted-events.js';
 import { specFor } from '../../shared/testing/given-when-then.js';
 import { accountDefinition, withdraw } from './account.js';
 import { AccountNotFound } from './account.errors.js';
@@ -13,17 +14,15 @@ const registry = new EventTypeRegistry();
 registry.register(...ACCOUNT_EVENT_DEFINITIONS);
 
 const stored = (type: string, schemaVersion: number, data: Record<string, unknown>) =>
-  new PersistedEvent(
-    'e',
-    `account-${accountId}`,
-    2,
-    7,
-    '1',
-    type,
-    schemaVersion,
-    data,
-    {},
-    new Date(0),
+  persistedEvent(
+    { type, data },
+    {
+      eventId: 'e',
+      streamId: `account-${accountId}`,
+      streamVersion: 2,
+      globalPosition: 7,
+      schemaVersion,
+    },
   );
 /** What a fold sees of a stored event: lifted to the current schema. */
 const read = (type: string, schemaVersion: number, data: Record<string, unknown>) => {

@@ -1,10 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
-import { scratchDatabase, storeOn, type ScratchDatabase } from '../../../test/support/database.js';
+import {
+  scratchDatabase,
+  scratchDataSource,
+  storeOn,
+  type ScratchDatabase,
+} from '../../../test/support/database.js';
 import { startTestApp } from '../../../test/support/test-app.js';
 import type { RunningApp } from '../../app.factory.js';
-import { dataSourceOptions } from '../../database/database.options.js';
-import { PersistedEvent } from '../../event-store/index.js';
+import type { PersistedEvent } from '../../event-store/index.js';
+import { persistedEvent } from '../../event-store/testing/persisted-events.js';
 import { ProjectionRunner } from '../../projections/index.js';
 import { ACCOUNT_EVENT_TYPES } from '../domain/account.events.js';
 import { AccountDailyVolumeCurrency } from './account-daily-volume-currency.entity.js';
@@ -13,20 +18,8 @@ import { DailyVolumeProjection } from './daily-volume.projection.js';
 
 const NAME = 'account-daily-volume';
 
-let position = 0;
 const stored = (type: string, data: Record<string, unknown>, recordedAt: string) =>
-  new PersistedEvent(
-    randomUUID(),
-    `account-${data.accountId as string}`,
-    1,
-    ++position,
-    '1',
-    type,
-    1,
-    data,
-    {},
-    new Date(recordedAt),
-  );
+  persistedEvent({ type, data }, { streamId: `account-${data.accountId as string}`, recordedAt });
 const opened = (accountId: string, currency: string, at: string) =>
   stored('AccountOpened', { accountId, ownerName: 'Ada Lovelace', currency }, at);
 const deposited = (accountId: string, amount: number, at: string) =>
@@ -67,22 +60,13 @@ describe('DailyVolumeProjection', () => {
       dataSource.transaction((tx) => projection.apply(events, tx));
 
     beforeAll(async () => {
-      scratch = await scratchDatabase(2);
-      dataSource = new DataSource({
-        ...dataSourceOptions(scratch.url, 2),
-        migrationsRun: false,
-        entities: [AccountDailyVolume, AccountDailyVolumeCurrency],
-        logging: false,
-      });
-      await dataSource.initialize();
+      const entities = [AccountDailyVolume, AccountDailyVolumeCurrency];
+      ({ scratch, dataSource } = await scratchDataSource(entities));
     });
     beforeEach(() =>
       dataSource.query('TRUNCATE account_daily_volume, account_daily_volume_currencies'),
     );
-    afterAll(async () => {
-      await dataSource.destroy();
-      await scratch.drop();
-    });
+    afterAll(() => scratch?.drop());
 
     it('sums one batch per UTC day and currency, several events on one row included', async () => {
       const eur = randomUUID();

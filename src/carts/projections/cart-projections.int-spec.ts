@@ -1,15 +1,20 @@
 import { createSecretKey, randomBytes, randomUUID } from 'node:crypto';
 import { DataSource, type EntityManager } from 'typeorm';
-import { scratchDatabase, storeOn, type ScratchDatabase } from '../../../test/support/database.js';
+import {
+  scratchDatabase,
+  scratchDataSource,
+  storeOn,
+  type ScratchDatabase,
+} from '../../../test/support/database.js';
 import { startTestApp } from '../../../test/support/test-app.js';
 import type { RunningApp } from '../../app.factory.js';
-import { dataSourceOptions } from '../../database/database.options.js';
 import {
   EventTypeRegistry,
-  PersistedEvent,
+  type PersistedEvent,
   PERSONAL_DATA_ERASED,
   PostgresEventStore,
 } from '../../event-store/index.js';
+import { persistedEvent } from '../../event-store/testing/persisted-events.js';
 import { ProjectionRunner } from '../../projections/index.js';
 import { orderIdOf } from '../order-ids.js';
 import { CART_EVENT_TYPES, type CartEvent } from '../domain/cart.events.js';
@@ -27,23 +32,15 @@ const address = {
   country: 'GB',
 };
 
-let position = 0;
 const versions = new Map<string, number>();
 const stored = (event: CartEvent, recordedAt = '2025-05-01T10:00:00Z') => {
   const version = (versions.get(event.data.cartId) ?? 0) + 1;
   versions.set(event.data.cartId, version);
-  return new PersistedEvent(
-    randomUUID(),
-    `cart-${event.data.cartId}`,
-    version,
-    ++position,
-    '1',
-    event.type,
-    1,
-    event.data,
-    {},
-    new Date(recordedAt),
-  );
+  return persistedEvent(event, {
+    streamId: `cart-${event.data.cartId}`,
+    streamVersion: version,
+    recordedAt,
+  });
 };
 const created = (cartId: string, customerId = randomUUID()) =>
   stored({ type: 'CartCreated', data: { cartId, customerId } });
@@ -71,17 +68,9 @@ const checkedOut = (cartId: string, customerId: string) =>
     },
   });
 const customerErased = (customerId: string) =>
-  new PersistedEvent(
-    randomUUID(),
-    `customer-${customerId}`,
-    1,
-    ++position,
-    '1',
-    'CustomerPersonalDataErased',
-    1,
-    { customerId },
-    {},
-    new Date('2025-05-02T10:00:00Z'),
+  persistedEvent(
+    { type: 'CustomerPersonalDataErased', data: { customerId } },
+    { streamId: `customer-${customerId}`, recordedAt: '2025-05-02T10:00:00Z' },
   );
 
 /** Statements the projection sends inside its transaction. */
@@ -108,20 +97,10 @@ describe('cart projections', () => {
   let dataSource: DataSource;
 
   beforeAll(async () => {
-    scratch = await scratchDatabase(2);
-    dataSource = new DataSource({
-      ...dataSourceOptions(scratch.url, 2),
-      migrationsRun: false,
-      entities: [CartView, CartItemRemoval],
-      logging: false,
-    });
-    await dataSource.initialize();
+    ({ scratch, dataSource } = await scratchDataSource([CartView, CartItemRemoval]));
   });
   beforeEach(() => dataSource.query('TRUNCATE carts, cart_item_removals'));
-  afterAll(async () => {
-    await dataSource.destroy();
-    await scratch.drop();
-  });
+  afterAll(() => scratch?.drop());
 
   describe('CartsProjection', () => {
     let store: PostgresEventStore;

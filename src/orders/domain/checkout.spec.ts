@@ -8,7 +8,8 @@ import {
   type CheckoutOutput,
   type CheckoutState,
 } from './checkout.js';
-import { EventTypeRegistry, PersistedEvent } from '../../event-store/index.js';
+import { EventTypeRegistry } from '../../event-store/index.js';
+import { persistedEvent } from '../../event-store/testing/persisted-events.js';
 import { checkoutCommandId } from '../checkout/checkout-ids.js';
 import {
   CHECKOUT_EVENT_DEFINITIONS,
@@ -257,18 +258,7 @@ describe('checkout saga', () => {
       const registry = new EventTypeRegistry();
       registry.register(...CHECKOUT_EVENT_DEFINITIONS);
       const { customerId: _, ...v1 } = (started() as CheckoutStarted).data;
-      const stored = new PersistedEvent(
-        'e',
-        `checkout-${orderId}`,
-        1,
-        1,
-        '1',
-        'CheckoutStarted',
-        1,
-        v1,
-        {},
-        NOW,
-      );
+      const stored = persistedEvent({ type: 'CheckoutStarted', data: v1 });
       const legacy = {
         type: 'CheckoutStarted',
         data: registry.upcast(stored).data,
