@@ -1,7 +1,7 @@
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import type { CommandAccepted } from '../../../shared/command-accepted.response.js';
 import { CartRepository } from '../../cart.repository.js';
-import { enterShippingInfo, requireVisible } from '../../domain/cart.js';
+import { enterShippingInfo } from '../../domain/cart.js';
 import { EnterShippingInfoCommand } from './enter-shipping-info.command.js';
 
 @CommandHandler(EnterShippingInfoCommand)
@@ -11,16 +11,11 @@ export class EnterShippingInfoHandler implements ICommandHandler<
 > {
   constructor(private readonly carts: CartRepository) {}
 
-  async execute({
+  execute({
     shipping,
     expectedVersion,
     metadata,
   }: EnterShippingInfoCommand): Promise<CommandAccepted> {
-    const { version, position } = await this.carts.update(
-      shipping.cartId,
-      (state) => enterShippingInfo(state, shipping),
-      { expectedVersion, metadata, admit: (state) => requireVisible(state, shipping) },
-    );
-    return { id: shipping.cartId, version, position };
+    return this.carts.change(shipping, enterShippingInfo, { expectedVersion, metadata });
   }
 }
