@@ -14,7 +14,6 @@ import {
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import {
   ApiAcceptedResponse,
-  ApiBadRequestResponse,
   ApiConflictResponse,
   ApiCreatedResponse,
   ApiHeader,
@@ -29,8 +28,8 @@ import { deterministicUuid, type EventMetadata } from '../event-store/index.js';
 import { CommandAccepted } from '../shared/command-accepted.response.js';
 import { ReadsFrom } from '../http/consistency.interceptor.js';
 import { ConsistentReadParams } from '../http/consistent-read.params.js';
-import { ProblemResponse, ValidationProblemResponse } from '../http/problem.js';
-import { ApiVersionedRead } from '../http/read-responses.js';
+import { ApiInvalidInputResponse, ProblemResponse } from '../http/problem.js';
+import { ApiVersionedRead, withETag } from '../http/read-responses.js';
 import {
   CommandMetadata,
   IDEMPOTENCY_KEY_HEADER,
@@ -71,10 +70,7 @@ const ERASED = {
 };
 
 @ApiTags('carts')
-@ApiBadRequestResponse({
-  type: ValidationProblemResponse,
-  description: 'Invalid input; every offending field is named',
-})
+@ApiInvalidInputResponse()
 @Controller('carts')
 export class CartsController {
   constructor(
@@ -226,7 +222,6 @@ export class CartsController {
     const cart = await this.queries.execute<GetCartQuery, CartResponse>(
       new GetCartQuery(id, ownedBy),
     );
-    response.setHeader('ETag', `"${cart.version}"`);
-    return cart;
+    return withETag(response, cart);
   }
 }

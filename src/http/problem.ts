@@ -1,5 +1,5 @@
 import { HttpException, HttpStatus, Logger } from '@nestjs/common';
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiBadRequestResponse, ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { isDatabaseUnavailable } from '../database/database-errors.js';
 import { ConcurrencyError, EventIdConflictError } from '../event-store/index.js';
@@ -40,6 +40,13 @@ export class ValidationProblemResponse extends ProblemResponse {
   })
   errors?: FieldError[];
 }
+
+/** Swagger: the 400 of a controller whose routes all validate their input. */
+export const ApiInvalidInputResponse = () =>
+  ApiBadRequestResponse({
+    type: ValidationProblemResponse,
+    description: 'Invalid input; every offending field is named',
+  });
 
 export interface Problem {
   status: number;

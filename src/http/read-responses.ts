@@ -6,6 +6,7 @@ import {
   type ReferenceObject,
   type SchemaObject,
 } from '@nestjs/swagger';
+import type { Response } from 'express';
 import { ProblemResponse } from './problem.js';
 
 /** Swagger: the 503 of a read that accepts `consistentWith` (a route with `@ReadsFrom`). */
@@ -34,3 +35,9 @@ export const ApiVersionedRead = ({ ok, notFound, exampleVersion = 3 }: Versioned
     ApiNotFoundResponse({ type: ProblemResponse, description: notFound }),
     ApiConsistencyTimeoutResponse(),
   );
+
+/** A versioned read's answer, its version sent as the ETag that `ApiVersionedRead` documents. */
+export function withETag<T extends { version: number }>(response: Response, read: T): T {
+  response.setHeader('ETag', `"${read.version}"`);
+  return read;
+}

@@ -1,11 +1,15 @@
 import { Controller, Get, Query, Res } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
-import { ApiBadRequestResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { ReadsFrom } from '../http/consistency.interceptor.js';
 import { ConsistentReadParams } from '../http/consistent-read.params.js';
-import { ValidationProblemResponse } from '../http/problem.js';
-import { ApiConsistencyTimeoutResponse, ApiVersionedRead } from '../http/read-responses.js';
+import { ApiInvalidInputResponse } from '../http/problem.js';
+import {
+  ApiConsistencyTimeoutResponse,
+  ApiVersionedRead,
+  withETag,
+} from '../http/read-responses.js';
 import { UuidParam } from '../http/uuid-param.js';
 import { Caller, type Access } from '../identity/index.js';
 import { GetOrderQuery } from './queries/get-order/get-order.query.js';
@@ -16,10 +20,7 @@ import { OrdersPage } from './queries/list-orders/orders-page.response.js';
 
 /** Orders are placed by the checkout of a cart (POST /carts/{id}/checkout) and moved on by the checkout saga. */
 @ApiTags('orders')
-@ApiBadRequestResponse({
-  type: ValidationProblemResponse,
-  description: 'Invalid input; every offending field is named',
-})
+@ApiInvalidInputResponse()
 @Controller('orders')
 export class OrdersController {
   constructor(private readonly queries: QueryBus) {}
@@ -55,7 +56,6 @@ export class OrdersController {
     const order = await this.queries.execute<GetOrderQuery, OrderResponse>(
       new GetOrderQuery(id, ownedBy),
     );
-    response.setHeader('ETag', `"${order.version}"`);
-    return order;
+    return withETag(response, order);
   }
 }

@@ -1,7 +1,6 @@
 import { Controller, Get, HttpCode, Post, Query, Res } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import {
-  ApiBadRequestResponse,
   ApiConflictResponse,
   ApiHeader,
   ApiNotFoundResponse,
@@ -14,8 +13,8 @@ import type { EventMetadata } from '../event-store/index.js';
 import { CommandAccepted } from '../shared/command-accepted.response.js';
 import { ReadsFrom } from '../http/consistency.interceptor.js';
 import { ConsistentReadParams } from '../http/consistent-read.params.js';
-import { ProblemResponse, ValidationProblemResponse } from '../http/problem.js';
-import { ApiVersionedRead } from '../http/read-responses.js';
+import { ApiInvalidInputResponse, ProblemResponse } from '../http/problem.js';
+import { ApiVersionedRead, withETag } from '../http/read-responses.js';
 import {
   CommandMetadata,
   IDEMPOTENCY_KEY_HEADER,
@@ -29,10 +28,7 @@ import { GetShipmentQuery } from './queries/get-shipment/get-shipment.query.js';
 import { ShipmentResponse } from './queries/get-shipment/shipment.response.js';
 
 @ApiTags('shipping')
-@ApiBadRequestResponse({
-  type: ValidationProblemResponse,
-  description: 'Invalid input; every offending field is named',
-})
+@ApiInvalidInputResponse()
 @Controller('shipments')
 export class ShipmentsController {
   constructor(
@@ -80,7 +76,6 @@ export class ShipmentsController {
     const shipment = await this.queries.execute<GetShipmentQuery, ShipmentResponse>(
       new GetShipmentQuery(id, ownedBy),
     );
-    response.setHeader('ETag', `"${shipment.version}"`);
-    return shipment;
+    return withETag(response, shipment);
   }
 }

@@ -1,18 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ProductLineResponse } from '../../../shared/product-line.response.js';
 
-export class CartItemResponse {
-  @ApiProperty({ example: 'sku-4711' })
-  productId: string;
-
-  @ApiProperty({ type: 'integer', example: 2 })
-  quantity: number;
-
-  @ApiProperty({ type: 'integer', example: 1999, description: 'Minor units' })
-  unitPrice: number;
-
-  @ApiProperty({ type: 'integer', example: 3998, description: 'quantity x unitPrice, minor units' })
-  lineTotal: number;
-}
+export class CartItemResponse extends ProductLineResponse {}
 
 export class ShippingResponse {
   @ApiProperty({ example: 'Ada Lovelace' })

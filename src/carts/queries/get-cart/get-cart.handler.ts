@@ -5,6 +5,7 @@ import { type PersonalDataColumns, PostgresEventStore } from '../../../event-sto
 import { CartNotFound } from '../../domain/cart.errors.js';
 import { CartView } from '../../projections/cart-view.entity.js';
 import { openShipping } from '../../projections/sealed-shipping.js';
+import { ProductLineResponse } from '../../../shared/product-line.response.js';
 import type { CartResponse } from './cart.response.js';
 import { GetCartQuery } from './get-cart.query.js';
 
@@ -45,7 +46,7 @@ export class GetCartHandler implements IQueryHandler<GetCartQuery, CartResponse>
       customerId: cart.customerId,
       status: cart.status,
       currency: cart.currency,
-      items: cart.items.map((item) => ({ ...item, lineTotal: item.quantity * item.unitPrice })),
+      items: cart.items.map(ProductLineResponse.of),
       total: cart.total,
       version: cart.version,
       ...(cart.shipping && { shipping: openShipping(this.columns, cart.shipping, key) }),

@@ -4,6 +4,7 @@ import type { Repository } from 'typeorm';
 import { OrderNotFound } from '../../domain/order.errors.js';
 import { OrderView } from '../../projections/order-view.entity.js';
 import { GetOrderQuery } from './get-order.query.js';
+import { ProductLineResponse } from '../../../shared/product-line.response.js';
 import type { OrderResponse } from './order.response.js';
 
 @QueryHandler(GetOrderQuery)
@@ -23,7 +24,7 @@ export class GetOrderHandler implements IQueryHandler<GetOrderQuery, OrderRespon
       accountId: row.accountId,
       status: row.status,
       currency: row.currency,
-      lines: row.lines.map((line) => ({ ...line, lineTotal: line.quantity * line.unitPrice })),
+      lines: row.lines.map(ProductLineResponse.of),
       total: row.total,
       version: row.version,
       placedAt: row.placedAt.toISOString(),

@@ -1,20 +1,9 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ProductLineResponse } from '../../../shared/product-line.response.js';
 import { CANCELLATION_REASONS } from '../../domain/order.events.js';
 import { ORDER_VIEW_STATUSES, type OrderViewStatus } from '../../projections/order-view.entity.js';
 
-export class OrderLineResponse {
-  @ApiProperty({ example: 'sku-4711' })
-  productId: string;
-
-  @ApiProperty({ type: 'integer', example: 2 })
-  quantity: number;
-
-  @ApiProperty({ type: 'integer', example: 1999, description: 'Minor units' })
-  unitPrice: number;
-
-  @ApiProperty({ type: 'integer', example: 3998, description: 'quantity x unitPrice, minor units' })
-  lineTotal: number;
-}
+export class OrderLineResponse extends ProductLineResponse {}
 
 export class PaymentResponse {
   @ApiProperty({ type: 'integer', example: 3998, description: 'Minor units' })
