@@ -1,6 +1,7 @@
 import type { DataSource } from 'typeorm';
 import type { PersistedEvent } from '../event-store/persisted-event.js';
 import { CHECKPOINTS } from './projection-checkpoints.js';
+import { DependencyUnavailable } from './projection.errors.js';
 
 /** The handler (or decrypting the events for it) threw: the events may be at fault, unlike a lost connection. */
 export class HandlerFailure extends Error {
@@ -12,7 +13,7 @@ export class HandlerFailure extends Error {
   }
 }
 
-/** Runs `step`; whatever it throws becomes the HandlerFailure of `relevant`. */
+/** Runs `step`; whatever it throws becomes the HandlerFailure of `relevant`, but an unavailable dependency. */
 export async function blamingEvents<T>(
   relevant: readonly PersistedEvent[],
   step: () => Promise<T>,
@@ -20,6 +21,7 @@ export async function blamingEvents<T>(
   try {
     return await step();
   } catch (error) {
+    if (error instanceof DependencyUnavailable) throw error;
     throw new HandlerFailure(error, relevant);
   }
 }

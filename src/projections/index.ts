@@ -5,7 +5,12 @@ export * from './entity-projection.js';
 export * from './reactor.js';
 export { announceEvents, type EventsNotice } from './events-notice.js';
 export { Projection, type ProjectionHandler, type ProjectionTransaction } from './projection.js';
-export { NothingToSkip, UnknownPosition, UnknownProjection } from './projection.errors.js';
+export {
+  DependencyUnavailable,
+  NothingToSkip,
+  UnknownPosition,
+  UnknownProjection,
+} from './projection.errors.js';
 export type { DeadLetter } from './projection-operations.js';
 export { RebuildInProgress, type RebuildProgress, shadowSchemaOf } from './projection-rebuild.js';
 export { ProjectionRunner } from './projection-runner.service.js';

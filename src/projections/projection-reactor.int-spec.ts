@@ -7,6 +7,7 @@ import type { PersistedEvent } from '../event-store/persisted-event.js';
 import type { PostgresEventStore } from '../event-store/postgres-event-store.js';
 import { ensureCheckpointRow, readCheckpointRow } from './projection-checkpoints.js';
 import type { ProjectionHandler } from './projection.js';
+import { DependencyUnavailable } from './projection.errors.js';
 import { ProjectionWorker, type WorkerTarget } from './projection-worker.js';
 
 /** A reactor that sends a command per event: it reacts before the batch's transaction, in small batches. */
@@ -55,12 +56,17 @@ describe('ProjectionWorker: reactors', () => {
     await scratch.drop();
   });
 
-  async function run(handler: Reactor, into: WorkerTarget, until: Checkpoint): Promise<void> {
+  async function run(
+    handler: Reactor,
+    into: WorkerTarget,
+    until: Checkpoint,
+    retryAttempts = 5,
+  ): Promise<void> {
     await ensureCheckpointRow(dataSource, into.checkpointName);
     const worker = new ProjectionWorker(into.checkpointName, handler, into, START, {
       dataSource,
       store,
-      options: { batchSize: 1000, maxBatchSize: 1000, retryAttempts: 5, retryBaseMs: 10 },
+      options: { batchSize: 1000, maxBatchSize: 1000, retryAttempts, retryBaseMs: 10 },
       hooks: { onProgress: () => {}, onError: () => {} },
       reveal: async (events) => [...events],
     });
@@ -114,5 +120,26 @@ describe('ProjectionWorker: reactors', () => {
     await run(rebuilt, { checkpointName: 'rebuilt:rebuild', schema: 'rebuilt_shadow' }, last);
     expect(rebuilt.reactions).toEqual([]);
     expect(rebuilt.batches.flat()).toHaveLength(10);
+  });
+
+  it('retries a reaction whose dependency is unavailable past its retry attempts, never dead-letters it, and moves nothing meanwhile', async () => {
+    const last = (await store.readAll({ after: START, limit: 100_000 })).at(-1)!.checkpoint;
+    const reactor = new Reactor();
+    let failures = 0;
+    const checkpoints: Checkpoint[] = [];
+    reactor.duringReaction = async () => {
+      checkpoints.push((await readCheckpointRow(dataSource, 'broker-down'))!.checkpoint);
+      if (++failures <= 3) throw new DependencyUnavailable('the broker does not answer');
+    };
+    // Two attempts dead-letter a failing event: three failures of the broker do not.
+    await run(reactor, { checkpointName: 'broker-down' }, last, 2);
+    expect(failures).toBe(4);
+    expect(checkpoints).toEqual([START, START, START, START]);
+    const row = await readCheckpointRow(dataSource, 'broker-down');
+    expect(row).toMatchObject({ status: 'live', lastError: null });
+    const { rows } = await scratch.pool.query(
+      "SELECT count(*)::int AS n FROM projection_dead_letters WHERE projection = 'broker-down'",
+    );
+    expect(rows[0].n).toBe(0);
   });
 });

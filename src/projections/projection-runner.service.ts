@@ -22,7 +22,7 @@ import { CommitNotices, readEventsNotice } from './events-notice.js';
 import { CONTROL_CHANNEL, EVENTS_CHANNEL, Leases } from './leases.js';
 import { type PagedTransactions, pagedTransactions } from './paged-transactions.js';
 import { PROJECTION_METADATA, type ProjectionHandler } from './projection.js';
-import { UnknownPosition, UnknownProjection } from './projection.errors.js';
+import { DependencyUnavailable, UnknownPosition, UnknownProjection } from './projection.errors.js';
 import {
   ensureCheckpointRow,
   readCheckpointRow,
@@ -260,8 +260,9 @@ export class ProjectionRunner implements OnApplicationBootstrap, BeforeApplicati
         },
         onError: (worker, message, error) => {
           const line = `Projection ${worker.writesTo.checkpointName} failed: ${message}`;
-          // An outage fails every projection at every retry: DatabaseHealth logs it once instead.
-          if (isDatabaseUnavailable(error)) this.logger.debug(line);
+          // An outage fails every retry: DatabaseHealth (or the reactor's dependency) logs it once instead.
+          if (isDatabaseUnavailable(error) || error instanceof DependencyUnavailable)
+            this.logger.debug(line);
           else this.logger.error(line);
         },
       },
