@@ -9,6 +9,7 @@ import { DatabaseModule } from './database/database.module.js';
 import { EventStoreModule } from './event-store/index.js';
 import { HealthController } from './health/health.controller.js';
 import { IdentityModule } from './identity/identity.module.js';
+import { IntegrationModule } from './integration/index.js';
 import { ConsistencyInterceptor } from './http/consistency.interceptor.js';
 import { DatabaseBudgetInterceptor } from './http/database-budget.interceptor.js';
 import { IdempotencyKeysPurger } from './http/idempotency-keys.purger.js';
@@ -45,6 +46,7 @@ export class AppModule {
         CqrsModule.forRoot(),
         EventStoreModule,
         ProjectionsModule,
+        IntegrationModule.forRoot(config),
         AccountsModule,
         CartsModule,
         CustomersModule,

@@ -44,6 +44,7 @@ describe('access: every route of the OpenAPI document × every role', () => {
     expect(rules.filter(([, policy]) => policy === 'public').map(([route]) => route)).toEqual([
       'GET /health',
       'GET /metrics',
+      'GET /asyncapi.json',
     ]);
     const reach = (role: Role) =>
       rules.flatMap(([route, policy]) =>

@@ -1,6 +1,7 @@
 import { Module, OnModuleInit } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { EventTypeRegistry } from '../event-store/index.js';
+import { IntegrationEventRegistry } from '../integration/index.js';
 import { AccountRepository } from './account.repository.js';
 import { AccountsController } from './accounts.controller.js';
 import { DepositMoneyHandler } from './commands/deposit-money/deposit-money.handler.js';
@@ -8,6 +9,7 @@ import { ErasePersonalDataHandler } from './commands/erase-personal-data/erase-p
 import { OpenAccountHandler } from './commands/open-account/open-account.handler.js';
 import { WithdrawMoneyHandler } from './commands/withdraw-money/withdraw-money.handler.js';
 import { ACCOUNT_EVENT_DEFINITIONS } from './domain/account.events.js';
+import { ACCOUNTS_INTEGRATION_EVENTS } from './integration/accounts-integration-events.js';
 import { AccountBalance } from './projections/account-balance.entity.js';
 import { AccountDailyVolumeCurrency } from './projections/account-daily-volume-currency.entity.js';
 import { AccountDailyVolume } from './projections/account-daily-volume.entity.js';
@@ -49,9 +51,13 @@ import { ReportsController } from './reports.controller.js';
   ],
 })
 export class AccountsModule implements OnModuleInit {
-  constructor(private readonly registry: EventTypeRegistry) {}
+  constructor(
+    private readonly registry: EventTypeRegistry,
+    private readonly integration: IntegrationEventRegistry,
+  ) {}
 
   onModuleInit(): void {
     this.registry.register(...ACCOUNT_EVENT_DEFINITIONS);
+    this.integration.register(ACCOUNTS_INTEGRATION_EVENTS);
   }
 }

@@ -1,12 +1,10 @@
 import 'reflect-metadata';
 import type { INestApplicationContext } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
 import { getDataSourceToken } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
-import { AppModule } from '../app.module.js';
 import { loadConfig } from '../config/config.js';
-import { startEmbeddedPostgres, type EmbeddedDatabase } from '../database/embedded-postgres.js';
 import { ProjectionRunner, type RebuildProgress } from '../projections/index.js';
+import { withOperatorApp } from './operator-app.js';
 import { ProgressBar } from './progress-bar.js';
 import { required, runCli, UsageError } from './run-cli.js';
 
@@ -26,25 +24,7 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${USAGE}\n`);
     return command ? 0 : 2;
   }
-  const config = loadConfig();
-  let embedded: EmbeddedDatabase | undefined;
-  if (!config.databaseUrl) embedded = await startEmbeddedPostgres(config.embeddedPg);
-  const databaseUrl = config.databaseUrl ?? embedded!.url;
-  let app: INestApplicationContext | undefined;
-  try {
-    app = await NestFactory.createApplicationContext(
-      AppModule.forRoot({
-        ...config,
-        databaseUrl,
-        projections: { ...config.projections, run: false },
-        // An operator's command (a rebuild, a count of the log) may run long: the maintenance timeout, deliberately.
-        database: {
-          ...config.database,
-          statementTimeoutMs: config.database.maintenanceStatementTimeoutMs,
-        },
-      }),
-      { logger: ['error', 'warn'] },
-    );
+  return withOperatorApp(loadConfig(), async (app) => {
     const runner = app.get(ProjectionRunner);
     switch (command) {
       case 'status':
@@ -67,10 +47,7 @@ async function main(argv: string[]): Promise<number> {
       default:
         throw new UsageError(`unknown command "${command}"`);
     }
-  } finally {
-    await app?.close();
-    await embedded?.stop();
-  }
+  });
 }
 
 async function rebuild(

@@ -17,6 +17,8 @@ const READ_ANY = { teller: 'any', auditor: 'any' } as const;
 export const ACCESS_POLICY: Readonly<Record<string, RoutePolicy>> = {
   'GET /health': 'public',
   'GET /metrics': 'public',
+  // The integration events' contract (AsyncAPI), public like the OpenAPI document.
+  'GET /asyncapi.json': 'public',
 
   // An account belongs to the customer who opened it; tellers move money on any account.
   'POST /accounts': { customer: 'own' },

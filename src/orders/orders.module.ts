@@ -1,11 +1,13 @@
 import { Module, OnModuleInit } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { EventTypeRegistry } from '../event-store/index.js';
+import { IntegrationEventRegistry } from '../integration/index.js';
 import { CheckoutCommands } from './checkout/checkout-commands.js';
 import { CheckoutSagaReactor } from './checkout/checkout-saga.reactor.js';
 import { CheckoutTimer } from './checkout/checkout-timer.service.js';
 import { CHECKOUT_EVENT_DEFINITIONS } from './domain/checkout.events.js';
 import { ORDER_EVENT_DEFINITIONS } from './domain/order.events.js';
+import { ORDERS_INTEGRATION_EVENTS } from './integration/orders-integration-events.js';
 import { CheckoutRepository, OrderRepository } from './order.repository.js';
 import { OrdersController } from './orders.controller.js';
 import { PlaceOrderReactor } from './place-order/place-order.reactor.js';
@@ -36,9 +38,13 @@ import { OrderReportsController } from './reports.controller.js';
   ],
 })
 export class OrdersModule implements OnModuleInit {
-  constructor(private readonly registry: EventTypeRegistry) {}
+  constructor(
+    private readonly registry: EventTypeRegistry,
+    private readonly integration: IntegrationEventRegistry,
+  ) {}
 
   onModuleInit(): void {
     this.registry.register(...ORDER_EVENT_DEFINITIONS, ...CHECKOUT_EVENT_DEFINITIONS);
+    this.integration.register(ORDERS_INTEGRATION_EVENTS);
   }
 }

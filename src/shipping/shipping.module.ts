@@ -1,10 +1,12 @@
 import { Module, OnModuleInit } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { EventTypeRegistry } from '../event-store/index.js';
+import { IntegrationEventRegistry } from '../integration/index.js';
 import { CreateShipmentConsumer } from './commands/create-shipment/create-shipment.consumer.js';
 import { PaymentsSubscriber } from './commands/create-shipment/payments.subscriber.js';
 import { DispatchShipmentHandler } from './commands/dispatch-shipment/dispatch-shipment.handler.js';
 import { SHIPMENT_EVENT_DEFINITIONS } from './domain/shipment.events.js';
+import { SHIPPING_INTEGRATION_EVENTS } from './integration/shipping-integration-events.js';
 import { ProcessedMessage } from './processed-message.entity.js';
 import { ShipmentView } from './projections/shipment-view.entity.js';
 import { ShipmentsProjection } from './projections/shipments.projection.js';
@@ -25,9 +27,13 @@ import { ShipmentsController } from './shipments.controller.js';
   ],
 })
 export class ShippingModule implements OnModuleInit {
-  constructor(private readonly registry: EventTypeRegistry) {}
+  constructor(
+    private readonly registry: EventTypeRegistry,
+    private readonly integration: IntegrationEventRegistry,
+  ) {}
 
   onModuleInit(): void {
     this.registry.register(...SHIPMENT_EVENT_DEFINITIONS);
+    this.integration.register(SHIPPING_INTEGRATION_EVENTS);
   }
 }

@@ -1,0 +1,141 @@
+import 'reflect-metadata';
+import type { INestApplicationContext } from '@nestjs/common';
+import { type AppConfig, loadConfig } from '../config/config.js';
+import { type Checkpoint, PostgresEventStore } from '../event-store/index.js';
+import { IntegrationEventRegistry } from '../integration/index.js';
+import {
+  IntegrationRelayReactor,
+  RELAY_PROJECTION,
+} from '../integration/relay/integration-relay.reactor.js';
+import { JetStreamRelay } from '../integration/relay/jetstream-relay.js';
+import { compareCheckpoints, ProjectionRunner, UnknownPosition } from '../projections/index.js';
+import { withOperatorApp } from './operator-app.js';
+import { required, runCli, UsageError } from './run-cli.js';
+
+const USAGE = `Usage: npm run relay -- <command>
+
+  status                     the relay's checkpoint and lag, the stream's message count and last position,
+                             and how the stream's settings differ from what Chronicle expects
+  replay --from <position>   publish again every integration event from that global position up to the relay's
+                             checkpoint, with the same message ids. JetStream drops those it still holds within
+                             its duplicate window (NATS_DUPLICATE_WINDOW_MS); older ones are stored again, after
+                             the newer ones: consumers deduplicate by message id (Nats-Msg-Id).
+
+Uses DATABASE_URL (or the embedded PostgreSQL under EMBEDDED_PG_DATA_DIR) and NATS_URL, NATS_STREAM,
+NATS_SUBJECT_PREFIX as the app reads them. This process never relays itself: a running app keeps doing that.`;
+
+const PAGE = 1000;
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...options] = argv;
+  if (!command || command === 'help' || command === '--help') {
+    process.stdout.write(`${USAGE}\n`);
+    return command ? 0 : 2;
+  }
+  if (command !== 'status' && command !== 'replay')
+    throw new UsageError(`unknown command "${command}"`);
+  const from = command === 'replay' ? fromOf(options) : 0;
+  const config = loadConfig();
+  if (!config.integration.nats)
+    throw new Error(
+      'NATS_URL is not set: this instance has no relay (see README, "Integration events")',
+    );
+  return withOperatorApp(config, (app) =>
+    command === 'status' ? status(app, config) : replay(app, config, from),
+  );
+}
+
+async function status(app: INestApplicationContext, config: AppConfig): Promise<number> {
+  const [relay] = (await app.get(ProjectionRunner).status()).filter(
+    (p) => p.name === RELAY_PROJECTION,
+  );
+  const line = (label: string, value: string | number) =>
+    process.stdout.write(`${`${label}:`.padEnd(22)}${value}\n`);
+  line('relay', relay.status + (relay.owner ? ` (${relay.owner.instance})` : ''));
+  line(
+    'checkpoint',
+    `position ${relay.checkpoint.position}, transaction ${relay.checkpoint.transactionId}`,
+  );
+  line('lag', `${relay.lagEvents} events, ${relay.lagMs} ms`);
+  if (relay.lastError) line('last error', relay.lastError);
+  const { nats, stream } = config.integration;
+  line('NATS', nats!.servers.join(', '));
+  try {
+    const { tail, differences } = await app.get(JetStreamRelay).status();
+    line('stream', stream);
+    line('messages', tail.messages);
+    line('last sequence', tail.lastSeq);
+    line(
+      'last position',
+      tail.highWater
+        ? `${tail.highWater.position} (transaction ${tail.highWater.transactionId})`
+        : tail.messages === 0
+          ? '- (empty)'
+          : '- (its last message is not a Chronicle event)',
+    );
+    line(
+      'settings',
+      differences.length === 0 ? 'as expected' : differences.join('\n' + ' '.repeat(22)),
+    );
+    return 0;
+  } catch (error) {
+    line('stream', `unavailable: ${error instanceof Error ? error.message : String(error)}`);
+    return 1;
+  }
+}
+
+/** Every mapped event from `from` (inclusive) up to the relay's stored checkpoint, published again in pages. */
+async function replay(
+  app: INestApplicationContext,
+  config: AppConfig,
+  from: number,
+): Promise<number> {
+  const store = app.get(PostgresEventStore);
+  const registry = app.get(IntegrationEventRegistry);
+  const reactor = app.get(IntegrationRelayReactor);
+  const relay = app.get(JetStreamRelay);
+  const [{ checkpoint: end }] = (await app.get(ProjectionRunner).status()).filter(
+    (p) => p.name === RELAY_PROJECTION,
+  );
+  const start = await store.checkpointOf(from);
+  if (!start) throw new UnknownPosition(from);
+  // Just before the event at `from`, in commit order: it is read too.
+  let after: Checkpoint = { transactionId: start.transactionId, position: from - 1 };
+  const mapped = new Set(registry.eventTypes);
+  let stored = 0;
+  let duplicates = 0;
+  let last = 0;
+  while (compareCheckpoints(after, end) < 0) {
+    const page = await store.readAll({ after, limit: PAGE });
+    const events = page.filter((e) => compareCheckpoints(e.checkpoint, end) <= 0);
+    if (events.length === 0) break;
+    after = events[events.length - 1].checkpoint;
+    const revealed = (await store.reveal(events.filter((e) => mapped.has(e.type)))).map((e) =>
+      store.registry.upcast(e),
+    );
+    const answer = await relay.replay(reactor.messagesOf(revealed));
+    stored += answer.stored;
+    duplicates += answer.duplicates;
+    last = after.position;
+    if (events.length < page.length) break;
+  }
+  const seconds = config.integration.duplicateWindowMs / 1000;
+  process.stdout.write(
+    last === 0
+      ? `Nothing to replay: the relay's checkpoint (position ${end.position}) is before position ${from}.\n`
+      : `Re-published ${stored + duplicates} integration events from position ${from} to ${last}: ` +
+          `${duplicates} dropped by JetStream as duplicates (sent within its ${seconds} s duplicate window), ` +
+          `${stored} stored again${stored > 0 ? ': consumers deduplicate them by Nats-Msg-Id' : ''}.\n`,
+  );
+  return 0;
+}
+
+function fromOf(options: string[]): number {
+  const [flag, value] = options;
+  const position = Number(required(value, 'position'));
+  if (flag !== '--from' || options.length !== 2 || !Number.isSafeInteger(position) || position < 1)
+    throw new UsageError('replay takes --from <position>, a positive integer');
+  return position;
+}
+
+runCli('relay', USAGE, main);

@@ -1,0 +1,193 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import type { JetStreamManager, StreamConfig } from 'nats';
+import { APP_CONFIG, type AppConfig } from '../../config/config.js';
+import type { IntegrationConfig, NatsConfig } from '../../config/integration-config.js';
+import type { Checkpoint } from '../../event-store/index.js';
+import { compareCheckpoints, DependencyUnavailable } from '../../projections/index.js';
+import { checkpointInHeaders, type IntegrationMessage } from '../integration-message.js';
+import { describeNatsError, type JetStreamSession, NatsLink } from './nats-link.js';
+import { publishInOrder } from './publish-pipeline.js';
+import { RelayMetrics } from './relay-metrics.js';
+import { expectedStream, type StreamSettings, streamDifferences } from './stream-config.js';
+
+/** The end of the stream: its last sequence, and the checkpoint of its last message when that is Chronicle's. */
+export interface StreamTail {
+  lastSeq: number;
+  messages: number;
+  highWater?: Checkpoint;
+}
+
+/** Attempts in a row that store nothing before the batch is handed back to the engine's backoff. */
+const FRUITLESS_ATTEMPTS = 3;
+/** JetStream's error codes: no such stream, no such message, the expected last sequence was not the stream's. */
+const STREAM_NOT_FOUND = 10059;
+const NO_MESSAGE = 10037;
+const WRONG_LAST_SEQUENCE = 10071;
+
+const errCode = (error: unknown) =>
+  (error as { api_error?: { err_code?: number } } | undefined)?.api_error?.err_code;
+
+/**
+ * Publishes integration events to the stream exactly once, in commit order. Events at or before the stream's
+ * last Chronicle-Position are skipped (commit order makes it a high-water mark, whatever the duplicate window);
+ * each message expects the stream's last sequence, so none is ever stored after one that was lost; and the msg id
+ * lets JetStream drop what a retry sends twice. See docs/architecture.md#integration-events-relay-to-nats-jetstream.
+ */
+@Injectable()
+export class JetStreamRelay {
+  private readonly logger = new Logger('IntegrationRelay');
+  private readonly integration: IntegrationConfig;
+  private readonly nats: NatsConfig;
+  private readonly expected: StreamSettings;
+  /** Known while this relay alone appends; dropped after any failure, and read again. */
+  private tail?: StreamTail;
+  private checkedGeneration = -1;
+  private differences: string[] = [];
+  private warnedNoHighWater = false;
+
+  constructor(
+    private readonly link: NatsLink,
+    private readonly metrics: RelayMetrics,
+    @Inject(APP_CONFIG) config: AppConfig,
+  ) {
+    this.integration = config.integration;
+    this.nats = config.integration.nats!;
+    this.expected = expectedStream(config.integration);
+  }
+
+  /** Resolves once every message is in the stream; throws DependencyUnavailable otherwise (the engine retries). */
+  async publish(messages: readonly IntegrationMessage[]): Promise<void> {
+    let remaining = messages;
+    let fruitless = 0;
+    while (remaining.length > 0) {
+      const { js, jsm } = await this.ready();
+      const tail = (this.tail ??= await this.unavailableOnError(() => this.readTail(jsm)));
+      const { highWater } = tail;
+      const fresh = highWater
+        ? remaining.filter((m) => compareCheckpoints(m.checkpoint, highWater) > 0)
+        : remaining;
+      this.metrics.skippedAlreadyStored(remaining.length - fresh.length);
+      if (fresh.length === 0) return;
+      const outcome = await publishInOrder(js, fresh, {
+        window: this.nats.maxInFlight,
+        timeoutMs: this.nats.publishTimeoutMs,
+        chainFrom: tail.lastSeq,
+        metrics: this.metrics,
+      });
+      const stored = outcome.done - outcome.duplicates;
+      if (outcome.failure === undefined) {
+        this.tail = {
+          lastSeq: outcome.lastSeq!,
+          messages: tail.messages + stored,
+          highWater: outcome.highWater ?? highWater,
+        };
+        return;
+      }
+      this.tail = undefined;
+      remaining = fresh.slice(outcome.done);
+      fruitless = outcome.done > 0 ? 0 : fruitless + 1;
+      // Another publisher moved the stream (a replay, a second instance's last batch): read its tail, go on.
+      if (errCode(outcome.failure) === WRONG_LAST_SEQUENCE && fruitless < FRUITLESS_ATTEMPTS)
+        continue;
+      throw new DependencyUnavailable(
+        `JetStream did not take the event at position ${remaining[0].checkpoint.position} (${describeNatsError(outcome.failure)}): retrying`,
+        { cause: outcome.failure },
+      );
+    }
+  }
+
+  /** Publishes again, with the same msg ids and no expectation: JetStream drops those within its duplicate window. */
+  async replay(
+    messages: readonly IntegrationMessage[],
+  ): Promise<{ stored: number; duplicates: number }> {
+    const { js } = await this.ready();
+    const outcome = await publishInOrder(js, messages, {
+      window: this.nats.maxInFlight,
+      timeoutMs: this.nats.publishTimeoutMs,
+    });
+    if (outcome.failure !== undefined)
+      throw new DependencyUnavailable(
+        `JetStream did not take the event at position ${messages[outcome.done].checkpoint.position} (${describeNatsError(outcome.failure)})`,
+        { cause: outcome.failure },
+      );
+    return { stored: outcome.done - outcome.duplicates, duplicates: outcome.duplicates };
+  }
+
+  /** The stream as it is now, and how its settings differ from the relay's expectations. */
+  async status(): Promise<{
+    stream: string;
+    tail: StreamTail;
+    differences: string[];
+    duplicateWindowMs: number;
+  }> {
+    const { jsm } = await this.ready();
+    return {
+      stream: this.integration.stream,
+      tail: await this.unavailableOnError(() => this.readTail(jsm)),
+      differences: this.differences,
+      duplicateWindowMs: this.integration.duplicateWindowMs,
+    };
+  }
+
+  /** Connected, with the stream created or checked since the last (re)connection. */
+  private async ready(): Promise<JetStreamSession> {
+    const session = await this.link.jetStream();
+    const generation = this.link.generation;
+    if (this.checkedGeneration !== generation) {
+      this.tail = undefined;
+      await this.unavailableOnError(() => this.checkStream(session.jsm));
+      this.checkedGeneration = generation;
+    }
+    return session;
+  }
+
+  /** Creates the stream, or compares an existing one and says what differs without changing it. */
+  private async checkStream(jsm: JetStreamManager): Promise<void> {
+    let config: Partial<StreamSettings>;
+    try {
+      config = (await jsm.streams.info(this.expected.name)).config as Partial<StreamSettings>;
+    } catch (error) {
+      if (errCode(error) !== STREAM_NOT_FOUND) throw error;
+      await jsm.streams.add({ ...this.expected, discard: 'old' } as Partial<StreamConfig>);
+      this.logger.log(
+        `Created the JetStream stream ${this.expected.name} (${this.expected.subjects.join(', ')}, file storage, duplicate window ${this.integration.duplicateWindowMs} ms)`,
+      );
+      config = this.expected;
+    }
+    this.differences = streamDifferences(config, this.expected);
+    this.metrics.streamDiffers(this.differences.length);
+    if (this.differences.length > 0)
+      this.logger.warn(
+        `The JetStream stream ${this.expected.name} differs from what Chronicle expects, and is left as it is: ${this.differences.join('; ')}`,
+      );
+  }
+
+  private async readTail(jsm: JetStreamManager): Promise<StreamTail> {
+    const { state } = await jsm.streams.info(this.expected.name);
+    const tail: StreamTail = { lastSeq: state.last_seq, messages: state.messages };
+    if (state.messages === 0) return tail;
+    try {
+      const last = await jsm.streams.getMessage(this.expected.name, { seq: state.last_seq });
+      tail.highWater = checkpointInHeaders((name) => last.header?.get(name) ?? '');
+    } catch (error) {
+      if (errCode(error) !== NO_MESSAGE) throw error;
+    }
+    if (!tail.highWater && !this.warnedNoHighWater) {
+      this.warnedNoHighWater = true;
+      this.logger.warn(
+        `The last message of stream ${this.expected.name} (sequence ${state.last_seq}) carries no Chronicle-Position: ` +
+          'events the relay sent before are dropped only within the duplicate window',
+      );
+    }
+    return tail;
+  }
+
+  private async unavailableOnError<T>(step: () => Promise<T>): Promise<T> {
+    try {
+      return await step();
+    } catch (error) {
+      if (error instanceof DependencyUnavailable) throw error;
+      throw new DependencyUnavailable(`JetStream: ${describeNatsError(error)}`, { cause: error });
+    }
+  }
+}
