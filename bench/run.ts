@@ -9,6 +9,7 @@ import { globalLogScenario } from './scenarios/global-log.js';
 import { hotStreamScenario } from './scenarios/hot-stream.js';
 import { httpScenario } from './scenarios/http.js';
 import { readStreamScenario } from './scenarios/read-stream.js';
+import { relayScenario } from './scenarios/relay.js';
 import { snapshotsScenario } from './scenarios/snapshots.js';
 import type { Scenario, ScenarioResult } from './scenarios/scenario.js';
 import { startupScenario } from './scenarios/startup.js';
@@ -23,6 +24,7 @@ const SCENARIOS: Scenario[] = [
   httpScenario,
   globalLogScenario,
   startupScenario,
+  relayScenario,
 ];
 
 /** The order; rows a scenario adds for information go next to their kin. */
@@ -41,6 +43,8 @@ const ORDER = [
   'snapshots',
   'time-travel',
   'startup',
+  'relay',
+  'relay-latency',
 ];
 
 async function main(): Promise<void> {
