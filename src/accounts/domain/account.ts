@@ -171,35 +171,25 @@ export function withdraw(
 ): Array<MoneyWithdrawn | WithdrawalRejected> {
   const account = requireReachable(state, { accountId, ownedBy });
   if (!isAmount(amount)) throw new InvalidAmount(amount);
-  if (currency !== undefined && currency !== account.currency) {
-    return [
-      {
-        type: 'WithdrawalRejected',
-        data: {
-          accountId: account.id,
-          amount,
-          ...optional(description),
-          reason: 'currency-mismatch',
-          balance: account.balance,
-          currency,
-        },
+  const rejected = (
+    reason: WithdrawalRejected['data']['reason'],
+    asked?: { currency: string },
+  ): WithdrawalRejected[] => [
+    {
+      type: 'WithdrawalRejected',
+      data: {
+        accountId: account.id,
+        amount,
+        ...optional(description),
+        reason,
+        balance: account.balance,
+        ...asked,
       },
-    ];
-  }
-  if (amount > account.balance) {
-    return [
-      {
-        type: 'WithdrawalRejected',
-        data: {
-          accountId: account.id,
-          amount,
-          ...optional(description),
-          reason: 'insufficient-funds',
-          balance: account.balance,
-        },
-      },
-    ];
-  }
+    },
+  ];
+  if (currency !== undefined && currency !== account.currency)
+    return rejected('currency-mismatch', { currency });
+  if (amount > account.balance) return rejected('insufficient-funds');
   return [
     { type: 'MoneyWithdrawn', data: { accountId: account.id, amount, ...optional(description) } },
   ];
