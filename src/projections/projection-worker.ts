@@ -248,9 +248,7 @@ export class ProjectionWorker {
             },
           );
         } catch (error) {
-          if (!(error instanceof CheckpointMoved)) throw error;
-          this.checkpointMoved(error);
-          reader.forget();
+          this.checkpointMoved(error, reader);
           size = batchSize;
           continue;
         } finally {
@@ -271,9 +269,7 @@ export class ProjectionWorker {
       try {
         await this.batches.write(events, { from: page.after, last, status });
       } catch (error) {
-        if (!(error instanceof CheckpointMoved)) throw error;
-        this.checkpointMoved(error);
-        reader.forget();
+        this.checkpointMoved(error, reader);
         size = batchSize;
         continue;
       }
@@ -282,10 +278,16 @@ export class ProjectionWorker {
     }
   }
 
-  /** Not the field `checkpoint` but the stored row decides: resume() may have moved the field meanwhile. */
-  private checkpointMoved({ stored, storedFailed }: CheckpointMoved): void {
+  /**
+   * A write the stored checkpoint row refused (any other error is thrown again): not the field `checkpoint` but the
+   * row decides where to read again, since resume() may have moved the field meanwhile.
+   */
+  private checkpointMoved(error: unknown, reader: LogReader): void {
+    if (!(error instanceof CheckpointMoved)) throw error;
+    const { stored, storedFailed } = error;
     if (storedFailed) this.halt('stopped by its stored status: failed');
     else if (stored) this.checkpoint = stored;
+    reader.forget();
   }
 
   private progressed(events: PersistedEvent[], last: Checkpoint, applied: number): void {
