@@ -14,6 +14,7 @@ import { ConsistencyInterceptor } from './http/consistency.interceptor.js';
 import { DatabaseBudgetInterceptor } from './http/database-budget.interceptor.js';
 import { IdempotencyKeysPurger } from './http/idempotency-keys.purger.js';
 import { IdempotencyInterceptor } from './http/idempotency.interceptor.js';
+import { LiveModule } from './live/index.js';
 import { ProblemFilter } from './http/problem.filter.js';
 import { validationPipe } from './http/validation.js';
 import { MetricsModule } from './metrics/metrics.module.js';
@@ -52,6 +53,7 @@ export class AppModule {
         CustomersModule,
         OrdersModule,
         ShippingModule,
+        LiveModule,
         MetricsModule,
       ],
       controllers: [HealthController],

@@ -1,9 +1,11 @@
 import { Module, OnModuleInit } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { EventTypeRegistry } from '../event-store/index.js';
+import { LiveModule } from '../live/index.js';
 import { IntegrationEventRegistry } from '../integration/index.js';
 import { AccountRepository } from './account.repository.js';
 import { AccountsController } from './accounts.controller.js';
+import { AccountsLiveController } from './accounts-live.controller.js';
 import { DepositMoneyHandler } from './commands/deposit-money/deposit-money.handler.js';
 import { ErasePersonalDataHandler } from './commands/erase-personal-data/erase-personal-data.handler.js';
 import { OpenAccountHandler } from './commands/open-account/open-account.handler.js';
@@ -19,6 +21,7 @@ import { DailyVolumeProjection } from './projections/daily-volume.projection.js'
 import { GetAccountHandler } from './queries/get-account/get-account.handler.js';
 import { GetAccountAsOfHandler } from './queries/get-account-as-of/get-account-as-of.handler.js';
 import { GetAccountEventsHandler } from './queries/get-account-events/get-account-events.handler.js';
+import { GetAccountStreamHandler } from './queries/get-account-stream/get-account-stream.handler.js';
 import { GetAccountHistoryHandler } from './queries/get-account-history/get-account-history.handler.js';
 import { GetAccountTransactionsHandler } from './queries/get-account-transactions/get-account-transactions.handler.js';
 import { GetDailyVolumeHandler } from './queries/get-daily-volume/get-daily-volume.handler.js';
@@ -26,6 +29,7 @@ import { ReportsController } from './reports.controller.js';
 
 @Module({
   imports: [
+    LiveModule,
     TypeOrmModule.forFeature([
       AccountBalance,
       AccountTransaction,
@@ -33,7 +37,7 @@ import { ReportsController } from './reports.controller.js';
       AccountDailyVolumeCurrency,
     ]),
   ],
-  controllers: [AccountsController, ReportsController],
+  controllers: [AccountsController, AccountsLiveController, ReportsController],
   providers: [
     AccountRepository,
     OpenAccountHandler,
@@ -45,6 +49,7 @@ import { ReportsController } from './reports.controller.js';
     GetAccountEventsHandler,
     GetAccountAsOfHandler,
     GetAccountHistoryHandler,
+    GetAccountStreamHandler,
     AccountsProjection,
     GetDailyVolumeHandler,
     DailyVolumeProjection,

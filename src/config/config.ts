@@ -1,6 +1,7 @@
 import { createHash, createSecretKey, type KeyObject } from 'node:crypto';
 import { ConfigError, type Env, integer } from './env.js';
 import { integrationConfig, type IntegrationConfig } from './integration-config.js';
+import { liveConfig, type LiveConfig } from './live-config.js';
 
 export { ConfigError } from './env.js';
 
@@ -47,6 +48,8 @@ export interface AppConfig {
   checkout: { paymentTimeoutMs: number };
   /** The integration events' contract and their relay to NATS JetStream (NATS_*). */
   integration: IntegrationConfig;
+  /** Live subscriptions over HTTP (LIVE_*). */
+  live: LiveConfig;
   /**
    * Wraps the per-subject keys of personal data (CHRONICLE_MASTER_KEY). A KeyObject: logging it never shows the
    * key. `development`: the built-in key used when none is set outside production, which protects nothing.
@@ -356,6 +359,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
       paymentTimeoutMs: integer(env, 'CHECKOUT_PAYMENT_TIMEOUT_MS', 30_000, 100, 86_400_000),
     },
     integration: integrationConfig(env),
+    live: liveConfig(env),
     masterKey: masterKey(env, nodeEnv),
     auth: auth(env, nodeEnv),
     logLevel: oneOf(env, 'LOG_LEVEL', 'log', ['error', 'warn', 'log', 'debug', 'verbose']),

@@ -311,6 +311,23 @@ export class PostgresEventStore {
     return rows[0] ? { transactionId: rows[0].transaction_id, position } : undefined;
   }
 
+  /**
+   * The checkpoint of the last event `readAll` can return now (START for an empty log): a read after it returns only
+   * events committed later, so a reader starting "from now" misses none of them.
+   */
+  async lastCheckpoint(): Promise<Checkpoint> {
+    const { rows } = await this.db.query<{ transaction_id: string; global_position: string }>({
+      name: 'chronicle_last_checkpoint',
+      text: `SELECT transaction_id::text AS transaction_id, global_position FROM events
+       WHERE transaction_id < pg_snapshot_xmin(pg_current_snapshot())
+       ORDER BY events.transaction_id DESC, events.global_position DESC
+       LIMIT 1`,
+    });
+    return rows[0]
+      ? { transactionId: rows[0].transaction_id, position: Number(rows[0].global_position) }
+      : START;
+  }
+
   async headPosition(): Promise<number> {
     const { rows } = await this.db.query<{ head: string | null }>(
       'SELECT max(global_position) AS head FROM events',

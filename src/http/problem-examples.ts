@@ -101,6 +101,15 @@ export const PROBLEM_EXAMPLES: Record<string, ProblemExample> = {
     detail: `Account ${EXAMPLE_ID} holds 12500, less than the 999999 requested`,
     extensions: { balance: 12500, amount: 999999, version: 5, position: 1042 },
   },
+  'too-many-subscriptions': {
+    status: 429,
+    detail: 'You have 10 live subscriptions open, the most one principal may hold; close one first',
+    extensions: { limit: 10 },
+  },
+  'live-capacity-reached': {
+    status: 503,
+    detail: 'This instance serves 5000 live subscriptions at most; retry later',
+  },
   'idempotency-key-reused': {
     status: 422,
     detail: 'This Idempotency-Key was already used with a different request',

@@ -30,6 +30,9 @@ export const ACCESS_POLICY: Readonly<Record<string, RoutePolicy>> = {
   // Raw events carry other principals' metadata (who acted, from which client): staff only.
   'GET /accounts/{id}/events': READ_ANY,
   'DELETE /accounts/{id}/personal-data': { customer: 'own', admin: 'any' },
+  // Live: an account's events like its other reads (metadata only to the roles of the raw events).
+  'GET /accounts/{id}/live': { customer: 'own', ...READ_ANY },
+  'GET /events/live': { auditor: 'any', admin: 'any' },
 
   // A cart belongs to the customer who created it; only they fill it and check it out.
   'POST /carts': { customer: 'own' },

@@ -57,6 +57,7 @@ export class ProjectionRunner implements OnApplicationBootstrap, BeforeApplicati
   private pollTimer?: NodeJS.Timeout;
   private shuttingDown = false;
   private readonly refreshing = new Set<Promise<void>>();
+  private readonly commitListeners = new Set<(checkpoint?: Checkpoint) => void>();
 
   constructor(
     private readonly discovery: DiscoveryService,
@@ -136,7 +137,18 @@ export class ProjectionRunner implements OnApplicationBootstrap, BeforeApplicati
   /** After a local commit: wakes the local projections that read its type, and tells other processes. */
   onCommitted(event: PersistedEvent): void {
     this.notify(event.checkpoint, new Set([event.type]));
+    for (const listener of this.commitListeners) listener(event.checkpoint);
     if (!this.shuttingDown) this.notices.committed(event.type, event.checkpoint);
+  }
+
+  /**
+   * Calls `listener` for every commit this process hears of: its own (from the EventBus) and other processes'
+   * (their notices, on the lease connection, which a process running no projection does not open). Returns its
+   * removal.
+   */
+  onCommitNotice(listener: (checkpoint?: Checkpoint) => void): () => void {
+    this.commitListeners.add(listener);
+    return () => void this.commitListeners.delete(listener);
   }
 
   /** Waits until the named projections (all when none named) have processed the event at `position`. */
@@ -295,7 +307,9 @@ export class ProjectionRunner implements OnApplicationBootstrap, BeforeApplicati
   private notified(channel: string, payload: string): void {
     if (channel === EVENTS_CHANNEL) {
       const notice = readEventsNotice(payload);
-      if (notice?.from !== this.notices.from) this.notify(notice?.checkpoint, notice?.types);
+      if (notice?.from === this.notices.from) return;
+      this.notify(notice?.checkpoint, notice?.types);
+      for (const listener of this.commitListeners) listener(notice?.checkpoint);
     } else if (channel === CONTROL_CHANNEL && this.workers.has(payload)) {
       this.track(this.refresh(payload), payload);
     }

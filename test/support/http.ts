@@ -1,3 +1,5 @@
+import type { IncomingMessage } from 'node:http';
+import superagent from 'superagent';
 import supertest from 'supertest';
 import { bearer, DEFAULT_TOKEN } from './auth.js';
 import { OpenApiContract, type OpenApiDocument } from './openapi-contract.js';
@@ -7,6 +9,18 @@ type Agent = ReturnType<typeof supertest>;
 type Test = ReturnType<Agent['get']>;
 
 const METHODS = ['get', 'post', 'put', 'patch', 'delete', 'head', 'options'] as const;
+
+// A live stream never ends: it is answered unread, checked on its status and headers, and closed at once (SuperTest
+// closes the server it started before it answers, which would wait for the stream for ever).
+const defaults = superagent as unknown as {
+  buffer: Record<string, boolean>;
+  parse: Record<string, (res: IncomingMessage, done: (error: null, body: string) => void) => void>;
+};
+defaults.buffer['text/event-stream'] = false;
+defaults.parse['text/event-stream'] = (res, done) => {
+  res.destroy();
+  done(null, '');
+};
 
 const byServer = new WeakMap<object, Promise<OpenApiContract>>();
 const byUrl = new Map<string, Promise<OpenApiContract>>();

@@ -46,6 +46,18 @@ type Start = { version: number; state: AccountState; recordedBy: number | null }
 type Passed = { version: number; state: AccountState; recordedBy: number };
 const FIRST_EVENT: Start = { version: 0, state: accountDefinition.initialState(), recordedBy: 0 };
 
+/** The owner its opening event names (null: none), or undefined for an account never opened: one indexed read. */
+export async function ownerOf(
+  store: PostgresEventStore,
+  accountId: string,
+): Promise<{ ownerId: string | null } | undefined> {
+  const [opened] = await store.readStream(`${accountDefinition.streamType}-${accountId}`, {
+    limit: 1,
+  });
+  if (!opened) return undefined;
+  return { ownerId: (store.registry.upcast(opened).data as AccountOpened['data']).ownerId };
+}
+
 /**
  * Whether a customer's own reach (`ownedBy`) takes in the account, read from its opening event alone, before any
  * fold: someone else's account costs what a missing one does (one indexed read), and nothing is folded or
@@ -57,12 +69,8 @@ export async function reaches(
   ownedBy: string | undefined,
 ): Promise<boolean> {
   if (ownedBy === undefined) return true;
-  const [opened] = await store.readStream(`${accountDefinition.streamType}-${accountId}`, {
-    limit: 1,
-  });
-  if (!opened) return false;
-  const { ownerId } = store.registry.upcast(opened).data as AccountOpened['data'];
-  return isWithinReach(ownerId, ownedBy);
+  const opened = await ownerOf(store, accountId);
+  return opened !== undefined && isWithinReach(opened.ownerId, ownedBy);
 }
 
 /**

@@ -2,6 +2,7 @@ import { QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
 import { PostgresEventStore } from '../../../event-store/index.js';
 import { accountDefinition } from '../../domain/account.js';
 import { AccountNotFound } from '../../domain/account.errors.js';
+import { storedEventOf } from '../../../shared/stored-event.response.js';
 import { GetAccountEventsQuery } from './get-account-events.query.js';
 import type { EventsPage } from './stored-event.response.js';
 
@@ -15,17 +16,7 @@ export class GetAccountEventsHandler implements IQueryHandler<GetAccountEventsQu
     const events = await this.store.readStream(streamId, { fromVersion, limit: limit + 1 });
     if (events.length === 0 && (await this.store.streamVersion(streamId)) === 0)
       throw new AccountNotFound(accountId);
-    const items = events.slice(0, limit).map((e) => ({
-      eventId: e.eventId,
-      streamId: e.streamId,
-      version: e.streamVersion,
-      position: e.globalPosition,
-      type: e.type,
-      schemaVersion: e.schemaVersion,
-      data: e.data,
-      metadata: e.metadata,
-      recordedAt: e.recordedAt.toISOString(),
-    }));
+    const items = events.slice(0, limit).map(storedEventOf);
     return { items, nextFromVersion: events.length > limit ? events[limit].streamVersion : null };
   }
 }
