@@ -1,8 +1,12 @@
 import { at, projectionSpecFor } from '../../projections/testing/entity-projection-spec.js';
 import type { CheckoutEvent } from '../domain/checkout.events.js';
+import type { CheckoutPending } from './checkout-pending.entity.js';
 import { checkoutPending } from './checkout-pending.projection.js';
 
 const given = projectionSpecFor(checkoutPending);
+/** A checkout event at `version` of its stream, recorded at `recordedAt`. */
+const on = (event: CheckoutEvent, version: number, recordedAt: string) =>
+  at(event, version, recordedAt);
 const orderId = '9c1c2d3e-0000-4000-8000-000000000001';
 const started: CheckoutEvent = {
   type: 'CheckoutStarted',
@@ -16,7 +20,7 @@ const started: CheckoutEvent = {
     dueAt: '2026-12-01T10:00:30.000Z',
   },
 };
-const payment = {
+const payment: CheckoutPending = {
   orderId,
   kind: 'payment',
   dueAt: new Date('2026-12-01T10:00:30.000Z'),
@@ -25,10 +29,10 @@ const payment = {
 
 describe('checkout pending requests', () => {
   it('holds the payment from its request until an answer, due at the deadline', () => {
-    given([at(started, 1, '2026-12-01T10:00:00.000Z')]).then([payment]);
+    given([on(started, 1, '2026-12-01T10:00:00.000Z')]).then([payment]);
     given([
-      at(started, 1, '2026-12-01T10:00:00.000Z'),
-      at(
+      on(started, 1, '2026-12-01T10:00:00.000Z'),
+      on(
         { type: 'CheckoutPaymentReceived', data: { orderId, withdrawalPosition: 7 } },
         2,
         '2026-12-01T10:00:01.000Z',
@@ -38,10 +42,10 @@ describe('checkout pending requests', () => {
 
   it('holds a refund, with no deadline, after the payment timed out, until it is refunded', () => {
     const timedOut = [
-      at(started, 1, '2026-12-01T10:00:00.000Z'),
-      at({ type: 'CheckoutDeadlineReached', data: { orderId } }, 2, '2026-12-01T10:00:30.000Z'),
-      at({ type: 'CheckoutPaymentTimedOut', data: { orderId } }, 3, '2026-12-01T10:00:30.000Z'),
-      at(
+      on(started, 1, '2026-12-01T10:00:00.000Z'),
+      on({ type: 'CheckoutDeadlineReached', data: { orderId } }, 2, '2026-12-01T10:00:30.000Z'),
+      on({ type: 'CheckoutPaymentTimedOut', data: { orderId } }, 3, '2026-12-01T10:00:30.000Z'),
+      on(
         {
           type: 'CheckoutRefundRequested',
           data: { orderId, amount: 1_200, refundCommandId: 'r', withdrawalPosition: 9 },
@@ -49,13 +53,13 @@ describe('checkout pending requests', () => {
         4,
         '2026-12-01T10:01:00.000Z',
       ),
-    ] as const;
+    ];
     given([...timedOut]).then([
       { orderId, kind: 'refund', dueAt: null, requestedAt: new Date('2026-12-01T10:01:00.000Z') },
     ]);
     given([
       ...timedOut,
-      at(
+      on(
         { type: 'CheckoutRefunded', data: { orderId, depositPosition: 11 } },
         5,
         '2026-12-01T10:01:02.000Z',
@@ -65,12 +69,12 @@ describe('checkout pending requests', () => {
 
   it('is not touched by a declined payment already answered, nor by the completion', () => {
     given([
-      at(
+      on(
         { type: 'CheckoutPaymentDeclined', data: { orderId, reason: 'insufficient-funds' } },
         2,
         '2026-12-01T10:00:01.000Z',
       ),
-      at(
+      on(
         { type: 'CheckoutCompleted', data: { orderId, shipmentId: 's' } },
         3,
         '2026-12-01T10:00:02.000Z',
