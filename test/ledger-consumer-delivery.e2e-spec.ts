@@ -11,6 +11,7 @@ import {
   processedCount,
   readLedger,
   removeCompiledConsumer,
+  settled as consumerSettled,
   startConsumerProcess,
   type ConsumerProcess,
   type ContractEvent,
@@ -90,16 +91,7 @@ describeWithNats('the ledger consumer applies each message once', () => {
     });
   }
 
-  /** Every message acknowledged or given up on: nothing pending, nothing waiting for an ack. */
-  async function settled(timeoutMs = 20_000): Promise<void> {
-    await eventually(async () => {
-      const info = await jsm.consumers.info(run.stream, run.durable);
-      expect({ pending: info.num_pending, unacknowledged: info.num_ack_pending }).toEqual({
-        pending: 0,
-        unacknowledged: 0,
-      });
-    }, timeoutMs);
-  }
+  const settled = () => consumerSettled(jsm, run.stream, run.durable);
 
   const history = (accountId: string) => [
     event('AccountOpened', { accountId, ownerId: null, currency: 'EUR' }),

@@ -4,9 +4,10 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { connect, headers as natsHeaders, type NatsConnection } from 'nats';
+import { connect, headers as natsHeaders, type JetStreamManager, type NatsConnection } from 'nats';
 import ts from 'typescript';
-import type { Queryable } from '../../src/event-store/postgres-event-store.js';
+import type { Queryable } from '../../src/event-store/index.js';
+import { eventually } from './eventually.js';
 
 export const NATS_URL = 'nats://127.0.0.1:4222';
 
@@ -155,4 +156,20 @@ export function contractHeaders(event: ContractEvent, overrides: Record<string, 
   const h = natsHeaders();
   for (const [name, value] of Object.entries(values)) if (value !== '') h.set(name, value);
   return h;
+}
+
+/** Every message of the durable consumer acknowledged or given up on: nothing pending, nothing unacknowledged. */
+export async function settled(
+  jsm: JetStreamManager,
+  stream: string,
+  durable: string,
+  timeoutMs = 20_000,
+): Promise<void> {
+  await eventually(async () => {
+    const info = await jsm.consumers.info(stream, durable);
+    expect({ pending: info.num_pending, unacknowledged: info.num_ack_pending }).toEqual({
+      pending: 0,
+      unacknowledged: 0,
+    });
+  }, timeoutMs);
 }
