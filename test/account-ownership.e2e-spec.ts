@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
 import type { RunningApp } from '../src/app.factory.js';
-import { PG_POOL } from '../src/event-store/index.js';
-import type { Queryable } from '../src/event-store/postgres-event-store.js';
+import { PG_POOL, type Queryable } from '../src/event-store/index.js';
 import { accountsApi, expectProblem, type Accepted } from './support/accounts-api.js';
 import { customerToken, tokenFor } from './support/auth.js';
 import { cartsApi } from './support/carts-api.js';

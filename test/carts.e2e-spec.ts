@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import request from './support/http.js';
 import type { RunningApp } from '../src/app.factory.js';
-import { deterministicUuid } from '../src/event-store/event-ids.js';
-import { PostgresEventStore } from '../src/event-store/postgres-event-store.js';
+import { deterministicUuid, PostgresEventStore } from '../src/event-store/index.js';
 import { expectProblem, invalidFields, UUID } from './support/accounts-api.js';
 import { customerToken } from './support/auth.js';
 import { ADDRESS, cartsApi } from './support/carts-api.js';

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { RunningApp } from '../src/app.factory.js';
-import { PostgresEventStore } from '../src/event-store/postgres-event-store.js';
+import { PostgresEventStore } from '../src/event-store/index.js';
 import { expectProblem, invalidFields } from './support/accounts-api.js';
 import { ADDRESS, cartsApi } from './support/carts-api.js';
 import { scratchDatabase, type ScratchDatabase } from './support/database.js';

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import request from './support/http.js';
 import type { RunningApp } from '../src/app.factory.js';
-import { PostgresEventStore } from '../src/event-store/postgres-event-store.js';
+import { PostgresEventStore } from '../src/event-store/index.js';
 import { accountsApi } from './support/accounts-api.js';
 import { ADDRESS, cartsApi } from './support/carts-api.js';
 import { scratchDatabase, type ScratchDatabase } from './support/database.js';

@@ -1,7 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import pg from 'pg';
 import type { RunningApp } from '../src/app.factory.js';
-import { PostgresEventStore } from '../src/event-store/postgres-event-store.js';
+import { PostgresEventStore } from '../src/event-store/index.js';
 import { IdempotencyKeysPurger } from '../src/http/idempotency-keys.purger.js';
 import { accountsApi, countBy, expectProblem } from './support/accounts-api.js';
 import { startTestApp, testDatabaseUrl } from './support/test-app.js';

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import type { RunningApp } from '../src/app.factory.js';
-import { ProjectionRunner } from '../src/projections/projection-runner.service.js';
+import { ProjectionRunner } from '../src/projections/index.js';
 import { accountsApi, expectProblem } from './support/accounts-api.js';
 import { parseExposition, sampleValue, type Sample } from './support/prometheus.js';
 import { startTestApp, testDatabaseUrl } from './support/test-app.js';

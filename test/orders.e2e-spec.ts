@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { RunningApp } from '../src/app.factory.js';
-import { PG_POOL } from '../src/event-store/index.js';
-import type { Queryable } from '../src/event-store/postgres-event-store.js';
+import { PG_POOL, type Queryable } from '../src/event-store/index.js';
 import { accountsApi, expectProblem, invalidFields } from './support/accounts-api.js';
 import { cartsApi } from './support/carts-api.js';
 import { ordersApi, streamOf } from './support/orders-api.js';

@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { RunningApp } from '../src/app.factory.js';
-import type { NewEvent } from '../src/event-store/event-store.types.js';
-import { PostgresEventStore } from '../src/event-store/postgres-event-store.js';
+import { type NewEvent, PostgresEventStore } from '../src/event-store/index.js';
 import {
   foldAccountAt,
   foldAccounts,

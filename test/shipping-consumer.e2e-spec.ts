@@ -1,8 +1,7 @@
 import { DataSource } from 'typeorm';
 import type { RunningApp } from '../src/app.factory.js';
-import type { PersistedEvent } from '../src/event-store/persisted-event.js';
-import { PostgresEventStore } from '../src/event-store/postgres-event-store.js';
-import { ProjectionRunner } from '../src/projections/projection-runner.service.js';
+import { type PersistedEvent, PostgresEventStore } from '../src/event-store/index.js';
+import { ProjectionRunner } from '../src/projections/index.js';
 import { CreateShipmentConsumer } from '../src/shipping/commands/create-shipment/create-shipment.consumer.js';
 import { shipmentIdOf } from '../src/shipping/shipment-ids.js';
 import { cartsApi } from './support/carts-api.js';

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import express, { type Request, type Response } from 'express';
 import type { Pool } from 'pg';
-import { PostgresEventStore } from '../../src/event-store/postgres-event-store.js';
+import { PostgresEventStore } from '../../src/event-store/index.js';
 import { GET_ACCOUNT, INSERT_NEXT, UNIQUE_VIOLATION } from './baseline-sql.js';
 
 export const BARE_PREFIX = '/bench/bare';

@@ -5,7 +5,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { AppModule } from '../../src/app.module.js';
 import { loadConfig } from '../../src/config/config.js';
 import { BENCH_AUTH_ENV } from '../harness/identity.js';
-import { ProjectionRunner } from '../../src/projections/projection-runner.service.js';
+import { ProjectionRunner } from '../../src/projections/index.js';
 import { childMain, peakRssMiB } from '../harness/children.js';
 import { BENCH_MASTER_KEY } from '../harness/fixtures.js';
 

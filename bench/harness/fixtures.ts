@@ -2,10 +2,13 @@ import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import { ACCOUNT_EVENT_DEFINITIONS } from '../../src/accounts/domain/account.events.js';
 import { developmentMasterKey } from '../../src/config/config.js';
-import { deterministicUuid } from '../../src/event-store/event-ids.js';
-import { EventTypeRegistry } from '../../src/event-store/event-type-registry.js';
-import type { EventMetadata, NewEvent } from '../../src/event-store/event-store.types.js';
-import { PostgresEventStore } from '../../src/event-store/postgres-event-store.js';
+import {
+  deterministicUuid,
+  type EventMetadata,
+  EventTypeRegistry,
+  type NewEvent,
+  PostgresEventStore,
+} from '../../src/event-store/index.js';
 import { BASELINE_TABLE } from '../baseline/baseline-sql.js';
 
 /**

@@ -1,10 +1,8 @@
 import { EventEmitter } from 'node:events';
 import type { EventBus } from '@nestjs/cqrs';
 import type { Subscription } from 'rxjs';
-import type { Checkpoint } from '../../src/event-store/event-store.types.js';
-import { PersistedEvent } from '../../src/event-store/persisted-event.js';
-import { reached } from '../../src/projections/checkpoint.js';
-import type { ProjectionRunner } from '../../src/projections/projection-runner.service.js';
+import { type Checkpoint, PersistedEvent } from '../../src/event-store/index.js';
+import { type ProjectionRunner, reached } from '../../src/projections/index.js';
 
 /**
  * Commit-to-visible lag of one projection, measured inside the app's process: the clock starts when the repository

@@ -1,5 +1,5 @@
 import pg from 'pg';
-import { START, type Checkpoint } from '../../src/event-store/event-store.types.js';
+import { type Checkpoint, START } from '../../src/event-store/index.js';
 import { READ_LOG_PAGE } from '../baseline/baseline-sql.js';
 import type { CatchUpInput, CatchUpOutput } from '../children/catch-up.child.js';
 import type { ReadLogInput, ReadLogOutput } from '../children/read-log.child.js';

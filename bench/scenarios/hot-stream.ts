@@ -3,8 +3,7 @@ import pg from 'pg';
 import { snapshottedAccountDefinition } from '../../src/accounts/account.snapshot.js';
 import { accountDefinition, deposit } from '../../src/accounts/domain/account.js';
 import type { AccountEvent } from '../../src/accounts/domain/account.events.js';
-import { EventSourcedRepository } from '../../src/event-store/event-sourced-repository.js';
-import { ConcurrencyError } from '../../src/event-store/event-store.errors.js';
+import { ConcurrencyError, EventSourcedRepository } from '../../src/event-store/index.js';
 import {
   INSERT_ONE,
   READ_STREAM,

@@ -2,7 +2,7 @@ import pg from 'pg';
 import { snapshottedAccountDefinition } from '../../src/accounts/account.snapshot.js';
 import { accountDefinition, type AccountState } from '../../src/accounts/domain/account.js';
 import type { AccountEvent } from '../../src/accounts/domain/account.events.js';
-import { EventSourcedRepository } from '../../src/event-store/event-sourced-repository.js';
+import { EventSourcedRepository } from '../../src/event-store/index.js';
 import { READ_STREAM } from '../baseline/baseline-sql.js';
 import { alternate, type Side } from '../harness/alternate.js';
 import { truncate, vacuumAnalyze } from '../harness/database.js';

@@ -1,8 +1,7 @@
 import pg from 'pg';
 import { snapshottedAccountDefinition } from '../../src/accounts/account.snapshot.js';
 import { deposit } from '../../src/accounts/domain/account.js';
-import { EventSourcedRepository } from '../../src/event-store/event-sourced-repository.js';
-import { PostgresSnapshotStore } from '../../src/event-store/postgres-snapshot-store.js';
+import { EventSourcedRepository, PostgresSnapshotStore } from '../../src/event-store/index.js';
 import { alternate, type Side } from '../harness/alternate.js';
 import { truncate, vacuumAnalyze } from '../harness/database.js';
 import { accountIds, accountStore, loadStream } from '../harness/fixtures.js';

@@ -5,8 +5,7 @@ import { GetAccountAsOfHandler } from '../../src/accounts/queries/get-account-as
 import { GetAccountAsOfQuery } from '../../src/accounts/queries/get-account-as-of/get-account-as-of.query.js';
 import { GetAccountHistoryHandler } from '../../src/accounts/queries/get-account-history/get-account-history.handler.js';
 import { GetAccountHistoryQuery } from '../../src/accounts/queries/get-account-history/get-account-history.query.js';
-import { EventSourcedRepository } from '../../src/event-store/event-sourced-repository.js';
-import { PostgresSnapshotStore } from '../../src/event-store/postgres-snapshot-store.js';
+import { EventSourcedRepository, PostgresSnapshotStore } from '../../src/event-store/index.js';
 import { alternate, type Side } from '../harness/alternate.js';
 import { truncate, vacuumAnalyze } from '../harness/database.js';
 import { accountIds, accountStore, loadStream, streamOf } from '../harness/fixtures.js';

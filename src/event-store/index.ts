@@ -25,6 +25,7 @@ export type {
   ReadAllOptions,
   ReadStreamOptions,
 } from './event-store.types.js';
+export { START } from './event-store.types.js';
 export {
   type EventTypeDefinition,
   EventTypeRegistry,

@@ -1,4 +1,4 @@
-import type { Queryable } from '../../src/event-store/postgres-event-store.js';
+import type { Queryable } from '../../src/event-store/index.js';
 
 /** One row of the `events` table, as the tests fold it. */
 export interface LoggedEvent {

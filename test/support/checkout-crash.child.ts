@@ -4,7 +4,7 @@ import 'reflect-metadata';
 import { CommandBus, type ICommand } from '@nestjs/cqrs';
 import { WithdrawMoneyCommand } from '../../src/accounts/index.js';
 import { createApp } from '../../src/app.factory.js';
-import type { PersistedEvent } from '../../src/event-store/persisted-event.js';
+import type { PersistedEvent } from '../../src/event-store/index.js';
 import { CheckoutSagaReactor } from '../../src/orders/checkout/checkout-saga.reactor.js';
 import { PlaceOrderReactor } from '../../src/orders/place-order/place-order.reactor.js';
 import { testConfig } from './test-app.js';

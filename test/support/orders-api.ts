@@ -1,7 +1,7 @@
 import type { Server } from 'node:http';
 import { ownedAlike, ownerTokenOf } from './carts-api.js';
 import request from './http.js';
-import type { Queryable } from '../../src/event-store/postgres-event-store.js';
+import type { Queryable } from '../../src/event-store/index.js';
 import { eventually } from './eventually.js';
 
 export interface OrderView {
