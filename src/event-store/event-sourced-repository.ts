@@ -90,6 +90,15 @@ export class EventSourcedRepository<TState, TEvent extends DomainEvent> {
     return `${this.definition.streamType}-${id}`;
   }
 
+  /** Where a stream stands: its version and the global position of its last event. */
+  async head(id: string): Promise<{ version: number; position: number }> {
+    const [last] = await this.store.readStream(this.streamIdOf(id), {
+      direction: 'backward',
+      limit: 1,
+    });
+    return { version: last.streamVersion, position: last.globalPosition };
+  }
+
   /** From the latest usable snapshot and the events after it, or from the first event. */
   async load(id: string): Promise<Aggregate<TState, TEvent>> {
     const aggregate = new Aggregate(id, this.definition);

@@ -1,5 +1,4 @@
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
-import { PostgresEventStore } from '../../../event-store/index.js';
 import type { CommandAccepted } from '../../../shared/command-accepted.response.js';
 import { AccountRepository } from '../../account.repository.js';
 import { erasePersonalData, requireReachable } from '../../domain/account.js';
@@ -11,10 +10,7 @@ export class ErasePersonalDataHandler implements ICommandHandler<
   ErasePersonalDataCommand,
   CommandAccepted
 > {
-  constructor(
-    private readonly accounts: AccountRepository,
-    private readonly store: PostgresEventStore,
-  ) {}
+  constructor(private readonly accounts: AccountRepository) {}
 
   async execute({ erasure, metadata }: ErasePersonalDataCommand): Promise<CommandAccepted> {
     const { accountId } = erasure;
@@ -28,13 +24,9 @@ export class ErasePersonalDataHandler implements ICommandHandler<
         erasePersonalDataOf: [accountId],
       },
     );
-    if (result.decided.length > 0)
-      return { id: accountId, version: result.version, position: result.position };
     // Erased before: answer with where the stream stands, so consistentWith still works.
-    const [last] = await this.store.readStream(this.accounts.streamIdOf(accountId), {
-      direction: 'backward',
-      limit: 1,
-    });
-    return { id: accountId, version: last.streamVersion, position: last.globalPosition };
+    const { version, position } =
+      result.decided.length > 0 ? result : await this.accounts.head(accountId);
+    return { id: accountId, version, position };
   }
 }

@@ -1,5 +1,4 @@
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
-import { PostgresEventStore } from '../../../event-store/index.js';
 import type { CommandAccepted } from '../../../shared/command-accepted.response.js';
 import { CustomerRepository } from '../../customer.repository.js';
 import { erasePersonalData } from '../../domain/customer.js';
@@ -11,10 +10,7 @@ export class EraseCustomerPersonalDataHandler implements ICommandHandler<
   EraseCustomerPersonalDataCommand,
   CommandAccepted
 > {
-  constructor(
-    private readonly customers: CustomerRepository,
-    private readonly store: PostgresEventStore,
-  ) {}
+  constructor(private readonly customers: CustomerRepository) {}
 
   async execute({
     customerId,
@@ -26,13 +22,9 @@ export class EraseCustomerPersonalDataHandler implements ICommandHandler<
       (state) => erasePersonalData(state, { customerId, ownedBy }),
       { metadata, erasePersonalDataOf: [customerId] },
     );
-    if (result.decided.length > 0)
-      return { id: customerId, version: result.version, position: result.position };
     // Erased before: answer with where the stream stands, so consistentWith still works.
-    const [last] = await this.store.readStream(this.customers.streamIdOf(customerId), {
-      direction: 'backward',
-      limit: 1,
-    });
-    return { id: customerId, version: last.streamVersion, position: last.globalPosition };
+    const { version, position } =
+      result.decided.length > 0 ? result : await this.customers.head(customerId);
+    return { id: customerId, version, position };
   }
 }
