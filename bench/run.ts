@@ -8,6 +8,7 @@ import { appendScenario } from './scenarios/append.js';
 import { globalLogScenario } from './scenarios/global-log.js';
 import { hotStreamScenario } from './scenarios/hot-stream.js';
 import { httpScenario } from './scenarios/http.js';
+import { liveScenario } from './scenarios/live.js';
 import { readStreamScenario } from './scenarios/read-stream.js';
 import { relayScenario } from './scenarios/relay.js';
 import { snapshotsScenario } from './scenarios/snapshots.js';
@@ -22,6 +23,7 @@ const SCENARIOS: Scenario[] = [
   snapshotsScenario,
   timeTravelScenario,
   httpScenario,
+  liveScenario,
   globalLogScenario,
   startupScenario,
   relayScenario,
@@ -40,6 +42,7 @@ const ORDER = [
   'projection-catch-up',
   'projection-catch-up-rss',
   'projection-lag',
+  'live',
   'snapshots',
   'time-travel',
   'startup',

@@ -1,22 +1,18 @@
 import { randomUUID } from 'node:crypto';
-import type { AddressInfo } from 'node:net';
 import { EventBus } from '@nestjs/cqrs';
 import type { Pool } from 'pg';
-import { createApp, type RunningApp } from '../../src/app.factory.js';
-import { loadConfig } from '../../src/config/config.js';
+import type { RunningApp } from '../../src/app.factory.js';
 import { PG_POOL, PostgresEventStore } from '../../src/event-store/index.js';
 import { TokenVerifier } from '../../src/identity/token-verifier.js';
 import { ProjectionRunner } from '../../src/projections/index.js';
 import { bareAuthenticator } from '../baseline/bare-auth.js';
 import { BARE_PREFIX, installBareRoutes } from '../baseline/bare-routes.js';
 import { INSERT_ONE } from '../baseline/baseline-sql.js';
-import type { LoadInput, LoadOutput } from '../children/autocannon.child.js';
 import { alternate, type Side } from '../harness/alternate.js';
-import { runChild } from '../harness/children.js';
-import { accountIds, BENCH_MASTER_KEY, opened, streamOf } from '../harness/fixtures.js';
+import { accountIds, opened, streamOf } from '../harness/fixtures.js';
+import { createBenchApp, drainer, httpLoad, listen } from '../harness/http-app.js';
 import {
   BENCH_AUDIENCE,
-  BENCH_AUTH_ENV,
   BENCH_ISSUER,
   BENCH_PUBLIC_KEY,
   benchToken,
@@ -40,19 +36,7 @@ import {
 export const httpScenario: Scenario = {
   id: 'http',
   async run(context) {
-    const running = await createApp({
-      ...loadConfig({
-        NODE_ENV: 'production',
-        LOG_LEVEL: 'error',
-        CHRONICLE_MASTER_KEY: BENCH_MASTER_KEY,
-        ...BENCH_AUTH_ENV,
-        // Limits no load here reaches: the in-memory limiter runs (its cost is measured) and never refuses.
-        RATE_LIMIT_PER_MINUTE: '10000000',
-        RATE_LIMIT_IP_PER_MINUTE: '10000000',
-        RATE_LIMIT_EXPENSIVE_PER_MINUTE: '10000000',
-      }),
-      databaseUrl: context.db.url,
-    });
+    const running = await createBenchApp(context);
     try {
       const pool = running.app.get<Pool>(PG_POOL);
       installBareRoutes(
@@ -65,9 +49,7 @@ export const httpScenario: Scenario = {
           role: 'teller',
         }),
       );
-      await running.app.listen(0, '127.0.0.1');
-      const port = (running.app.getHttpServer().address() as AddressInfo).port;
-      return await measureHttp(context, running, `http://127.0.0.1:${port}`);
+      return await measureHttp(context, running, await listen(running));
     } finally {
       await running.close();
     }
@@ -89,34 +71,8 @@ async function measureHttp(
   const tokens = Array.from({ length: 50 }, (_, i) => benchToken(`teller-${i}`, ['teller']));
   let warm = sizes.warmups > 0;
 
-  const load = async (method: 'GET' | 'POST', path: string): Promise<Measurement> => {
-    const out = await runChild<LoadOutput>('autocannon', {
-      baseUrl,
-      method,
-      path,
-      ids,
-      tokens,
-      body: method === 'POST' ? { amount: 2500, description: 'Salary' } : undefined,
-      connections: sizes.httpConnections,
-      seconds: warm ? sizes.httpWarmupSeconds : sizes.httpSeconds,
-    } satisfies LoadInput);
-    return {
-      ops: out.ok,
-      seconds: out.seconds,
-      percentilesMs: out.latencyMs,
-      counters: {
-        errors: out.errors + out.timeouts,
-        ...Object.fromEntries(
-          Object.entries(out.failures).map(([status, n]) => [`http${status}`, n]),
-        ),
-      },
-    };
-  };
-  const drain = async () => {
-    const head = await store.headPosition();
-    if (head > 0 && !(await runner.waitFor(head, ['accounts'], 120_000)))
-      throw new Error('the projection did not drain');
-  };
+  const load = httpLoad({ baseUrl, ids, tokens, sizes, warm: () => warm });
+  const drain = drainer(store, runner);
   const openAccounts = async () => {
     for (let i = 0; i < ids.length; i += 50) {
       await Promise.all(
