@@ -2,12 +2,7 @@ import { Controller, Get, Query } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
 import { ApiBadRequestResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ReadsFrom } from '../http/consistency.interceptor.js';
-import {
-  dayRange,
-  DayRangeParams,
-  DEFAULT_RANGE_DAYS,
-  MAX_RANGE_DAYS,
-} from '../http/day-range.params.js';
+import { dayRange, DayRangeParams, dayRangeRules } from '../http/day-range.params.js';
 import { ValidationProblemResponse } from '../http/problem.js';
 import { ApiConsistencyTimeoutResponse } from '../http/read-responses.js';
 import { DailyVolumeReport } from './queries/get-daily-volume/daily-volume.response.js';
@@ -22,10 +17,7 @@ export class ReportsController {
   @ReadsFrom('account-daily-volume')
   @ApiOperation({
     summary: 'Deposits, withdrawals and refused withdrawals per UTC day and currency',
-    description:
-      `Days are UTC days of the events' recorded time, \`from\` and \`to\` included. Both are optional: \`to\` ` +
-      `defaults to today (UTC), \`from\` to ${DEFAULT_RANGE_DAYS - 1} days before \`to\`. At most ` +
-      `${MAX_RANGE_DAYS} days per request. Sums are integer minor units of each currency.`,
+    description: `${dayRangeRules("the events'")} Sums are integer minor units of each currency.`,
   })
   @ApiOkResponse({ type: DailyVolumeReport })
   @ApiBadRequestResponse({

@@ -2,7 +2,7 @@ import { Controller, Get, Query } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
 import { ApiBadRequestResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ReadsFrom } from '../http/consistency.interceptor.js';
-import { dayRange, DEFAULT_RANGE_DAYS, MAX_RANGE_DAYS } from '../http/day-range.params.js';
+import { dayRange, dayRangeRules } from '../http/day-range.params.js';
 import { ValidationProblemResponse } from '../http/problem.js';
 import { ApiConsistencyTimeoutResponse } from '../http/read-responses.js';
 import {
@@ -21,10 +21,7 @@ export class CartReportsController {
   @ReadsFrom('cart-removals')
   @ApiOperation({
     summary: 'Products added to carts and later removed: removals, units and carts per product',
-    description:
-      `Days are UTC days of the removals' recorded time, \`from\` and \`to\` included. Both are optional: \`to\` ` +
-      `defaults to today (UTC), \`from\` to ${DEFAULT_RANGE_DAYS - 1} days before \`to\`. At most ` +
-      `${MAX_RANGE_DAYS} days per request. Built from the whole event history, not only since the report existed.`,
+    description: `${dayRangeRules("the removals'")} Built from the whole event history, not only since the report existed.`,
   })
   @ApiOkResponse({ type: CartRemovalsReport })
   @ApiBadRequestResponse({

@@ -8,6 +8,12 @@ export const MAX_RANGE_DAYS = 366;
 /** The range when `from` is omitted: this many days up to `to`, both included. */
 export const DEFAULT_RANGE_DAYS = 30;
 
+/** The rules of `from` and `to` for an operation's description; `whose` says whose recorded time a day is of. */
+export const dayRangeRules = (whose: string) =>
+  `Days are UTC days of ${whose} recorded time, \`from\` and \`to\` included. Both are optional: \`to\` ` +
+  `defaults to today (UTC), \`from\` to ${DEFAULT_RANGE_DAYS - 1} days before \`to\`. At most ` +
+  `${MAX_RANGE_DAYS} days per request.`;
+
 const DAY_MS = 86_400_000;
 // Year 0 is not a PostgreSQL date.
 const DAY = /^[1-9]\d{3}-\d{2}-\d{2}$/;
