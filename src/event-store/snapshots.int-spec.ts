@@ -83,6 +83,19 @@ describe('snapshots', () => {
        FROM generate_series(1, $2::int) AS v`,
       [`snapcounter-${id}`, count],
     );
+  /** A snapshot row the repository did not take, written behind its back. */
+  const plantSnapshot = (
+    id: string,
+    {
+      streamVersion,
+      stateVersion,
+      state,
+    }: { streamVersion: number; stateVersion: number; state: unknown },
+  ) =>
+    pool.query(
+      'INSERT INTO snapshots (stream_id, stream_version, state_version, state) VALUES ($1, $2, $3, $4)',
+      [`snapcounter-${id}`, streamVersion, stateVersion, JSON.stringify(state)],
+    );
   const snapshotRow = async (id: string) =>
     (
       await pool.query(
@@ -185,11 +198,7 @@ describe('snapshots', () => {
     const { repository, snapshots } = setUp();
     const id = randomUUID();
     await history(id, 150);
-    await pool.query(
-      `INSERT INTO snapshots (stream_id, stream_version, state_version, state)
-       VALUES ($1, 150, 1, '{"total": 999999}')`,
-      [`snapcounter-${id}`],
-    );
+    await plantSnapshot(id, { streamVersion: 150, stateVersion: 1, state: { total: 999999 } });
 
     const loaded = await repository.load(id);
     expect(loaded.state).toEqual({ count: 150 });
@@ -212,11 +221,7 @@ describe('snapshots', () => {
     const { repository, warnings } = setUp();
     const id = randomUUID();
     await history(id, 120);
-    await pool.query(
-      `INSERT INTO snapshots (stream_id, stream_version, state_version, state)
-       VALUES ($1, 120, 2, '{"count": "lots"}')`,
-      [`snapcounter-${id}`],
-    );
+    await plantSnapshot(id, { streamVersion: 120, stateVersion: 2, state: { count: 'lots' } });
 
     expect((await repository.load(id)).state).toEqual({ count: 120 });
     expect(warnings).toEqual([
