@@ -4,10 +4,10 @@ import type { PersistedEvent } from '../../event-store/index.js';
 import {
   compositeId,
   type EntityProjection,
-  EntityWriter,
   type ProjectedEvent,
   Projection,
   type ProjectionHandler,
+  writeEntities,
 } from '../../projections/index.js';
 import type { ItemRemoved } from '../domain/cart.events.js';
 import { CartItemRemoval } from './cart-item-removal.entity.js';
@@ -45,8 +45,10 @@ export class CartRemovalsProjection implements ProjectionHandler {
   readonly tables = ['cart_item_removals'];
 
   async apply(events: readonly PersistedEvent[], tx: EntityManager): Promise<void> {
-    const writer = new EntityWriter(cartItemRemovals, tx);
-    await writer.write(events.filter((e) => e.type === 'ItemRemoved'));
-    await writer.finish();
+    await writeEntities(
+      cartItemRemovals,
+      events.filter((e) => e.type === 'ItemRemoved'),
+      tx,
+    );
   }
 }

@@ -4,9 +4,9 @@ import { CUSTOMER_EVENT_TYPES, type CustomerEvent } from '../../customers/index.
 import { type PersistedEvent, PostgresEventStore } from '../../event-store/index.js';
 import {
   type EntityProjection,
-  EntityWriter,
   Projection,
   type ProjectionHandler,
+  writeEntities,
 } from '../../projections/index.js';
 import { CART_EVENT_TYPES, type CartEvent } from '../domain/cart.events.js';
 import { cartViews, type CartRow } from './cart-view.projection.js';
@@ -30,9 +30,11 @@ export class CartsProjection implements ProjectionHandler {
   }
 
   async apply(events: readonly PersistedEvent[], tx: EntityManager): Promise<void> {
-    const writer = new EntityWriter(this.carts, tx);
-    await writer.write(events.filter((e) => CART_TYPES.has(e.type)));
-    await writer.finish();
+    await writeEntities(
+      this.carts,
+      events.filter((e) => CART_TYPES.has(e.type)),
+      tx,
+    );
     const erasedCustomers = events
       .filter((e) => e.type === ERASED)
       .map((e) => (e.data as CustomerEvent['data']).customerId);
