@@ -1,5 +1,6 @@
 import { AsyncResource } from 'node:async_hooks';
 import type { ServerResponse } from 'node:http';
+import { setTimeout as sleep } from 'node:timers/promises';
 import {
   BeforeApplicationShutdown,
   Inject,
@@ -22,6 +23,8 @@ import { sseMessage } from './sse.js';
 
 /** Events read from the log at once, by the feed and by a catch-up. */
 const PAGE = 1000;
+/** While commits keep coming, the feed reads again this long after its last read at the soonest. */
+const COALESCE_MS = 20;
 /** A commit that the read horizon still hides is looked for again this soon. */
 const HORIZON_RETRY_MS = 10;
 const FAILURE_RETRY_MS = 1000;
@@ -223,6 +226,8 @@ export class LiveFeed implements OnModuleInit, BeforeApplicationShutdown {
       do {
         this.again = false;
         while (generation === this.generation && (await this.readPage(generation)) === PAGE);
+        // Commits keep coming: let a few more gather, so a busy log costs one read per batch, not per commit.
+        if (this.again) await sleep(COALESCE_MS);
       } while (this.again && generation === this.generation && !this.closed);
     } catch (error) {
       const line = `Live feed: reading the log failed (${String(error)}); retrying`;
@@ -292,8 +297,7 @@ export class LiveFeed implements OnModuleInit, BeforeApplicationShutdown {
             connection.queue(new Messages(wanted[next++]).for(connection));
         }
         connection.flush();
-        if (page.length === 0 && !reached(cursor, position))
-          await new Promise((resolve) => setTimeout(resolve, HORIZON_RETRY_MS));
+        if (page.length === 0 && !reached(cursor, position)) await sleep(HORIZON_RETRY_MS);
         await connection.drained();
       }
     } catch (error) {
