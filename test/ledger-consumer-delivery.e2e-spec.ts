@@ -5,7 +5,7 @@ import { apply } from '../examples/ledger-consumer/src/ledger.js';
 import { scratchDatabase, type ScratchDatabase } from './support/database.js';
 import { eventually } from './support/eventually.js';
 import {
-  contractHeaders,
+  contractPublisher,
   NATS_URL,
   natsOrSkip,
   processedCount,
@@ -35,7 +35,8 @@ describeWithNats('the ledger consumer applies each message once', () => {
   let proxy: PgProxy | undefined;
   let run: { stream: string; prefix: string; durable: string };
   let consumers: ConsumerProcess[] = [];
-  let position = 0;
+  let event: ReturnType<typeof contractPublisher>['event'];
+  let publish: ReturnType<typeof contractPublisher>['publish'];
 
   beforeAll(async () => {
     jsm = await nats!.jetstreamManager();
@@ -45,6 +46,7 @@ describeWithNats('the ledger consumer applies each message once', () => {
     scratch = await scratchDatabase(4);
     const tag = randomBytes(4).toString('hex');
     run = { stream: `LEDGER_TEST_${tag}`, prefix: `ledgertest_${tag}`, durable: `ledger_${tag}` };
+    ({ event, publish } = contractPublisher(js, run.prefix));
     // A short duplicate window: a republished message reaches the consumer as the relay's replay would.
     await jsm.streams.add({
       name: run.stream,
@@ -79,16 +81,6 @@ describeWithNats('the ledger consumer applies each message once', () => {
     });
     consumers.push(consumer);
     return consumer;
-  }
-
-  function event(type: string, data: Record<string, unknown>): ContractEvent {
-    return { id: randomUUID(), type, position: ++position, data };
-  }
-
-  function publish(e: ContractEvent, overrides: Record<string, string> = {}, payload?: Uint8Array) {
-    return js.publish(`${run.prefix}.accounts.${e.type}`, payload ?? encode(e.data), {
-      headers: contractHeaders(e, overrides),
-    });
   }
 
   const settled = () => consumerSettled(jsm, run.stream, run.durable);
@@ -156,6 +148,32 @@ describeWithNats('the ledger consumer applies each message once', () => {
     const ledger = await readLedger(scratch.pool);
     expect(ledger.accounts).toEqual([{ accountId, currency: 'EUR', balance: 1_250 }]);
     expect(ledger.entries).toHaveLength(2);
+  });
+
+  it('stops on SIGTERM after the message in hand, and hands back at once what it held', async () => {
+    const accountId = randomUUID();
+    const deposits = Array.from({ length: 1_500 }, () =>
+      event('MoneyDeposited', { accountId, amount: 1, source: 'cash' }),
+    );
+    await publish(history(accountId)[0]);
+    for (let i = 0; i < deposits.length; i += 100)
+      await Promise.all(deposits.slice(i, i + 100).map((e) => publish(e)));
+    // A minute of ack wait: what the first one held reaches the second one long before, or was not handed back.
+    const env = { LEDGER_ACK_WAIT_MS: '60000' };
+    const first = start(env);
+    await eventually(
+      async () => expect(await processedCount(scratch.pool)).toBeGreaterThan(0),
+      20_000,
+    );
+    first.process.kill('SIGTERM');
+    expect(await first.exited).toEqual({ code: 0, signal: null });
+    expect(await processedCount(scratch.pool)).toBeLessThan(1 + deposits.length);
+
+    start(env);
+    await settled();
+    const ledger = await readLedger(scratch.pool);
+    expect(ledger.accounts).toEqual([{ accountId, currency: 'EUR', balance: deposits.length }]);
+    expect(ledger.entries).toHaveLength(deposits.length);
   });
 
   it('dead-letters a poison message after max_deliver deliveries, and goes on with the others', async () => {

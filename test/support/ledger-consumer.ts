@@ -1,10 +1,17 @@
 // The example ledger consumer (examples/ledger-consumer) as the suites run it: a child process, its ledger read
 // back, the contract's messages published by hand, and the machine's NATS found or the suite skipped.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { connect, headers as natsHeaders, type JetStreamManager, type NatsConnection } from 'nats';
+import {
+  connect,
+  headers as natsHeaders,
+  type JetStreamClient,
+  type JetStreamManager,
+  type NatsConnection,
+} from 'nats';
 import ts from 'typescript';
 import type { Queryable } from '../../src/event-store/index.js';
 import { eventually } from './eventually.js';
@@ -138,6 +145,23 @@ export interface ContractEvent {
   type: string;
   position: number;
   data: Record<string, unknown>;
+}
+
+/** Publishes accounts events under `prefix` as the relay would, each with a new id and the next position. */
+export function contractPublisher(js: JetStreamClient, prefix: string) {
+  let position = 0;
+  return {
+    event(type: string, data: Record<string, unknown>): ContractEvent {
+      return { id: randomUUID(), type, position: ++position, data };
+    },
+    /** `overrides`: headers replaced or (with '') dropped; `payload`: bytes instead of the event's JSON. */
+    publish(e: ContractEvent, overrides: Record<string, string> = {}, payload?: Uint8Array) {
+      const data = payload ?? new TextEncoder().encode(JSON.stringify(e.data));
+      return js.publish(`${prefix}.accounts.${e.type}`, data, {
+        headers: contractHeaders(e, overrides),
+      });
+    },
+  };
 }
 
 /** Headers as the relay's contract sets them; `overrides` replaces or (with '') drops one. */

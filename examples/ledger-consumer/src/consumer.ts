@@ -3,7 +3,7 @@ import {
   connect,
   DeliverPolicy,
   nanos,
-  type ConsumerMessages,
+  type Consumer as PullConsumer,
   type JetStreamManager,
   type JsMsg,
   type MsgHdrs,
@@ -31,6 +31,8 @@ class Stopping extends Error {}
 
 /** Messages delivered and not yet acknowledged, at most: held in memory, or poison waiting out its backoff. */
 const MAX_ACK_PENDING = 1_000;
+/** How long a pull waits for its batch to fill: also the longest a stop waits for the pull in flight. */
+const FETCH_EXPIRES_MS = 3_000;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -70,7 +72,6 @@ export async function startLedgerConsumer(config: LedgerConfig, log: Log): Promi
 
 class Consumer {
   private stopping = false;
-  private messages?: ConsumerMessages;
   private readonly held: JsMsg[] = [];
   private wake: () => void = () => undefined;
   private applied = 0;
@@ -99,7 +100,6 @@ class Consumer {
   async stop(closed: Promise<void>): Promise<void> {
     this.stopping = true;
     this.wake();
-    await this.messages?.close();
     await closed.catch(() => undefined);
     if (!this.nc.isClosed()) await this.nc.drain();
     await this.pool.end();
@@ -119,32 +119,51 @@ class Consumer {
       consumer: this.config.durable,
       filter: this.config.filterSubject,
     });
-    const messages = await consumer.consume({ max_messages: this.config.batch });
-    this.messages = messages;
-    void this.reportStatus(messages);
     const keepAlive = setInterval(
       () => this.held.forEach((message) => message.working()),
       this.config.ackWaitMs / 3,
     );
     try {
-      await Promise.all([this.read(messages), this.work()]);
+      await Promise.all([this.read(jsm, consumer), this.work()]);
     } finally {
       clearInterval(keepAlive);
     }
   }
 
   /**
-   * Holds every message delivered, in order, until it is applied: all of them are kept alive (working) so a slow or
-   * absent database spends none of their deliveries. JetStream delivers at most MAX_ACK_PENDING of them.
+   * Pulls batches into `held`. A batch ends full or after FETCH_EXPIRES_MS; once stopping, no batch is asked for and
+   * what the one in flight still brings goes straight back (nak), so a stop leaves nothing to wait out its ack wait.
    */
-  private async read(messages: ConsumerMessages): Promise<void> {
-    for await (const message of messages) {
-      this.held.push(message);
-      this.wake();
+  private async read(jsm: JetStreamManager, consumer: PullConsumer): Promise<void> {
+    while (!this.stopping) {
+      try {
+        const batch = await consumer.fetch({
+          max_messages: this.config.batch,
+          expires: FETCH_EXPIRES_MS,
+        });
+        for await (const message of batch) {
+          if (this.stopping) {
+            message.nak();
+          } else {
+            this.held.push(message);
+            this.wake();
+          }
+        }
+      } catch (error) {
+        if (this.stopping) break;
+        this.log('warn', 'pulling failed, retrying', {
+          error: error instanceof Error ? error.message : String(error),
+        });
+        await sleep(1_000);
+        if (isNotFound(error)) await this.ensureConsumer(jsm);
+      }
     }
-    if (!this.stopping) throw new Error('JetStream stopped delivering');
   }
 
+  /**
+   * Applies the held messages in delivery order. All of them are kept alive (working) until applied, so a slow or
+   * absent database spends none of their deliveries; JetStream delivers at most MAX_ACK_PENDING unacknowledged.
+   */
   private async work(): Promise<void> {
     while (!this.stopping) {
       const message = this.held[0];
@@ -337,20 +356,6 @@ class Consumer {
       deliveries,
     });
     this.log('error', 'dead-lettered a message', { sequence, deliveries, reason });
-  }
-
-  private async reportStatus(messages: ConsumerMessages): Promise<void> {
-    for await (const status of await messages.status()) {
-      if (
-        [
-          'heartbeats_missed',
-          'consumer_not_found',
-          'consumer_deleted',
-          'stream_not_found',
-        ].includes(status.type)
-      )
-        this.log('warn', `consumer status: ${status.type}`, { data: status.data });
-    }
   }
 
   private reportProgress(): void {
