@@ -148,3 +148,21 @@ export async function writeEntities<
   await writer.write(events);
   await writer.finish();
 }
+
+/** An append-only entity whose rows another projection's fold yields (see `insertRows`). */
+export interface AppendOnlyEntity<Row extends ObjectLiteral> {
+  readonly entity: new () => Row;
+  readonly appendOnly: true;
+}
+
+/**
+ * Rows of an append-only entity built outside a fold (the statement lines of the balances' fold, say): one
+ * `unnest` insert, a stored row left as it is. Declare `table` once: its SQL is built once per table.
+ */
+export async function insertRows<Row extends ObjectLiteral>(
+  table: AppendOnlyEntity<Row>,
+  rows: readonly Row[],
+  tx: EntityManager,
+): Promise<void> {
+  if (rows.length > 0) await EntityTable.of(table, tx).upsert(tx, rows);
+}

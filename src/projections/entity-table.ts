@@ -126,21 +126,40 @@ function codecOf(column: ColumnMetadata, tx: EntityManager): Codec {
   }
   const driver = tx.connection.driver;
   const { transformer } = column;
+  const single = transformer && !Array.isArray(transformer) ? transformer : undefined;
   const fromDriver =
     column.type === 'date' ? (value: unknown) => driver.prepareHydratedValue(value, column) : null;
+  const toDriver = (value: unknown) => driver.preparePersistentValue(value, column) ?? null;
+  const asIs = AS_STORED.has(String(column.type)) && (single || !transformer);
   return {
     column,
     select: name,
     arrayType: sqlType(column),
     insert: `u.${name}`,
-    read:
-      fromDriver ??
-      (transformer && !Array.isArray(transformer)
-        ? (value) => transformer.from(value)
-        : (value) => value),
-    write: (value) => driver.preparePersistentValue(value, column) ?? null,
+    read: fromDriver ?? (single ? (value) => single.from(value) : (value) => value),
+    write: !asIs
+      ? toDriver
+      : single
+        ? (value) => single.to(value) ?? null
+        : (value) => value ?? null,
   };
 }
+
+/**
+ * Column types whose values TypeORM's preparePersistentValue hands to pg as they are (after the transformer): their
+ * values skip it, which costs up to a microsecond a value (bench row "projection catch-up from zero").
+ */
+export const AS_STORED: ReadonlySet<string> = new Set([
+  'uuid',
+  'text',
+  'varchar',
+  'char',
+  'int',
+  'integer',
+  'smallint',
+  'bigint',
+  'bytea',
+]);
 
 const sqlType = (column: ColumnMetadata) =>
   column.length ? `${String(column.type)}(${column.length})` : String(column.type);

@@ -1,9 +1,13 @@
+import type { PersonalDataColumns } from '../../event-store/index.js';
+import { foldRows, type ProjectedEvent } from '../../projections/index.js';
 import { at, projectionSpecFor } from '../../projections/testing/entity-projection-spec.js';
 import type { AccountEvent } from '../domain/account.events.js';
-import { accountBalances } from './account-balance.projection.js';
-import type { PersonalDataColumns } from '../../event-store/index.js';
+import { accountBalances, type BalanceRow } from './account-balance.projection.js';
+import type { AccountTransaction } from './account-transaction.entity.js';
+import { statementLine } from './accounts.projection.js';
 
-const given = projectionSpecFor(accountBalances({} as PersonalDataColumns));
+const balances = accountBalances({} as PersonalDataColumns);
+const given = projectionSpecFor(balances);
 const accountId = '6f1c2d3e-0000-4000-8000-000000000001';
 const ownerId = '6f1c2d3e-0000-4000-8000-0000000000aa';
 const opened: AccountEvent = {
@@ -82,5 +86,74 @@ describe('account_balances', () => {
         updatedAt: new Date('2026-12-01T10:05:00.000Z'),
       },
     ]);
+  });
+});
+
+describe('account_transactions', () => {
+  /** The statement lines the balances' fold yields, from empty tables. */
+  const linesOf = (events: ReadonlyArray<ProjectedEvent<AccountEvent>>) => {
+    const lines: AccountTransaction[] = [];
+    foldRows({
+      projection: balances,
+      rows: new Map<string, BalanceRow | null>(),
+      events,
+      changed: new Set(),
+      onEvolved: (event, before, after) => {
+        const line = statementLine(event, before, after);
+        if (line) lines.push(line);
+      },
+    });
+    return lines;
+  };
+
+  it('writes a line with the balance after it for each money event the balance applied, refusals included', () => {
+    const described: AccountEvent = {
+      type: 'MoneyDeposited',
+      data: { accountId, amount: 500, source: 'cash', description: 'Salary' },
+    };
+    expect(
+      linesOf([
+        at(opened, 1, '2026-12-01T10:00:00.000Z', 11),
+        at(described, 2, '2026-12-01T10:01:00.000Z', 12),
+        at(withdrawn(200), 3, '2026-12-01T10:02:00.000Z', 13),
+        at(rejected(900), 4, '2026-12-01T10:03:00.000Z', 14),
+        at(described, 2, '2026-12-01T10:01:00.000Z', 12),
+      ]),
+    ).toEqual([
+      {
+        accountId,
+        streamVersion: 2,
+        globalPosition: 12,
+        kind: 'deposit',
+        amount: 500,
+        balanceAfter: 500,
+        description: 'Salary',
+        recordedAt: new Date('2026-12-01T10:01:00.000Z'),
+      },
+      {
+        accountId,
+        streamVersion: 3,
+        globalPosition: 13,
+        kind: 'withdrawal',
+        amount: 200,
+        balanceAfter: 300,
+        description: null,
+        recordedAt: new Date('2026-12-01T10:02:00.000Z'),
+      },
+      {
+        accountId,
+        streamVersion: 4,
+        globalPosition: 14,
+        kind: 'rejected-withdrawal',
+        amount: 900,
+        balanceAfter: 300,
+        description: null,
+        recordedAt: new Date('2026-12-01T10:03:00.000Z'),
+      },
+    ]);
+  });
+
+  it('writes none for a money event on an account never opened', () => {
+    expect(linesOf([at(deposited(500), 2, '2026-12-01T10:01:00.000Z')])).toEqual([]);
   });
 });

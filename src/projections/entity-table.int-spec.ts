@@ -1,0 +1,80 @@
+import { randomUUID } from 'node:crypto';
+import { DataSource, type EntityManager, type ObjectLiteral } from 'typeorm';
+import type { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata.js';
+import { testDatabaseUrl } from '../../test/support/test-app.js';
+import { dataSourceOptions } from '../database/database.options.js';
+import { ENTITIES } from '../database/entities.js';
+import { AS_STORED, EntityTable } from './entity-table.js';
+
+/** A value of the column's type, as an entity holds it. */
+function sampleOf(column: ColumnMetadata): unknown {
+  switch (String(column.type)) {
+    case 'uuid':
+      return randomUUID();
+    case 'text':
+    case 'varchar':
+    case 'char':
+      return 'EUR';
+    case 'int':
+    case 'integer':
+    case 'smallint':
+    case 'bigint':
+      return 42;
+    case 'bytea':
+      return Buffer.from('sealed');
+    case 'timestamptz':
+      return new Date('2026-12-01T10:00:00.000Z');
+    case 'date':
+      return '2026-12-01';
+    case 'jsonb':
+      return { lines: [{ productId: 'sku-1', quantity: 2 }] };
+    default:
+      throw new Error(`no sample of a ${String(column.type)} column`);
+  }
+}
+
+describe('EntityTable', () => {
+  let dataSource: DataSource;
+
+  beforeAll(async () => {
+    dataSource = new DataSource({
+      ...dataSourceOptions(testDatabaseUrl(), 1),
+      migrationsRun: false,
+      entities: ENTITIES,
+      logging: false,
+    });
+    await dataSource.initialize();
+  });
+  afterAll(() => dataSource?.destroy());
+
+  it('hands pg what TypeORM would for every column of every entity, timestamps as epoch milliseconds', async () => {
+    const passedAsStored = new Set<string>();
+    for (const entity of ENTITIES) {
+      const { columns } = dataSource.getMetadata(entity);
+      const row: ObjectLiteral = Object.fromEntries(
+        columns.map((c) => [c.propertyName, sampleOf(c)]),
+      );
+      const empty: ObjectLiteral = Object.fromEntries(columns.map((c) => [c.propertyName, null]));
+      let sent: unknown;
+      const tx = {
+        connection: dataSource,
+        query: async (_sql: string, params: unknown) => void (sent = params),
+      } as unknown as EntityManager;
+
+      await EntityTable.of({ entity }, tx).upsert(tx, [row, empty]);
+
+      expect(sent).toEqual(
+        columns.map((c) =>
+          [row, empty].map((r) => {
+            const value = r[c.propertyName] as unknown;
+            if (c.type === 'timestamptz') return value === null ? null : (value as Date).getTime();
+            return dataSource.driver.preparePersistentValue(value, c) ?? null;
+          }),
+        ),
+      );
+      for (const c of columns)
+        if (AS_STORED.has(String(c.type))) passedAsStored.add(String(c.type));
+    }
+    expect([...passedAsStored].sort()).toEqual(['bigint', 'bytea', 'char', 'int', 'text', 'uuid']);
+  });
+});
