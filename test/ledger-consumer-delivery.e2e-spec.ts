@@ -176,6 +176,25 @@ describeWithNats('the ledger consumer applies each message once', () => {
     expect(ledger.entries).toHaveLength(deposits.length);
   });
 
+  it('applies each message once with two instances of the same durable consumer pulling at once', async () => {
+    const accountId = randomUUID();
+    const deposits = Array.from({ length: 600 }, (_, i) =>
+      event('MoneyDeposited', { accountId, amount: i + 1, source: 'cash' }),
+    );
+    start({ LEDGER_BATCH: '10' });
+    start({ LEDGER_BATCH: '10' });
+    await publish(history(accountId)[0]);
+    for (let i = 0; i < deposits.length; i += 100)
+      await Promise.all(deposits.slice(i, i + 100).map((e) => publish(e)));
+    await settled();
+
+    const ledger = await readLedger(scratch.pool);
+    expect(ledger.accounts).toEqual([{ accountId, currency: 'EUR', balance: (600 * 601) / 2 }]);
+    expect(ledger.entries).toHaveLength(600);
+    // Both made the schema at once, and both are still running.
+    expect(consumers.map((c) => c.process.exitCode)).toEqual([null, null]);
+  });
+
   it('dead-letters a poison message after max_deliver deliveries, and goes on with the others', async () => {
     const accountId = randomUUID();
     const good = history(accountId).slice(0, 2);
