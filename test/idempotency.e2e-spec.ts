@@ -32,7 +32,7 @@ describe('Idempotency-Key', () => {
          recorded_at, transaction_id::text AS transaction_id
        FROM events WHERE type = 'AccountOpened'`,
     );
-    const opened = await running.app.get(PostgresEventStore).reveal(rows);
+    const opened = await running.app.get(PostgresEventStore).decryptPersonalData(rows);
     return opened.filter((event) => event.data.ownerName === ownerName).length;
   }
 

@@ -110,10 +110,10 @@ async function replay(
     const events = page.filter((e) => compareCheckpoints(e.checkpoint, end) <= 0);
     if (events.length === 0) break;
     after = events[events.length - 1].checkpoint;
-    const revealed = (await store.reveal(events.filter((e) => mapped.has(e.type)))).map((e) =>
-      store.registry.upcast(e),
-    );
-    const answer = await relay.replay(reactor.messagesOf(revealed));
+    const decrypted = (
+      await store.decryptPersonalData(events.filter((e) => mapped.has(e.type)))
+    ).map((e) => store.registry.upcast(e));
+    const answer = await relay.replay(reactor.messagesOf(decrypted));
     stored += answer.stored;
     duplicates += answer.duplicates;
     last = after.position;

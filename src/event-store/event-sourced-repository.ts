@@ -7,7 +7,7 @@ import { ConcurrencyError, EventIdConflictError } from './event-store.errors.js'
 import type { DomainEvent, EventMetadata } from './event-store.types.js';
 import { KeyedMutex } from './keyed-mutex.js';
 import type { AppendResult, PersistedEvent } from './persisted-event.js';
-import type { FoldableEvent, PostgresEventStore } from './postgres-event-store.js';
+import type { EventToFold, PostgresEventStore } from './postgres-event-store.js';
 import type { PostgresSnapshotStore } from './postgres-snapshot-store.js';
 
 export interface EventPublisher {
@@ -109,7 +109,7 @@ export class EventSourcedRepository<TState, TEvent extends DomainEvent> {
       aggregate.streamId,
       snapshotting.stateVersion,
     );
-    const { events, snapshot } = await this.store.revealFold(
+    const { events, snapshot } = await this.store.decryptForFold(
       aggregate.streamId,
       stored.events,
       stored.snapshot?.state,
@@ -252,7 +252,7 @@ export class EventSourcedRepository<TState, TEvent extends DomainEvent> {
 
   private replay(
     aggregate: Aggregate<TState, TEvent>,
-    events: readonly FoldableEvent[],
+    events: readonly EventToFold[],
   ): Aggregate<TState, TEvent> {
     const version = events.length ? events[events.length - 1].streamVersion : aggregate.version;
     // One pass, no array per step: this folds every event of a stream on each load.
@@ -305,7 +305,7 @@ export class EventSourcedRepository<TState, TEvent extends DomainEvent> {
   }
 
   /** Every event an aggregate folds is lifted to its type's current schema first. */
-  private toDomain(event: FoldableEvent): TEvent {
+  private toDomain(event: EventToFold): TEvent {
     const data = this.store.registry.upcastData(event.type, event.schemaVersion, event.data);
     return { type: event.type, data } as unknown as TEvent;
   }

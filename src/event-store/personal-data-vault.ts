@@ -23,13 +23,13 @@ import {
 type EventData = Record<string, unknown>;
 type Queryable = Pick<Pool, 'query'> | Pick<PoolClient, 'query'>;
 
-export interface Revealable {
+export interface SealedItem {
   readonly streamId: string;
   readonly type: string;
   readonly data: EventData;
 }
 
-export interface Revealed {
+export interface OpenedItem {
   readonly data: EventData;
   /** Set when `data` holds this subject's personal data in clear (not erased). */
   readonly subject?: string;
@@ -101,16 +101,16 @@ export class PersonalDataVault {
    * erased (also for events stored in clear before encryption existed). One key lookup for the whole batch.
    * Throws PersonalDataUnreadableError rather than return anything it cannot authenticate.
    */
-  async reveal(
-    items: readonly Revealable[],
+  async decryptPersonalData(
+    items: readonly SealedItem[],
     ring = new KeyRing(),
     moreSubjects: readonly string[] = [],
-  ): Promise<Revealed[]> {
-    const plans = items.map((item) => this.revealPlan(item));
+  ): Promise<OpenedItem[]> {
+    const plans = items.map((item) => this.decryptionPlan(item));
     const subjects = plans.flatMap((plan) => (plan ? [plan.subject] : []));
     if (subjects.length + moreSubjects.length === 0) return items.map(({ data }) => ({ data }));
     await this.keys.lookUp([...subjects, ...moreSubjects], ring);
-    return items.map((item, i) => this.revealOne(item, plans[i], ring));
+    return items.map((item, i) => this.decryptOne(item, plans[i], ring));
   }
 
   /**
@@ -198,7 +198,7 @@ export class PersonalDataVault {
     return { subject, fields };
   }
 
-  private revealPlan({ streamId, type, data }: Revealable): Plan | undefined {
+  private decryptionPlan({ streamId, type, data }: SealedItem): Plan | undefined {
     if (isSealed(data)) {
       const sealed = data[SEALED] as SealedFields;
       const valid =
@@ -218,7 +218,7 @@ export class PersonalDataVault {
     return subject && legacy.length > 0 ? { legacy, subject } : undefined;
   }
 
-  private revealOne(item: Revealable, plan: Plan | undefined, ring: KeyRing): Revealed {
+  private decryptOne(item: SealedItem, plan: Plan | undefined, ring: KeyRing): OpenedItem {
     const { streamId, type, data } = item;
     if (!plan) return { data };
     if ('legacy' in plan) {
@@ -255,8 +255,8 @@ export class PersonalDataVault {
     }
     if (!Array.isArray(values) || values.length !== sealed.fields.length)
       throw this.unreadable(streamId, type, 'its decrypted fields do not match its envelope');
-    const revealed = sealed.fields.reduce((d, field, i) => withValueAt(d, field, values[i]), rest);
-    return { data: revealed, subject };
+    const decrypted = sealed.fields.reduce((d, field, i) => withValueAt(d, field, values[i]), rest);
+    return { data: decrypted, subject };
   }
 
   private unreadable(streamId: string, type: string, reason: string) {

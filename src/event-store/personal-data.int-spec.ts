@@ -137,8 +137,10 @@ describe('personal data: encrypted per subject, erased by destroying the key', (
         return (pool.query as (...a: unknown[]) => unknown)(...args);
       },
     } as unknown as pg.Pool;
-    const revealed = await new PostgresEventStore(counting, registry, { masterKey }).reveal(stored);
-    expect(revealed.map((e) => e.data.name)).toEqual(ids.map((id) => `Name ${id}`));
+    const decrypted = await new PostgresEventStore(counting, registry, {
+      masterKey,
+    }).decryptPersonalData(stored);
+    expect(decrypted.map((e) => e.data.name)).toEqual(ids.map((id) => `Name ${id}`));
     expect(queries).toBe(1);
   });
 
@@ -178,7 +180,7 @@ describe('personal data: encrypted per subject, erased by destroying the key', (
       schemaVersion: 1,
       data: placeholder,
     });
-    const [fromLog] = await store.reveal(
+    const [fromLog] = await store.decryptPersonalData(
       (await store.readAll({ limit: 100_000 })).filter((e) => e.streamId === streamId),
     );
     expect(fromLog.data).toEqual(placeholder);
@@ -285,7 +287,7 @@ describe('personal data: encrypted per subject, erased by destroying the key', (
       if (moved.length === 0) await new Promise((resolve) => setTimeout(resolve, 50));
     }
     expect(moved).toHaveLength(1);
-    await expect(store.reveal(moved)).rejects.toThrow(/failed authentication/);
+    await expect(store.decryptPersonalData(moved)).rejects.toThrow(/failed authentication/);
   });
 
   it('fails with a clear error under another master key, at start-up already', async () => {

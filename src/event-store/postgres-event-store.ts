@@ -56,12 +56,12 @@ type AppendedRow = Pick<
   'global_position' | 'stream_version' | 'recorded_at' | 'transaction_id'
 >;
 
-export interface FoldableEvent {
+export interface EventToFold {
   streamVersion: number;
   type: string;
   schemaVersion: number;
   data: Record<string, unknown>;
-  /** Set once revealed when `data` holds this subject's personal data in clear. */
+  /** Set once decrypted when `data` holds this subject's personal data in clear. */
   personalSubject?: string;
 }
 
@@ -152,7 +152,7 @@ export class PostgresEventStore {
                 recordedAt: row.recorded_at,
               }),
           );
-          return this.result(streamId, await this.reveal(stored, ring), false);
+          return this.result(streamId, await this.decryptPersonalData(stored, ring), false);
         }
       } catch (error) {
         if ((error as { code?: string }).code !== UNIQUE_VIOLATION) throw error;
@@ -177,36 +177,36 @@ export class PostgresEventStore {
   }
 
   /** What an aggregate needs to fold its stream, and nothing more: the hot path of every command. */
-  async readStreamForFold(streamId: string, fromVersion = 1): Promise<FoldableEvent[]> {
+  async readStreamForFold(streamId: string, fromVersion = 1): Promise<EventToFold[]> {
     // The rows are FoldableEvents as they come: no second object per event.
-    const { rows } = await this.db.query<FoldableEvent>({
+    const { rows } = await this.db.query<EventToFold>({
       name: 'chronicle_read_fold',
       text: `SELECT stream_version AS "streamVersion", type, schema_version AS "schemaVersion", data
              FROM events WHERE stream_id = $1 AND stream_version >= $2 ORDER BY stream_version`,
       values: [streamId, fromVersion],
     });
-    return (await this.revealFold(streamId, rows)).events;
+    return (await this.decryptForFold(streamId, rows)).events;
   }
 
   /**
    * Decrypts what an aggregate folds, and the snapshot it starts from, with one key lookup. A snapshot that cannot
    * be opened is reported, not thrown: it is only a cache.
    */
-  async revealFold(
+  async decryptForFold(
     streamId: string,
-    events: readonly FoldableEvent[],
+    events: readonly EventToFold[],
     snapshotState?: Record<string, unknown>,
-  ): Promise<{ events: FoldableEvent[]; snapshot?: OpenedState }> {
+  ): Promise<{ events: EventToFold[]; snapshot?: OpenedState }> {
     const ring = new KeyRing();
     const stateSubjects = snapshotState ? this.personalData.stateSubjects(snapshotState) : [];
-    const revealed = await this.personalData.reveal(
+    const decrypted = await this.personalData.decryptPersonalData(
       events.map(({ type, data }) => ({ streamId, type, data })),
       ring,
       stateSubjects,
     );
     return {
       events: events.map((event, i) => {
-        const { data, subject } = revealed[i];
+        const { data, subject } = decrypted[i];
         if (data === event.data && subject === undefined) return event;
         return { ...event, data, ...(subject === undefined ? {} : { personalSubject: subject }) };
       }),
@@ -218,14 +218,14 @@ export class PostgresEventStore {
    * Stored events with their personal data decrypted (or erased), one key lookup for the batch: for readers of
    * readAll, which returns events as stored.
    */
-  async reveal(
+  async decryptPersonalData(
     events: readonly (PersistedEvent | EventRow)[],
     ring?: KeyRing,
   ): Promise<PersistedEvent[]> {
     const stored = events.map((e) => (e instanceof PersistedEvent ? e : toPersistedEvent(e)));
-    const revealed = await this.personalData.reveal(stored, ring);
+    const decrypted = await this.personalData.decryptPersonalData(stored, ring);
     return stored.map((event, i) => {
-      const { data } = revealed[i];
+      const { data } = decrypted[i];
       if (data === event.data) return event;
       return new PersistedEvent({ ...event, data });
     });
@@ -259,14 +259,14 @@ export class PostgresEventStore {
         limit ?? null,
       ],
     });
-    return this.reveal(rows);
+    return this.decryptPersonalData(rows);
   }
 
   /**
    * Reads the global log in commit-safe order: only events of transactions older than every transaction
    * still running, ordered by (transaction id, position). A transaction that drew its positions early and
    * commits late is therefore read after, never skipped. Events come as stored (personal data sealed, old schema
-   * versions): readers reveal and upcast the types they use, so one unreadable event stays one event's problem.
+   * versions): readers decryptAndUpcast and upcast the types they use, so one unreadable event stays one event's problem.
    */
   async readAll({ after = START, limit = 1000, metadata = true }: ReadAllOptions = {}): Promise<
     PersistedEvent[]
@@ -299,7 +299,9 @@ export class PostgresEventStore {
        ORDER BY stream_version`,
       [streamId, commandId, firstEventId],
     );
-    return rows.length ? this.result(streamId, await this.reveal(rows), true) : undefined;
+    return rows.length
+      ? this.result(streamId, await this.decryptPersonalData(rows), true)
+      : undefined;
   }
 
   /** The checkpoint of the event at a global position, or undefined when there is none. */
@@ -354,7 +356,7 @@ export class PostgresEventStore {
         streamId,
         rows.map((r) => r.event_id),
       );
-    return this.result(streamId, await this.reveal(rows), true);
+    return this.result(streamId, await this.decryptPersonalData(rows), true);
   }
 
   private result(streamId: string, events: PersistedEvent[], duplicate: boolean): AppendResult {

@@ -1,4 +1,4 @@
-import type { FoldableEvent, Queryable } from './postgres-event-store.js';
+import type { EventToFold, Queryable } from './postgres-event-store.js';
 
 export interface Snapshot {
   readonly streamId: string;
@@ -20,7 +20,7 @@ export interface SnapshotAndTail {
   /** Absent when the stream has none at the requested state version. */
   readonly snapshot?: { readonly version: number; readonly state: Record<string, unknown> };
   /** The events after the snapshot (all of them without one), in stream order. */
-  readonly events: FoldableEvent[];
+  readonly events: EventToFold[];
 }
 
 /** Stream versions are int4. */

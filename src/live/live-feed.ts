@@ -248,7 +248,7 @@ export class LiveFeed implements OnModuleInit, BeforeApplicationShutdown {
   private async readPage(generation: number): Promise<number> {
     const page = await this.store.readAll({ after: this.position, limit: PAGE });
     if (page.length === 0 || generation !== this.generation) return 0;
-    const events = await this.store.reveal(page);
+    const events = await this.store.decryptPersonalData(page);
     if (generation !== this.generation) return 0;
     const touched = new Set<LiveConnection>();
     for (const event of events) {
@@ -284,7 +284,7 @@ export class LiveFeed implements OnModuleInit, BeforeApplicationShutdown {
     try {
       while (!connection.closed && cursor && !reached(cursor, this.position!)) {
         const page = await this.store.readAll({ after: cursor, limit: PAGE });
-        const wanted = await this.store.reveal(
+        const wanted = await this.store.decryptPersonalData(
           page.filter((event) => matches(connection.filter, event)),
         );
         if (connection.closed) return;

@@ -40,7 +40,7 @@ export class BatchTransactions {
       writesTo: WorkerTarget;
       reads: (type: string) => boolean;
       /** Stored events as the handler reads them: personal data decrypted, lifted to the current schema. */
-      reveal: (events: readonly PersistedEvent[]) => Promise<PersistedEvent[]>;
+      decryptAndUpcast: (events: readonly PersistedEvent[]) => Promise<PersistedEvent[]>;
     },
   ) {}
 
@@ -49,17 +49,17 @@ export class BatchTransactions {
     events: PersistedEvent[],
     { from, last, status }: { from: Checkpoint; last: Checkpoint; status: RunningStatus },
   ): Promise<void> {
-    const { dataSource, handler, writesTo, reads, reveal } = this.deps;
+    const { dataSource, handler, writesTo, reads, decryptAndUpcast } = this.deps;
     const relevant = events.filter((event) => reads(event.type));
     if (relevant.length === 0) return this.passOver(from, last, status);
     // Before the transaction: its key lookup never waits for a pooled connection while this one holds another.
-    const revealed = await blamingEvents(relevant, () => reveal(relevant));
+    const decrypted = await blamingEvents(relevant, () => decryptAndUpcast(relevant));
     // Before the transaction too, so a reactor's commands never hold the horizon back; a rebuild does not react.
     if (handler.react && !writesTo.schema)
-      await blamingEvents(relevant, () => handler.react!(revealed));
+      await blamingEvents(relevant, () => handler.react!(decrypted));
     await dataSource.transaction(async (tx) => {
       await this.begin(tx, from);
-      await blamingEvents(relevant, () => handler.apply(revealed, tx));
+      await blamingEvents(relevant, () => handler.apply(decrypted, tx));
       await moveCheckpoint(tx, writesTo.checkpointName, last, status);
     });
   }
@@ -85,7 +85,7 @@ export class BatchTransactions {
       stopping: () => boolean;
     },
   ): Promise<{ last: Checkpoint; applied: number; next?: Promise<Page> }> {
-    const { dataSource, handler, writesTo, reads, reveal } = this.deps;
+    const { dataSource, handler, writesTo, reads, decryptAndUpcast } = this.deps;
     const started = Date.now();
     let applied = 0;
     let last = first.after;
@@ -108,7 +108,7 @@ export class BatchTransactions {
         if (relevant.length > 0) {
           firstRelevant ??= relevant[0];
           lastRelevant = relevant[relevant.length - 1];
-          await blamingEvents(blamed(), async () => writer.write(await reveal(relevant)));
+          await blamingEvents(blamed(), async () => writer.write(await decryptAndUpcast(relevant)));
         }
         applied += page.events.length;
         last = end;

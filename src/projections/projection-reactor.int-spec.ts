@@ -68,7 +68,7 @@ describe('ProjectionWorker: reactors', () => {
       store,
       options: { batchSize: 1000, maxBatchSize: 1000, retryAttempts, retryBaseMs: 10 },
       hooks: { onProgress: () => {}, onError: () => {} },
-      reveal: async (events) => [...events],
+      decryptAndUpcast: async (events) => [...events],
     });
     await eventually(async () => {
       await worker.drain();

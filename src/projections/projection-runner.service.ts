@@ -263,8 +263,10 @@ export class ProjectionRunner implements OnApplicationBootstrap, BeforeApplicati
         retryBaseMs,
       },
       paged: this.paged,
-      reveal: async (events) =>
-        (await this.store.reveal(events)).map((event) => this.store.registry.upcast(event)),
+      decryptAndUpcast: async (events) =>
+        (await this.store.decryptPersonalData(events)).map((event) =>
+          this.store.registry.upcast(event),
+        ),
       hooks: {
         onProgress: (worker, applied) => {
           worker.processed += applied;

@@ -81,7 +81,7 @@ describe('ProjectionWorker', () => {
       store,
       options: { batchSize: 100, retryAttempts: 3, retryBaseMs: 10, ...options },
       hooks: { onProgress: (_, n) => applied.push(n), onError: () => undefined },
-      reveal: async (events) => [...events],
+      decryptAndUpcast: async (events) => [...events],
       paged: pagedTransactions(1),
     });
 

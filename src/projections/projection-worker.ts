@@ -79,20 +79,20 @@ export class ProjectionWorker {
       options: WorkerOptions;
       hooks: WorkerHooks;
       /** Stored events as the handler reads them: personal data decrypted, lifted to the current schema. */
-      reveal: (events: readonly PersistedEvent[]) => Promise<PersistedEvent[]>;
+      decryptAndUpcast: (events: readonly PersistedEvent[]) => Promise<PersistedEvent[]>;
       paged?: PagedTransactions;
     },
   ) {
     this.checkpoint = start;
     const types = new Set(handler.eventTypes);
     this.reads = (type) => types.has(type);
-    const { dataSource, reveal } = deps;
+    const { dataSource, decryptAndUpcast } = deps;
     this.batches = new BatchTransactions({
       dataSource,
       handler,
       writesTo,
       reads: this.reads,
-      reveal,
+      decryptAndUpcast,
     });
   }
 

@@ -45,7 +45,7 @@ export class StoredEventResponse {
   recordedAt: string;
 }
 
-/** The event as stored (its personal data as the read revealed it), field for field. */
+/** The event as stored (its personal data as the read decrypted it), field for field. */
 export function storedEventOf(e: PersistedEvent): StoredEventResponse {
   return {
     eventId: e.eventId,

@@ -161,7 +161,7 @@ async function startingPoint(
       { toVersion: below, until },
     );
     if (!row) return FIRST_EVENT;
-    const { snapshot } = await store.revealFold(streamId, [], row.state);
+    const { snapshot } = await store.decryptForFold(streamId, [], row.state);
     if (snapshot && !('unusable' in snapshot)) {
       try {
         const state = definition.fromSnapshot(snapshot.state);
