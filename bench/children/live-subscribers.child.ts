@@ -17,7 +17,7 @@ export type SubscribersCommand =
 /** Child → parent. */
 export type SubscribersMessage =
   | { kind: 'ready'; open: number }
-  | { kind: 'count'; events: number; ended: number; latenciesMs: number[] }
+  | { kind: 'count'; events: number; ended: number; latenciesMs: number[]; cpuMicros: number }
   | { kind: 'failed'; error: string };
 
 /**
@@ -29,6 +29,12 @@ const responses: IncomingMessage[] = [];
 let events = 0;
 let ended = 0;
 let latencies: number[] = [];
+/** This process's CPU time since its streams opened, in µs. */
+let opened = process.cpuUsage();
+const cpu = () => {
+  const { user, system } = process.cpuUsage(opened);
+  return user + system;
+};
 
 function subscribe(id: string, token: string): Promise<IncomingMessage> {
   return new Promise((resolve, reject) => {
@@ -69,6 +75,7 @@ async function main(): Promise<void> {
       ...(await Promise.all(batch.map((id, j) => subscribe(id, input.tokens[i + j])))),
     );
   }
+  opened = process.cpuUsage();
   process.send!({ kind: 'ready', open: responses.length } satisfies SubscribersMessage);
 }
 
@@ -90,6 +97,7 @@ process.on('message', (command: SubscribersCommand) => {
       events,
       ended,
       latenciesMs: latencies,
+      cpuMicros: cpu(),
     } satisfies SubscribersMessage);
     latencies = [];
   } else {

@@ -79,7 +79,15 @@ async function measureLive(
   let warm = sizes.warmups > 0;
   let rounds = 0;
   const deposit = httpLoad({ baseUrl, ids, tokens: depositors, sizes, warm: () => warm });
-  const load = () => deposit('POST', '/accounts/{id}/deposits');
+  /** The app's CPU time (this process: the subscribers and autocannon run in others) per deposit answered. */
+  const cpuPerDeposit = { with: [] as number[], without: [] as number[] };
+  const load = (side: keyof typeof cpuPerDeposit) => async () => {
+    const cpu = process.cpuUsage();
+    const measured = await deposit('POST', '/accounts/{id}/deposits');
+    const { user, system } = process.cpuUsage(cpu);
+    if (!warm) cpuPerDeposit[side].push((user + system) / Math.max(1, measured.ops));
+    return measured;
+  };
   const deposited = async (after: number) =>
     Number(
       (
@@ -93,6 +101,7 @@ async function measureLive(
   let subscribers: Subscribers | undefined;
   let before = 0;
   const latencies: number[] = [];
+  const subscriberCpu: number[] = [];
   const sides: [Side, Side] = [
     {
       prepare: async () => {
@@ -102,7 +111,7 @@ async function measureLive(
         before = await store.headPosition();
         subscribers = await Subscribers.start({ baseUrl, ids, tokens: watchers, after: before });
       },
-      measure: load,
+      measure: load('with'),
       settle: async () => {
         // Requests autocannon left in flight commit after it stops: count once they have.
         await sleep(1000);
@@ -113,11 +122,14 @@ async function measureLive(
         if (seen.events !== expected)
           throw new Error(`the subscribers received ${seen.events} of ${expected} deposits`);
         if (seen.ended > 0) throw new Error(`${seen.ended} live streams ended during the load`);
-        if (!warm) latencies.push(...seen.latenciesMs);
+        if (!warm) {
+          latencies.push(...seen.latenciesMs);
+          subscriberCpu.push(seen.cpuMicros / Math.max(1, seen.events));
+        }
       },
     },
     {
-      measure: load,
+      measure: load('without'),
       settle: async () => {
         await drain();
         warm = ++rounds < sizes.warmups;
@@ -127,31 +139,45 @@ async function measureLive(
   context.log(
     `  POST /accounts/:id/deposits with ${ids.length} live subscriptions open vs none, autocannon ${sizes.httpConnections} connections, ${sizes.httpSeconds} s`,
   );
+  const runs = await alternate(
+    { rounds: sizes.httpRounds, warmups: sizes.warmups, log: context.log },
+    ...sides,
+  );
+  const cpuWith = percentile(cpuPerDeposit.with, 50);
+  const cpuWithout = percentile(cpuPerDeposit.without, 50);
+  context.log(
+    `  app CPU per deposit: ${cpuWith.toFixed(0)} µs with the subscriptions, ${cpuWithout.toFixed(0)} µs without; ` +
+      `the subscribers' process ${percentile(subscriberCpu, 50).toFixed(0)} µs per message read; ` +
+      `delivery p50 ${percentile(latencies, 50)} ms, p99 ${percentile(latencies, 99)} ms`,
+  );
   return compared(
     {
       id: 'live',
       title: `POST /accounts/:id/deposits over HTTP with ${ids.length.toLocaleString('en-US')} live subscriptions open (GET /accounts/:id/live, one per account, every message read) vs with none`,
       unit: 'req/s',
       target: atLeast(0.9),
-      figures: latencies.length
-        ? {
-            'delivery p50 (ms)': percentile(latencies, 50),
-            'delivery p99 (ms)': percentile(latencies, 99),
-            'delivery max (ms)': maxOf(latencies),
-            'events delivered': latencies.length,
-          }
-        : {},
+      figures: {
+        'app CPU per deposit, with (µs)': Math.round(cpuWith),
+        'app CPU per deposit, without (µs)': Math.round(cpuWithout),
+        'CPU ratio without / with': Math.round((cpuWithout / cpuWith) * 100) / 100,
+        "subscribers' process CPU per message (µs)": Math.round(percentile(subscriberCpu, 50)),
+        ...(latencies.length > 0 && {
+          'delivery p50 (ms)': percentile(latencies, 50),
+          'delivery p99 (ms)': percentile(latencies, 99),
+          'delivery max (ms)': maxOf(latencies),
+          'events delivered': latencies.length,
+        }),
+      },
       notes: [
         'Both sides: the same app, deposits drawn at random over the same accounts, 50 teller tokens. Ours: a child ' +
           'process holds one Server-Sent Events stream per account (its own principal each) and reads every message; ' +
           'every deposit committed during the measurement must reach it (checked against the log). Delivery: ' +
-          'recordedAt to the message read by the subscriber (ms clock).',
+          "recordedAt to the message read by the subscriber (ms clock). App CPU: this process's user and system time " +
+          'over a measurement per deposit answered (median over the rounds), which other load on the machine moves less ' +
+          'than throughput.',
       ],
     },
-    await alternate(
-      { rounds: sizes.httpRounds, warmups: sizes.warmups, log: context.log },
-      ...sides,
-    ),
+    runs,
   );
 }
 
@@ -175,7 +201,7 @@ class Subscribers {
   async waitFor(
     events: number,
     timeoutMs: number,
-  ): Promise<{ events: number; ended: number; latenciesMs: number[] }> {
+  ): Promise<{ events: number; ended: number; latenciesMs: number[]; cpuMicros: number }> {
     const deadline = Date.now() + timeoutMs;
     const latenciesMs: number[] = [];
     for (;;) {
