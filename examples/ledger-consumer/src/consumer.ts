@@ -1,24 +1,19 @@
 import {
-  AckPolicy,
   connect,
-  DeliverPolicy,
-  nanos,
   type Consumer as PullConsumer,
   type JetStreamManager,
   type JsMsg,
-  type MsgHdrs,
   type NatsConnection,
 } from 'nats';
 import pg from 'pg';
 import type { LedgerConfig } from './config.js';
 import { parseMessage, PoisonMessage, type LedgerMessage } from './contract.js';
-import { apply, createSchema, deadLetter, processed } from './ledger.js';
+import { ensureDurableConsumer, isNotFound } from './durable-consumer.js';
+import { apply, createSchema, deadLetter } from './ledger.js';
+import { errorText, type Log } from './log.js';
+import { headersOf, watchMaxDeliveries } from './max-deliveries.js';
 
-export type Log = (
-  level: 'info' | 'warn' | 'error',
-  message: string,
-  fields?: Record<string, unknown>,
-) => void;
+export type { Log } from './log.js';
 
 export interface LedgerConsumer {
   /** Stops pulling, finishes the message in hand (its transaction and its ack), then closes. */
@@ -29,8 +24,6 @@ export interface LedgerConsumer {
 
 class Stopping extends Error {}
 
-/** Messages delivered and not yet acknowledged, at most: held in memory, or poison waiting out its backoff. */
-const MAX_ACK_PENDING = 1_000;
 /** How long a pull waits for its batch to fill: also the longest a stop waits for the pull in flight. */
 const FETCH_EXPIRES_MS = 3_000;
 
@@ -40,14 +33,6 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 function isDataError(error: unknown): boolean {
   const code = (error as { code?: unknown }).code;
   return typeof code === 'string' && (code.startsWith('22') || code.startsWith('23'));
-}
-
-function isNotFound(error: unknown): boolean {
-  return (error as { api_error?: { code?: number } }).api_error?.code === 404;
-}
-
-function headersOf(headers: MsgHdrs | undefined): Record<string, string[]> {
-  return Object.fromEntries((headers?.keys() ?? []).map((key) => [key, headers!.values(key)]));
 }
 
 export async function startLedgerConsumer(config: LedgerConfig, log: Log): Promise<LedgerConsumer> {
@@ -109,8 +94,8 @@ class Consumer {
   private async consume(): Promise<void> {
     const jsm = await this.nc.jetstreamManager();
     if (!(await this.streamExists(jsm))) return;
-    await this.ensureConsumer(jsm);
-    this.watchMaxDeliveries(jsm);
+    await ensureDurableConsumer(jsm, this.config, this.log);
+    watchMaxDeliveries({ nc: this.nc, jsm, pool: this.pool, config: this.config, log: this.log });
     const consumer = await this.nc
       .jetstream()
       .consumers.get(this.config.stream, this.config.durable);
@@ -151,18 +136,16 @@ class Consumer {
         }
       } catch (error) {
         if (this.stopping) break;
-        this.log('warn', 'pulling failed, retrying', {
-          error: error instanceof Error ? error.message : String(error),
-        });
+        this.log('warn', 'pulling failed, retrying', { error: errorText(error) });
         await sleep(1_000);
-        if (isNotFound(error)) await this.ensureConsumer(jsm);
+        if (isNotFound(error)) await ensureDurableConsumer(jsm, this.config, this.log);
       }
     }
   }
 
   /**
    * Applies the held messages in delivery order. All of them are kept alive (working) until applied, so a slow or
-   * absent database spends none of their deliveries; JetStream delivers at most MAX_ACK_PENDING unacknowledged.
+   * absent database spends none of their deliveries; JetStream delivers at most MAX_ACK_PENDING (durable-consumer.ts).
    */
   private async work(): Promise<void> {
     while (!this.stopping) {
@@ -241,9 +224,7 @@ class Consumer {
         if (isDataError(error)) throw error;
         if (this.stopping) throw new Stopping();
         if (attempt === 0)
-          this.log('warn', 'the database failed, retrying', {
-            error: error instanceof Error ? error.message : String(error),
-          });
+          this.log('warn', 'the database failed, retrying', { error: errorText(error) });
         await sleep(Math.min(100 * 2 ** attempt, 5_000));
       }
     }
@@ -265,97 +246,6 @@ class Consumer {
       }
     }
     return false;
-  }
-
-  private async ensureConsumer(jsm: JetStreamManager): Promise<void> {
-    const { stream, durable, filterSubject, maxDeliver, backoffMs } = this.config;
-    const wanted = {
-      ack_wait: nanos(backoffMs[0]),
-      max_deliver: maxDeliver,
-      backoff: backoffMs.map(nanos),
-      max_ack_pending: MAX_ACK_PENDING,
-    };
-    const info = await jsm.consumers.info(stream, durable).catch((error: unknown) => {
-      if (isNotFound(error)) return undefined;
-      throw error;
-    });
-    if (!info) {
-      await jsm.consumers.add(stream, {
-        durable_name: durable,
-        ack_policy: AckPolicy.Explicit,
-        deliver_policy: DeliverPolicy.All,
-        filter_subject: filterSubject,
-        ...wanted,
-      });
-      this.log('info', 'created the durable consumer', { stream, consumer: durable });
-      return;
-    }
-    if (
-      info.config.filter_subject !== filterSubject ||
-      info.config.ack_policy !== AckPolicy.Explicit
-    )
-      throw new Error(
-        `consumer ${durable} on ${stream} exists with filter ${info.config.filter_subject} and ack policy ` +
-          `${info.config.ack_policy}; this ledger needs ${filterSubject} and explicit acks: use another LEDGER_CONSUMER`,
-      );
-    const current = {
-      ack_wait: info.config.ack_wait,
-      max_deliver: info.config.max_deliver,
-      backoff: info.config.backoff ?? [],
-      max_ack_pending: info.config.max_ack_pending,
-    };
-    if (JSON.stringify(current) !== JSON.stringify(wanted)) {
-      await jsm.consumers.update(stream, durable, wanted);
-      this.log('info', 'updated the redelivery policy of the durable consumer', {
-        from: current,
-        to: wanted,
-      });
-    }
-  }
-
-  /**
-   * JetStream gives up on a message delivered max_deliver times without an ack (a consumer killed each time, say)
-   * and says so in an advisory: the message is kept as a dead letter unless it was applied after all. An advisory
-   * sent while no instance is connected is lost; the consumer's info (num_redelivered) and the server's logs keep it.
-   */
-  private watchMaxDeliveries(jsm: JetStreamManager): void {
-    const { stream, durable } = this.config;
-    this.nc.subscribe(`$JS.EVENT.ADVISORY.CONSUMER.MAX_DELIVERIES.${stream}.${durable}`, {
-      callback: (error, advisory) => {
-        if (error) return;
-        const { stream_seq: sequence, deliveries } = advisory.json<{
-          stream_seq: number;
-          deliveries: number;
-        }>();
-        this.keepUndelivered(jsm, sequence, deliveries).catch((failure: unknown) =>
-          this.log('error', 'could not dead-letter a message JetStream gave up on', {
-            sequence,
-            error: failure instanceof Error ? failure.message : String(failure),
-          }),
-        );
-      },
-    });
-  }
-
-  private async keepUndelivered(jsm: JetStreamManager, sequence: number, deliveries: number) {
-    const stored = await jsm.streams.getMessage(this.config.stream, { seq: sequence });
-    try {
-      const { messageId } = parseMessage(stored.header, stored.data);
-      if (await processed(this.pool, messageId)) return;
-    } catch (error) {
-      if (!(error instanceof PoisonMessage)) throw error;
-    }
-    const reason = `delivered ${deliveries} times without an acknowledgement`;
-    await deadLetter(this.pool, {
-      stream: this.config.stream,
-      streamSequence: sequence,
-      subject: stored.subject,
-      headers: headersOf(stored.header),
-      payload: stored.data,
-      reason,
-      deliveries,
-    });
-    this.log('error', 'dead-lettered a message', { sequence, deliveries, reason });
   }
 
   private reportProgress(): void {
