@@ -12,6 +12,7 @@ import { LiveFeed } from './live-feed.js';
 /** What a client reads from a live response: the ids of the messages written to it. */
 class ReadResponse extends EventEmitter {
   text = '';
+  destroyed = false;
   writableNeedDrain = false;
   writableFinished = true;
   writeHead() {
@@ -27,6 +28,7 @@ class ReadResponse extends EventEmitter {
     this.emit('close');
   }
   destroy() {
+    this.destroyed = true;
     this.emit('close');
   }
   get ids(): number[] {
@@ -124,5 +126,18 @@ describe('LiveFeed: catching up to the live feed', () => {
     expect(newcomer.ids).toEqual([...early, ...late]);
     expect(watcher.ids).toEqual(late);
     expect(ahead.ids).toEqual([after[2].globalPosition]);
+  });
+
+  it('does not count a client that left while it was admitted: its slot is free at once', async () => {
+    const before = feed.subscribers;
+    const gone = new ReadResponse();
+    gone.destroy();
+    await feed.open(gone as unknown as ServerResponse, {
+      filter: { category },
+      withMetadata: false,
+      principalKey: `${category}-gone`,
+    });
+    expect(feed.subscribers).toBe(before);
+    expect(gone.text).toBe('');
   });
 });

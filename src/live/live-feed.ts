@@ -135,6 +135,8 @@ export class LiveFeed implements OnModuleInit, BeforeApplicationShutdown {
    */
   async open(response: ServerResponse, follow: Follow): Promise<void> {
     const { maxConnections, maxPerPrincipal, bufferEvents, bufferBytes } = this.config.live;
+    // The client left while it was admitted (its 'close' is past): counting it would hold its slot for good.
+    if (response.destroyed) return;
     if (this.closed || this.connections.size >= maxConnections) throw this.atCapacity();
     const held = this.perPrincipal.get(follow.principalKey) ?? 0;
     if (held >= maxPerPrincipal)
