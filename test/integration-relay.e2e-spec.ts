@@ -71,11 +71,18 @@ const nats = await natsOrSkip('test/integration-relay.e2e-spec.ts');
       PersonalDataErased: 'accounts.PersonalDataErased',
     };
     expected.forEach((event, i) => {
-      const { subject, headers } = messages[i];
+      const { subject, headers: sent } = messages[i];
       expect(subject).toBe(`${config.subjectPrefix}.${context[event.type]}`);
+      // Chained: the first of a batch on the stream's last sequence, every next one on the id before it.
+      const {
+        'Nats-Expected-Last-Sequence': lastSequence,
+        'Nats-Expected-Last-Msg-Id': lastMsgId,
+        ...headers
+      } = sent;
+      if (lastMsgId === undefined) expect(lastSequence ?? String(i)).toBe(String(i));
+      else expect([lastSequence, lastMsgId]).toEqual([undefined, expected[i - 1].eventId]);
       expect(headers).toEqual({
         'Nats-Msg-Id': event.eventId,
-        'Nats-Expected-Last-Sequence': expect.stringMatching(/^\d+$/),
         'Chronicle-Event-Type': `accounts.v1.${event.type}`,
         'Chronicle-Position': String(event.position),
         'Chronicle-Transaction-Id': event.transactionId,

@@ -71,7 +71,7 @@ async function status(app: INestApplicationContext, config: AppConfig): Promise<
         ? `${tail.highWater.position} (transaction ${tail.highWater.transactionId})`
         : tail.messages === 0
           ? '- (empty)'
-          : '- (its last message is not a Chronicle event)',
+          : `- (its last message is not one the relay sent: ${tail.foreign?.reason ?? 'unknown'})`,
     );
     line(
       'settings',
@@ -132,7 +132,9 @@ async function replay(
 
 function fromOf(options: string[]): number {
   const [flag, value] = options;
-  const position = Number(required(value, 'position'));
+  const text = required(value, 'position');
+  // Digits only: Number() would read 0x10 and 1e3 as positions.
+  const position = /^[0-9]+$/.test(text) ? Number(text) : NaN;
   if (flag !== '--from' || options.length !== 2 || !Number.isSafeInteger(position) || position < 1)
     throw new UsageError('replay takes --from <position>, a positive integer');
   return position;

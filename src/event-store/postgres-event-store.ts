@@ -313,6 +313,15 @@ export class PostgresEventStore {
     return rows[0] ? { transactionId: rows[0].transaction_id, position } : undefined;
   }
 
+  /** The id of the event stored at that checkpoint, or undefined when there is none (one primary-key lookup). */
+  async eventIdAt({ transactionId, position }: Checkpoint): Promise<string | undefined> {
+    const { rows } = await this.db.query<{ event_id: string }>(
+      'SELECT event_id FROM events WHERE global_position = $1 AND transaction_id = $2',
+      [position, transactionId],
+    );
+    return rows[0]?.event_id;
+  }
+
   /**
    * The checkpoint of the last event `readAll` can return now (START for an empty log): a read after it returns only
    * events committed later, so a reader starting "from now" misses none of them.

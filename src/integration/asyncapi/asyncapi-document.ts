@@ -59,6 +59,20 @@ export const MESSAGE_HEADERS: JsonSchema = {
       description: 'When Chronicle stored the event (ISO 8601, UTC)',
     },
     [HEADERS.contentType]: { type: 'string', const: 'application/json' },
+    'Nats-Expected-Last-Sequence': {
+      type: 'string',
+      pattern: DIGITS,
+      description:
+        "The relay's condition on the stream, kept with the message: on the first message of a batch, the stream's " +
+        'last sequence it expects (JetStream refuses the message otherwise). Not for consumers',
+    },
+    'Nats-Expected-Last-Msg-Id': {
+      type: 'string',
+      format: 'uuid',
+      description:
+        'On every other message, the id of the message before it, which must be the last in the stream: a ' +
+        'message refused is never followed by its successors. Not for consumers',
+    },
   },
   required: Object.values(HEADERS).filter((name) => name !== HEADERS.correlationId),
 };

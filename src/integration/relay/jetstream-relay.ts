@@ -2,9 +2,9 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { JetStreamManager, StreamConfig } from 'nats';
 import { APP_CONFIG, type AppConfig } from '../../config/config.js';
 import type { IntegrationConfig, NatsConfig } from '../../config/integration-config.js';
-import type { Checkpoint } from '../../event-store/index.js';
+import { type Checkpoint, PostgresEventStore } from '../../event-store/index.js';
 import { compareCheckpoints, DependencyUnavailable } from '../../projections/index.js';
-import { checkpointInHeaders, type IntegrationMessage } from '../integration-message.js';
+import { checkpointInHeaders, HEADERS, type IntegrationMessage } from '../integration-message.js';
 import { describeNatsError, type JetStreamSession, NatsLink } from './nats-link.js';
 import { publishInOrder } from './publish-pipeline.js';
 import { RelayMetrics } from './relay-metrics.js';
@@ -14,7 +14,10 @@ import { expectedStream, type StreamSettings, streamDifferences } from './stream
 export interface StreamTail {
   lastSeq: number;
   messages: number;
+  /** Set only when the last message is the event our log holds at that checkpoint (its id is the event's). */
   highWater?: Checkpoint;
+  /** The last message, when it is not one the relay sent (a foreign writer, a forgery, a restored database). */
+  foreign?: { subject: string; reason: string };
 }
 
 /** Attempts in a row that store nothing before the batch is handed back to the engine's backoff. */
@@ -23,6 +26,7 @@ const FRUITLESS_ATTEMPTS = 3;
 const STREAM_NOT_FOUND = 10059;
 const NO_MESSAGE = 10037;
 const WRONG_LAST_SEQUENCE = 10071;
+const WRONG_LAST_MSG_ID = 10070;
 
 const errCode = (error: unknown) =>
   (error as { api_error?: { err_code?: number } } | undefined)?.api_error?.err_code;
@@ -43,11 +47,12 @@ export class JetStreamRelay {
   private tail?: StreamTail;
   private checkedGeneration = -1;
   private differences: string[] = [];
-  private warnedNoHighWater = false;
+  private warnedSeq = -1;
 
   constructor(
     private readonly link: NatsLink,
     private readonly metrics: RelayMetrics,
+    private readonly store: PostgresEventStore,
     @Inject(APP_CONFIG) config: AppConfig,
   ) {
     this.integration = config.integration;
@@ -86,9 +91,22 @@ export class JetStreamRelay {
       this.tail = undefined;
       remaining = fresh.slice(outcome.done);
       fruitless = outcome.done > 0 ? 0 : fruitless + 1;
-      // Another publisher moved the stream (a replay, a second instance's last batch): read its tail, go on.
-      if (errCode(outcome.failure) === WRONG_LAST_SEQUENCE && fruitless < FRUITLESS_ATTEMPTS)
-        continue;
+      const code = errCode(outcome.failure);
+      if (code === WRONG_LAST_SEQUENCE || code === WRONG_LAST_MSG_ID) {
+        // Another writer stored a message in between: none of ours after it was stored (each expects the id
+        // of the one before). A replay or a second instance's last batch: read the tail again and go on.
+        const now = (this.tail = await this.unavailableOnError(() => this.readTail(jsm)));
+        // Anyone else is an error to see (log, metric, the projection's lastError), though nothing is lost.
+        if (now.foreign) {
+          this.metrics.foreignMessage();
+          throw new DependencyUnavailable(
+            `A message the relay did not send was stored in stream ${this.expected.name} while it published ` +
+              `(sequence ${now.lastSeq}, subject ${now.foreign.subject}: ${now.foreign.reason}); ` +
+              `the relay publishes after it, nothing is skipped: find the writer`,
+          );
+        }
+        if (fruitless < FRUITLESS_ATTEMPTS) continue;
+      }
       throw new DependencyUnavailable(
         `JetStream did not take the event at position ${remaining[0].checkpoint.position} (${describeNatsError(outcome.failure)}): retrying`,
         { cause: outcome.failure },
@@ -168,15 +186,30 @@ export class JetStreamRelay {
     if (state.messages === 0) return tail;
     try {
       const last = await jsm.streams.getMessage(this.expected.name, { seq: state.last_seq });
-      tail.highWater = checkpointInHeaders((name) => last.header?.get(name) ?? '');
+      const header = (name: string) => last.header?.get(name) ?? '';
+      const claimed = checkpointInHeaders(header);
+      // Headers anyone can write (a forgery), or a log restored to before them: trusted only when our log holds
+      // that very event at that checkpoint, or the relay would skip everything up to a position it never sent.
+      const eventId = claimed && (await this.store.eventIdAt(claimed));
+      if (claimed && eventId && eventId === header(HEADERS.msgId)) tail.highWater = claimed;
+      else
+        tail.foreign = {
+          subject: last.subject,
+          reason: !claimed
+            ? 'it carries no Chronicle-Position'
+            : `its Chronicle-Position ${claimed.position} (transaction ${claimed.transactionId}) is not the event ` +
+              `${header(HEADERS.msgId) || '(no Nats-Msg-Id)'} in the event log`,
+        };
     } catch (error) {
       if (errCode(error) !== NO_MESSAGE) throw error;
+      tail.foreign = { subject: '?', reason: 'it was deleted' };
     }
-    if (!tail.highWater && !this.warnedNoHighWater) {
-      this.warnedNoHighWater = true;
+    if (tail.foreign && this.warnedSeq !== state.last_seq) {
+      this.warnedSeq = state.last_seq;
       this.logger.warn(
-        `The last message of stream ${this.expected.name} (sequence ${state.last_seq}) carries no Chronicle-Position: ` +
-          'events the relay sent before are dropped only within the duplicate window',
+        `The last message of stream ${this.expected.name} (sequence ${state.last_seq}, subject ` +
+          `${tail.foreign.subject}) is not one the relay sent: ${tail.foreign.reason}. No high-water mark: events ` +
+          'the relay sent before are dropped only within the duplicate window',
       );
     }
     return tail;

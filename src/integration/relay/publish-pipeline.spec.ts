@@ -15,7 +15,7 @@ const messages = (n: number): IntegrationMessage[] =>
 function broker() {
   const sent: Array<{
     msgId: string;
-    expect?: number;
+    expect?: { lastSequence?: number; lastMsgID?: string };
     answer(ack: Partial<PubAck> | Error): void;
   }> = [];
   let outstanding = 0;
@@ -27,7 +27,7 @@ function broker() {
       return new Promise<PubAck>((resolve, reject) =>
         sent.push({
           msgId: options.msgID!,
-          expect: options.expect?.lastSequence,
+          expect: options.expect,
           answer: (ack) => {
             outstanding -= 1;
             if (ack instanceof Error) reject(ack);
@@ -43,7 +43,7 @@ function broker() {
 const settle = () => new Promise((resolve) => setImmediate(resolve));
 
 describe('publishInOrder', () => {
-  it('keeps up to `window` publishes in flight, each expecting the sequence before it, and awaits the acks in order', async () => {
+  it('keeps up to `window` publishes in flight, the first expecting the last sequence and each next the msg id before it, and awaits the acks in order', async () => {
     const { js, sent, mostOutstanding } = broker();
     const done = publishInOrder(js, messages(10), { window: 3, timeoutMs: 1000, chainFrom: 40 });
     for (let i = 0; i < 10; i++) {
@@ -57,7 +57,10 @@ describe('publishInOrder', () => {
       highWater: { transactionId: '7', position: 10 },
     });
     expect(mostOutstanding()).toBe(3);
-    expect(sent.map((s) => s.expect)).toEqual([40, 41, 42, 43, 44, 45, 46, 47, 48, 49]);
+    expect(sent.map((s) => s.expect)).toEqual([
+      { lastSequence: 40 },
+      ...Array.from({ length: 9 }, (_, i) => ({ lastMsgID: `m${i}` })),
+    ]);
   });
 
   it('sends nothing more after a failure, awaits what is in flight, and counts only what came before it', async () => {

@@ -8,8 +8,13 @@ export interface PipelineOptions {
   window: number;
   timeoutMs: number;
   /**
-   * The stream's last sequence: message i then expects `chainFrom + i` (Nats-Expected-Last-Sequence), so no message
-   * is stored after one that was lost (a connection dropped with some of them on the wire). Unset: no expectation.
+   * The stream's last sequence, as read from it: the first message expects it (Nats-Expected-Last-Sequence) and
+   * every later one expects the id of the message before it (Nats-Expected-Last-Msg-Id). A message that is
+   * refused or lost (another writer stored one in between, a connection dropped) is then never followed by its
+   * successors: each of them expects an id the stream's last message no longer has. A sequence per message
+   * (`chainFrom + i`) would not do: one foreign message refuses exactly one of ours, and the next matches again.
+   * JetStream checks the msg id for a duplicate before any expectation, so a retry of a stored message still
+   * reads as a duplicate. Unset: no expectation (a replay).
    */
   chainFrom?: number;
   metrics?: RelayMetrics;
@@ -49,7 +54,11 @@ export async function publishInOrder(
         msgID: message.msgId,
         headers: h,
         timeout: timeoutMs,
-        ...(chainFrom === undefined ? {} : { expect: { lastSequence: chainFrom + i } }),
+        ...(chainFrom === undefined
+          ? {}
+          : {
+              expect: i === 0 ? { lastSequence: chainFrom } : { lastMsgID: messages[i - 1].msgId },
+            }),
       })
       .then(
         (ack) => {

@@ -14,6 +14,7 @@ export class RelayMetrics {
   private readonly skipped: Counter;
   private readonly differences: Gauge;
   private readonly connected: Gauge;
+  private readonly foreign: Counter;
 
   constructor({ registry }: Metrics) {
     const registers = [registry];
@@ -50,6 +51,11 @@ export class RelayMetrics {
       help: 'Settings in which the JetStream stream differs from what the relay expects (logged at start)',
       registers,
     });
+    this.foreign = new Counter({
+      name: 'chronicle_relay_foreign_messages_total',
+      help: 'Messages the relay did not send found stored in the stream between its own (another writer on its subjects)',
+      registers,
+    });
     this.connected = new Gauge({
       name: 'chronicle_relay_connected',
       help: '1 while the relay is connected to NATS',
@@ -74,6 +80,10 @@ export class RelayMetrics {
 
   streamDiffers(count: number): void {
     this.differences.set(count);
+  }
+
+  foreignMessage(): void {
+    this.foreign.inc();
   }
 
   connection(up: boolean): void {
