@@ -352,6 +352,16 @@ describe('live subscriptions over HTTP (Server-Sent Events)', () => {
       client.close();
     });
 
+    it('ends a stream when its token expires, telling the client why', async () => {
+      // Expired two seconds from now: exp is in the past, the clock skew (30 s) still accepts it that long.
+      const expiring = tokenFor(randomUUID(), ['auditor'], { expiresIn: -28 });
+      const client = await openSmall('/events/live?types=CartCheckedOut', expiring);
+      await client.until(() => client.ended, 8_000);
+      const last = client.messages.at(-1);
+      expect(last?.event).toBe('token-expired');
+      expect(JSON.parse(last!.data!)).toMatchObject({ type: '/problems/token-expired' });
+    });
+
     it('tells a client that falls behind why, closes it, and lets it resume with its last id', async () => {
       const account = await accounts().open();
       const slow = await openSmall(

@@ -15,6 +15,8 @@ export interface Principal {
   readonly customerId: string;
   /** Names subject and client in per-principal state (Idempotency-Key, rate limits) without holding either. */
   readonly key: string;
+  /** When the token stops being accepted (its exp plus the clock skew), ms since the epoch: a stream ends there. */
+  readonly validUntil?: number;
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

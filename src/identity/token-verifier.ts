@@ -140,14 +140,15 @@ export class TokenVerifier {
     const subject = canonicalSubject(payload.sub);
     const client = payload.azp ?? payload.client_id;
     const clientId = storable(client, 255) ? client : undefined;
+    const expires = (payload.exp as number) * 1000 + this.config.clockSkewSeconds * 1000;
     const principal: Principal = {
       subject,
       clientId,
       key: principalKey(subject, clientId),
       roles: rolesIn(claimAt(payload, this.config.rolesClaim)),
       customerId: customerIdOf(subject),
+      validUntil: expires,
     };
-    const expires = (payload.exp as number) * 1000 + this.config.clockSkewSeconds * 1000;
     this.remember(token, principal, Math.min(expires, now + CACHE_MS));
     return principal;
   }

@@ -2,7 +2,7 @@ import type { ServerResponse } from 'node:http';
 import type { Checkpoint } from '../event-store/index.js';
 import { type BufferLimits, LiveBuffer, type Pending } from './live-buffer.js';
 import type { LiveFilter } from './live-filter.js';
-import { SSE_HEARTBEAT, sseOverflow } from './sse.js';
+import { SSE_HEARTBEAT, sseOverflow, sseTokenExpired } from './sse.js';
 
 /** Written to the socket at once at most; more waits for the next write. */
 const WRITE_BYTES = 64 * 1024;
@@ -18,6 +18,8 @@ export interface LiveConnectionOptions {
   /** Whose subscription it is: the per-principal cap counts by it. */
   readonly principalKey: string;
   readonly limits: BufferLimits;
+  /** When the caller's token expires (ms since the epoch): the stream ends then, told why. */
+  readonly until?: number;
 }
 
 /**
@@ -104,6 +106,11 @@ export class LiveConnection {
 
   /** A comment line when nothing was written since the last tick, so proxies and clients see the stream alive. */
   heartbeat(): void {
+    // Checked at each heartbeat tick: a stream outlives its token by at most LIVE_HEARTBEAT_MS.
+    if (this.started && this.options.until !== undefined && Date.now() >= this.options.until) {
+      this.finish(sseTokenExpired(this.lastEventId), OVERFLOW_GRACE_MS);
+      return;
+    }
     if (this.started && !this.wroteSinceHeartbeat && !this.ended && this.buffer.size === 0) {
       this.response.write(SSE_HEARTBEAT);
     }

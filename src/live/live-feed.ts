@@ -33,6 +33,8 @@ const RETRY_AFTER_SECONDS = '5';
 
 export interface Follow extends Pick<LiveConnectionOptions, 'filter' | 'withMetadata'> {
   readonly principalKey: string;
+  /** When the caller's token expires (ms since the epoch). */
+  readonly until?: number;
   /** After this checkpoint; undefined: from now. */
   readonly start?: Checkpoint;
 }
@@ -125,6 +127,7 @@ export class LiveFeed implements OnModuleInit, BeforeApplicationShutdown {
       filter,
       start,
       principalKey: caller.principal.key,
+      until: caller.principal.validUntil,
       withMetadata: showsMetadata(caller.principal.roles),
     });
   }

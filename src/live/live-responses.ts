@@ -19,7 +19,8 @@ const FORMAT =
   'the roles that endpoint allows. `: heartbeat` comment lines every LIVE_HEARTBEAT_MS without a message. A client ' +
   'that falls more than LIVE_BUFFER_EVENTS messages or LIVE_BUFFER_BYTES behind gets a last message ' +
   '`event: overflow` (its data: a problem with the `lastEventId` sent) and the stream ends: reconnect with ' +
-  'Last-Event-ID.';
+  'Last-Event-ID. When the bearer token expires, a last `event: token-expired` (the same shape) ends the stream ' +
+  '(checked every LIVE_HEARTBEAT_MS): reconnect with a fresh token and Last-Event-ID.';
 
 /** Swagger: a live stream's answers, and the header EventSource resumes with. */
 export const ApiLiveStream = (notFound?: string) =>

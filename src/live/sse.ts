@@ -9,6 +9,19 @@ export function sseMessage(id: string, event: string, data: string): Pending {
   return { text, bytes: Buffer.byteLength(text), id };
 }
 
+/** The last message of a connection whose token expired: the client reconnects with a fresh one and its last id. */
+export function sseTokenExpired(lastEventId: string | null): string {
+  const data = {
+    type: '/problems/token-expired',
+    title: 'Token expired',
+    detail:
+      'The bearer token this subscription was opened with has expired. Reconnect with a fresh token and ' +
+      'Last-Event-ID to resume after the last event received.',
+    lastEventId,
+  };
+  return `event: token-expired\ndata: ${JSON.stringify(data)}\n\n`;
+}
+
 export const SSE_HEARTBEAT = ': heartbeat\n\n';
 
 /** The last message of a connection closed because its client fell behind: no `id`, so the client's last id stands. */
