@@ -46,4 +46,6 @@ export interface ReadAllOptions {
   limit?: number;
   /** false: the events come without their metadata (an empty object), for readers that never look at it. */
   metadata?: boolean;
+  /** Only this stream's events, found through its index: a stream's catch-up without a scan of the whole log. */
+  streamId?: string;
 }

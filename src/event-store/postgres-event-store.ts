@@ -268,17 +268,21 @@ export class PostgresEventStore {
    * commits late is therefore read after, never skipped. Events come as stored (personal data sealed, old schema
    * versions): readers decryptAndUpcast and upcast the types they use, so one unreadable event stays one event's problem.
    */
-  async readAll({ after = START, limit = 1000, metadata = true }: ReadAllOptions = {}): Promise<
-    PersistedEvent[]
-  > {
+  async readAll({
+    after = START,
+    limit = 1000,
+    metadata = true,
+    streamId,
+  }: ReadAllOptions = {}): Promise<PersistedEvent[]> {
+    const ofStream = streamId === undefined ? '' : 'AND stream_id = $4';
     const { rows } = await this.db.query<EventRow>({
-      name: metadata ? 'chronicle_read_all' : 'chronicle_read_all_without_metadata',
+      name: `chronicle_read_all${metadata ? '' : '_without_metadata'}${ofStream && '_of_stream'}`,
       text: `SELECT ${metadata ? COLUMNS : COLUMNS_WITHOUT_METADATA} FROM events
        WHERE (transaction_id, global_position) > ($1::xid8, $2::bigint)
-         AND transaction_id < pg_snapshot_xmin(pg_current_snapshot())
+         AND transaction_id < pg_snapshot_xmin(pg_current_snapshot()) ${ofStream}
        ORDER BY events.transaction_id, events.global_position -- the xid8 column, not COLUMNS' text alias
        LIMIT $3`,
-      values: [after.transactionId, after.position, limit],
+      values: [after.transactionId, after.position, limit, ...(ofStream ? [streamId] : [])],
     });
     return rows.map(toPersistedEvent);
   }

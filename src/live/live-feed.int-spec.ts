@@ -5,7 +5,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type pg from 'pg';
 import { migratedPool, storeOn } from '../../test/support/database.js';
 import { loadConfig } from '../config/config.js';
-import type { PersistedEvent, PostgresEventStore } from '../event-store/index.js';
+import { type PersistedEvent, type PostgresEventStore, START } from '../event-store/index.js';
 import { type ProjectionRunner, reached } from '../projections/index.js';
 import { LiveFeed } from './live-feed.js';
 
@@ -139,5 +139,45 @@ describe('LiveFeed: catching up to the live feed', () => {
     });
     expect(feed.subscribers).toBe(before);
     expect(gone.text).toBe('');
+  });
+
+  it("catches one stream up through the stream's own events, not pages of the whole log", async () => {
+    const mine = [await append('one', 1)];
+    // 2,500 events of other streams between the stream's: three pages of the log.
+    const others = Array.from({ length: 2_500 }, (_, n) => ({ type: 'Noted', data: { n } }));
+    for (let i = 0; i < others.length; i += 500)
+      await store.append(`${category}-others${i}`, others.slice(i, i + 500));
+    mine.push(await append('one', 2));
+    visible = false;
+    await until(
+      () => visible,
+      async () => {
+        visible = reached(await store.lastCheckpoint(), mine[1].checkpoint);
+      },
+    );
+    feed.wake(mine[1].checkpoint);
+    const reads: Array<{ streamId?: string; fromStart: boolean }> = [];
+    const readAll = store.readAll.bind(store);
+    store.readAll = (options) => {
+      reads.push({ streamId: options?.streamId, fromStart: options?.after === START });
+      return readAll(options);
+    };
+    try {
+      const response = new ReadResponse();
+      responses.push(response);
+      await feed.open(response as unknown as ServerResponse, {
+        filter: { stream: `${category}-one` },
+        withMetadata: false,
+        principalKey: `${category}-one`,
+        start: START,
+      });
+      await until(() => response.ids.length === 2);
+      expect(response.ids).toEqual(mine.map((e) => e.globalPosition));
+      // Its reads are the stream's (the feed's own reads go on from the feed's position, never from the start).
+      expect(reads.filter((r) => r.streamId === `${category}-one`).length).toBeGreaterThan(0);
+      expect(reads.filter((r) => r.fromStart && r.streamId === undefined)).toEqual([]);
+    } finally {
+      store.readAll = readAll;
+    }
   });
 });

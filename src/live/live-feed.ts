@@ -287,13 +287,15 @@ export class LiveFeed implements OnModuleInit, BeforeApplicationShutdown {
   private async join(connection: LiveConnection, start: Checkpoint | undefined): Promise<void> {
     let cursor = start;
     try {
+      const streamId = connection.filter.stream;
       while (!connection.closed && cursor && !reached(cursor, this.position!)) {
-        const page = await this.store.readAll({ after: cursor, limit: PAGE });
+        // Taken before the read: every event up to it is visible to the read (the horizon only moves forward).
+        const position = this.position!;
+        const page = await this.store.readAll({ after: cursor, limit: PAGE, streamId });
         const wanted = await this.store.decryptPersonalData(
           page.filter((event) => matches(connection.filter, event)),
         );
         if (connection.closed) return;
-        const position = this.position!;
         let next = 0;
         for (const event of page) {
           if (!reached(position, event.checkpoint)) break;
@@ -302,7 +304,10 @@ export class LiveFeed implements OnModuleInit, BeforeApplicationShutdown {
             connection.queue(new Messages(wanted[next++]).for(connection));
         }
         connection.flush();
-        if (page.length === 0 && !reached(cursor, position)) await sleep(HORIZON_RETRY_MS);
+        // One stream's read came back short: it has nothing more up to the feed's position.
+        if (streamId !== undefined && page.length < PAGE && !reached(cursor, position))
+          cursor = position;
+        else if (page.length === 0 && !reached(cursor, position)) await sleep(HORIZON_RETRY_MS);
         await connection.drained();
       }
     } catch (error) {
