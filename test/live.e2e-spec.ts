@@ -277,6 +277,7 @@ describe('live subscriptions over HTTP (Server-Sent Events)', () => {
     expect(missing.problem.type).toBe('/problems/account-not-found');
     expect((await open('/events/live', customerToken(owner))).status).toBe(403);
     expect((await open('/events/live', TELLER)).status).toBe(403);
+    expect((await open('/events/live', tokenFor(randomUUID(), ['admin']))).status).toBe(403);
   });
 
   it('answers a hostile start or filter with a 400 problem, never a stream', async () => {
