@@ -128,3 +128,14 @@ export async function storeRunningStatus(
     [name, status],
   );
 }
+
+/**
+ * A dependency's outage (DependencyUnavailable), shown in the status until a batch commits again (which clears
+ * it); a failed row keeps its own error.
+ */
+export async function storeDependencyError(db: Query, name: string, error: string): Promise<void> {
+  await db.query(
+    `UPDATE ${CHECKPOINTS} SET last_error = $2, updated_at = now() WHERE name = $1 AND status <> 'failed'`,
+    [name, error],
+  );
+}

@@ -7,7 +7,12 @@ import { compareCheckpoints, reached } from './checkpoint.js';
 import { deadLetterReason, HandlerFailure, recordDeadLetter } from './dead-letters.js';
 import type { PagedTransactions } from './paged-transactions.js';
 import type { ProjectionHandler } from './projection.js';
-import { readCheckpointRow, storeRunningStatus } from './projection-checkpoints.js';
+import {
+  readCheckpointRow,
+  storeDependencyError,
+  storeRunningStatus,
+} from './projection-checkpoints.js';
+import { DependencyUnavailable } from './projection.errors.js';
 import { LogReader, planBatch } from './projection-reader.js';
 import {
   afterFailure,
@@ -187,7 +192,16 @@ export class ProjectionWorker {
     this.recovery = recovery;
     if (next.kind === 'retry' && !next.report) return this.sleepThenWake(next.delayMs);
     this.recordError(error);
-    if (next.kind === 'retry') return this.sleepThenWake(next.delayMs);
+    if (next.kind === 'retry') {
+      // The status is read from the row: an outage (NATS down, the stream gone or full) must not look healthy.
+      if (error instanceof DependencyUnavailable)
+        await storeDependencyError(
+          this.deps.dataSource,
+          this.writesTo.checkpointName,
+          error.message,
+        ).catch(() => undefined);
+      return this.sleepThenWake(next.delayMs);
+    }
     const [event] = (error as HandlerFailure).relevant;
     const reason = (error as HandlerFailure).message;
     await recordDeadLetter(this.deps.dataSource, this.writesTo.checkpointName, {

@@ -48,6 +48,7 @@ export class JetStreamRelay {
   private checkedGeneration = -1;
   private differences: string[] = [];
   private warnedSeq = -1;
+  private failing?: string;
 
   constructor(
     private readonly link: NatsLink,
@@ -62,6 +63,24 @@ export class JetStreamRelay {
 
   /** Resolves once every message is in the stream; throws DependencyUnavailable otherwise (the engine retries). */
   async publish(messages: readonly IntegrationMessage[]): Promise<void> {
+    try {
+      await this.publishAll(messages);
+    } catch (error) {
+      // Checked again at the next attempt: a stream deleted while running is re-created, a full one is reported.
+      this.checkedGeneration = -1;
+      this.tail = undefined;
+      const line = error instanceof Error ? error.message : String(error);
+      // One line per outage, not one per retry; the projection's lastError shows it meanwhile.
+      if (line !== this.failing) this.logger.warn(`Publishing stopped: ${line}`);
+      this.failing = line;
+      throw error;
+    }
+    if (this.failing !== undefined)
+      this.logger.log('Publishing again: the stream takes the events');
+    this.failing = undefined;
+  }
+
+  private async publishAll(messages: readonly IntegrationMessage[]): Promise<void> {
     let remaining = messages;
     let fruitless = 0;
     while (remaining.length > 0) {
