@@ -8,7 +8,12 @@ import { checkpointInHeaders, HEADERS, type IntegrationMessage } from '../integr
 import { describeNatsError, type JetStreamSession, NatsLink } from './nats-link.js';
 import { publishInOrder } from './publish-pipeline.js';
 import { RelayMetrics } from './relay-metrics.js';
-import { expectedStream, type StreamSettings, streamDifferences } from './stream-config.js';
+import {
+  expectedStream,
+  type StreamLimits,
+  type StreamSettings,
+  streamDifferences,
+} from './stream-config.js';
 
 /** The end of the stream: its last sequence, and the checkpoint of its last message when that is Chronicle's. */
 export interface StreamTail {
@@ -180,9 +185,11 @@ export class JetStreamRelay {
 
   /** Creates the stream, or compares an existing one and says what differs without changing it. */
   private async checkStream(jsm: JetStreamManager): Promise<void> {
-    let config: Partial<StreamSettings>;
+    let config: Partial<StreamSettings & StreamLimits>;
     try {
-      config = (await jsm.streams.info(this.expected.name)).config as Partial<StreamSettings>;
+      config = (await jsm.streams.info(this.expected.name)).config as Partial<
+        StreamSettings & StreamLimits
+      >;
     } catch (error) {
       if (errCode(error) !== STREAM_NOT_FOUND) throw error;
       await jsm.streams.add({ ...this.expected, discard: 'old' } as Partial<StreamConfig>);

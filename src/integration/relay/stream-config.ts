@@ -9,6 +9,17 @@ export interface StreamSettings {
   duplicate_window: number;
 }
 
+/** Limits and flags of an existing stream that can stop the relay or drop the history (-1 or 0: no limit). */
+export interface StreamLimits {
+  max_msgs: number;
+  max_bytes: number;
+  max_age: number;
+  max_msg_size: number;
+  discard: 'old' | 'new';
+  no_ack: boolean;
+  sealed: boolean;
+}
+
 /**
  * The stream the relay creates: every subject under the prefix, on disk, kept by limits (consumers come and go;
  * the stream is the history), and a duplicate window over which JetStream drops a message id seen before.
@@ -28,7 +39,7 @@ const seconds = (nanos: number | undefined) =>
 
 /** How an existing stream differs from what the relay expects, one sentence each; empty when it does not. */
 export function streamDifferences(
-  actual: Partial<StreamSettings>,
+  actual: Partial<StreamSettings & StreamLimits>,
   expected: StreamSettings,
 ): string[] {
   const differences: string[] = [];
@@ -51,5 +62,29 @@ export function streamDifferences(
     differences.push(
       `duplicate window is ${seconds(actual.duplicate_window)}, Chronicle expects ${seconds(expected.duplicate_window)} (NATS_DUPLICATE_WINDOW_MS)`,
     );
+  const limited = (value: number | undefined) => value !== undefined && value > 0;
+  const full =
+    actual.discard === 'new'
+      ? 'and discard is new: once full, JetStream refuses every publish and the relay stops'
+      : 'and discard is old: the oldest messages are dropped, the stream no longer holds the whole history';
+  if (limited(actual.max_msgs))
+    differences.push(`max_msgs is ${actual.max_msgs}, Chronicle expects no limit, ${full}`);
+  if (limited(actual.max_bytes))
+    differences.push(`max_bytes is ${actual.max_bytes}, Chronicle expects no limit, ${full}`);
+  if (limited(actual.max_age))
+    differences.push(
+      `max_age is ${seconds(actual.max_age)}, Chronicle expects none: messages expire, the stream no longer holds ` +
+        'the whole history, and an expired tail leaves the relay without its high-water mark',
+    );
+  if (limited(actual.max_msg_size))
+    differences.push(
+      `max_msg_size is ${actual.max_msg_size} bytes, Chronicle expects no limit: a larger event is refused and the relay stops at it`,
+    );
+  if (actual.no_ack)
+    differences.push(
+      'no_ack is set: JetStream never acknowledges, so every publish times out and the relay stops',
+    );
+  if (actual.sealed) differences.push('the stream is sealed: it takes no message, the relay stops');
+  // deny_delete and deny_purge only protect the history: they never break the relay, and are not reported.
   return differences;
 }
