@@ -1,3 +1,4 @@
+import { createSecretKey } from 'node:crypto';
 import type { PersistedEvent } from '../event-store/index.js';
 import {
   closedObject,
@@ -6,7 +7,11 @@ import {
   integrationEvent,
 } from './integration-event.js';
 import { IntegrationEventRegistry } from './integration-event-registry.js';
-import { checkpointInHeaders, integrationMessageOf } from './integration-message.js';
+import {
+  checkpointInHeaders,
+  correlationPseudonym,
+  integrationMessageOf,
+} from './integration-message.js';
 
 const CONTRACT: IntegrationContract = {
   context: 'accounts',
@@ -46,7 +51,7 @@ describe('integration messages', () => {
       integrationMessageOf(
         registry,
         'chronicle',
-        stored('MoneyDeposited', { correlationId: 'req-1' }),
+        stored('MoneyDeposited', { correlationId: '5d1e7c2a-3b4f-4a6e-8c9d-0e1f2a3b4c5d' }),
       ),
     ).toEqual({
       subject: 'chronicle.accounts.MoneyDeposited',
@@ -58,13 +63,28 @@ describe('integration messages', () => {
         'Chronicle-Stream-Id': 'account-2f8e6c1a-4b3d-4e5f-9a7b-1c2d3e4f5a6b',
         'Chronicle-Stream-Version': '7',
         'Chronicle-Schema-Version': '1',
-        'Chronicle-Correlation-Id': 'req-1',
+        'Chronicle-Correlation-Id': '5d1e7c2a-3b4f-4a6e-8c9d-0e1f2a3b4c5d',
         'Chronicle-Recorded-At': '2026-12-06T10:00:00.123Z',
         'Content-Type': 'application/json',
       },
       payload: { accountId: '2f8e6c1a-4b3d-4e5f-9a7b-1c2d3e4f5a6b' },
       checkpoint: { transactionId: '98765', position: 1042 },
     });
+  });
+
+  it('send a UUID correlation id as it is, and any other only as a stable pseudonym that does not reveal it', () => {
+    const pseudonym = correlationPseudonym(createSecretKey(Buffer.alloc(32, 7)));
+    const correlation = (correlationId: string, p?: (id: string) => string) =>
+      integrationMessageOf(registry, 'chronicle', stored('MoneyDeposited', { correlationId }), p)!
+        .headers['Chronicle-Correlation-Id'];
+    const uuid = '0b7c7a3e-5d2f-4c1a-9e8b-3f6a2d1c0e9f';
+    expect(correlation(uuid, pseudonym)).toBe(uuid);
+    const email = 'zebediah.quixotic@example.com';
+    const sent = correlation(email, pseudonym);
+    expect(sent).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-8[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(sent).toBe(correlation(email, pseudonym));
+    expect(sent).not.toBe(correlation('someone.else@example.com', pseudonym));
+    expect(correlation(email)).toBeUndefined();
   });
 
   it('leave a correlation id that is not one line of visible ASCII out, and an unmapped event type in', () => {

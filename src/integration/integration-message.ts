@@ -1,3 +1,4 @@
+import { createHmac, createSecretKey, hkdfSync, type KeyObject } from 'node:crypto';
 import type { Checkpoint, PersistedEvent } from '../event-store/index.js';
 import { publicNameOf, subjectOf } from './integration-event.js';
 import type { IntegrationEventRegistry } from './integration-event-registry.js';
@@ -28,12 +29,35 @@ export interface IntegrationMessage {
 
 /** A header value must be one line of visible ASCII; a correlation id that is not stays out. */
 const HEADER_VALUE = /^[\x21-\x7e]{1,200}$/;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-/** The message of an event, or undefined for a type no context maps (it never leaves). */
+/**
+ * A client's correlation id is free text (an e-mail address, say) and the stream outlives an erasure: only a UUID
+ * goes out as it is; any other goes out as an HMAC of it under a key derived from the master key, formatted as a
+ * UUID (version 8), stable so that correlation still works and revealing nothing of the text.
+ */
+export function correlationPseudonym(masterKey: KeyObject): (correlationId: string) => string {
+  const key = createSecretKey(
+    Buffer.from(hkdfSync('sha256', masterKey, Buffer.alloc(0), 'chronicle/correlation-id', 32)),
+  );
+  return (correlationId) => {
+    const bytes = createHmac('sha256', key).update(correlationId).digest().subarray(0, 16);
+    bytes[6] = (bytes[6] & 0x0f) | 0x80;
+    bytes[8] = (bytes[8] & 0x3f) | 0x80;
+    const hex = bytes.toString('hex');
+    return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+  };
+}
+
+/**
+ * The message of an event, or undefined for a type no context maps (it never leaves). A correlation id that is
+ * not a UUID goes out through `pseudonym` (correlationPseudonym), or not at all without one.
+ */
 export function integrationMessageOf(
   registry: IntegrationEventRegistry,
   subjectPrefix: string,
   event: PersistedEvent,
+  pseudonym?: (correlationId: string) => string,
 ): IntegrationMessage | undefined {
   const registered = registry.mappingOf(event.type);
   if (!registered) return undefined;
@@ -49,8 +73,10 @@ export function integrationMessageOf(
     [HEADERS.contentType]: 'application/json',
   };
   const { correlationId } = event.metadata;
-  if (typeof correlationId === 'string' && HEADER_VALUE.test(correlationId))
+  if (typeof correlationId === 'string' && UUID.test(correlationId))
     headers[HEADERS.correlationId] = correlationId;
+  else if (typeof correlationId === 'string' && HEADER_VALUE.test(correlationId) && pseudonym)
+    headers[HEADERS.correlationId] = pseudonym(correlationId);
   return {
     subject: subjectOf(subjectPrefix, contract, mapping),
     msgId: event.eventId,

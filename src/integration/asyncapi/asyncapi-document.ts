@@ -51,7 +51,11 @@ export const MESSAGE_HEADERS: JsonSchema = {
     },
     [HEADERS.correlationId]: {
       type: 'string',
-      description: 'The request or workflow the event belongs to (an order id for the checkout)',
+      format: 'uuid',
+      description:
+        'The request or workflow the event belongs to (an order id for the checkout). A client-given ' +
+        'X-Correlation-Id that is not a UUID never goes out as it is (it may be personal data): it is sent as ' +
+        'an HMAC of it under a key derived from the master key, formatted as a UUID, the same for the same id',
     },
     [HEADERS.recordedAt]: {
       type: 'string',

@@ -3,7 +3,11 @@ import { APP_CONFIG, type AppConfig } from '../../config/config.js';
 import type { PersistedEvent } from '../../event-store/index.js';
 import { Reactor, type ReactorHandler } from '../../projections/index.js';
 import { IntegrationEventRegistry } from '../integration-event-registry.js';
-import { type IntegrationMessage, integrationMessageOf } from '../integration-message.js';
+import {
+  correlationPseudonym,
+  type IntegrationMessage,
+  integrationMessageOf,
+} from '../integration-message.js';
 import { JetStreamRelay } from './jetstream-relay.js';
 
 export const RELAY_PROJECTION = 'integration-relay';
@@ -17,6 +21,7 @@ export const RELAY_PROJECTION = 'integration-relay';
 @Injectable()
 export class IntegrationRelayReactor implements ReactorHandler {
   private readonly subjectPrefix: string;
+  private readonly pseudonym: (correlationId: string) => string;
 
   constructor(
     private readonly registry: IntegrationEventRegistry,
@@ -24,6 +29,7 @@ export class IntegrationRelayReactor implements ReactorHandler {
     @Inject(APP_CONFIG) config: AppConfig,
   ) {
     this.subjectPrefix = config.integration.subjectPrefix;
+    this.pseudonym = correlationPseudonym(config.masterKey.key);
   }
 
   /** Read when the engine starts its worker: every context has registered its contract by then. */
@@ -39,7 +45,12 @@ export class IntegrationRelayReactor implements ReactorHandler {
   messagesOf(events: readonly PersistedEvent[]): IntegrationMessage[] {
     const messages: IntegrationMessage[] = [];
     for (const event of events) {
-      const message = integrationMessageOf(this.registry, this.subjectPrefix, event);
+      const message = integrationMessageOf(
+        this.registry,
+        this.subjectPrefix,
+        event,
+        this.pseudonym,
+      );
       if (message) messages.push(message);
     }
     return messages;
