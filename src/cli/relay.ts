@@ -10,7 +10,7 @@ import {
 import { JetStreamRelay } from '../integration/relay/jetstream-relay.js';
 import { compareCheckpoints, ProjectionRunner, UnknownPosition } from '../projections/index.js';
 import { withOperatorApp } from './operator-app.js';
-import { required, runCli, UsageError } from './run-cli.js';
+import { positiveInteger, required, runCli, UsageError } from './run-cli.js';
 
 const USAGE = `Usage: npm run relay -- <command>
 
@@ -132,10 +132,8 @@ async function replay(
 
 function fromOf(options: string[]): number {
   const [flag, value] = options;
-  const text = required(value, 'position');
-  // Digits only: Number() would read 0x10 and 1e3 as positions.
-  const position = /^[0-9]+$/.test(text) ? Number(text) : NaN;
-  if (flag !== '--from' || options.length !== 2 || !Number.isSafeInteger(position) || position < 1)
+  const position = positiveInteger(required(value, 'position'));
+  if (flag !== '--from' || options.length !== 2 || Number.isNaN(position))
     throw new UsageError('replay takes --from <position>, a positive integer');
   return position;
 }

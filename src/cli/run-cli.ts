@@ -26,3 +26,9 @@ export function required(value: string | undefined, what: string): string {
   if (!value) throw new UsageError(`missing <${what}>`);
   return value;
 }
+
+/** A positive integer written in digits only (Number() would also take 0x10, 1e3 or " 7"); NaN otherwise. */
+export function positiveInteger(text: string): number {
+  const value = /^[0-9]+$/.test(text) ? Number(text) : NaN;
+  return Number.isSafeInteger(value) && value >= 1 ? value : NaN;
+}

@@ -104,7 +104,7 @@ export class NatsLink implements OnModuleInit, OnApplicationShutdown {
     } catch (error) {
       if (first)
         this.logger.warn(
-          `NATS at ${this.servers} does not answer (${describeNatsError(error)}): the relay waits and tries again every second; nothing is lost meanwhile`,
+          `NATS at ${this.servers} does not answer (${describeNatsError(error)}): trying again every second (a relay's checkpoint waits meanwhile: nothing is lost)`,
         );
       this.retry = setTimeout(() => void this.connect(false), RETRY_MS).unref();
     }
@@ -117,7 +117,7 @@ export class NatsLink implements OnModuleInit, OnApplicationShutdown {
         this.metrics.connection(false);
         if (!this.closing)
           this.logger.warn(
-            `NATS connection to ${String(status.data)} lost: the relay retries, its checkpoint stays`,
+            `NATS connection to ${String(status.data)} lost: reconnecting (a relay's checkpoint stays meanwhile)`,
           );
       } else if (status.type === Events.Reconnect) {
         this.generation += 1;
