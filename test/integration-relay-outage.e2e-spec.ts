@@ -1,5 +1,7 @@
+import type { StreamConfig } from 'nats';
 import type { RunningApp } from '../src/app.factory.js';
 import type { IntegrationConfig } from '../src/config/integration-config.js';
+import { expectedStream } from '../src/integration/relay/stream-config.js';
 import { ProjectionRunner } from '../src/projections/index.js';
 import { accountsApi } from './support/accounts-api.js';
 import { scratchDatabase, type ScratchDatabase } from './support/database.js';
@@ -77,5 +79,24 @@ const nats = await natsOrSkip('test/integration-relay-outage.e2e-spec.ts');
     const { state } = await broker.jsm.streams.info(config.stream);
     expect(state.messages).toBe(2);
     expect(await relayStatus(running)).toMatchObject({ status: 'live', lastError: null });
+  });
+
+  it('says why a full stream stops it: the setting that differs and the refusal (review finding 4)', async () => {
+    config = relayConfig();
+    broker = await brokerOn(await connectTo(NATS_URL));
+    await broker.jsm.streams.add({
+      ...expectedStream(config),
+      max_msgs: 3,
+      discard: 'new',
+    } as Partial<StreamConfig>);
+    running = await startTestApp({ databaseUrl: scratch.url, integration: config });
+    const api = accountsApi(running.app.getHttpServer());
+    const account = await api.open({ ownerName: 'Ada Lovelace', initialDeposit: 100 });
+    for (let i = 0; i < 3; i++) await api.deposit(account.id, 10 + i, `gift ${i}`);
+    await eventually(async () => {
+      expect((await relayStatus(running!)).lastError).toMatch(/maximum messages/);
+    }, 20_000);
+    const metrics = await request(running.app.getHttpServer()).get('/metrics').expect(200);
+    expect(metrics.text).toMatch(/chronicle_relay_stream_config_differences 1/);
   });
 });
