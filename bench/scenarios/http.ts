@@ -11,12 +11,7 @@ import { INSERT_ONE } from '../baseline/baseline-sql.js';
 import { alternate, type Side } from '../harness/alternate.js';
 import { accountIds, opened, streamOf } from '../harness/fixtures.js';
 import { createBenchApp, drainer, httpLoad, listen } from '../harness/http-app.js';
-import {
-  BENCH_AUDIENCE,
-  BENCH_ISSUER,
-  BENCH_PUBLIC_KEY,
-  benchToken,
-} from '../harness/identity.js';
+import { BENCH_AUDIENCE, BENCH_ISSUER, BENCH_PUBLIC_KEY, benchToken } from '../harness/identity.js';
 import { LagProbe } from '../harness/lag-probe.js';
 import { profiled } from '../harness/profile.js';
 import { logStatements, resetStatements } from '../harness/statements.js';

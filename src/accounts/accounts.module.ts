@@ -1,8 +1,8 @@
 import { Module, OnModuleInit } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { EventTypeRegistry } from '../event-store/index.js';
-import { LiveModule } from '../live/index.js';
 import { IntegrationEventRegistry } from '../integration/index.js';
+import { LiveModule } from '../live/index.js';
 import { AccountRepository } from './account.repository.js';
 import { AccountsController } from './accounts.controller.js';
 import { AccountsLiveController } from './accounts-live.controller.js';
