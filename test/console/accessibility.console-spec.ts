@@ -59,13 +59,7 @@ describe('console: accessibility (axe-core finds no serious or critical violatio
     await expectNoSeriousViolation(page);
     await page.getByRole('link', { name: streamId }).click();
     await page.getByRole('table', { name: 'Events' }).waitFor();
-    await page
-      .getByRole('table', { name: 'Events' })
-      .getByRole('row')
-      .nth(1)
-      .getByRole('button')
-      .first()
-      .click();
+    await page.getByRole('table', { name: 'Events' }).locator('details > summary').first().click();
     await expectNoSeriousViolation(page);
     await page
       .getByRole('link', { name: `Follow correlation ${orderId}` })
@@ -78,7 +72,7 @@ describe('console: accessibility (axe-core finds no serious or critical violatio
   it('live', async () => {
     opened = await browser.signedIn(TOKENS.staff, { bypassCSP: true });
     await opened.go('Live');
-    await opened.page.getByRole('list', { name: 'Live events' }).waitFor();
+    await opened.page.getByRole('list', { name: 'Live events' }).waitFor({ state: 'attached' });
     await accounts.deposit(accountId, 10);
     await opened.page
       .getByRole('list', { name: 'Live events' })

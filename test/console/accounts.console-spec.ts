@@ -59,8 +59,15 @@ describe('console: an account through time', () => {
     expect(Number(await slider.inputValue())).toBe(4);
     await expectText(balance, amount(6_234, 'EUR'));
 
-    // The refused withdrawal is listed (and marked in the chart).
-    await expectText(page.getByRole('region', { name: 'Balance over time' }), /reject/i);
+    // The refused withdrawal is listed, and marked in the chart's points (its table for screen readers).
+    await expectText(
+      page.getByRole('list', { name: 'Rejected withdrawals' }),
+      /Version 4\b.*refused/,
+    );
+    await expectText(
+      page.getByRole('region', { name: 'Balance over time' }).locator('table'),
+      /WithdrawalRejected/,
+    );
   });
 
   it('a customer opens their own account, and not somebody else’s', async () => {

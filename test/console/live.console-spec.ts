@@ -18,7 +18,7 @@ describe('console: the live tail of the log', () => {
     await opened.go('Live');
     const { page } = opened;
     const list = page.getByRole('list', { name: 'Live events' });
-    await list.waitFor();
+    await list.waitFor({ state: 'attached' }); // empty (no height) until the first event
     const ofAccount = list.getByRole('listitem').filter({ hasText: account.id });
 
     await accounts.deposit(account.id, 111);

@@ -16,7 +16,7 @@ describe('console: orders awaiting shipment', () => {
     opened = await browser.signedIn(TOKENS.staff);
     await opened.go('Orders');
     const { page } = opened;
-    await page.getByLabel('Orders by status', { exact: true }).first().waitFor();
+    await page.getByRole('region', { name: 'Orders by status' }).waitFor();
     const awaiting = page.getByRole('table', { name: 'Awaiting shipment' });
     const row = awaiting.getByRole('row').filter({ hasText: checkout.orderId });
     await row.waitFor({ timeout: 15_000 });

@@ -1,6 +1,5 @@
 import { accounts, projections, TOKENS } from './support/console-api.js';
 import { ConsoleBrowser, expectText, type ConsolePage } from './support/console-browser.js';
-import { eventually } from '../support/eventually.js';
 
 describe('console: projections', () => {
   let browser: ConsoleBrowser;
@@ -25,22 +24,17 @@ describe('console: projections', () => {
     const { page } = opened;
     const table = page.getByRole('table', { name: 'Projections' });
     for (const each of names) await expectText(table, each);
-    await page.getByLabel('Lag over the last minutes', { exact: true }).first().waitFor();
+    await page.getByRole('region', { name: 'Lag over the last minutes' }).waitFor();
 
-    // Watch for the progress bar from before the click: a small rebuild can be done within one refresh.
-    const progress = page.getByRole('progressbar', { name: `Rebuild progress ${name}` });
-    const sawProgress = progress.waitFor({ timeout: 20_000 }).then(
-      () => true,
-      () => false,
-    );
     await page.getByRole('button', { name: `Rebuild ${name}` }).click();
-    await eventually(async () => {
-      const [status] = (await projections()).filter((p) => p.name === name);
-      expect(status.rebuild).toBeNull();
-      expect(status.status).toBe('live');
-    }, 30_000);
-    const row = table.getByRole('row').filter({ hasText: name });
-    await expectText(row, /live\s*$/, 20_000);
-    expect(await sawProgress).toBe(true);
+    // Followed from the click: a progress bar and a status, until the rebuild is swapped in and caught up.
+    const progress = page.getByRole('progressbar', { name: `Rebuild progress ${name}` });
+    await progress.waitFor();
+    const status = page.getByRole('status', { name: `Rebuild status ${name}` });
+    await expectText(status, /^\s*live\s*$/, 30_000);
+    expect(Number(await progress.getAttribute('value'))).toBe(1);
+    const [after] = (await projections()).filter((p) => p.name === name);
+    expect(after).toMatchObject({ status: 'live', rebuild: null });
+    await expectText(table.getByRole('row').filter({ hasText: name }), /live/);
   });
 });

@@ -66,11 +66,11 @@ async function main() {
     await page.getByRole('link', { name: streamId }).click();
     const events = page.getByRole('table', { name: 'Events' });
     await events.waitFor();
-    await events.getByRole('row').nth(1).getByRole('button').first().click();
+    await events.locator('details > summary').first().click();
     await shoot(page, 'streams');
 
     await opened.go('Live');
-    await page.getByRole('list', { name: 'Live events' }).waitFor();
+    await page.getByRole('list', { name: 'Live events' }).waitFor({ state: 'attached' });
     for (const amount of [1_000, 2_500, 4_000]) {
       await accounts.deposit(accountId, amount);
       await sleep(300);
