@@ -3,6 +3,7 @@ import request from './support/http.js';
 import type { RunningApp } from '../src/app.factory.js';
 import { accountsApi, expectProblem } from './support/accounts-api.js';
 import { tokenFor } from './support/auth.js';
+import { eventually } from './support/eventually.js';
 import { startTestApp } from './support/test-app.js';
 
 const TOKEN = tokenFor('operations-admin', ['admin']);
@@ -106,5 +107,15 @@ describe('/admin/projections', () => {
     await admin(http().get('/admin/projections/accounts/dead-letters')).expect(200, []);
     const res = await admin(http().post('/admin/projections/accounts/retry')).expect(200);
     expect(res.body).toMatchObject({ name: 'accounts', lastError: null });
+  });
+
+  it('reports live again once caught up after a retry, with no new event to apply', async () => {
+    await admin(http().post('/admin/projections/accounts/retry')).expect(200);
+    // The retry stored catching-up; the worker, live in memory, must store live at its next run (a poll).
+    await eventually(async () => {
+      const { body } = await admin(http().get('/admin/projections')).expect(200);
+      const accounts = body.projections.find((p: { name: string }) => p.name === 'accounts');
+      expect(accounts).toMatchObject({ status: 'live', lagEvents: 0 });
+    }, 3_000);
   });
 });

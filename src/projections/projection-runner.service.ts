@@ -301,6 +301,9 @@ export class ProjectionRunner implements OnApplicationBootstrap, BeforeApplicati
     } else if (!isRunning(worker.state)) {
       // Also while stopping: the lease was lost and is back while a batch was in flight; wake() would do nothing.
       await worker.resume();
+    } else if (row.status === 'catching-up' || row.status === 'live') {
+      // Its row may say catching-up while it is live (a retry, a rebuild's swap): its next run stores live.
+      worker.followStoredStatus(row.status);
     } else {
       worker.wake();
     }

@@ -30,6 +30,7 @@ import {
   runningStatusOf,
   stopCompleted,
   stopRequested,
+  storedStatusRead,
   type WorkerState,
 } from './worker-state.js';
 
@@ -130,6 +131,12 @@ export class ProjectionWorker {
     this.current = resumed();
     this.recovery = afterResume(this.recovery);
     this.lastError = null;
+    this.wake();
+  }
+
+  /** Follows its stored row's status, written by someone else: a live worker whose row says catching-up stores live again. */
+  followStoredStatus(stored: RunningStatus): void {
+    this.current = storedStatusRead(this.current, stored);
     this.wake();
   }
 

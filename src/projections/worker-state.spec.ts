@@ -14,6 +14,7 @@ import {
   runningStatusOf,
   stopCompleted,
   stopRequested,
+  storedStatusRead,
   type WorkerState,
 } from './worker-state.js';
 
@@ -51,6 +52,19 @@ describe('worker state', () => {
     expect(isHalted(failed)).toBe(true);
     expect(isRunning(failed)).toBe(false);
     expect(resumed()).toEqual({ kind: 'catching-up' });
+  });
+
+  it('follows a stored catching-up while live, so the next run that reaches the head stores live again', () => {
+    expect(storedStatusRead({ kind: 'live' }, 'catching-up')).toEqual({ kind: 'catching-up' });
+    expect(runningStatusOf(storedStatusRead({ kind: 'live' }, 'catching-up'))).toBe('catching-up');
+    const others: WorkerState[] = [
+      IDLE,
+      { kind: 'catching-up' },
+      { kind: 'failed' },
+      { kind: 'stopped' },
+    ];
+    for (const state of others) expect(storedStatusRead(state, 'catching-up')).toBe(state);
+    expect(storedStatusRead({ kind: 'live' }, 'live')).toEqual({ kind: 'live' });
   });
 
   it('needs resume() unless catching up or live', () => {

@@ -72,6 +72,13 @@ export function stopRequested(state: WorkerState): WorkerState {
 export const stopCompleted = (state: WorkerState): WorkerState =>
   state.kind === 'failed' ? state : { kind: 'stopped' };
 
+/**
+ * The runner read the stored status after someone else wrote it (an operator's retry, a rebuild's swap): a live
+ * worker whose row now says catching-up runs as catching up, so its next run that reaches the head stores live.
+ */
+export const storedStatusRead = (state: WorkerState, stored: RunningStatus): WorkerState =>
+  state.kind === 'live' && stored === 'catching-up' ? { kind: 'catching-up' } : state;
+
 export const halted = (): WorkerState => ({ kind: 'failed' });
 
 export const resumed = (): WorkerState => ({ kind: 'catching-up' });
