@@ -7,7 +7,7 @@ import { APP_CONFIG, type AppConfig } from './config/config.js';
 import { CustomersModule } from './customers/index.js';
 import { DatabaseModule } from './database/database.module.js';
 import { EventStoreModule } from './event-store/index.js';
-import { HealthController } from './health/health.controller.js';
+import { HealthModule } from './health/health.module.js';
 import { IdentityModule } from './identity/identity.module.js';
 import { IntegrationModule } from './integration/index.js';
 import { ConsistencyInterceptor } from './http/consistency.interceptor.js';
@@ -55,8 +55,8 @@ export class AppModule {
         ShippingModule,
         LiveModule,
         MetricsModule,
+        HealthModule,
       ],
-      controllers: [HealthController],
       providers: [
         { provide: APP_FILTER, useClass: ProblemFilter },
         { provide: APP_PIPE, useFactory: validationPipe },

@@ -31,6 +31,8 @@ export interface AppConfig {
     retryAttempts: number;
     retryBaseMs: number;
     leaseRetryMs: number;
+    /** /health/ready answers 503 while a projection this instance runs lags more (READINESS_MAX_LAG_MS). */
+    readyMaxLagMs: number;
   };
   idempotencyTtlHours: number;
   /** How often keys older than their TTL are deleted, in batches; 0: never (IDEMPOTENCY_PURGE_INTERVAL_MS). */
@@ -339,6 +341,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
       retryAttempts: integer(env, 'PROJECTION_RETRY_ATTEMPTS', 5, 1, 100),
       retryBaseMs: integer(env, 'PROJECTION_RETRY_BASE_MS', 200, 1, 60000),
       leaseRetryMs: integer(env, 'PROJECTION_LEASE_RETRY_MS', 1000, 50, 60000),
+      readyMaxLagMs: integer(env, 'READINESS_MAX_LAG_MS', 30_000, 1, 86_400_000),
     },
     idempotencyTtlHours: integer(env, 'IDEMPOTENCY_TTL_HOURS', 24, 1, 24 * 365),
     idempotencyPurgeIntervalMs: integer(

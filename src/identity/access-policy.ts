@@ -16,6 +16,9 @@ const READ_ANY = { teller: 'any', auditor: 'any' } as const;
  */
 export const ACCESS_POLICY: Readonly<Record<string, RoutePolicy>> = {
   'GET /health': 'public',
+  // Probes of an orchestrator, which carries no token.
+  'GET /health/live': 'public',
+  'GET /health/ready': 'public',
   'GET /metrics': 'public',
   // The integration events' contract (AsyncAPI), public like the OpenAPI document.
   'GET /asyncapi.json': 'public',

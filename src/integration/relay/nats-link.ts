@@ -12,6 +12,7 @@ import {
 } from 'nats';
 import { APP_CONFIG, type AppConfig } from '../../config/config.js';
 import type { NatsConfig } from '../../config/integration-config.js';
+import type { BrokerLink } from '../broker-link.js';
 import { DependencyUnavailable } from '../../projections/index.js';
 import { RelayMetrics } from './relay-metrics.js';
 
@@ -28,7 +29,7 @@ const RETRY_MS = 1000;
  * reads its tail again.
  */
 @Injectable()
-export class NatsLink implements OnModuleInit, OnApplicationShutdown {
+export class NatsLink implements BrokerLink, OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger('IntegrationRelay');
   private readonly config: NatsConfig;
   private connection?: NatsConnection;
@@ -38,6 +39,8 @@ export class NatsLink implements OnModuleInit, OnApplicationShutdown {
   private closing = false;
   private retry?: NodeJS.Timeout;
   generation = 0;
+  /** Connected now (between a disconnect and the reconnect: not), for /health/ready. */
+  isConnected = false;
 
   constructor(
     @Inject(APP_CONFIG) config: AppConfig,
@@ -97,6 +100,7 @@ export class NatsLink implements OnModuleInit, OnApplicationShutdown {
       if (this.closing) return void (await connection.close());
       this.connection = connection;
       this.generation += 1;
+      this.isConnected = true;
       this.metrics.connection(true);
       this.logger.log(`Connected to NATS at ${connection.getServer()}`);
       this.markConnected();
@@ -114,6 +118,7 @@ export class NatsLink implements OnModuleInit, OnApplicationShutdown {
   private async watch(connection: NatsConnection): Promise<void> {
     for await (const status of connection.status()) {
       if (status.type === Events.Disconnect) {
+        this.isConnected = false;
         this.metrics.connection(false);
         if (!this.closing)
           this.logger.warn(
@@ -121,6 +126,7 @@ export class NatsLink implements OnModuleInit, OnApplicationShutdown {
           );
       } else if (status.type === Events.Reconnect) {
         this.generation += 1;
+        this.isConnected = true;
         this.metrics.connection(true);
         this.logger.log(`NATS reconnected to ${String(status.data)}`);
       } else if (status.type === Events.LDM) {
