@@ -43,6 +43,8 @@ describe('access: every route of the OpenAPI document × every role', () => {
     const rules = Object.entries(ACCESS_POLICY);
     expect(rules.filter(([, policy]) => policy === 'public').map(([route]) => route)).toEqual([
       'GET /health',
+      'GET /health/live',
+      'GET /health/ready',
       'GET /metrics',
       'GET /asyncapi.json',
     ]);

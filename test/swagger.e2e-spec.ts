@@ -54,7 +54,7 @@ describe('OpenAPI documentation', () => {
     expect(Object.keys(doc.paths['/accounts/{id}'])).toContain('get');
   });
 
-  it('offers Authorize with a bearer token, required by every operation but /health, /metrics and /asyncapi.json', async () => {
+  it('offers Authorize with a bearer token, required by every operation but /health (and its probes), /metrics and /asyncapi.json', async () => {
     expect(doc.components.securitySchemes?.bearer).toMatchObject({
       type: 'http',
       scheme: 'bearer',
@@ -62,7 +62,13 @@ describe('OpenAPI documentation', () => {
     });
     for (const [path, item] of Object.entries(doc.paths)) {
       for (const [method, operation] of Object.entries(item)) {
-        const isPublic = ['/health', '/metrics', '/asyncapi.json'].includes(path);
+        const isPublic = [
+          '/health',
+          '/health/live',
+          '/health/ready',
+          '/metrics',
+          '/asyncapi.json',
+        ].includes(path);
         expect([`${method} ${path}`, operation.security]).toEqual([
           `${method} ${path}`,
           isPublic ? [] : [{ bearer: [] }],

@@ -59,12 +59,12 @@ class ProbeResponse {
 }
 
 class NotReadyProblem extends ProblemResponse {
-  @ApiProperty({
+  @ApiPropertyOptional({
     description:
-      'Each check (database; projections; broker when NATS_URL is set) with `status` up or down and why; {} while shutting down',
+      'With not-ready: each check (database; projections; broker when NATS_URL is set) with `status` up or down and why; {} while shutting down',
     example: { ...CHECKS_EXAMPLE, database: { status: 'down', since: '2026-12-06T05:30:53.120Z' } },
   })
-  checks: Record<string, unknown>;
+  checks?: Record<string, unknown>;
 }
 
 @ApiTags('operations')
