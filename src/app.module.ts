@@ -6,6 +6,7 @@ import { CartsModule } from './carts/index.js';
 import { APP_CONFIG, type AppConfig } from './config/config.js';
 import { CustomersModule } from './customers/index.js';
 import { DatabaseModule } from './database/database.module.js';
+import { EventBrowserModule } from './event-browser/index.js';
 import { EventStoreModule } from './event-store/index.js';
 import { HealthModule } from './health/health.module.js';
 import { IdentityModule } from './identity/identity.module.js';
@@ -54,6 +55,7 @@ export class AppModule {
         OrdersModule,
         ShippingModule,
         LiveModule,
+        EventBrowserModule,
         MetricsModule,
         HealthModule,
       ],

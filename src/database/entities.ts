@@ -4,6 +4,8 @@ import { AccountDailyVolume } from '../accounts/projections/account-daily-volume
 import { AccountTransaction } from '../accounts/projections/account-transaction.entity.js';
 import { CartItemRemoval } from '../carts/projections/cart-item-removal.entity.js';
 import { CartView } from '../carts/projections/cart-view.entity.js';
+import { CorrelationEvent } from '../event-browser/projections/correlation-event.entity.js';
+import { StreamCatalogEntry } from '../event-browser/projections/stream-catalog.entity.js';
 import { CheckoutPending } from '../orders/projections/checkout-pending.entity.js';
 import { OrderView } from '../orders/projections/order-view.entity.js';
 import { ProcessedMessage } from '../shipping/processed-message.entity.js';
@@ -21,4 +23,6 @@ export const ENTITIES = [
   CheckoutPending,
   ShipmentView,
   ProcessedMessage,
+  StreamCatalogEntry,
+  CorrelationEvent,
 ];

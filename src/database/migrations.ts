@@ -5,6 +5,7 @@ import { SealOwnerNames1765000001000 } from '../accounts/migrations/176500000100
 import { AccountOwners1765000001400 } from '../accounts/migrations/1765000001400-account-owners.js';
 import { CreateCartReadModels1763798410000 } from '../carts/migrations/1763798410000-create-cart-read-models.js';
 import { SealShippingAddresses1765000001100 } from '../carts/migrations/1765000001100-seal-shipping-addresses.js';
+import { EventBrowser1765000001800 } from '../event-browser/migrations/1765000001800-event-browser.js';
 import { CreateEvents1763798400000 } from '../event-store/migrations/1763798400000-create-events.js';
 import { CreateSnapshots1763798400600 } from '../event-store/migrations/1763798400600-create-snapshots.js';
 import { CreatePersonalDataKeys1763798400700 } from '../event-store/migrations/1763798400700-create-personal-data-keys.js';
@@ -45,4 +46,5 @@ export const MIGRATIONS = [
   OrdersByCustomer1765000001500,
   ShipmentCustomers1765000001600,
   CheckoutPendingProjection1765000001700,
+  EventBrowser1765000001800,
 ];

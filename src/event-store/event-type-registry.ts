@@ -59,6 +59,11 @@ export class EventTypeRegistry {
     }
   }
 
+  /** Every registered event type. */
+  get eventTypes(): string[] {
+    return [...this.types.keys()];
+  }
+
   definitionOf(type: string): { readonly type: string; readonly schemaVersion: number } {
     const definition = this.types.get(type);
     if (!definition) throw new UnknownEventTypeError(type);

@@ -47,6 +47,10 @@ export const PROBLEM_EXAMPLES: Record<string, ProblemExample> = {
   },
   'order-not-found': { status: 404, detail: `Order ${EXAMPLE_ID} does not exist` },
   'shipment-not-found': { status: 404, detail: `Shipment ${EXAMPLE_ID} does not exist` },
+  'stream-not-found': {
+    status: 404,
+    detail: `No stream "account-${EXAMPLE_ID}" in the log`,
+  },
   'customer-not-found': { status: 404, detail: `Customer ${EXAMPLE_ID} does not exist` },
   'unknown-projection': { status: 404, detail: 'There is no projection named "acounts"' },
   'version-conflict': {

@@ -58,7 +58,14 @@ export const ACCESS_POLICY: Readonly<Record<string, RoutePolicy>> = {
   'GET /reports/cart-removals': { auditor: 'any', admin: 'any' },
   'GET /reports/orders-by-status': { auditor: 'any', admin: 'any' },
 
+  // The console's event browser: which streams exist (ids, types, positions: no personal data) is staff's; their
+  // events and a correlation's carry every context's personal data in clear: the auditors' alone, as /events/live.
+  'GET /streams': { auditor: 'any', admin: 'any' },
+  'GET /streams/{streamId}/events': { auditor: 'any' },
+  'GET /correlations/{correlationId}/events': { auditor: 'any' },
+
   'GET /admin/projections': { auditor: 'any', admin: 'any' },
+  'GET /admin/projections/lag-history': { auditor: 'any', admin: 'any' },
   'GET /admin/projections/{name}/dead-letters': { auditor: 'any', admin: 'any' },
   'POST /admin/projections/{name}/rebuild': { admin: 'any' },
   'POST /admin/projections/{name}/retry': { admin: 'any' },

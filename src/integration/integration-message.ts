@@ -1,7 +1,10 @@
-import { createHmac, createSecretKey, hkdfSync, type KeyObject } from 'node:crypto';
 import type { Checkpoint, PersistedEvent } from '../event-store/index.js';
+import { correlationPseudonym } from '../shared/correlation-pseudonym.js';
 import { publicNameOf, subjectOf } from './integration-event.js';
 import type { IntegrationEventRegistry } from './integration-event-registry.js';
+
+// Shared with the correlation index of the event browser, which stores the same pseudonym.
+export { correlationPseudonym };
 
 /** The headers of every message, as the contract names them (`Nats-Msg-Id` is the event id). */
 export const HEADERS = {
@@ -30,24 +33,6 @@ export interface IntegrationMessage {
 /** A header value must be one line of visible ASCII; a correlation id that is not stays out. */
 const HEADER_VALUE = /^[\x21-\x7e]{1,200}$/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-/**
- * A client's correlation id is free text (an e-mail address, say) and the stream outlives an erasure: only a UUID
- * goes out as it is; any other goes out as an HMAC of it under a key derived from the master key, formatted as a
- * UUID (version 8), stable so that correlation still works and revealing nothing of the text.
- */
-export function correlationPseudonym(masterKey: KeyObject): (correlationId: string) => string {
-  const key = createSecretKey(
-    Buffer.from(hkdfSync('sha256', masterKey, Buffer.alloc(0), 'chronicle/correlation-id', 32)),
-  );
-  return (correlationId) => {
-    const bytes = createHmac('sha256', key).update(correlationId).digest().subarray(0, 16);
-    bytes[6] = (bytes[6] & 0x0f) | 0x80;
-    bytes[8] = (bytes[8] & 0x3f) | 0x80;
-    const hex = bytes.toString('hex');
-    return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
-  };
-}
 
 /**
  * The message of an event, or undefined for a type no context maps (it never leaves). A correlation id that is

@@ -53,7 +53,9 @@ export class BatchTransactions {
     const relevant = events.filter((event) => reads(event.type));
     if (relevant.length === 0) return this.passOver(from, last, status);
     // Before the transaction: its key lookup never waits for a pooled connection while this one holds another.
-    const decrypted = await blamingEvents(relevant, () => decryptAndUpcast(relevant));
+    const decrypted = handler.withoutData
+      ? relevant
+      : await blamingEvents(relevant, () => decryptAndUpcast(relevant));
     // Before the transaction too, so a reactor's commands never hold the horizon back; a rebuild does not react.
     if (handler.react && !writesTo.schema)
       await blamingEvents(relevant, () => handler.react!(decrypted));
@@ -108,7 +110,9 @@ export class BatchTransactions {
         if (relevant.length > 0) {
           firstRelevant ??= relevant[0];
           lastRelevant = relevant[relevant.length - 1];
-          await blamingEvents(blamed(), async () => writer.write(await decryptAndUpcast(relevant)));
+          await blamingEvents(blamed(), async () =>
+            writer.write(handler.withoutData ? relevant : await decryptAndUpcast(relevant)),
+          );
         }
         applied += page.events.length;
         last = end;

@@ -124,6 +124,17 @@ function codecOf(column: ColumnMetadata, tx: EntityManager): Codec {
       write: (at) => (at === null || at === undefined ? null : (at as Date).getTime()),
     };
   }
+  if (column.isArray) {
+    // A parameter of arrays would be one two-dimensional array, which unnest flattens: each travels as JSON.
+    return {
+      column,
+      select: name,
+      arrayType: 'text',
+      insert: `ARRAY(SELECT jsonb_array_elements_text(u.${name}::jsonb))::${sqlType(column)}[]`,
+      read: (value) => value,
+      write: (value) => (value === null || value === undefined ? null : JSON.stringify(value)),
+    };
+  }
   const driver = tx.connection.driver;
   const { transformer } = column;
   const single = transformer && !Array.isArray(transformer) ? transformer : undefined;

@@ -15,6 +15,8 @@ export interface ProjectionHandler {
   readonly tables: readonly string[];
   /** `apply` never reads `metadata`: the log is read without it (an empty object), less to transfer and parse. */
   readonly withoutMetadata?: boolean;
+  /** `apply` reads no event's `data`: events come as stored (no personal data decrypted, no key lookups, not upcast). */
+  readonly withoutData?: boolean;
   /** At most this many of its events per batch; unset: no cap. A reactor keeps its batches (and their redo) small. */
   readonly maxBatchEvents?: number;
   apply(events: readonly PersistedEvent[], tx: EntityManager): Promise<void>;

@@ -14,6 +14,7 @@ import { IDEMPOTENCY_KEY_HEADER } from '../http/request-context.js';
 import { Type } from 'class-transformer';
 import { IsInt, Max, Min } from 'class-validator';
 import { ProblemResponse, ValidationProblemResponse } from '../http/problem.js';
+import { LAG_SAMPLE_INTERVAL_MS, LagHistory } from './lag-history.js';
 import { ProjectionRunner } from './projection-runner.service.js';
 import type { ProjectionState, ProjectionStatus } from './projection-status.js';
 
@@ -89,6 +90,28 @@ class ProjectionsResponse {
   projections: ProjectionStatusResponse[];
 }
 
+class LagSampleResponse {
+  @ApiProperty({ example: '2026-11-22T09:00:05.000Z', format: 'date-time' }) at: string;
+  @ApiProperty({ example: 3, description: 'Committed events not applied yet' }) lagEvents: number;
+  @ApiProperty({ example: 12, description: 'Age of the oldest event not applied yet' })
+  lagMs: number;
+  @ApiProperty({ example: 120345, description: 'Global position of its checkpoint' })
+  position: number;
+}
+
+class ProjectionLagHistoryResponse {
+  @ApiProperty({ example: 'accounts' }) name: string;
+  @ApiProperty({ type: [LagSampleResponse], description: 'Oldest first' })
+  samples: LagSampleResponse[];
+}
+
+class LagHistoryResponse {
+  @ApiProperty({ example: LAG_SAMPLE_INTERVAL_MS, description: 'Milliseconds between two samples' })
+  intervalMs: number;
+  @ApiProperty({ type: [ProjectionLagHistoryResponse] })
+  projections: ProjectionLagHistoryResponse[];
+}
+
 class DeadLetterResponse {
   @ApiProperty() id: number;
   @ApiProperty({ format: 'uuid' }) eventId: string;
@@ -123,13 +146,28 @@ class RebuildAccepted {
 export class ProjectionsController {
   private readonly logger = new Logger(ProjectionsController.name);
 
-  constructor(private readonly runner: ProjectionRunner) {}
+  constructor(
+    private readonly runner: ProjectionRunner,
+    private readonly lagHistory: LagHistory,
+  ) {}
 
   @Get()
   @ApiOperation({ summary: 'Every projection: status, checkpoint, lag, owner, last error' })
   @ApiOkResponse({ type: ProjectionsResponse })
   async list(): Promise<ProjectionsResponse> {
     return { projections: await this.runner.status() };
+  }
+
+  @Get('lag-history')
+  @ApiOperation({
+    summary: "Every projection's lag over the last 15 minutes, sampled every 5 s",
+    description:
+      'Samples taken by the instance answering, kept in its memory: another instance (or this one after a ' +
+      'restart) has its own.',
+  })
+  @ApiOkResponse({ type: LagHistoryResponse })
+  lagHistoryOf(): LagHistoryResponse {
+    return { intervalMs: LAG_SAMPLE_INTERVAL_MS, projections: this.lagHistory.history() };
   }
 
   @Get(':name/dead-letters')

@@ -1,0 +1,42 @@
+import type { EntityProjection, ProjectedEvent } from '../../projections/index.js';
+import { StreamCatalogEntry } from './stream-catalog.entity.js';
+
+/** Any event of the log: the catalog reads only its stream, type and place. */
+export interface AnyEvent {
+  type: string;
+  data: unknown;
+  streamId: string;
+}
+
+/** The part of a stream id before its first '-' (the whole id when it has none). */
+export const categoryOf = (streamId: string): string => {
+  const dash = streamId.indexOf('-');
+  return dash < 0 ? streamId : streamId.slice(0, dash);
+};
+
+/** An event the row already reflects (a batch read again after a crash) changes nothing. */
+export function evolveCatalog(
+  row: StreamCatalogEntry | null,
+  event: ProjectedEvent<AnyEvent>,
+): StreamCatalogEntry | null {
+  if (row && event.streamVersion <= row.version) return row;
+  const types = row?.types ?? [];
+  return {
+    streamId: event.streamId,
+    category: row?.category ?? categoryOf(event.streamId),
+    version: event.streamVersion,
+    lastType: event.type,
+    lastPosition: event.globalPosition,
+    updatedAt: event.recordedAt,
+    types: types.includes(event.type) ? types : [...types, event.type],
+  };
+}
+
+/** `stream_catalog`: one row per stream, from every event of the log. */
+export const streamCatalog: EntityProjection<StreamCatalogEntry, AnyEvent> = {
+  entity: StreamCatalogEntry,
+  rowId: (event) => event.streamId,
+  evolve: evolveCatalog,
+  insertOnly: ['category'],
+  overwriteWhen: 't.version < EXCLUDED.version',
+};

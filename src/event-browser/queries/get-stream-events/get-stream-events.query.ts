@@ -1,0 +1,9 @@
+export class GetStreamEventsQuery {
+  constructor(
+    readonly page: {
+      readonly streamId: string;
+      readonly fromVersion: number;
+      readonly limit: number;
+    },
+  ) {}
+}
