@@ -65,7 +65,7 @@ describe('console: an account through time', () => {
       /Version 4\b.*refused/,
     );
     await expectText(
-      page.getByRole('region', { name: 'Balance over time' }).locator('table'),
+      page.getByRole('table', { name: 'Balance over time (data)' }),
       /WithdrawalRejected/,
     );
   });
@@ -84,6 +84,7 @@ describe('console: an account through time', () => {
     await page.getByRole('button', { name: 'Open' }).click();
     await expectText(page.getByRole('status', { name: 'Balance as of' }), amount(4_200, 'EUR'));
 
+    await opened.go('Accounts');
     await page.getByRole('textbox', { name: 'Account id' }).fill(other.id);
     await page.getByRole('button', { name: 'Open' }).click();
     await expectText(page.getByRole('alert'), /not found|forbidden|not allowed|no such/i);

@@ -81,8 +81,8 @@ export class ConsoleBrowser {
       locale: 'en-GB',
       timezoneId: 'UTC',
     });
-    // Fail within a test's time rather than at Playwright's 30 s per step.
-    context.setDefaultTimeout(15_000);
+    // Fail within a test's time rather than at Playwright's 30 s per step (20 s: a loaded machine, a cold app).
+    context.setDefaultTimeout(20_000);
     const cspViolations: CspViolation[] = [];
     const cspMessages: string[] = [];
     const errors: string[] = [];
