@@ -28,6 +28,13 @@ export default defineConfig(
       '@typescript-eslint/no-extraneous-class': 'off',
     },
   },
+  // The web console (browser code, Preact JSX): the same recommended rules.
+  {
+    files: ['console/**/*.{ts,tsx}'],
+    extends: [js.configs.recommended, tseslint.configs.recommended],
+    languageOptions: { ecmaVersion: 2022, sourceType: 'module' },
+    rules: { 'no-undef': 'off' },
+  },
   // Keep last: switches off stylistic rules that Prettier owns.
   prettier,
 );

@@ -22,6 +22,7 @@ import { MetricsModule } from './metrics/metrics.module.js';
 import { OrdersModule } from './orders/index.js';
 import { ProjectionsModule } from './projections/index.js';
 import { ShippingModule } from './shipping/shipping.module.js';
+import { WebConsoleModule } from './web-console/index.js';
 
 @Global()
 @Module({})
@@ -55,6 +56,7 @@ export class AppModule {
         OrdersModule,
         ShippingModule,
         LiveModule,
+        WebConsoleModule,
         EventBrowserModule,
         MetricsModule,
         HealthModule,

@@ -47,6 +47,7 @@ describe('access: every route of the OpenAPI document × every role', () => {
       'GET /health/ready',
       'GET /metrics',
       'GET /asyncapi.json',
+      'GET /console/config.json',
     ]);
     const reach = (role: Role) =>
       rules.flatMap(([route, policy]) =>

@@ -34,15 +34,46 @@ const docs = helmet({
   xFrameOptions: { action: 'deny' },
 });
 
+/**
+ * The web console (/console/): its scripts and styles are files of its own (no inline script or style attribute;
+ * uPlot styles its canvas through the CSSOM, which style-src does not govern), a data: favicon, API calls to this
+ * origin. Caching is the console's own (serveConsole): hashed assets immutable, index.html revalidated.
+ */
+const webConsole = helmet({
+  contentSecurityPolicy: {
+    useDefaults: false,
+    directives: {
+      defaultSrc: ["'self'"],
+      scriptSrc: ["'self'"],
+      styleSrc: ["'self'"],
+      imgSrc: ["'self'", 'data:'],
+      connectSrc: ["'self'"],
+      frameAncestors: NONE,
+      baseUri: NONE,
+      formAction: NONE,
+      objectSrc: NONE,
+    },
+  },
+  xFrameOptions: { action: 'deny' },
+});
+
+const isConsolePage = (path: string) => path === '/console' || path.startsWith('/console/');
+
 const isDocsPage = (path: string) => path === '/docs' || path.startsWith('/docs/');
 
 /**
  * helmet's headers on every answer, errors included (nosniff, CSP, HSTS, ...); `Cache-Control: no-store` on all
- * but Swagger UI's own files, since accounts, carts and orders carry personal data.
+ * but Swagger UI's and the web console's own files, since accounts, carts and orders carry personal data.
  */
 export function securityHeaders(request: Request, response: Response, next: NextFunction): void {
   if (isDocsPage(request.path)) {
     docs(request, response, next);
+    return;
+  }
+  // config.json is an API answer (no-store) under the console's CSP, like its files.
+  if (isConsolePage(request.path)) {
+    if (request.path === '/console/config.json') response.setHeader('Cache-Control', 'no-store');
+    webConsole(request, response, next);
     return;
   }
   response.setHeader('Cache-Control', 'no-store');

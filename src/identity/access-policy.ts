@@ -22,6 +22,8 @@ export const ACCESS_POLICY: Readonly<Record<string, RoutePolicy>> = {
   'GET /metrics': 'public',
   // The integration events' contract (AsyncAPI), public like the OpenAPI document.
   'GET /asyncapi.json': 'public',
+  // The web console's settings, read before sign-in (its files under /console/ are static, outside the API).
+  'GET /console/config.json': 'public',
 
   // An account belongs to the customer who opened it; tellers move money on any account.
   'POST /accounts': { customer: 'own' },

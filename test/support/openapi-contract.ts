@@ -42,8 +42,11 @@ export interface Answer {
   text: string;
 }
 
-/** Routes served outside the API, so outside the document: Swagger UI and the document itself. */
-const OUTSIDE_THE_DOCUMENT = /^\/docs(-json|-yaml)?(\/|$)/;
+/**
+ * Routes served outside the API, so outside the document: Swagger UI and the document itself, the web console's
+ * static files (its one API route, /console/config.json, is in the document).
+ */
+const OUTSIDE_THE_DOCUMENT = /^\/(docs(-json|-yaml)?(\/|$)|console(\/(?!config\.json$)|$))/;
 const PROBLEM_JSON = 'application/problem+json';
 
 /**
