@@ -1,4 +1,3 @@
-import { Logger, type LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { AppModule } from './app.module.js';
@@ -12,9 +11,7 @@ import {
 import { answerMalformedRequests } from './http/malformed-requests.js';
 import { securityHeaders } from './http/security-headers.js';
 import { setupSwagger } from './http/swagger.js';
-import { serveConsole } from './web-console/index.js';
-
-const LEVELS: LogLevel[] = ['error', 'warn', 'log', 'debug', 'verbose'];
+import { AppLogger, appLogger } from './logging/index.js';
 
 export interface RunningApp {
   readonly app: NestExpressApplication;
@@ -25,34 +22,31 @@ export interface RunningApp {
 
 /** Builds the application: the database (DATABASE_URL or an embedded server), migrations, HTTP pipeline, Swagger. */
 export async function createApp(config: AppConfig): Promise<RunningApp> {
-  const logger = new Logger('Chronicle');
+  const logger = appLogger(config).child({ context: 'Chronicle' });
   let embedded: EmbeddedDatabase | undefined;
   if (!config.databaseUrl) {
-    logger.log(
+    logger.info(
       `DATABASE_URL is unset: starting embedded PostgreSQL on port ${config.embeddedPg.port} (${config.embeddedPg.dataDir})`,
     );
+    const postgres = logger.child({ context: 'EmbeddedPostgres' });
     embedded = await startEmbeddedPostgres({
       ...config.embeddedPg,
-      log: (line) => logger.debug(line),
+      log: (line) => postgres.debug(line),
     });
   }
   const databaseUrl = config.databaseUrl ?? embedded!.url;
   try {
     const app = await NestFactory.create<NestExpressApplication>(
       AppModule.forRoot({ ...config, databaseUrl }),
-      {
-        bodyParser: false,
-        logger: LEVELS.slice(0, LEVELS.indexOf(config.logLevel) + 1),
-      },
+      { bodyParser: false, bufferLogs: true },
     );
+    app.useLogger(app.get(AppLogger));
     answerMalformedRequests(app.getHttpServer());
     app.disable('x-powered-by');
     // The client's address, as the per-IP rate limit counts it, is then the one these proxies saw.
     if (config.trustProxyHops > 0) app.set('trust proxy', config.trustProxyHops);
     app.set('etag', false);
     app.use(securityHeaders);
-    // The web console's static files at /console/ (no token; its API calls carry one).
-    app.use(serveConsole());
     app.use(requireJsonBody);
     app.useBodyParser('json', {
       limit: config.bodyLimitBytes,

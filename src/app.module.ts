@@ -16,13 +16,13 @@ import { DatabaseBudgetInterceptor } from './http/database-budget.interceptor.js
 import { IdempotencyKeysPurger } from './http/idempotency-keys.purger.js';
 import { IdempotencyInterceptor } from './http/idempotency.interceptor.js';
 import { LiveModule } from './live/index.js';
+import { LoggingModule } from './logging/index.js';
 import { ProblemFilter } from './http/problem.filter.js';
 import { validationPipe } from './http/validation.js';
 import { MetricsModule } from './metrics/metrics.module.js';
 import { OrdersModule } from './orders/index.js';
 import { ProjectionsModule } from './projections/index.js';
 import { ShippingModule } from './shipping/shipping.module.js';
-import { WebConsoleModule } from './web-console/index.js';
 
 @Global()
 @Module({})
@@ -44,6 +44,7 @@ export class AppModule {
       module: AppModule,
       imports: [
         ConfigModule.with(config),
+        LoggingModule.forRoot(config),
         DatabaseModule.forRoot(config),
         IdentityModule,
         CqrsModule.forRoot(),
@@ -56,7 +57,6 @@ export class AppModule {
         OrdersModule,
         ShippingModule,
         LiveModule,
-        WebConsoleModule,
         EventBrowserModule,
         MetricsModule,
         HealthModule,

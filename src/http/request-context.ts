@@ -22,6 +22,12 @@ export function header(request: Request, name: string): string | undefined {
 }
 
 const CLAIMED_COMMAND = Symbol('chronicle.claimedCommand');
+const CORRELATION_ID = Symbol('chronicle.correlationId');
+
+/** The correlation id a command's events carry, once CommandMetadata has worked it out (the request line logs it). */
+export function correlationIdOf(request: Request): string | undefined {
+  return (request as Request & { [CORRELATION_ID]?: string })[CORRELATION_ID];
+}
 
 /** The command id the Idempotency-Key's claim gave this request (see IdempotencyInterceptor). */
 export function claimCommand(request: Request, commandId: string): void {
@@ -34,13 +40,17 @@ export function claimCommand(request: Request, commandId: string): void {
  */
 export const CommandMetadata = createParamDecorator(
   (_: unknown, context: ExecutionContext): EventMetadata => {
-    const request = context.switchToHttp().getRequest<Request & { [CLAIMED_COMMAND]?: string }>();
+    const request = context
+      .switchToHttp()
+      .getRequest<Request & { [CLAIMED_COMMAND]?: string; [CORRELATION_ID]?: string }>();
     const commandId = request[CLAIMED_COMMAND] ?? randomUUID();
     // Who acted is the verified token's subject (and the client it was issued to), never a header the caller types.
     const principal = accessOf(request)?.principal;
+    const correlationId = header(request, 'x-correlation-id') ?? commandId;
+    request[CORRELATION_ID] = correlationId;
     return {
       commandId,
-      correlationId: header(request, 'x-correlation-id') ?? commandId,
+      correlationId,
       causationId: commandId,
       actor: principal?.subject ?? 'anonymous',
       ...(principal?.clientId && { client: principal.clientId }),

@@ -21,6 +21,15 @@ export class Metrics implements OnModuleDestroy {
     registers: [this.registry],
   });
 
+  /** Recorded with the request's log line; route is the pattern, or `unmatched` (no label per unknown URL). */
+  readonly httpRequestDuration = new Histogram({
+    name: 'http_request_duration_seconds',
+    help: 'Time to answer an HTTP request, by method, route pattern (unmatched: no route) and status',
+    labelNames: ['method', 'route', 'status'] as const,
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+    registers: [this.registry],
+  });
+
   readonly rateLimited = new Counter({
     name: 'chronicle_rate_limited_total',
     help: 'Requests refused 429 rate-limited, by the limit they went over: ip, principal or expensive',

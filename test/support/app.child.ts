@@ -8,10 +8,14 @@ import { testConfig } from './test-app.js';
 async function main() {
   // Settings a test gives its child, as JSON: e.g. a short DATABASE_TIMEOUT_MS.
   const overrides = JSON.parse(process.env.CHRONICLE_TEST_OVERRIDES ?? '{}') as Partial<AppConfig>;
-  const { app } = await createApp(testConfig({ logLevel: 'warn', ...overrides }));
-  await app.listen(0, '127.0.0.1');
-  const { port } = app.getHttpServer().address() as { port: number };
+  const running = await createApp(testConfig({ logLevel: 'warn', ...overrides }));
+  await running.app.listen(0, '127.0.0.1');
+  const { port } = running.app.getHttpServer().address() as { port: number };
   process.send!({ port });
+  // 'close': an intentional shutdown, as main.ts does on SIGTERM.
+  process.on('message', (message) => {
+    if (message === 'close') void running.close().then(() => process.exit(0));
+  });
 }
 
 main().catch((error: unknown) => {

@@ -1,0 +1,76 @@
+import {
+  Global,
+  Inject,
+  Injectable,
+  Logger,
+  Module,
+  type DynamicModule,
+  type OnApplicationShutdown,
+  type OnModuleDestroy,
+  type OnModuleInit,
+} from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
+import { LoggerModule, PinoLogger } from 'nestjs-pino';
+import { APP_CONFIG, type AppConfig } from '../config/config.js';
+import { Metrics } from '../metrics/metrics.service.js';
+import { correlationPseudonym } from '../shared/correlation-pseudonym.js';
+import { appLogger, flushLog, pinoLevelOf } from './app-logger.js';
+import { AppLogger } from './nest-logger.js';
+import { REQUEST_OBSERVER, requestLogOptions, type RequestObserver } from './request-log.js';
+
+/**
+ * Hands the request line what it needs of this application (its metrics, its correlation pseudonym), on the
+ * express app's locals: nestjs-pino's HTTP middleware is one per process, this binding one per application.
+ * Logs "stopping" when the application starts to close and "stopped" when it has, then flushes the log.
+ */
+@Injectable()
+class LoggingLifecycle implements OnModuleInit, OnModuleDestroy, OnApplicationShutdown {
+  private readonly logger = new Logger('Chronicle');
+
+  constructor(
+    private readonly adapter: HttpAdapterHost,
+    private readonly metrics: Metrics,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  onModuleInit(): void {
+    // The process's logger is shared by the apps a test runs one after another: each sets its own level.
+    if (PinoLogger.root) PinoLogger.root.level = pinoLevelOf(this.config.logLevel);
+    const http = this.adapter.httpAdapter?.getInstance<{ locals?: Record<symbol, unknown> }>();
+    if (!http?.locals) return;
+    const duration = this.metrics.httpRequestDuration;
+    const observer: RequestObserver = {
+      observe: (method, route, status, seconds) =>
+        duration.observe({ method, route, status }, seconds),
+      pseudonym: correlationPseudonym(this.config.masterKey.key),
+    };
+    http.locals[REQUEST_OBSERVER] = observer;
+  }
+
+  onModuleDestroy(): void {
+    this.logger.log('stopping');
+  }
+
+  onApplicationShutdown(): void {
+    this.logger.log('stopped');
+    flushLog();
+  }
+}
+
+/** Structured JSON logs (nestjs-pino): Nest's and the app's lines, one line per HTTP request, at LOG_LEVEL. */
+@Global()
+@Module({})
+export class LoggingModule {
+  static forRoot(config: AppConfig): DynamicModule {
+    return {
+      module: LoggingModule,
+      imports: [
+        LoggerModule.forRoot({
+          pinoHttp: { logger: appLogger(config), ...requestLogOptions() },
+        }),
+      ],
+      providers: [AppLogger, LoggingLifecycle],
+      exports: [AppLogger],
+    };
+  }
+}

@@ -1,0 +1,97 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { performance } from 'node:perf_hooks';
+import type { Request } from 'express';
+import type { Options } from 'pino-http';
+import { accessOf } from '../identity/access.guard.js';
+import { correlationIdOf } from '../http/request-context.js';
+
+/** What the request line needs from the application that served the request (set by RequestLogBinding). */
+export interface RequestObserver {
+  /** Records the request in http_request_duration_seconds. */
+  observe(method: string, route: string, status: number, seconds: number): void;
+  /** A client's correlation id that is not a UUID, as it is logged and relayed: an HMAC of it (no free text). */
+  pseudonym(correlationId: string): string;
+}
+
+export const REQUEST_OBSERVER = Symbol('chronicle.requestObserver');
+const STARTED = Symbol('chronicle.requestStarted');
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** The shape header() accepts for X-Correlation-Id; anything else was refused with a 400 and is not logged. */
+const TOKEN = /^[A-Za-z0-9._:@-]{1,128}$/;
+
+type Req = Request & { [STARTED]?: number };
+
+/**
+ * The route's pattern (`/accounts/:id/deposits`), never the URL: ids and query strings stay out of logs and labels.
+ * Express keeps the last route that matched; a wildcard one (the middleware's `{/*splat}`) is no route of ours, so
+ * a URL that matches no handler (a 404, or a request refused before routing) is `unmatched`.
+ */
+export function routeLabel(request: Request): string {
+  const path = (request.route as { path?: unknown } | undefined)?.path;
+  return typeof path === 'string' && !path.includes('*') ? path : 'unmatched';
+}
+
+function correlationOf(request: Req, observer: RequestObserver | undefined): string | undefined {
+  const raw = request.headers['x-correlation-id'];
+  const given = Array.isArray(raw) ? raw[0] : raw;
+  if (given === undefined) return correlationIdOf(request);
+  if (UUID.test(given)) return given.toLowerCase();
+  return TOKEN.test(given) && observer ? observer.pseudonym(given) : undefined;
+}
+
+/** The token's subject as the access guard resolved it; a subject that is not a UUID (an e-mail address?) hashed. */
+function principalOf(request: Request): { sub: string; client?: string } | undefined {
+  const principal = accessOf(request)?.principal;
+  if (!principal) return undefined;
+  const sub = UUID.test(principal.subject) ? principal.subject : `key:${principal.key}`;
+  return principal.clientId ? { sub, client: principal.clientId } : { sub };
+}
+
+/** The one line per request, with the metric recorded from the same numbers. */
+function requestLine(req: IncomingMessage, res: ServerResponse): object {
+  const request = req as Req;
+  const status = res.statusCode;
+  const route = routeLabel(request);
+  const ms = performance.now() - (request[STARTED] ?? performance.now());
+  const observer = (request.app?.locals as Record<symbol, RequestObserver> | undefined)?.[
+    REQUEST_OBSERVER
+  ];
+  observer?.observe(request.method, route, status, ms / 1000);
+  const line: Record<string, unknown> = {
+    method: request.method,
+    route,
+    status,
+    durationMs: Math.round(ms * 100) / 100,
+  };
+  const principal = principalOf(request);
+  if (principal) line.principal = principal;
+  const correlationId = correlationOf(request, observer);
+  if (correlationId) line.correlationId = correlationId;
+  return line;
+}
+
+let sequence = 0;
+
+/**
+ * pino-http's options: one line per request when the response is finished (or the client went away), nothing of
+ * the request itself (no URL, query string, headers or body), and no per-request logger but the one pino-http
+ * always makes (its `req` binding serialises to nothing).
+ */
+export function requestLogOptions(): Options<IncomingMessage, ServerResponse> {
+  return {
+    wrapSerializers: false,
+    serializers: { req: () => undefined, res: () => undefined },
+    genReqId: (req) => {
+      (req as Req)[STARTED] = performance.now();
+      sequence = (sequence + 1) & 0x7fffffff;
+      return sequence;
+    },
+    customLogLevel: (_req, res, error) => (error || res.statusCode >= 500 ? 'error' : 'info'),
+    customSuccessMessage: () => 'request',
+    customErrorMessage: () => 'request failed',
+    customSuccessObject: (req, res) => requestLine(req, res),
+    // The error itself is logged where it is handled (ProblemFilter): no stack trace on the request line.
+    customErrorObject: (req, res) => requestLine(req, res),
+  };
+}
