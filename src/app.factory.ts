@@ -11,6 +11,7 @@ import {
 import { answerMalformedRequests } from './http/malformed-requests.js';
 import { securityHeaders } from './http/security-headers.js';
 import { setupSwagger } from './http/swagger.js';
+import { serveConsole } from './web-console/index.js';
 import { AppLogger, appLogger } from './logging/index.js';
 
 export interface RunningApp {
@@ -47,6 +48,8 @@ export async function createApp(config: AppConfig): Promise<RunningApp> {
     if (config.trustProxyHops > 0) app.set('trust proxy', config.trustProxyHops);
     app.set('etag', false);
     app.use(securityHeaders);
+    // The web console's static files at /console/ (no token; its API calls carry one).
+    app.use(serveConsole());
     app.use(requireJsonBody);
     app.useBodyParser('json', {
       limit: config.bodyLimitBytes,

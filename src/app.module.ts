@@ -23,6 +23,7 @@ import { MetricsModule } from './metrics/metrics.module.js';
 import { OrdersModule } from './orders/index.js';
 import { ProjectionsModule } from './projections/index.js';
 import { ShippingModule } from './shipping/shipping.module.js';
+import { WebConsoleModule } from './web-console/index.js';
 
 @Global()
 @Module({})
@@ -57,6 +58,7 @@ export class AppModule {
         OrdersModule,
         ShippingModule,
         LiveModule,
+        WebConsoleModule,
         EventBrowserModule,
         MetricsModule,
         HealthModule,
