@@ -1,12 +1,14 @@
 # syntax=docker/dockerfile:1
 
-# ---- build: compile TypeScript to dist/ ----
+# ---- build: compile TypeScript and the web console to dist/ ----
 FROM node:22-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
+# The web console (Vite), built into dist/console by the same npm run build.
+COPY console ./console
 RUN npm run build
 
 # ---- runtime: production dependencies + compiled output only ----

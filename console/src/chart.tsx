@@ -44,27 +44,30 @@ export function Chart({ label, options, data, table, height = 260 }: ChartProps)
     <section class="chart" aria-labelledby={headingId}>
       <h3 id={headingId}>{label}</h3>
       <div ref={box} class="chart-canvas" aria-hidden="true" />
-      <table class="visually-hidden">
-        <caption>{label} (data)</caption>
-        <thead>
-          <tr>
-            {table.columns.map((column) => (
-              <th scope="col" key={column}>
-                {column}
-              </th>
-            ))}
-          </tr>
-        </thead>
-        <tbody>
-          {table.rows.map((row, index) => (
-            <tr key={index}>
-              {row.map((cell, column) => (
-                <td key={column}>{cell}</td>
+      {/* A table ignores width: 1px, so the wrapper is what is hidden. */}
+      <div class="visually-hidden">
+        <table>
+          <caption>{label} (data)</caption>
+          <thead>
+            <tr>
+              {table.columns.map((column) => (
+                <th scope="col" key={column}>
+                  {column}
+                </th>
               ))}
             </tr>
-          ))}
-        </tbody>
-      </table>
+          </thead>
+          <tbody>
+            {table.rows.map((row, index) => (
+              <tr key={index}>
+                {row.map((cell, column) => (
+                  <td key={column}>{cell}</td>
+                ))}
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
     </section>
   );
 }

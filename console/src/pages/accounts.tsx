@@ -206,7 +206,7 @@ export function AccountPage({ accountId }: { accountId: string }) {
       />
 
       <section class="travel" aria-labelledby="travel-heading">
-        <h2 id="travel-heading">Time travel</h2>
+        <h2 id="travel-heading">The account as it was</h2>
         <label for="time-travel">Time travel</label>
         <input
           id="time-travel"
