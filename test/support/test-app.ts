@@ -1,5 +1,6 @@
 import { loadConfig, type AppConfig } from '../../src/config/config.js';
 import { createApp, type RunningApp } from '../../src/app.factory.js';
+import './log-capture.js';
 
 /** The database the global setup created for this run (real PostgreSQL: embedded or DATABASE_URL's server). */
 export function testDatabaseUrl(): string {
