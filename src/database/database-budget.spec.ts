@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type pg from 'pg';
-import { boundByRequestBudgets, DatabaseBudget, type HealthWatch } from './database-budget.js';
+import { DatabaseBudget, guardedByHealth, type HealthWatch } from './database-budget.js';
 import { DatabaseUnavailable } from './database-errors.js';
 
 /** A pool whose connect hands out a client after `delayMs`; a client knows whether its socket was destroyed. */
@@ -20,78 +20,80 @@ function fakePool(delayMs = 0, activeQuery?: object) {
   return { pool, destroyed, released };
 }
 
-const healthy = (): HealthWatch & { suspected: unknown[] } => {
-  const suspected: unknown[] = [];
-  return {
-    state: { status: 'up' },
-    suspected,
-    suspect: (error) => suspected.push(error),
+function watch(status: 'up' | 'down' = 'up') {
+  const listeners: Array<() => void> = [];
+  const health: HealthWatch & { outage(): void } = {
+    state: { status },
+    suspect: () => {},
+    onOutage: (listener) => listeners.push(listener),
+    outage: () => listeners.forEach((listener) => listener()),
   };
-};
+  return health;
+}
 
 describe('DatabaseBudget', () => {
-  it('destroys the connections a request still holds when its time is up, and rejects', async () => {
-    const { pool, destroyed } = fakePool();
-    boundByRequestBudgets(pool, healthy());
-    const budget = new DatabaseBudget(200);
-    const client = await budget.run(() => pool.connect());
-    await expect(budget.expired).rejects.toBeInstanceOf(DatabaseUnavailable);
-    expect(destroyed).toEqual([client]);
-    // Later connections fail at once, until the request is answered.
-    await expect(budget.run(() => pool.connect())).rejects.toBeInstanceOf(DatabaseUnavailable);
-  });
-
-  it('fails a wait for a connection when its time is up', async () => {
-    const { pool, released } = fakePool(400);
-    boundByRequestBudgets(pool, healthy());
-    const budget = new DatabaseBudget(200);
+  it('rejects when its time is up (a little before the limit, to answer within it)', async () => {
+    const budget = new DatabaseBudget(300);
     const started = Date.now();
-    await expect(budget.run(() => pool.connect())).rejects.toBeInstanceOf(DatabaseUnavailable);
-    expect(Date.now() - started).toBeLessThan(350);
-    await sleep(300);
-    expect(released).toEqual(['ok']); // the connection that came too late went back unused
+    await expect(budget.expired).rejects.toBeInstanceOf(DatabaseUnavailable);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(260);
+    expect(Date.now() - started).toBeLessThan(300);
   });
 
   it('does not count a wait for a read model (consistentWith)', async () => {
-    const { pool, destroyed } = fakePool();
-    boundByRequestBudgets(pool, healthy());
     const budget = new DatabaseBudget(200);
     let expired = false;
     budget.expired.catch(() => (expired = true));
     await budget.paused(sleep(300));
-    const client = await budget.run(() => pool.connect());
     await sleep(50);
-    client.release();
-    budget.close();
-    await sleep(200);
-    expect({ expired, destroyed }).toEqual({ expired: false, destroyed: [] });
+    expect(expired).toBe(false);
+    await expect(budget.expired).rejects.toBeInstanceOf(DatabaseUnavailable);
   });
 
-  it('is refused a connection at once while the database is down', async () => {
+  it('bounds nothing once the request is answered, or once its answer has begun (a stream)', async () => {
+    const closed = new DatabaseBudget(100);
+    closed.close();
+    const streaming = new DatabaseBudget(100, () => true);
+    const settled: string[] = [];
+    closed.expired.catch(() => settled.push('closed'));
+    streaming.expired.catch(() => settled.push('streaming'));
+    await sleep(200);
+    expect(settled).toEqual([]);
+  });
+});
+
+describe('guardedByHealth', () => {
+  it('refuses a connection at once while the database is down', async () => {
     const { pool } = fakePool(1000);
-    boundByRequestBudgets(pool, { state: { status: 'down' }, suspect: () => {} });
+    guardedByHealth(pool, watch('down'));
     const started = Date.now();
-    await expect(new DatabaseBudget(5000).run(() => pool.connect())).rejects.toThrow(
-      /The database is down/,
-    );
+    await expect(pool.connect()).rejects.toThrow(/The database is down/);
     expect(Date.now() - started).toBeLessThan(100);
+  });
+
+  it('ends the queries in flight on its connections when an outage is declared, not the idle ones', async () => {
+    const busy = fakePool(0, { text: 'SELECT pg_sleep(60)' });
+    const idle = fakePool(0);
+    const busyHealth = watch();
+    const idleHealth = watch();
+    guardedByHealth(busy.pool, busyHealth);
+    guardedByHealth(idle.pool, idleHealth);
+    const stuck = await busy.pool.connect();
+    const between = await idle.pool.connect();
+    busyHealth.outage();
+    idleHealth.outage();
+    expect(busy.destroyed).toEqual([stuck]);
+    expect(idle.destroyed).toEqual([]);
+    // A connection given back is no longer the pool's to end.
+    between.release();
+    idleHealth.outage();
+    expect(idle.destroyed).toEqual([]);
   });
 
   it('never hands on a connection whose query is still in flight (given up on by query_timeout)', async () => {
     const { pool, released } = fakePool(0, { text: 'SELECT pg_sleep(60)' });
-    boundByRequestBudgets(pool, healthy());
+    guardedByHealth(pool, watch());
     (await pool.connect()).release();
     expect(released).toEqual([new Error('released mid-query')]);
-  });
-
-  it('leaves work outside a request (or after its answer) unbounded', async () => {
-    const { pool, destroyed } = fakePool();
-    boundByRequestBudgets(pool, healthy());
-    const budget = new DatabaseBudget(100);
-    budget.close();
-    await budget.run(() => pool.connect());
-    await pool.connect();
-    await sleep(200);
-    expect(destroyed).toEqual([]);
   });
 });

@@ -14,8 +14,8 @@ const QUIET_MS = 10_000;
  * Whether the database answers, as the log and /health tell it. Anything that fails in a way an outage would
  * explain (a lost connection, a refused one, a request out of its DATABASE_TIMEOUT_MS) makes it look, with a
  * connection of its own: no answer within the timeout is an outage, logged once; it then looks again every
- * second and logs once more when the database answers. Requests keep trying the database meanwhile (each
- * bounded by its budget), so nothing waits for this to notice the recovery.
+ * second and logs once more when the database answers. Meanwhile the pool refuses connections at once and ends the
+ * queries stuck on the server (`onOutage`, see guardedByHealth).
  */
 export class DatabaseHealth {
   private readonly logger = new Logger('Database');
@@ -26,6 +26,7 @@ export class DatabaseHealth {
   private closed = false;
   /** When the database last answered something (a new session, a query): a probe begun earlier is stale. */
   private lastAnswerAt = 0;
+  private readonly outageListeners: Array<() => void> = [];
 
   constructor(
     private readonly url: string,
@@ -34,6 +35,11 @@ export class DatabaseHealth {
 
   get state(): DatabaseState {
     return this.current;
+  }
+
+  /** `listener` runs when an outage is declared, and after every look that finds the database still down. */
+  onOutage(listener: () => void): void {
+    this.outageListeners.push(listener);
   }
 
   /** Something failed as an outage would make it fail (`what`, for the log): find out whether the database answers. */
@@ -51,6 +57,7 @@ export class DatabaseHealth {
         this.logger.warn(
           `Database unavailable (${reason}): requests answer 503 database-unavailable until it answers again`,
         );
+        this.stillDown();
         this.schedule();
       } else if (Date.now() - this.lastQuietLine >= QUIET_MS) {
         this.lastQuietLine = Date.now();
@@ -78,10 +85,16 @@ export class DatabaseHealth {
   private async lookAgain(): Promise<void> {
     if (this.closed || this.current.status !== 'down') return;
     if (!(await this.answers())) {
-      if (!this.closed) this.schedule();
+      if (this.closed) return;
+      this.stillDown();
+      this.schedule();
       return;
     }
     if (!this.closed) this.recovered();
+  }
+
+  private stillDown(): void {
+    for (const listener of this.outageListeners) listener();
   }
 
   private recovered(): void {

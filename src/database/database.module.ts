@@ -9,14 +9,14 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import type pg from 'pg';
 import { DataSource, type DataSourceOptions } from 'typeorm';
 import type { AppConfig } from '../config/config.js';
-import { boundByRequestBudgets } from './database-budget.js';
+import { guardedByHealth } from './database-budget.js';
 import { DatabaseHealth } from './database-health.js';
 import { dataSourceOptions, migrate } from './database.options.js';
 
 /**
  * TypeORM's data source, whose pg pool every part of the app shares (requests, projections, leases): migrated
- * first on a session of its own, its sessions held to DATABASE_*_TIMEOUT_MS, its connections bounded by the
- * budget of the request that takes them; and the DatabaseHealth that every lost connection reports to.
+ * first on a session of its own, its sessions held to DATABASE_*_TIMEOUT_MS, its connections refused and its stuck
+ * queries ended during an outage; and the DatabaseHealth that every lost connection reports to.
  */
 @Global()
 @Module({})
@@ -44,7 +44,7 @@ export class DatabaseModule implements OnApplicationShutdown {
             await migrate(url, timeouts);
             const dataSource = await new DataSource(options as DataSourceOptions).initialize();
             const pool = (dataSource.driver as unknown as { master: pg.Pool }).master;
-            boundByRequestBudgets(pool, health);
+            guardedByHealth(pool, health);
             // A session the server accepted is an answer: it ends an outage without waiting for the next probe.
             pool.on('connect', () => health.answered());
             return dataSource;

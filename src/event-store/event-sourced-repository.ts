@@ -1,4 +1,3 @@
-import { DatabaseBudget } from '../database/database-budget.js';
 import { Aggregate, type AggregateDefinition } from './aggregate.js';
 import { AggregateCache } from './aggregate-cache.js';
 import { deterministicUuid } from './event-ids.js';
@@ -56,12 +55,6 @@ export interface CacheOptions {
 
 const MAX_ATTEMPTS = 5;
 
-/**
- * A command queued behind another on its aggregate waits for that one's queries: within its request's
- * DATABASE_TIMEOUT_MS, as its own queries are (the one ahead may be background work, a saga's, bounded by none).
- */
-const withinBudget = (turn: Promise<void>) => DatabaseBudget.current()?.waitFor(turn) ?? turn;
-
 /** What a command's own earlier run can make it fail with: a moved stream, a reused event id, a broken rule. */
 function causableByRetry(error: unknown): boolean {
   return (
@@ -73,7 +66,7 @@ function causableByRetry(error: unknown): boolean {
 
 /** Loads aggregates from their streams and saves what they decided, publishing the stored events afterwards. */
 export class EventSourcedRepository<TState, TEvent extends DomainEvent> {
-  private readonly mutex = new KeyedMutex(withinBudget);
+  private readonly mutex = new KeyedMutex();
   private readonly cache?: AggregateCache<Aggregate<TState, TEvent>>;
 
   constructor(

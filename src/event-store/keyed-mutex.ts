@@ -2,12 +2,6 @@
 export class KeyedMutex {
   private readonly tails = new Map<string, Promise<void>>();
 
-  /**
-   * `queue` bounds each wait for a turn (a request's database budget): when it rejects, that run's work never runs
-   * and the run fails with its error, while the work queued behind it still waits for the work before.
-   */
-  constructor(private readonly queue: (turn: Promise<void>) => Promise<void> = (turn) => turn) {}
-
   async run<T>(key: string, work: () => Promise<T>): Promise<T> {
     const previous = this.tails.get(key);
     let release!: () => void;
@@ -15,7 +9,7 @@ export class KeyedMutex {
     const tail = previous ? previous.then(() => ended) : ended;
     this.tails.set(key, tail);
     try {
-      if (previous) await this.queue(previous);
+      if (previous) await previous;
       return await work();
     } finally {
       release();

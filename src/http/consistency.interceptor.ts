@@ -10,8 +10,8 @@ import { Reflector } from '@nestjs/core';
 import type { Request } from 'express';
 import { from, mergeMap, Observable } from 'rxjs';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
-import { DatabaseBudget } from '../database/database-budget.js';
 import { ProjectionRunner } from '../projections/index.js';
+import { budgetOf } from './database-budget.interceptor.js';
 import { HttpProblem, RequestValidationError } from './problem.js';
 
 const READ_MODELS = Symbol('chronicle:read-models');
@@ -47,7 +47,7 @@ export class ConsistencyInterceptor implements NestInterceptor {
     const projections = this.reflector.get<string[] | undefined>(READ_MODELS, context.getHandler());
     const caughtUp = this.runner.waitFor(position, projections, this.config.consistencyTimeoutMs);
     // Waiting for a read model is not waiting for the database: CONSISTENCY_TIMEOUT_MS bounds it.
-    return from(DatabaseBudget.current()?.paused(caughtUp) ?? caughtUp).pipe(
+    return from(budgetOf(request)?.paused(caughtUp) ?? caughtUp).pipe(
       mergeMap((caughtUp) => {
         if (!caughtUp) {
           throw new HttpProblem(

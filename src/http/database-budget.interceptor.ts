@@ -5,18 +5,21 @@ import {
   Injectable,
   type NestInterceptor,
 } from '@nestjs/common';
+import type { Request, Response } from 'express';
 import { finalize, from, Observable, race } from 'rxjs';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
 import { DatabaseBudget } from '../database/database-budget.js';
 import { DatabaseHealth } from '../database/database-health.js';
 
+const budgets = new WeakMap<Request, DatabaseBudget>();
+
+/** The budget of a request, for the interceptors after this one (consistentWith pauses it). */
+export const budgetOf = (request: Request): DatabaseBudget | undefined => budgets.get(request);
+
 /**
  * Every request waits for the database DATABASE_TIMEOUT_MS at most in all: then it answers 503
  * database-unavailable, whatever its queries are stuck on (see DatabaseBudget). The first interceptor, so the
- * others' queries (Idempotency-Key) count too. The handler is subscribed to in the budget's context, not only
- * created in it: an interceptor that calls next.handle() later, from a callback (Idempotency-Key, once its claim
- * is stored), is called back in the context of that subscription, and Nest runs the handler in the context
- * next.handle() is called in.
+ * others' queries (Idempotency-Key) count too. A stream (Server-Sent Events) is bounded until its headers are out.
  */
 @Injectable()
 export class DatabaseBudgetInterceptor implements NestInterceptor {
@@ -25,17 +28,19 @@ export class DatabaseBudgetInterceptor implements NestInterceptor {
     private readonly health: DatabaseHealth,
   ) {}
 
-  intercept(_context: ExecutionContext, next: CallHandler): Observable<unknown> {
+  intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
+    const http = context.switchToHttp();
+    const request = http.getRequest<Request>();
+    const response = http.getResponse<Response>();
     return new Observable<unknown>((subscriber) => {
-      const budget = new DatabaseBudget(this.config.database.timeoutMs);
+      const budget = new DatabaseBudget(this.config.database.timeoutMs, () => response.headersSent);
+      budgets.set(request, budget);
       budget.expired.catch((error: unknown) =>
         this.health.suspect(error, 'A request waited for the database in vain'),
       );
-      return budget.run(() =>
-        race(next.handle(), from(budget.expired))
-          .pipe(finalize(() => budget.close()))
-          .subscribe(subscriber),
-      );
+      return race(next.handle(), from(budget.expired))
+        .pipe(finalize(() => budget.close()))
+        .subscribe(subscriber);
     });
   }
 }
