@@ -57,11 +57,19 @@ export function httpLoad({ baseUrl, ids, tokens, sizes, warm }: HttpLoad) {
   };
 }
 
-/** Waits until the accounts projection has applied the whole log. */
-export function drainer(store: PostgresEventStore, runner: ProjectionRunner) {
+/**
+ * Waits until the accounts projection has applied the whole log, and the log has stopped growing: requests the load
+ * left in flight when it stopped commit afterwards, so the head is read again until it stays put for a while.
+ */
+export function drainer(store: PostgresEventStore, runner: ProjectionRunner, quietMs = 300) {
   return async (): Promise<void> => {
-    const head = await store.headPosition();
-    if (head > 0 && !(await runner.waitFor(head, ['accounts'], 120_000)))
-      throw new Error('the projection did not drain');
+    for (let drained = -1; ;) {
+      const head = await store.headPosition();
+      if (head === drained) return;
+      if (head > 0 && !(await runner.waitFor(head, ['accounts'], 120_000)))
+        throw new Error('the projection did not drain');
+      drained = head;
+      await new Promise((resolve) => setTimeout(resolve, quietMs));
+    }
   };
 }
