@@ -49,6 +49,23 @@ describe('console: strict CSP and caching headers', () => {
     expect(missing.status).toBe(404);
   });
 
+  it('a violation would be seen: an inline script added to the page is refused and reported', async () => {
+    const opened = await browser.open();
+    try {
+      await opened.page.getByRole('textbox', { name: 'Bearer token' }).waitFor();
+      await opened.page
+        .addScriptTag({ content: 'document.body.dataset.inline = "ran"' })
+        .catch(() => undefined);
+      await opened.page.waitForTimeout(200);
+      expect(await opened.page.getAttribute('body', 'data-inline')).toBeNull();
+      expect(opened.cspViolations).toEqual([
+        expect.objectContaining({ directive: expect.stringMatching(/^script-src/) }),
+      ]);
+    } finally {
+      await opened.close();
+    }
+  });
+
   it('the browser reports no CSP violation on any page of the console', async () => {
     const opened = await browser.signedIn(TOKENS.staff);
     try {

@@ -4,7 +4,7 @@
 import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
-import { accounts, call, checkOut, TOKENS } from './support/console-api.js';
+import { accounts, call, checkOut, projections, TOKENS } from './support/console-api.js';
 import { ConsoleBrowser } from './support/console-browser.js';
 // @ts-expect-error: plain JavaScript, no declarations
 import consoleSetup from './support/global-setup.js';
@@ -33,7 +33,9 @@ async function seed() {
   for (let i = 0; i < 3; i++) checkouts.push(await checkOut(1_999 + i * 1_000));
   // One shipped, so the chart has more than one status.
   await call('POST', `/shipments/${checkouts[0].shipmentId}/dispatch`, TOKENS.staff);
-  const rebuilt = await call('POST', '/admin/projections/account-balances/rebuild', TOKENS.admin);
+  const names = (await projections()).map((p) => p.name);
+  const name = names.find((n) => /balance/.test(n)) ?? names[0];
+  const rebuilt = await call('POST', `/admin/projections/${name}/rebuild`, TOKENS.admin);
   if (rebuilt.status !== 202)
     throw new Error(`rebuild: ${rebuilt.status} ${JSON.stringify(rebuilt.body)}`);
   return { accountId: account.id, checkout: checkouts[1] };
@@ -71,8 +73,9 @@ async function main() {
 
     await opened.go('Live');
     await page.getByRole('list', { name: 'Live events' }).waitFor({ state: 'attached' });
+    const other = await accounts.open({ ownerName: 'Alan Turing', initialDeposit: 10_000 });
     for (const amount of [1_000, 2_500, 4_000]) {
-      await accounts.deposit(accountId, amount);
+      await accounts.deposit(other.id, amount);
       await sleep(300);
     }
     await checkOut(3_450);
@@ -85,7 +88,8 @@ async function main() {
     const slider = page.getByRole('slider', { name: 'Time travel' });
     await slider.waitFor();
     await slider.focus();
-    for (let i = 0; i < 4; i++) await page.keyboard.press('ArrowLeft');
+    for (let i = 0; i < 3; i++) await page.keyboard.press('ArrowLeft');
+    await slider.blur();
     await shoot(page, 'account');
 
     await opened.go('Projections');
