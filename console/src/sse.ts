@@ -15,6 +15,7 @@ export async function readEvents(
   url: string,
   signal: AbortSignal,
   onMessage: (message: SseMessage) => void,
+  onOpen: () => void = () => undefined,
 ): Promise<void> {
   const response = await fetch(url, {
     headers: { Accept: 'text/event-stream', ...authHeaders() },
@@ -31,6 +32,7 @@ export async function readEvents(
     }
     throw new ApiError(response.status, detail);
   }
+  onOpen();
   const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
   let buffer = '';
   let data: string[] = [];

@@ -1,10 +1,25 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { ApiError, describe, shortTime, type StoredEvent } from '../api';
+import { ApiError, describe, get, shortTime, type StoredEvent } from '../api';
 import { href } from '../router';
 import { readEvents } from '../sse';
 
 /** How many events the list keeps (newest first); older ones drop off. */
 const KEEP = 200;
+/** How many of the latest events the tail starts with, so the page is not empty until the next write. */
+const BACKLOG = 20;
+
+/** Where to start: a few events before the head of the log (its position, as the projections' status says). */
+async function startAfter(): Promise<number | null> {
+  try {
+    const { projections } = await get<{ projections: { headPosition: number }[] }>(
+      '/admin/projections',
+    );
+    const head = Math.max(0, ...projections.map((p) => p.headPosition));
+    return Math.max(0, head - BACKLOG);
+  } catch {
+    return null;
+  }
+}
 
 /**
  * The global log as it happens (GET /events/live). Pause closes the connection; Resume reopens it after the last
@@ -25,23 +40,30 @@ export function LivePage() {
     }
     const controller = new AbortController();
     let retry: ReturnType<typeof setTimeout> | undefined;
-    const connect = () => {
+    const connect = async () => {
       setState('connecting');
+      if (last.current === null) last.current = await startAfter();
+      if (controller.signal.aborted) return;
       const after = last.current;
       const url = after === null ? '/events/live' : `/events/live?after=${after}`;
-      readEvents(url, controller.signal, (message) => {
-        if (message.event === 'overflow' || message.event === 'token-expired') {
-          setState(message.event === 'overflow' ? 'fell behind: reconnecting' : 'token expired');
-          return;
-        }
-        const event = JSON.parse(message.data) as StoredEvent;
-        last.current = event.position;
-        setState('live');
-        setEvents((list) => [event, ...list].slice(0, KEEP));
-      })
+      readEvents(
+        url,
+        controller.signal,
+        (message) => {
+          if (message.event === 'overflow' || message.event === 'token-expired') {
+            setState(message.event === 'overflow' ? 'fell behind: reconnecting' : 'token expired');
+            return;
+          }
+          const event = JSON.parse(message.data) as StoredEvent;
+          last.current = event.position;
+          setState('live');
+          setEvents((list) => [event, ...list].slice(0, KEEP));
+        },
+        () => setState('live'),
+      )
         .then(() => {
           // The server ended the stream (overflow, restart): reconnect after the last position seen.
-          if (!controller.signal.aborted) retry = setTimeout(connect, 1000);
+          if (!controller.signal.aborted) retry = setTimeout(() => void connect(), 1000);
         })
         .catch((failure: unknown) => {
           if (controller.signal.aborted) return;
@@ -51,10 +73,10 @@ export function LivePage() {
             return;
           }
           setState('disconnected: retrying');
-          retry = setTimeout(connect, 2000);
+          retry = setTimeout(() => void connect(), 2000);
         });
     };
-    connect();
+    void connect();
     return () => {
       controller.abort();
       clearTimeout(retry);
