@@ -21,8 +21,9 @@ export function clearLog(): void {
   lines.length = 0;
 }
 
-// Only in Jest's own process: a child process (app.child.ts) writes its real log to stdout.
-if (process.env.JEST_WORKER_ID !== undefined) {
+// Only inside a suite (Jest's globals are there): a child process a suite forks (app.child.ts) writes its real log
+// to stdout, where the suite reads it.
+if ('expect' in globalThis) {
   setLogDestination({
     write(chunk: string) {
       lines.push(chunk.trimEnd());
