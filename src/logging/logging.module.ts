@@ -4,13 +4,17 @@ import {
   Injectable,
   Logger,
   Module,
+  RequestMethod,
   type DynamicModule,
+  type MiddlewareConsumer,
+  type NestModule,
   type OnApplicationShutdown,
   type OnModuleDestroy,
   type OnModuleInit,
 } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import { LoggerModule, PinoLogger } from 'nestjs-pino';
+import { pinoHttp, type HttpLogger } from 'pino-http';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
 import { Metrics } from '../metrics/metrics.service.js';
 import { correlationPseudonym } from '../shared/correlation-pseudonym.js';
@@ -57,16 +61,34 @@ class LoggingLifecycle implements OnModuleInit, OnModuleDestroy, OnApplicationSh
   }
 }
 
-/** Structured JSON logs (nestjs-pino): Nest's and the app's lines, one line per HTTP request, at LOG_LEVEL. */
+const EVERY_ROUTE = { path: '{/*splat}', method: RequestMethod.ALL };
+
+let requestLogger: HttpLogger | undefined;
+
+/**
+ * Structured JSON logs (nestjs-pino): Nest's and the app's lines, one line per HTTP request, at LOG_LEVEL. The
+ * request line is pino-http's own middleware, not nestjs-pino's: that one runs every request in an
+ * AsyncLocalStorage, which on Node 20 hooks every promise of the process (a quarter of a deposit's CPU,
+ * bench/findings.md), for request-bound loggers this app does not use.
+ */
 @Global()
 @Module({})
-export class LoggingModule {
+export class LoggingModule implements NestModule {
+  constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {}
+
+  configure(consumer: MiddlewareConsumer): void {
+    // One per process, like the logger it writes to.
+    requestLogger ??= pinoHttp({ logger: appLogger(this.config), ...requestLogOptions() });
+    consumer.apply(requestLogger).forRoutes(EVERY_ROUTE);
+  }
+
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: LoggingModule,
       imports: [
         LoggerModule.forRoot({
-          pinoHttp: { logger: appLogger(config), ...requestLogOptions() },
+          pinoHttp: { logger: appLogger(config) },
+          exclude: [EVERY_ROUTE],
         }),
       ],
       providers: [AppLogger, LoggingLifecycle],
