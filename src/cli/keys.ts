@@ -3,26 +3,30 @@ import { loadConfig } from '../config/config.js';
 import { migrate, sessionOptions } from '../database/database.options.js';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from '../database/embedded-postgres.js';
 import { MasterKeyRotation, MasterKeys, type MasterKeyStatus } from '../event-store/index.js';
-import { runCli, UsageError } from './run-cli.js';
+import { cli, positiveIntegerArgument, runCli } from './run-cli.js';
 
-const USAGE = `Usage: npm run keys -- <command>
+const program = cli(
+  'keys',
+  `Uses DATABASE_URL, or the embedded PostgreSQL under EMBEDDED_PG_DATA_DIR (the running app's, if any), and
+CHRONICLE_MASTER_KEY, CHRONICLE_PREVIOUS_MASTER_KEYS as the app reads them. Safe to stop and to run again.`,
+);
+program
+  .command('status')
+  .description('how many personal-data keys each master key wraps')
+  .action(() => withRotation(async (rotation) => printStatus(await rotation.status())));
+program
+  .command('rotate')
+  .description(
+    're-wrap every key under CHRONICLE_MASTER_KEY, while the service runs; keep the old key in ' +
+      'CHRONICLE_PREVIOUS_MASTER_KEYS until it is done',
+  )
+  .option('--batch-size <n>', 'keys per transaction', positiveIntegerArgument, 500)
+  .action(({ batchSize }: { batchSize: number }) =>
+    withRotation((rotation) => rotate(rotation, batchSize)),
+  );
 
-  status                      how many personal-data keys each master key wraps
-  rotate [--batch-size <n>]   re-wrap every key under CHRONICLE_MASTER_KEY (default batches of 500), while the
-                              service runs; keep the old key in CHRONICLE_PREVIOUS_MASTER_KEYS until it is done
-
-Uses DATABASE_URL, or the embedded PostgreSQL under EMBEDDED_PG_DATA_DIR (the running app's, if any), and
-CHRONICLE_MASTER_KEY, CHRONICLE_PREVIOUS_MASTER_KEYS as the app reads them. Safe to stop and to run again.`;
-
-async function main(argv: string[]): Promise<number> {
-  const [command, ...options] = argv;
-  if (!command || command === 'help' || command === '--help') {
-    process.stdout.write(`${USAGE}\n`);
-    return command ? 0 : 2;
-  }
-  if (command !== 'status' && command !== 'rotate')
-    throw new UsageError(`unknown command "${command}"`);
-  const batchSize = command === 'rotate' ? batchSizeOf(options) : 0;
+/** The database (migrated) and the master keys, for `work`. */
+async function withRotation(work: (rotation: MasterKeyRotation) => Promise<void>): Promise<void> {
   const config = loadConfig();
   let embedded: EmbeddedDatabase | undefined;
   if (!config.databaseUrl) embedded = await startEmbeddedPostgres(config.embeddedPg);
@@ -43,18 +47,14 @@ async function main(argv: string[]): Promise<number> {
     });
     const { key, previous } = config.masterKey;
     const rotation = new MasterKeyRotation(pool, new MasterKeys(key, previous));
-    if (command === 'status') {
-      printStatus(await rotation.status());
-      return 0;
-    }
-    return await rotate(rotation, batchSize);
+    await work(rotation);
   } finally {
     await pool?.end();
     await embedded?.stop();
   }
 }
 
-async function rotate(rotation: MasterKeyRotation, batchSize: number): Promise<number> {
+async function rotate(rotation: MasterKeyRotation, batchSize: number): Promise<void> {
   const started = Date.now();
   let lastLine = 0;
   const result = await rotation.rotate({
@@ -75,7 +75,6 @@ async function rotate(rotation: MasterKeyRotation, batchSize: number): Promise<n
         : '') +
       `; ${count(status.erased)} erased.\n`,
   );
-  return 0;
 }
 
 function printStatus(status: MasterKeyStatus): void {
@@ -90,17 +89,8 @@ function printStatus(status: MasterKeyStatus): void {
   process.stdout.write(`CHRONICLE_MASTER_KEY is ${status.currentId}.\n`);
 }
 
-function batchSizeOf(options: string[]): number {
-  if (options.length === 0) return 500;
-  const [flag, value] = options;
-  const size = Number(value);
-  if (flag !== '--batch-size' || options.length !== 2 || !Number.isSafeInteger(size) || size < 1)
-    throw new UsageError('rotate takes only --batch-size <n>, n a positive integer');
-  return size;
-}
-
 function count(n: number): string {
   return n.toLocaleString('en');
 }
 
-runCli('keys', USAGE, main);
+runCli('keys', program);

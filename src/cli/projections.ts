@@ -6,55 +6,56 @@ import { loadConfig } from '../config/config.js';
 import { ProjectionRunner, type RebuildProgress } from '../projections/index.js';
 import { withOperatorApp } from './operator-app.js';
 import { ProgressBar } from './progress-bar.js';
-import { required, runCli, UsageError } from './run-cli.js';
+import { cli, positiveIntegerArgument, runCli } from './run-cli.js';
 
-const USAGE = `Usage: npm run projections -- <command>
+const program = cli(
+  'projections',
+  `Uses DATABASE_URL, or the embedded PostgreSQL under EMBEDDED_PG_DATA_DIR (the running app's, if any).
+This process never runs projections itself: a running app keeps doing that.`,
+);
+/** The projection engine of the app's module graph, for `work`; its exit code is the process's. */
+const withRunner =
+  <A extends unknown[]>(
+    work: (runner: ProjectionRunner, app: INestApplicationContext, ...args: A) => Promise<void>,
+  ) =>
+  async (...args: A) => {
+    await withOperatorApp(loadConfig(), (app) => work(app.get(ProjectionRunner), app, ...args));
+  };
 
-  status                   every projection: status, checkpoint, lag, owner, last error
-  rebuild <name>           rebuild into shadow tables and swap them in, with progress
-  retry <name>             resume a failed projection at the event it stopped at
-  skip <name> <position>   move a failed projection past that one dead-lettered event
-
-Uses DATABASE_URL, or the embedded PostgreSQL under EMBEDDED_PG_DATA_DIR (the running app's, if any).
-This process never runs projections itself: a running app keeps doing that.`;
-
-async function main(argv: string[]): Promise<number> {
-  const [command, name, position] = argv;
-  if (!command || command === 'help' || command === '--help') {
-    process.stdout.write(`${USAGE}\n`);
-    return command ? 0 : 2;
-  }
-  return withOperatorApp(loadConfig(), async (app) => {
-    const runner = app.get(ProjectionRunner);
-    switch (command) {
-      case 'status':
-        printStatus(await runner.status());
-        return 0;
-      case 'rebuild':
-        return await rebuild(app, runner, required(name, 'name'));
-      case 'retry':
-        await runner.retry(required(name, 'name'));
-        printStatus((await runner.status()).filter((p) => p.name === name));
-        return 0;
-      case 'skip': {
-        const at = Number(required(position, 'position'));
-        if (!Number.isSafeInteger(at) || at < 1)
-          throw new UsageError('position must be a positive integer');
-        await runner.skip(required(name, 'name'), at);
-        printStatus((await runner.status()).filter((p) => p.name === name));
-        return 0;
-      }
-      default:
-        throw new UsageError(`unknown command "${command}"`);
-    }
-  });
-}
+program
+  .command('status')
+  .description('every projection: status, checkpoint, lag, owner, last error')
+  .action(withRunner(async (runner) => printStatus(await runner.status())));
+program
+  .command('rebuild <name>')
+  .description('rebuild into shadow tables and swap them in, with progress')
+  .action(withRunner((runner, app, name: string) => rebuild(app, runner, name)));
+program
+  .command('retry <name>')
+  .description('resume a failed projection at the event it stopped at')
+  .action(
+    withRunner(async (runner, _app, name: string) => {
+      await runner.retry(name);
+      printStatus((await runner.status()).filter((p) => p.name === name));
+    }),
+  );
+program
+  .command('skip')
+  .description('move a failed projection past that one dead-lettered event')
+  .argument('<name>')
+  .argument('<position>', 'its global position', positiveIntegerArgument)
+  .action(
+    withRunner(async (runner, _app, name: string, position: number) => {
+      await runner.skip(name, position);
+      printStatus((await runner.status()).filter((p) => p.name === name));
+    }),
+  );
 
 async function rebuild(
   app: INestApplicationContext,
   runner: ProjectionRunner,
   name: string,
-): Promise<number> {
+): Promise<void> {
   const dataSource = app.get<DataSource>(getDataSourceToken());
   const [{ total }] = await dataSource.query('SELECT count(*)::bigint AS total FROM events');
   const bar = new ProgressBar(`rebuild ${name}`, Number(total), process.stderr);
@@ -65,7 +66,6 @@ async function rebuild(
     `Projection ${name} rebuilt from ${bar.current.toLocaleString('en')} events in ` +
       `${((Date.now() - started) / 1000).toFixed(1)} s and swapped in.\n`,
   );
-  return 0;
 }
 
 function printStatus(statuses: Awaited<ReturnType<ProjectionRunner['status']>>): void {
@@ -84,4 +84,4 @@ function printStatus(statuses: Awaited<ReturnType<ProjectionRunner['status']>>):
   console.table(rows);
 }
 
-runCli('projections', USAGE, main);
+runCli('projections', program);

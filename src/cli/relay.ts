@@ -10,39 +10,43 @@ import {
 import { JetStreamRelay } from '../integration/relay/jetstream-relay.js';
 import { compareCheckpoints, ProjectionRunner, UnknownPosition } from '../projections/index.js';
 import { withOperatorApp } from './operator-app.js';
-import { positiveInteger, required, runCli, UsageError } from './run-cli.js';
+import { cli, positiveIntegerArgument, runCli } from './run-cli.js';
 
-const USAGE = `Usage: npm run relay -- <command>
-
-  status                     the relay's checkpoint and lag, the stream's message count and last position,
-                             and how the stream's settings differ from what Chronicle expects
-  replay --from <position>   publish again every integration event from that global position up to the relay's
-                             checkpoint, with the same message ids. JetStream drops those it still holds within
-                             its duplicate window (NATS_DUPLICATE_WINDOW_MS); older ones are stored again, after
-                             the newer ones: consumers deduplicate by message id (Nats-Msg-Id).
-
-Uses DATABASE_URL (or the embedded PostgreSQL under EMBEDDED_PG_DATA_DIR) and NATS_URL, NATS_STREAM,
-NATS_SUBJECT_PREFIX as the app reads them. This process never relays itself: a running app keeps doing that.`;
+const program = cli(
+  'relay',
+  `Uses DATABASE_URL (or the embedded PostgreSQL under EMBEDDED_PG_DATA_DIR) and NATS_URL, NATS_STREAM,
+NATS_SUBJECT_PREFIX as the app reads them. This process never relays itself: a running app keeps doing that.`,
+);
+program
+  .command('status')
+  .description(
+    "the relay's checkpoint and lag, the stream's message count and last position, and how the stream's " +
+      'settings differ from what Chronicle expects',
+  )
+  .action(() => withRelay((app, config) => status(app, config)));
+program
+  .command('replay')
+  .description(
+    "publish again every integration event from that global position up to the relay's checkpoint, with the " +
+      'same message ids. JetStream drops those it still holds within its duplicate window ' +
+      '(NATS_DUPLICATE_WINDOW_MS); older ones are stored again, after the newer ones: consumers deduplicate by ' +
+      'message id (Nats-Msg-Id).',
+  )
+  .requiredOption('--from <position>', 'the first global position', positiveIntegerArgument)
+  .action(({ from }: { from: number }) => withRelay((app, config) => replay(app, config, from)));
 
 const PAGE = 1000;
 
-async function main(argv: string[]): Promise<number> {
-  const [command, ...options] = argv;
-  if (!command || command === 'help' || command === '--help') {
-    process.stdout.write(`${USAGE}\n`);
-    return command ? 0 : 2;
-  }
-  if (command !== 'status' && command !== 'replay')
-    throw new UsageError(`unknown command "${command}"`);
-  const from = command === 'replay' ? fromOf(options) : 0;
+/** The app's module graph with the relay's configuration; the work's code is the process's exit code. */
+async function withRelay(
+  work: (app: INestApplicationContext, config: AppConfig) => Promise<number>,
+): Promise<void> {
   const config = loadConfig();
   if (!config.integration.nats)
     throw new Error(
       'NATS_URL is not set: this instance has no relay (see README, "Integration events")',
     );
-  return withOperatorApp(config, (app) =>
-    command === 'status' ? status(app, config) : replay(app, config, from),
-  );
+  process.exitCode = await withOperatorApp(config, (app) => work(app, config));
 }
 
 async function status(app: INestApplicationContext, config: AppConfig): Promise<number> {
@@ -130,12 +134,4 @@ async function replay(
   return 0;
 }
 
-function fromOf(options: string[]): number {
-  const [flag, value] = options;
-  const position = positiveInteger(required(value, 'position'));
-  if (flag !== '--from' || options.length !== 2 || Number.isNaN(position))
-    throw new UsageError('replay takes --from <position>, a positive integer');
-  return position;
-}
-
-runCli('relay', USAGE, main);
+runCli('relay', program);

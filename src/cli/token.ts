@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from '../config/config.js';
 import { DevelopmentIssuer } from '../identity/development-issuer.js';
 import { ROLES, type Role } from '../identity/principal.js';
+import { positiveInteger } from './run-cli.js';
 
 const USAGE = `Usage: npm run token -- --sub <id> --role <${ROLES.join('|')}> [--role ...] [--client <id>] [--ttl <seconds>]
 
@@ -34,14 +35,8 @@ function main(argv: string[]): number {
   }
   const roles = values.role ?? [];
   const unknown = roles.filter((role) => !ROLES.includes(role as Role));
-  const ttl = Number(values.ttl);
-  if (
-    !values.sub ||
-    roles.length === 0 ||
-    unknown.length > 0 ||
-    !Number.isInteger(ttl) ||
-    ttl < 1
-  ) {
+  const ttl = positiveInteger(values.ttl!);
+  if (!values.sub || roles.length === 0 || unknown.length > 0 || Number.isNaN(ttl)) {
     if (unknown.length > 0) process.stderr.write(`Unknown role: ${unknown.join(', ')}\n`);
     process.stderr.write(`${USAGE}\n`);
     return 2;
