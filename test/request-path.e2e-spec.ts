@@ -16,8 +16,6 @@ describe('the request path', () => {
   const enterWith = AsyncLocalStorage.prototype.enterWith;
 
   beforeAll(async () => {
-    running = await startTestApp();
-    api = accountsApi(running.app.getHttpServer());
     AsyncLocalStorage.prototype.run = function (this: AsyncLocalStorage<unknown>, ...args) {
       entered.push(new Error('run').stack ?? 'run');
       return run.apply(this, args as Parameters<typeof run>);
@@ -26,6 +24,9 @@ describe('the request path', () => {
       entered.push(new Error('enterWith').stack ?? 'enterWith');
       enterWith.call(this, store);
     };
+    // From the start: one run at start-up would hook every promise as well.
+    running = await startTestApp();
+    api = accountsApi(running.app.getHttpServer());
   });
   afterAll(async () => {
     AsyncLocalStorage.prototype.run = run;
@@ -33,7 +34,7 @@ describe('the request path', () => {
     await running.close();
   });
 
-  it('enters no AsyncLocalStorage: open, deposit, withdraw, read with consistentWith, a refused request', async () => {
+  it('enters no AsyncLocalStorage, from start-up on: open, deposit, withdraw, read with consistentWith, a refused request', async () => {
     const { id } = await api.open({ initialDeposit: 1000 });
     await api.deposit(id, 250, 'salary');
     const { position } = await api.withdraw(id, 100);
