@@ -99,6 +99,9 @@ describe('the console API: streams, their events, correlations, lag history', ()
     expect(second.streams[0].streamId > first.streams[0].streamId).toBe(true);
     const last = await streams({ prefix: account, limit: 1 });
     expect(last.next).toBeNull();
+    // A form's empty fields filter nothing.
+    const empty = await streams({ prefix: '', category: '', type: '', after: '', limit: 1 });
+    expect(empty).toEqual(await streams({ limit: 1 }));
   });
 
   it("pages a stream's events with their personal data decrypted, as GET /accounts/{id}/events shows them", async () => {

@@ -37,7 +37,17 @@ export class EventBrowserController {
   @ApiOkResponse({ type: StreamsPage })
   search(@Query() params: StreamSearchParams): Promise<StreamsPage> {
     const { prefix, category, type, after, limit = DEFAULT_PAGE } = params;
-    return this.queries.execute(new SearchStreamsQuery({ prefix, category, type, after, limit }));
+    // A form's empty field (`?prefix=&type=`) filters nothing.
+    const given = (text?: string) => text || undefined;
+    return this.queries.execute(
+      new SearchStreamsQuery({
+        prefix: given(prefix),
+        category: given(category),
+        type: given(type),
+        after: given(after),
+        limit,
+      }),
+    );
   }
 
   @Get('streams/:streamId/events')

@@ -1,6 +1,6 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsInt, IsOptional, IsString, Max, MaxLength, Min, MinLength } from 'class-validator';
+import { IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
 import { stacked } from '../http/stacked.js';
 
 /** Stream versions are int4 in PostgreSQL: a larger cursor would reach the database as an out-of-range error. */
@@ -20,10 +20,9 @@ const Limit = () =>
 
 const Text = (description: string) =>
   stacked(
-    ApiPropertyOptional({ description, maxLength: MAX_TEXT }),
+    ApiPropertyOptional({ description: `${description}; empty: any`, maxLength: MAX_TEXT }),
     IsOptional(),
     IsString(),
-    MinLength(1),
     MaxLength(MAX_TEXT),
   );
 
