@@ -42,7 +42,7 @@ export function Chart({ label, options, data, table, height = 260 }: ChartProps)
 
   return (
     <section class="chart" aria-labelledby={headingId}>
-      <h3 id={headingId}>{label}</h3>
+      <h2 id={headingId}>{label}</h2>
       <div ref={box} class="chart-canvas" aria-hidden="true" />
       {/* A table ignores width: 1px, so the wrapper is what is hidden. */}
       <div class="visually-hidden">
