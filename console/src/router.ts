@@ -13,7 +13,14 @@ export function currentRoute(): Route {
     path: path
       .split('/')
       .filter(Boolean)
-      .map((segment) => decodeURIComponent(segment)),
+      .map((segment) => {
+        // A hand-edited hash may hold a malformed escape (%E0): keep it as typed rather than fail.
+        try {
+          return decodeURIComponent(segment);
+        } catch {
+          return segment;
+        }
+      }),
     params: new URLSearchParams(search),
   };
 }
