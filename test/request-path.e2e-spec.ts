@@ -16,9 +16,12 @@ describe('the request path', () => {
   const enterWith = AsyncLocalStorage.prototype.enterWith;
 
   beforeAll(async () => {
-    AsyncLocalStorage.prototype.run = function (this: AsyncLocalStorage<unknown>, ...args) {
+    AsyncLocalStorage.prototype.run = function (
+      this: AsyncLocalStorage<unknown>,
+      ...args: Parameters<typeof run>
+    ) {
       entered.push(new Error('run').stack ?? 'run');
-      return run.apply(this, args as Parameters<typeof run>);
+      return run.apply(this, args);
     } as typeof run;
     AsyncLocalStorage.prototype.enterWith = function (this: AsyncLocalStorage<unknown>, store) {
       entered.push(new Error('enterWith').stack ?? 'enterWith');
