@@ -268,7 +268,10 @@ describe('every request answers 503 database-unavailable within DATABASE_TIMEOUT
     const others = child
       .output()
       .split('\n')
-      .filter((line) => /WARN|ERROR/.test(line) && !/\[PersonalData\]/.test(line))
+      .filter(
+        (line) =>
+          /"level":"(warn|error|fatal)"/.test(line) && !/"context":"PersonalData"/.test(line),
+      )
       .filter((line) => !/Database (unavailable \(|available again after)/.test(line));
     expect(others).toEqual([]);
   };

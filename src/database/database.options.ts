@@ -1,11 +1,6 @@
 import { Logger } from '@nestjs/common';
 import type { ClientBase } from 'pg';
-import {
-  AdvancedConsoleLogger,
-  DataSource,
-  type DataSourceOptions,
-  type QueryRunner,
-} from 'typeorm';
+import { DataSource, type DataSourceOptions, type Logger as TypeOrmLogger } from 'typeorm';
 import type { DatabaseTimeouts } from '../config/config.js';
 import { isDatabaseUnavailable } from './database-errors.js';
 import { MIGRATIONS } from './migrations.js';
@@ -58,17 +53,52 @@ export function sessionOptions(
   };
 }
 
-/** TypeORM's logger, but a query that fails for an outage is not logged: DatabaseHealth logs the outage once. */
-class OutageAwareLogger extends AdvancedConsoleLogger {
-  override logQueryError(
-    error: string,
-    query: string,
-    parameters?: unknown[],
-    queryRunner?: QueryRunner,
-  ): void {
-    // TypeORM passes the driver's Error, typed as a string.
+/**
+ * TypeORM's lines in the app's log, at LOG_LEVEL: a failed query with its statement (parameterised) and the
+ * driver's message, never its parameters, which carry personal data (an owner's name, an address). A query that fails for an outage is not logged: DatabaseHealth logs the outage once.
+ */
+/**
+ * The driver's error without the values it may quote: a data exception (SQLSTATE class 22: `invalid input syntax
+ * for type integer: "<the value>"`) by its code alone; other messages name only objects (a constraint, a column).
+ */
+function describe(error: unknown): string {
+  const driver = (error as { driverError?: unknown }).driverError ?? error;
+  const code = (driver as { code?: unknown }).code;
+  if (typeof code === 'string' && code.startsWith('22')) return `data exception (SQLSTATE ${code})`;
+  const message = error instanceof Error ? error.message : String(error);
+  return typeof code === 'string' ? `${message} (SQLSTATE ${code})` : message;
+}
+
+class AppTypeOrmLogger implements TypeOrmLogger {
+  private readonly logger = new Logger('TypeORM');
+
+  logQuery(): void {}
+
+  logQueryError(error: string | Error, query: string): void {
     if (isDatabaseUnavailable(error as unknown)) return;
-    super.logQueryError(error, query, parameters, queryRunner);
+    this.logger.error(
+      `query failed: ${describe(error)}; the statement: ${query.replace(/\s+/g, ' ')}`,
+    );
+  }
+
+  logQuerySlow(time: number, query: string): void {
+    this.logger.warn(`query took ${time} ms: ${query.replace(/\s+/g, ' ')}`);
+  }
+
+  /** A migration run or reverted at info; the rest of TypeORM's schema chatter at debug. */
+  logSchemaBuild(message: string): void {
+    if (/(executed|reverted) successfully/.test(message)) this.logger.log(message);
+    else this.logger.debug(message);
+  }
+
+  /** The counting and "no migrations are pending" of every start. */
+  logMigration(message: string): void {
+    this.logger.debug(message);
+  }
+
+  log(level: 'log' | 'info' | 'warn', message: unknown): void {
+    if (level === 'warn') this.logger.warn(String(message));
+    else this.logger.debug(String(message));
   }
 }
 
@@ -91,7 +121,7 @@ export function dataSourceOptions(
     migrationsTransactionMode: 'each',
     synchronize: false,
     logging: ['error', 'migration'],
-    logger: new OutageAwareLogger(['error', 'migration']),
+    logger: new AppTypeOrmLogger(),
     extra: {
       max: poolSize,
       application_name: 'chronicle',
