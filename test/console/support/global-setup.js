@@ -1,25 +1,19 @@
 // The console suite's one app: the test database (as for `npm test`: a throwaway database on DATABASE_URL's server,
-// or an embedded PostgreSQL), then the real application in a child process (test/support/app.child.ts, the
-// TypeScript sources run directly), listening on a free port of 127.0.0.1. Its address goes to the suites as
-// CHRONICLE_CONSOLE_URL.
+// or an embedded PostgreSQL), then the real application, as built (app.child.mjs: run `npm run build` first, as
+// `npm run test:console` does), in a child process listening on a free port of 127.0.0.1. Its address goes to the
+// suites as CHRONICLE_CONSOLE_URL.
 import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import databaseSetup from '../../support/global-setup.js';
 
-const CHILD = fileURLToPath(new URL('../../support/app.child.ts', import.meta.url));
-const REGISTER = fileURLToPath(new URL('../../support/ts-register.mjs', import.meta.url));
+const CHILD = fileURLToPath(new URL('./app.child.mjs', import.meta.url));
 
 export default async function globalSetup() {
   await databaseSetup();
   let output = '';
   const child = fork(CHILD, [], {
-    execArgv: ['--import', REGISTER],
-    env: {
-      ...process.env,
-      NODE_OPTIONS: '',
-      // Lag samples every 5 s are the console's chart; the rest as the e2e suites run the app.
-      CHRONICLE_TEST_OVERRIDES: process.env.CHRONICLE_TEST_OVERRIDES ?? '{}',
-    },
+    execArgv: [],
+    env: { ...process.env, NODE_OPTIONS: '' },
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
   });
   child.stdout.on('data', (chunk) => (output += chunk));
