@@ -40,6 +40,17 @@ describe('console: accessibility (axe-core finds no serious or critical violatio
   const expectNoSeriousViolation = async (page: ConsolePage['page']) =>
     expect(report(await seriousAccessibilityViolations(page))).toBe('');
 
+  it('the scan would see a violation: a button without an accessible name added to the page', async () => {
+    opened = await browser.open({ bypassCSP: true });
+    await opened.page.getByRole('textbox', { name: 'Bearer token' }).waitFor();
+    await opened.page.evaluate(
+      `document.querySelector('form').append(document.createElement('button'))`,
+    );
+    expect(await seriousAccessibilityViolations(opened.page)).toEqual([
+      expect.objectContaining({ id: 'button-name', impact: 'critical' }),
+    ]);
+  });
+
   it('the sign-in page', async () => {
     opened = await browser.open({ bypassCSP: true });
     await opened.page.getByRole('textbox', { name: 'Bearer token' }).waitFor();
