@@ -2,7 +2,7 @@ import { render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { whenUnauthorized } from './api';
 import { href, navigate, useRoute } from './router';
-import { claimsOf, forgetToken, isStaff, storedToken, type Claims } from './session';
+import { claimsOf, forgetToken, isAuditor, isStaff, storedToken, type Claims } from './session';
 import { AccountPage, AccountsPage } from './pages/accounts';
 import { LivePage } from './pages/live';
 import { OrdersPage } from './pages/orders';
@@ -14,16 +14,20 @@ import './console.css';
 interface Link {
   path: string;
   label: string;
-  staff: boolean;
+  /** Who sees the link: staff (auditor, admin), auditors only, or everyone signed in. */
+  who: 'staff' | 'auditor' | 'all';
 }
 
-/** Staff (auditor, admin) see every page; customers and tellers see Accounts. The server decides each call. */
+/**
+ * Auditors see every page; admins all but the live tail (GET /events/live is the auditor's); customers and tellers
+ * see Accounts. The server decides each call.
+ */
 const LINKS: Link[] = [
-  { path: 'streams', label: 'Streams', staff: true },
-  { path: 'live', label: 'Live', staff: true },
-  { path: 'accounts', label: 'Accounts', staff: false },
-  { path: 'projections', label: 'Projections', staff: true },
-  { path: 'orders', label: 'Orders', staff: true },
+  { path: 'streams', label: 'Streams', who: 'staff' },
+  { path: 'live', label: 'Live', who: 'auditor' },
+  { path: 'accounts', label: 'Accounts', who: 'all' },
+  { path: 'projections', label: 'Projections', who: 'staff' },
+  { path: 'orders', label: 'Orders', who: 'staff' },
 ];
 
 function App() {
@@ -55,13 +59,20 @@ function App() {
   }
 
   const staff = isStaff(claims);
-  const links = LINKS.filter((link) => staff || !link.staff);
+  const auditor = isAuditor(claims);
+  const links = LINKS.filter(
+    (link) => link.who === 'all' || (link.who === 'staff' ? staff : auditor),
+  );
   const page = route.path[0] ?? (staff ? 'streams' : 'accounts');
   const id = route.path[1];
   let content;
   switch (page) {
     case 'streams':
-      content = id ? <StreamPage streamId={id} route={route} /> : <StreamsPage route={route} />;
+      content = id ? (
+        <StreamPage streamId={id} route={route} />
+      ) : (
+        <StreamsPage route={route} linked={auditor} />
+      );
       break;
     case 'correlations':
       content = <CorrelationPage correlationId={id ?? ''} />;

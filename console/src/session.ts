@@ -60,3 +60,5 @@ export function claimsOf(token: string): Claims | null {
 export const isStaff = (claims: Claims) =>
   claims.roles.includes('auditor') || claims.roles.includes('admin');
 export const isAdmin = (claims: Claims) => claims.roles.includes('admin');
+/** Raw events (a stream's, a correlation's, the live tail) are the auditor's: they carry every context's personal data. */
+export const isAuditor = (claims: Claims) => claims.roles.includes('auditor');

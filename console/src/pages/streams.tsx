@@ -12,7 +12,7 @@ interface StreamSummary {
 }
 
 /** Search the stream catalog by id prefix, category and event type, a page at a time (keyset on the id). */
-export function StreamsPage({ route }: { route: Route }) {
+export function StreamsPage({ route, linked }: { route: Route; linked: boolean }) {
   const prefix = route.params.get('prefix') ?? '';
   const category = route.params.get('category') ?? '';
   const type = route.params.get('type') ?? '';
@@ -79,6 +79,11 @@ export function StreamsPage({ route }: { route: Route }) {
         <button type="submit">Search</button>
       </form>
       {error && <p role="alert">{error}</p>}
+      {!linked && (
+        <p class="hint">
+          A stream&apos;s events carry personal data: opening them is the auditor&apos;s.
+        </p>
+      )}
       {page && (
         <>
           <table>
@@ -97,7 +102,11 @@ export function StreamsPage({ route }: { route: Route }) {
               {page.streams.map((stream) => (
                 <tr key={stream.streamId}>
                   <td>
-                    <a href={href(['streams', stream.streamId])}>{stream.streamId}</a>
+                    {linked ? (
+                      <a href={href(['streams', stream.streamId])}>{stream.streamId}</a>
+                    ) : (
+                      <span class="mono">{stream.streamId}</span>
+                    )}
                   </td>
                   <td>{stream.category}</td>
                   <td class="num">{stream.version}</td>
