@@ -9,6 +9,8 @@ import { DatabaseHealth } from '../database/database-health.js';
 import { BROKER_LINK, type BrokerLink } from '../integration/index.js';
 import { ProjectionRunner, type ProjectionStatus } from '../projections/index.js';
 
+const STATUS_REUSE_MS = 1000;
+
 /** `since`: when DatabaseHealth found the outage (unset when only this check's query went unanswered). */
 export type DatabaseAnswer = { status: 'up' } | { status: 'down'; since?: Date };
 
@@ -48,6 +50,8 @@ export function projectionsReadiness(
  */
 @Injectable()
 export class Readiness {
+  private recent?: { at: number; statuses: Promise<ProjectionStatus[]> };
+
   constructor(
     private readonly indicators: HealthIndicatorService,
     @InjectDataSource() private readonly db: DataSource,
@@ -71,7 +75,7 @@ export class Readiness {
       return check.up({ message: 'run by other instances (RUN_PROJECTIONS=false)' });
     let statuses: ProjectionStatus[];
     try {
-      statuses = await this.projections.status();
+      statuses = await this.statuses();
     } catch {
       return check.down({ message: 'unknown: the database does not answer' });
     }
@@ -86,6 +90,13 @@ export class Readiness {
           maxLagMs: readyMaxLagMs,
           projections: summary,
         });
+  }
+
+  /** A query per projection: probes (public, never rate-limited) share one for STATUS_REUSE_MS, a flood included. */
+  private statuses(): Promise<ProjectionStatus[]> {
+    if (!this.recent || Date.now() - this.recent.at >= STATUS_REUSE_MS)
+      this.recent = { at: Date.now(), statuses: this.projections.status() };
+    return this.recent.statuses;
   }
 
   /** Only when NATS_URL is set (the relay module, and its BROKER_LINK, are loaded then). */
