@@ -43,5 +43,5 @@ export { type AppendResult, PersistedEvent } from './persisted-event.js';
 export { PERSONAL_DATA_ERASED, type PersonalDataDeclaration } from './personal-data.js';
 export type { PersonalDataColumns } from './personal-data-columns.js';
 export { KeyRing, PersonalDataKeys } from './personal-data-keys.js';
-export { PostgresEventStore, type Queryable } from './postgres-event-store.js';
+export { type EventRow, PostgresEventStore, type Queryable } from './postgres-event-store.js';
 export { type DatedSnapshot, PostgresSnapshotStore } from './postgres-snapshot-store.js';

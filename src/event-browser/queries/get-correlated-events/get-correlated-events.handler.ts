@@ -1,24 +1,11 @@
 import { QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
-import { PersistedEvent, PostgresEventStore } from '../../../event-store/index.js';
+import { type EventRow, PostgresEventStore } from '../../../event-store/index.js';
 import { storedEventOf } from '../../../shared/stored-event.response.js';
 import { CorrelationKeys } from '../../correlation-keys.js';
 import type { CorrelatedEventsPage } from './correlated-events.response.js';
 import { GetCorrelatedEventsQuery } from './get-correlated-events.query.js';
-
-interface Row {
-  global_position: string;
-  stream_id: string;
-  stream_version: number;
-  event_id: string;
-  type: string;
-  schema_version: number;
-  data: Record<string, unknown>;
-  metadata: Record<string, unknown>;
-  recorded_at: Date;
-  transaction_id: string;
-}
 
 /** The events of one correlation id across streams, by the correlation index, then from the log. */
 @QueryHandler(GetCorrelatedEventsQuery)
@@ -34,7 +21,7 @@ export class GetCorrelatedEventsHandler implements IQueryHandler<
 
   async execute({ page }: GetCorrelatedEventsQuery): Promise<CorrelatedEventsPage> {
     const { correlationId, after, limit } = page;
-    const rows: Row[] = await this.db.query(
+    const rows: EventRow[] = await this.db.query(
       `SELECT e.global_position, e.stream_id, e.stream_version, e.event_id, e.type, e.schema_version, e.data,
          e.metadata, e.recorded_at, e.transaction_id::text AS transaction_id
        FROM correlation_events c JOIN events e ON e.global_position = c.global_position
@@ -43,23 +30,7 @@ export class GetCorrelatedEventsHandler implements IQueryHandler<
        LIMIT $3`,
       [this.keys.of(correlationId), after, limit + 1],
     );
-    const events = await this.store.decryptPersonalData(
-      rows.slice(0, limit).map(
-        (row) =>
-          new PersistedEvent({
-            eventId: row.event_id,
-            streamId: row.stream_id,
-            streamVersion: row.stream_version,
-            globalPosition: Number(row.global_position),
-            transactionId: row.transaction_id,
-            type: row.type,
-            schemaVersion: row.schema_version,
-            data: row.data,
-            metadata: row.metadata,
-            recordedAt: row.recorded_at,
-          }),
-      ),
-    );
+    const events = await this.store.decryptPersonalData(rows.slice(0, limit));
     return {
       correlationId,
       events: events.map(storedEventOf),
