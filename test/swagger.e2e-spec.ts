@@ -54,7 +54,7 @@ describe('OpenAPI documentation', () => {
     expect(Object.keys(doc.paths['/accounts/{id}'])).toContain('get');
   });
 
-  it('offers Authorize with a bearer token, required by every operation but /health (and its probes), /metrics and /asyncapi.json', async () => {
+  it('offers Authorize with a bearer token, required by every operation but /health (and its probes), /metrics, /asyncapi.json and /console/config.json', async () => {
     expect(doc.components.securitySchemes?.bearer).toMatchObject({
       type: 'http',
       scheme: 'bearer',
@@ -68,6 +68,7 @@ describe('OpenAPI documentation', () => {
           '/health/ready',
           '/metrics',
           '/asyncapi.json',
+          '/console/config.json',
         ].includes(path);
         expect([`${method} ${path}`, operation.security]).toEqual([
           `${method} ${path}`,

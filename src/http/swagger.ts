@@ -11,7 +11,7 @@ export function setupSwagger(app: INestApplication): void {
       'Event-sourced accounts, carts, orders and shipping on PostgreSQL. Commands answer with the stream `version` and the global `position` of ' +
         'their last event; send `If-Match: "<version>"` for optimistic concurrency, `Idempotency-Key` to retry ' +
         'safely, and `consistentWith=<position>` on a read to see your own write. Errors are application/problem+json. ' +
-        'Every route but /health, /metrics and /asyncapi.json (the AsyncAPI document of the integration events published to NATS JetStream) needs `Authorization: Bearer <token>`; each says which roles may call it.',
+        "Every route but /health, /metrics, /asyncapi.json (the AsyncAPI document of the integration events published to NATS JetStream) and /console/config.json (the web console's settings, read before sign-in) needs `Authorization: Bearer <token>`; each says which roles may call it.",
     )
     .setVersion('0.1.0')
     .addBearerAuth(
