@@ -87,7 +87,9 @@ export function requestLogOptions(): Options<IncomingMessage, ServerResponse> {
       sequence = (sequence + 1) & 0x7fffffff;
       return sequence;
     },
-    customLogLevel: (_req, res, error) => (error || res.statusCode >= 500 ? 'error' : 'info'),
+    // Every request at info, a 5xx included: the failure itself is logged once where it is handled (an outage
+    // once by DatabaseHealth, an unexpected error by ProblemFilter), not again per request.
+    useLevel: 'info',
     customSuccessMessage: () => 'request',
     customErrorMessage: () => 'request failed',
     customSuccessObject: (req, res) => requestLine(req, res),

@@ -329,8 +329,11 @@ export class ProjectionRunner implements OnApplicationBootstrap, BeforeApplicati
   }
 
   private refreshFailed(name: string, error: unknown): void {
-    if (!this.shuttingDown)
-      this.logger.warn(`Projection ${name}: could not read its stored state: ${String(error)}`);
+    if (this.shuttingDown) return;
+    const line = `Projection ${name}: could not read its stored state: ${String(error)}`;
+    // An outage: DatabaseHealth logs it once, not each projection on each poll.
+    if (isDatabaseUnavailable(error)) this.logger.debug(line);
+    else this.logger.warn(line);
   }
 
   private poll(): void {
