@@ -46,6 +46,24 @@ function App() {
     [],
   );
 
+  // An expired token would only earn 401s: back to sign-in when it expires.
+  useEffect(() => {
+    if (!claims?.exp) return;
+    const left = claims.exp * 1000 - Date.now();
+    const expire = () => {
+      forgetToken();
+      setClaims(null);
+      navigate(['sign-in'], { expired: '1' });
+    };
+    if (left <= 0) {
+      expire();
+      return;
+    }
+    // setTimeout takes at most 2^31-1 ms (about 24.8 days); a longer token is checked again by the server anyway.
+    const timer = setTimeout(expire, Math.min(left, 2 ** 31 - 1));
+    return () => clearTimeout(timer);
+  }, [claims]);
+
   if (!claims || route.path[0] === 'sign-in') {
     return (
       <SignInPage
