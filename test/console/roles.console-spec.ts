@@ -44,6 +44,8 @@ describe('console: roles decide what is shown', () => {
   it('an admin sees the Rebuild buttons', async () => {
     const { page, shown } = await linksOf(TOKENS.admin);
     expect(shown).toContain('Projections');
+    // The whole log's live tail carries every owner's personal data: the auditors' alone, as in the access policy.
+    expect(shown).not.toContain('Live');
     await page.go('Projections');
     await page.page.getByRole('table', { name: 'Projections' }).waitFor();
     await page.page
