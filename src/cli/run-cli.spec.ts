@@ -33,7 +33,9 @@ describe('an operator command line', () => {
       .command('skip')
       .argument('<name>')
       .argument('<position>', 'global position', positiveIntegerArgument)
-      .action((_name: string, position: number) => (taken = position));
+      .action((_name: string, position: number) => {
+        taken = position;
+      });
     try {
       program.parse(argv, { from: 'user' });
       return { taken };
