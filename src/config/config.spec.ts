@@ -37,6 +37,7 @@ describe('loadConfig', () => {
     [{ BODY_LIMIT: '1gb' }, /^BODY_LIMIT must be a size/],
     [{ SNAPSHOT_EVERY: '-1' }, /^SNAPSHOT_EVERY must be an integer from 0 to 1000000/],
     [{ RUN_PROJECTIONS: 'accounts;orders' }, /^RUN_PROJECTIONS must be true, false or a comma/],
+    [{ READINESS_MAX_LAG_MS: '0' }, /^READINESS_MAX_LAG_MS must be an integer from 1 to 86400000/],
     [
       { NODE_ENV: 'production', CHRONICLE_MASTER_KEY: randomBytes(32).toString('base64') },
       /^AUTH_JWKS_URL \(or AUTH_PUBLIC_KEY\) is required in production/,
