@@ -6,6 +6,7 @@ import { accountsApi } from './support/accounts-api.js';
 import { scratchDatabase, type ScratchDatabase } from './support/database.js';
 import { eventually } from './support/eventually.js';
 import request from './support/http.js';
+import { deleteStream, NATS_URL, natsOrSkip, relayConfig } from './support/nats.js';
 import { pgProxy, type PgProxy } from './support/pg-proxy.js';
 import { forkTsChild, type TsChild } from './support/ts-child.js';
 import { startTestApp, testConfig } from './support/test-app.js';
@@ -173,5 +174,40 @@ describe('/health/ready while PostgreSQL does not answer, /health/live meanwhile
     await eventually(async () => {
       await probe(url, '/health/ready').expect(200);
     }, 15_000);
+  });
+});
+
+const natsServer = await natsOrSkip('test/health-probes.e2e-spec.ts (a broker up)');
+
+describe('/health/ready with NATS_URL set', () => {
+  let running: RunningApp | undefined;
+  afterEach(async () => {
+    await running?.close();
+    running = undefined;
+  });
+  afterAll(() => natsServer?.close());
+
+  it('answers 503 not-ready (broker down) while the relay is not connected to NATS', async () => {
+    // Nothing listens on port 1: the relay keeps trying in the background.
+    running = await startTestApp({ integration: relayConfig('nats://127.0.0.1:1') });
+    const body = await expectNotReady(running.app.getHttpServer(), 'broker');
+    expect(body.checks.broker).toEqual({ status: 'down', message: 'not connected to NATS' });
+    expect(body.checks.database).toEqual({ status: 'up' });
+  });
+
+  const withNats = natsServer ? it : it.skip;
+  withNats('answers 200 with the broker up once connected to NATS', async () => {
+    const integration = relayConfig(NATS_URL);
+    running = await startTestApp({ integration });
+    const server = running.app.getHttpServer();
+    try {
+      await eventually(async () => {
+        const res = await probe(server, '/health/ready');
+        expect(res.status).toBe(200);
+        expect(res.body.details.broker).toEqual({ status: 'up' });
+      }, 10_000);
+    } finally {
+      await deleteStream(await natsServer!.jetstreamManager(), integration.stream);
+    }
   });
 });
