@@ -12,7 +12,7 @@ import { answerMalformedRequests } from './http/malformed-requests.js';
 import { securityHeaders } from './http/security-headers.js';
 import { setupSwagger } from './http/swagger.js';
 import { serveConsole } from './web-console/index.js';
-import { AppLogger, appLogger } from './logging/index.js';
+import { appLogger, nestLogger } from './logging/index.js';
 
 export interface RunningApp {
   readonly app: NestExpressApplication;
@@ -39,9 +39,8 @@ export async function createApp(config: AppConfig): Promise<RunningApp> {
   try {
     const app = await NestFactory.create<NestExpressApplication>(
       AppModule.forRoot({ ...config, databaseUrl }),
-      { bodyParser: false, bufferLogs: true },
+      { bodyParser: false, logger: nestLogger(config) },
     );
-    app.useLogger(app.get(AppLogger));
     answerMalformedRequests(app.getHttpServer());
     app.disable('x-powered-by');
     // The client's address, as the per-IP rate limit counts it, is then the one these proxies saw.

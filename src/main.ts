@@ -1,10 +1,12 @@
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { createApp } from './app.factory.js';
-import { ConfigError, loadConfig } from './config/config.js';
+import { type AppConfig, ConfigError, loadConfig } from './config/config.js';
+import { appLogger, flushLog } from './logging/index.js';
+
+let config: AppConfig | undefined;
 
 async function main(): Promise<void> {
-  let config;
   try {
     config = loadConfig();
   } catch (error) {
@@ -37,8 +39,11 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  process.stderr.write(
-    `Chronicle failed to start: ${error instanceof Error ? error.message : String(error)}\n`,
-  );
+  const message = `Chronicle failed to start: ${error instanceof Error ? error.message : String(error)}`;
+  // A line of the JSON log once the configuration is known (LOG_LEVEL, where it goes); plain text before.
+  if (config) {
+    appLogger(config).fatal({ context: 'Chronicle' }, message);
+    flushLog();
+  } else process.stderr.write(`${message}\n`);
   process.exit(1);
 });

@@ -4,7 +4,7 @@ import { NestFactory } from '@nestjs/core';
 import { AppModule } from '../app.module.js';
 import type { AppConfig } from '../config/config.js';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from '../database/embedded-postgres.js';
-import { AppLogger, appLogger, setLogDestination } from '../logging/index.js';
+import { appLogger, nestLogger, setLogDestination } from '../logging/index.js';
 
 /**
  * The application's module graph for an operator's command: DATABASE_URL or the embedded PostgreSQL, no projection
@@ -39,9 +39,8 @@ export async function withOperatorApp<T>(
           statementTimeoutMs: config.database.maintenanceStatementTimeoutMs,
         },
       }),
-      { bufferLogs: true },
+      { logger: nestLogger({ ...config, logLevel }) },
     );
-    app.useLogger(app.get(AppLogger));
     return await work(app);
   } finally {
     await app?.close();

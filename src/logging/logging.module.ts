@@ -13,7 +13,7 @@ import {
   type OnModuleInit,
 } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
-import { LoggerModule, PinoLogger } from 'nestjs-pino';
+import { LoggerModule, type Params, PinoLogger } from 'nestjs-pino';
 import { pinoHttp, type HttpLogger } from 'pino-http';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
 import { Metrics } from '../metrics/metrics.service.js';
@@ -63,6 +63,19 @@ class LoggingLifecycle implements OnModuleInit, OnModuleDestroy, OnApplicationSh
 
 const EVERY_ROUTE = { path: '{/*splat}', method: RequestMethod.ALL };
 
+function loggerParams(config: AppConfig): Params {
+  return { pinoHttp: { logger: appLogger(config) }, exclude: [EVERY_ROUTE] };
+}
+
+/**
+ * Nest's logger for NestFactory.create, over the same pino logger: Nest's lines while the app is being built (a
+ * database it retries, say) are written at once, not buffered until the app is up.
+ */
+export function nestLogger(config: AppConfig): AppLogger {
+  const params = loggerParams(config);
+  return new AppLogger(new PinoLogger(params), params);
+}
+
 let requestLogger: HttpLogger | undefined;
 
 /**
@@ -85,12 +98,7 @@ export class LoggingModule implements NestModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: LoggingModule,
-      imports: [
-        LoggerModule.forRoot({
-          pinoHttp: { logger: appLogger(config) },
-          exclude: [EVERY_ROUTE],
-        }),
-      ],
+      imports: [LoggerModule.forRoot(loggerParams(config))],
       providers: [AppLogger, LoggingLifecycle],
       exports: [AppLogger],
     };
