@@ -39,7 +39,9 @@ class LoggingLifecycle implements OnModuleInit, OnModuleDestroy, OnApplicationSh
 
   onModuleInit(): void {
     // The process's logger is shared by the apps a test runs one after another: each sets its own level.
-    if (PinoLogger.root) PinoLogger.root.level = pinoLevelOf(this.config.logLevel);
+    const level = pinoLevelOf(this.config.logLevel);
+    if (PinoLogger.root) PinoLogger.root.level = level;
+    if (requestLogger) requestLogger.logger.level = level;
     const http = this.adapter.httpAdapter?.getInstance<{ locals?: Record<symbol, unknown> }>();
     if (!http?.locals) return;
     const duration = this.metrics.httpRequestDuration;
