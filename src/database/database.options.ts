@@ -85,16 +85,13 @@ class AppTypeOrmLogger implements TypeOrmLogger {
     this.logger.warn(`query took ${time} ms: ${query.replace(/\s+/g, ' ')}`);
   }
 
-  /** A migration run or reverted at info; the rest of TypeORM's schema chatter at debug. */
+  /** A migration run or reverted, at info; not the rest ("No migrations are pending" at every start). */
   logSchemaBuild(message: string): void {
     if (/(executed|reverted) successfully/.test(message)) this.logger.log(message);
-    else this.logger.debug(message);
   }
 
-  /** The counting and "no migrations are pending" of every start. */
-  logMigration(message: string): void {
-    this.logger.debug(message);
-  }
+  /** The counting and "no migrations are pending" of every start: not logged (an operator CLI's stdout stays its own). */
+  logMigration(): void {}
 
   log(level: 'log' | 'info' | 'warn', message: unknown): void {
     if (level === 'warn') this.logger.warn(String(message));
