@@ -1,8 +1,8 @@
 import pg from 'pg';
 import { loadConfig } from '../config/config.js';
 import { migrate, sessionOptions } from '../database/database.options.js';
-import { startEmbeddedPostgres, type EmbeddedDatabase } from '../database/embedded-postgres.js';
 import { MasterKeyRotation, MasterKeys, type MasterKeyStatus } from '../event-store/index.js';
+import { operatorDatabase, operatorLogging } from './operator-app.js';
 import { cli, positiveIntegerArgument, runCli } from './run-cli.js';
 
 const program = cli(
@@ -28,8 +28,7 @@ program
 /** The database (migrated) and the master keys, for `work`. */
 async function withRotation(work: (rotation: MasterKeyRotation) => Promise<void>): Promise<void> {
   const config = loadConfig();
-  let embedded: EmbeddedDatabase | undefined;
-  if (!config.databaseUrl) embedded = await startEmbeddedPostgres(config.embeddedPg);
+  const embedded = await operatorDatabase({ ...config, logLevel: operatorLogging(config) });
   const databaseUrl = config.databaseUrl ?? embedded!.url;
   // The operator's command: the maintenance statement timeout, and one connection.
   const timeouts = {

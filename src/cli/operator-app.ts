@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import type { INestApplicationContext } from '@nestjs/common';
+import { type INestApplicationContext, Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { AppModule } from '../app.module.js';
 import type { AppConfig } from '../config/config.js';
@@ -15,16 +15,8 @@ export async function withOperatorApp<T>(
   config: AppConfig,
   work: (app: INestApplicationContext) => Promise<T>,
 ): Promise<T> {
-  // The command's output is on stdout; its log on stderr, at LOG_LEVEL, or warn when LOG_LEVEL is unset.
-  setLogDestination(2);
-  const logLevel = process.env.LOG_LEVEL === undefined ? 'warn' : config.logLevel;
-  const postgres = appLogger({ ...config, logLevel }).child({ context: 'EmbeddedPostgres' });
-  let embedded: EmbeddedDatabase | undefined;
-  if (!config.databaseUrl)
-    embedded = await startEmbeddedPostgres({
-      ...config.embeddedPg,
-      log: (line) => postgres.debug(line),
-    });
+  const logLevel = operatorLogging(config);
+  const embedded = await operatorDatabase({ ...config, logLevel });
   const databaseUrl = config.databaseUrl ?? embedded!.url;
   let app: INestApplicationContext | undefined;
   try {
@@ -46,4 +38,22 @@ export async function withOperatorApp<T>(
     await app?.close();
     await embedded?.stop();
   }
+}
+
+/**
+ * An operator command's log: its output is on stdout, its log (Nest's, TypeORM's included) on stderr, at LOG_LEVEL,
+ * or warn when LOG_LEVEL is unset. Returns that level.
+ */
+export function operatorLogging(config: AppConfig): AppConfig['logLevel'] {
+  setLogDestination(2);
+  const logLevel = process.env.LOG_LEVEL === undefined ? 'warn' : config.logLevel;
+  Logger.overrideLogger(nestLogger({ ...config, logLevel }));
+  return logLevel;
+}
+
+/** The embedded PostgreSQL when DATABASE_URL is unset (its output at debug), else nothing; `config` at the command's level. */
+export async function operatorDatabase(config: AppConfig): Promise<EmbeddedDatabase | undefined> {
+  if (config.databaseUrl) return undefined;
+  const postgres = appLogger(config).child({ context: 'EmbeddedPostgres' });
+  return startEmbeddedPostgres({ ...config.embeddedPg, log: (line) => postgres.debug(line) });
 }
