@@ -92,8 +92,13 @@ class ProjectionsResponse {
 
 class LagSampleResponse {
   @ApiProperty({ example: '2026-11-22T09:00:05.000Z', format: 'date-time' }) at: string;
-  @ApiProperty({ example: 3, description: 'Committed events not applied yet' }) lagEvents: number;
-  @ApiProperty({ example: 12, description: 'Age of the oldest event not applied yet' })
+  @ApiProperty({
+    example: 3,
+    description:
+      'Events committed after its checkpoint, of any type (an upper bound of what it has left to apply)',
+  })
+  lagEvents: number;
+  @ApiProperty({ example: 12, description: 'Age of the first event after its checkpoint' })
   lagMs: number;
   @ApiProperty({ example: 120345, description: 'Global position of its checkpoint' })
   position: number;
