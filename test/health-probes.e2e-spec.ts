@@ -1,10 +1,10 @@
-import { randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
 import type { RunningApp } from '../src/app.factory.js';
 import { loadConfig } from '../src/config/config.js';
 import { accountsApi } from './support/accounts-api.js';
 import { scratchDatabase, type ScratchDatabase } from './support/database.js';
 import { eventually } from './support/eventually.js';
+import { forgeUndecryptableAccountOpened } from './support/forged-events.js';
 import request from './support/http.js';
 import { deleteStream, NATS_URL, natsOrSkip, relayConfig } from './support/nats.js';
 import { pgProxy, type PgProxy } from './support/pg-proxy.js';
@@ -71,28 +71,7 @@ describe('GET /health/live and /health/ready (terminus)', () => {
   it('answers 503 not-ready while a projection it runs has failed, 200 again once it is past the event', async () => {
     const api = accountsApi(server);
     const { id } = await api.open({ ownerName: 'Grace Tampered' });
-    const { rows } = await scratch.pool.query(
-      `SELECT data FROM events WHERE stream_id = $1 AND type = 'AccountOpened'`,
-      [`account-${id}`],
-    );
-    const sealed = rows[0].data.$personal as { data: string };
-    const bytes = Buffer.from(sealed.data, 'base64');
-    bytes[0] ^= 1;
-    const forged = randomUUID();
-    const {
-      rows: [inserted],
-    } = await scratch.pool.query(
-      `INSERT INTO events (stream_id, stream_version, event_id, type, data)
-       VALUES ($1, 1, gen_random_uuid(), 'AccountOpened', $2) RETURNING global_position`,
-      [
-        `account-${forged}`,
-        JSON.stringify({
-          ...rows[0].data,
-          accountId: forged,
-          $personal: { ...sealed, data: bytes.toString('base64') },
-        }),
-      ],
-    );
+    const { position } = await forgeUndecryptableAccountOpened(scratch.pool, id);
 
     let body!: Awaited<ReturnType<typeof expectNotReady>>;
     await eventually(async () => {
@@ -114,7 +93,7 @@ describe('GET /health/live and /health/ready (terminus)', () => {
         await api
           .http()
           .post(`/admin/projections/${name}/skip`)
-          .send({ position: Number(inserted.global_position) })
+          .send({ position: Number(position) })
           .expect(200);
       expect(failed).toEqual([]);
     }, 20_000);

@@ -4,6 +4,7 @@ import { accountsApi, expectProblem } from './support/accounts-api.js';
 import { TEST_CUSTOMER } from './support/auth.js';
 import { scratchDatabase, type ScratchDatabase } from './support/database.js';
 import { eventually } from './support/eventually.js';
+import { forgeUndecryptableAccountOpened } from './support/forged-events.js';
 import { startTestApp } from './support/test-app.js';
 
 const ERASED = '[erased]';
@@ -126,41 +127,20 @@ describe("erasing an account owner's personal data (crypto-shredding)", () => {
 
   it('dead-letters an event whose personal data does not decrypt, and stops there instead of showing garbage', async () => {
     const { id } = await api.open({ ownerName: 'Grace Tampered' });
-    const { rows } = await scratch.pool.query(
-      `SELECT data FROM events WHERE stream_id = $1 AND type = 'AccountOpened'`,
-      [`account-${id}`],
-    );
-    const sealed = rows[0].data.$personal as { data: string };
-    const bytes = Buffer.from(sealed.data, 'base64');
-    bytes[0] ^= 1;
-    const forged = randomUUID();
-    const {
-      rows: [inserted],
-    } = await scratch.pool.query(
-      `INSERT INTO events (stream_id, stream_version, event_id, type, data)
-       VALUES ($1, 1, gen_random_uuid(), 'AccountOpened', $2) RETURNING global_position`,
-      [
-        `account-${forged}`,
-        JSON.stringify({
-          ...rows[0].data,
-          accountId: forged,
-          $personal: { ...sealed, data: bytes.toString('base64') },
-        }),
-      ],
-    );
+    const { forged, position } = await forgeUndecryptableAccountOpened(scratch.pool, id);
 
     await eventually(async () => {
       const accounts = (await projections()).find((p) => p.name === 'accounts')!;
       expect(accounts.status).toBe('failed');
       expect(accounts.lastError).toContain(
-        `event ${inserted.global_position} (AccountOpened): Personal data of AccountOpened in account-${forged} ` +
+        `event ${position} (AccountOpened): Personal data of AccountOpened in account-${forged} ` +
           'cannot be decrypted: its ciphertext failed authentication',
       );
     }, 20_000);
     const dead = await api.http().get('/admin/projections/accounts/dead-letters').expect(200);
     expect(dead.body).toEqual(
       expect.arrayContaining([
-        expect.objectContaining({ position: Number(inserted.global_position), attempts: 3 }),
+        expect.objectContaining({ position: Number(position), attempts: 3 }),
       ]),
     );
     const read = await api.http().get(`/accounts/${forged}/events`);
