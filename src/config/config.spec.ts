@@ -30,6 +30,7 @@ describe('loadConfig', () => {
     [{ EMBEDDED_PG_PORT: '5.5' }, /^EMBEDDED_PG_PORT must be an integer/],
     [{ DATABASE_URL: 'not a url' }, /^DATABASE_URL must be a URL/],
     [{ DATABASE_URL: 'mysql://x@y/z' }, /^DATABASE_URL must use the postgres:\/\/ scheme/],
+    [{ READ_DATABASE_URL: 'not a url' }, /^READ_DATABASE_URL must be a URL/],
     [
       { NODE_ENV: 'staging' },
       /^NODE_ENV must be one of development, production, test, got "staging"$/,

@@ -12,6 +12,8 @@ export interface AppConfig {
   port: number;
   /** Unset: an embedded PostgreSQL is started under `embeddedPg.dataDir`. */
   databaseUrl?: string;
+  /** A streaming replica of databaseUrl that the read-model queries use; unset: they read the primary. */
+  readDatabaseUrl?: string;
   embeddedPg: { port: number; dataDir: string };
   dbPoolSize: number;
   /** Timeouts of every database session, and the bound on a request's wait for the database. */
@@ -117,19 +119,17 @@ function oneOf<T extends string>(env: Env, name: string, fallback: T, allowed: r
   return raw as T;
 }
 
-function databaseUrl(env: Env): string | undefined {
-  const raw = env.DATABASE_URL;
+function databaseUrl(env: Env, name = 'DATABASE_URL'): string | undefined {
+  const raw = env[name];
   if (raw === undefined || raw === '') return undefined;
   let url: URL;
   try {
     url = new URL(raw);
   } catch {
-    throw new ConfigError(
-      'DATABASE_URL must be a URL like postgres://user:password@host:5432/database',
-    );
+    throw new ConfigError(`${name} must be a URL like postgres://user:password@host:5432/database`);
   }
   if (!['postgres:', 'postgresql:'].includes(url.protocol)) {
-    throw new ConfigError(`DATABASE_URL must use the postgres:// scheme, got "${url.protocol}"`);
+    throw new ConfigError(`${name} must use the postgres:// scheme, got "${url.protocol}"`);
   }
   return raw;
 }
@@ -306,6 +306,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     host: env.HOST || '0.0.0.0',
     port: integer(env, 'PORT', 3000, 0, 65535),
     databaseUrl: databaseUrl(env),
+    readDatabaseUrl: databaseUrl(env, 'READ_DATABASE_URL'),
     embeddedPg: {
       port: integer(env, 'EMBEDDED_PG_PORT', 54329, 1024, 65535),
       dataDir: env.EMBEDDED_PG_DATA_DIR || '.data/postgres',
