@@ -81,7 +81,9 @@ async function admin(serverUrl: string, sql: string): Promise<void> {
 }
 
 export async function truncate(pool: pg.Pool, ...tables: string[]): Promise<void> {
-  await pool.query(`TRUNCATE ${tables.join(', ')} RESTART IDENTITY`);
+  // The heads go with their events: a head left behind would put a stream's next append after a gap.
+  const all = tables.includes('events') ? [...tables, 'streams'] : tables;
+  await pool.query(`TRUNCATE ${all.join(', ')} RESTART IDENTITY`);
 }
 
 /** After a bulk load: both tables frozen and analysed, so that neither side's first read pays for hint bits. */

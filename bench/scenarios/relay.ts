@@ -183,7 +183,7 @@ async function latencyUnderLoad(
   const stream = `BENCH_RELAY_${id}`;
   const subjectPrefix = `bench_${id}`;
   const pool = new pg.Pool({ connectionString: context.db.url, max: 2 });
-  await pool.query('TRUNCATE events, account_balances, account_transactions, idempotency_keys');
+  await pool.query('TRUNCATE events, streams, account_balances, account_transactions, idempotency_keys');
   await pool.query('DELETE FROM projection_checkpoints');
   await pool.end();
   const running = await createApp({

@@ -14,6 +14,8 @@ import { AppendResult, PersistedEvent } from './persisted-event.js';
 import { MasterKeys } from './master-keys.js';
 import { KeyRing } from './personal-data-keys.js';
 import { PersonalDataVault, type OpenedState } from './personal-data-vault.js';
+import { type AppendOutcome, type PendingAppend, runAppends } from './append-statement.js';
+import { GroupCommit, type GroupCommitOptions } from './group-commit.js';
 
 /** stream_version is an int column. */
 const MAX_STREAM_VERSION = 2_147_483_647;
@@ -22,21 +24,13 @@ export type Queryable = Pick<Pool, 'query'> | Pick<PoolClient, 'query'>;
 
 const UNIQUE_VIOLATION = '23505';
 const STREAM_VERSION_CONSTRAINT = 'events_stream_id_stream_version_key';
+const EVENT_ID_CONSTRAINT = 'events_stream_id_event_id_key';
 const MAX_ANY_RETRIES = 10;
 const COLUMNS = `global_position, stream_id, stream_version, event_id, type, schema_version, data,
   metadata, recorded_at, transaction_id::text AS transaction_id`;
 
 /** `readAll` for readers that never look at metadata: less to transfer and parse. */
 const COLUMNS_WITHOUT_METADATA = COLUMNS.replace('metadata', `'{}'::jsonb AS metadata`);
-
-const APPEND_SQL = `
-WITH head AS (SELECT coalesce(max(stream_version), 0) AS version FROM events WHERE stream_id = $1)
-INSERT INTO events (stream_id, stream_version, event_id, type, schema_version, data, metadata)
-SELECT $1, head.version + e.ord, e.event_id, e.type, e.schema_version, e.data::jsonb, e.metadata::jsonb
-FROM head, unnest($2::uuid[], $3::text[], $4::smallint[], $5::text[], $6::text[])
-  WITH ORDINALITY AS e(event_id, type, schema_version, data, metadata, ord)
-WHERE $7::int IS NULL OR head.version = $7::int
-RETURNING global_position, stream_version, recorded_at, transaction_id::text AS transaction_id`;
 
 export interface EventRow {
   global_position: string;
@@ -50,11 +44,6 @@ export interface EventRow {
   recorded_at: Date;
   transaction_id: string;
 }
-
-type AppendedRow = Pick<
-  EventRow,
-  'global_position' | 'stream_version' | 'recorded_at' | 'transaction_id'
->;
 
 export interface EventToFold {
   streamVersion: number;
@@ -70,6 +59,13 @@ export interface EventStoreOptions {
   readonly masterKey?: KeyObject;
   /** Only unwrap the keys a rotation has not re-wrapped yet (CHRONICLE_PREVIOUS_MASTER_KEYS). */
   readonly previousMasterKeys?: readonly KeyObject[];
+  /** How concurrent appends on a pool share statements (ignored on a transaction's connection). */
+  readonly groupCommit?: GroupCommitOptions;
+}
+
+/** A pool shares statements between callers; a checked-out client (a transaction's) does not. */
+function isPool(db: Queryable): db is Pool {
+  return 'totalCount' in db && typeof (db as Pool).connect === 'function';
 }
 
 export function toPersistedEvent(row: EventRow): PersistedEvent {
@@ -91,6 +87,8 @@ export function toPersistedEvent(row: EventRow): PersistedEvent {
 export class PostgresEventStore {
   /** Encrypts declared personal data on append; every read here but readAll decrypts it. */
   readonly personalData: PersonalDataVault;
+  /** On a pool, appends go through group commit; on a transaction's connection, one by one in it. */
+  private readonly send: (append: PendingAppend) => Promise<AppendOutcome>;
 
   constructor(
     private readonly db: Queryable,
@@ -98,6 +96,10 @@ export class PostgresEventStore {
     options: EventStoreOptions = {},
   ) {
     const { masterKey, previousMasterKeys } = options;
+    if (isPool(db)) {
+      const group = new GroupCommit(db, options.groupCommit);
+      this.send = (append) => group.append(append);
+    } else this.send = async (append) => (await runAppends(db, [append]))[0];
     this.personalData = new PersonalDataVault(
       db,
       registry,
@@ -105,7 +107,10 @@ export class PostgresEventStore {
     );
   }
 
-  /** Appends all events or none. Re-appending the same event ids returns the first result and writes nothing. */
+  /**
+   * Appends all events or none. Re-appending the same event ids returns the first result and writes nothing. A
+   * conflict costs this one statement: it answers with the stream's head, without an error.
+   */
   async append(
     streamId: string,
     events: readonly NewEvent[],
@@ -115,56 +120,76 @@ export class PostgresEventStore {
     const ids = events.map((e) => e.eventId ?? randomUUID());
     const schemaVersions = events.map((e) => this.registry.definitionOf(e.type).schemaVersion);
     const { data, ring } = await this.personalData.seal(streamId, events);
-    const dataJson = data.map((d) => JSON.stringify(d));
-    const metadataJson = events.map((e) => JSON.stringify(e.metadata ?? {}));
-    const params = [
+    const pending: PendingAppend = {
       streamId,
-      ids,
-      events.map((e) => e.type),
+      expected: expectedVersion === 'any' ? null : expectedVersion === 'no-stream' ? 0 : expectedVersion,
+      eventIds: ids,
+      types: events.map((e) => e.type),
       schemaVersions,
-      dataJson,
-      metadataJson,
-      expectedVersion === 'any' ? null : expectedVersion === 'no-stream' ? 0 : expectedVersion,
-    ];
+      data: data.map((d) => JSON.stringify(d)),
+      metadata: events.map((e) => JSON.stringify(e.metadata ?? {})),
+    };
     for (let attempt = 1; ; attempt++) {
+      let outcome: AppendOutcome;
       try {
-        // Only what the database decided comes back; data and metadata are what was sent, read back as stored.
-        const { rows } = await this.db.query<AppendedRow>({
-          name: 'chronicle_append',
-          text: APPEND_SQL,
-          values: params,
-        });
-        if (rows.length > 0) {
-          // The i-th event sent got the i-th version after the head (WITH ORDINALITY).
-          rows.sort((a, b) => a.stream_version - b.stream_version);
-          const stored = rows.map(
-            (row, i) =>
-              new PersistedEvent({
-                eventId: ids[i],
-                streamId,
-                streamVersion: row.stream_version,
-                globalPosition: Number(row.global_position),
-                transactionId: row.transaction_id,
-                type: events[i].type,
-                schemaVersion: schemaVersions[i],
-                data: JSON.parse(dataJson[i]),
-                metadata: JSON.parse(metadataJson[i]),
-                recordedAt: row.recorded_at,
-              }),
-          );
-          return this.result(streamId, await this.decryptPersonalData(stored, ring), false);
-        }
+        outcome = await this.send(pending);
       } catch (error) {
         if ((error as { code?: string }).code !== UNIQUE_VIOLATION) throw error;
-        const concurrentWriterWon =
-          (error as { constraint?: string }).constraint === STREAM_VERSION_CONSTRAINT;
-        if (concurrentWriterWon && expectedVersion === 'any' && attempt < MAX_ANY_RETRIES) continue;
+        const constraint = (error as { constraint?: string }).constraint;
+        if (constraint === EVENT_ID_CONSTRAINT) {
+          const duplicate = await this.findDuplicate(streamId, ids);
+          if (duplicate) return duplicate;
+          throw new EventIdConflictError(streamId, ids);
+        }
+        // The head lags the log only where rows were inserted around the store (a migration's backfill).
+        if (constraint !== STREAM_VERSION_CONSTRAINT || attempt >= MAX_ANY_RETRIES) throw error;
+        await this.repairHead(streamId);
+        continue;
       }
-      const duplicate = await this.findDuplicate(streamId, ids);
-      if (duplicate) return duplicate;
+      if (outcome.appended) {
+        // Only what the database decided comes back; data and metadata are what was sent, read back as stored.
+        const stored = outcome.appended.map(
+          (row, i) =>
+            new PersistedEvent({
+              eventId: ids[i],
+              streamId,
+              streamVersion: row.stream_version,
+              globalPosition: Number(row.global_position),
+              transactionId: row.transaction_id,
+              type: pending.types[i],
+              schemaVersion: schemaVersions[i],
+              data: JSON.parse(pending.data[i]),
+              metadata: JSON.parse(pending.metadata[i]),
+              recordedAt: row.recorded_at,
+            }),
+        );
+        return this.result(streamId, await this.decryptPersonalData(stored, ring), false);
+      }
+      if (outcome.storedBefore) {
+        const duplicate = await this.findDuplicate(streamId, ids);
+        if (duplicate) return duplicate;
+      }
+      if (outcome.logged !== undefined && outcome.logged > (outcome.head ?? 0) && attempt < MAX_ANY_RETRIES) {
+        await this.repairHead(streamId);
+        continue;
+      }
       if (expectedVersion === 'any' && attempt < MAX_ANY_RETRIES) continue;
-      throw new ConcurrencyError(streamId, expectedVersion, await this.streamVersion(streamId));
+      throw new ConcurrencyError(
+        streamId,
+        expectedVersion,
+        outcome.head ?? (await this.streamVersion(streamId)),
+      );
     }
+  }
+
+  /** Brings a stream's head up to its last stored event. */
+  private async repairHead(streamId: string): Promise<void> {
+    await this.db.query(
+      `INSERT INTO streams (stream_id, version)
+       SELECT $1, max(stream_version) FROM events WHERE stream_id = $1 HAVING count(*) > 0
+       ON CONFLICT (stream_id) DO UPDATE SET version = greatest(streams.version, excluded.version)`,
+      [streamId],
+    );
   }
 
   async streamVersion(streamId: string): Promise<number> {
@@ -352,8 +377,9 @@ export class PostgresEventStore {
 
   private async findDuplicate(streamId: string, ids: string[]): Promise<AppendResult | undefined> {
     const { rows } = await this.db.query<EventRow>(
-      `SELECT ${COLUMNS} FROM events WHERE event_id = ANY($1::uuid[]) ORDER BY global_position`,
-      [ids],
+      `SELECT ${COLUMNS} FROM events WHERE stream_id = $1 AND event_id = ANY($2::uuid[])
+       ORDER BY global_position`,
+      [streamId, ids],
     );
     if (rows.length === 0) return undefined;
     const sameAppend =

@@ -1,0 +1,168 @@
+import type { Pool, PoolClient } from 'pg';
+
+/** One stream's append, ready to send: what `append` sealed and serialised. */
+export interface PendingAppend {
+  readonly streamId: string;
+  /** null: any version; 0: the stream must not exist; n: the stream must be at n. */
+  readonly expected: number | null;
+  readonly eventIds: readonly string[];
+  readonly types: readonly string[];
+  readonly schemaVersions: readonly number[];
+  readonly data: readonly string[];
+  readonly metadata: readonly string[];
+}
+
+export interface AppendedRow {
+  stream_id: string;
+  stream_version: number;
+  global_position: string;
+  recorded_at: Date;
+  transaction_id: string;
+}
+
+interface OutcomeRow extends AppendedRow {
+  stored_before: boolean;
+  logged: number | null;
+}
+
+/** What the statement decided for one append: its rows, or the stream's head when its expectation failed. */
+export type AppendOutcome =
+  | { readonly appended: AppendedRow[] }
+  | {
+      readonly appended?: undefined;
+      /** The head after waiting for any writer holding it; undefined when there is none to lock (absent, or created concurrently). */
+      readonly head: number | undefined;
+      /** Its first event id is already in the stream: maybe a retry of an append that was stored. */
+      readonly storedBefore: boolean;
+      /**
+       * The last version in the log as of the statement's start. Above the head only when rows were written around
+       * the store (a test's or a migration's INSERT): the head is then repaired and the append tried again.
+       */
+      readonly logged: number | undefined;
+    };
+
+/**
+ * Appends to several distinct streams in one statement, each with its own expected version: each append is
+ * written whole or not at all, and one that fails its expectation costs no error, only a row with its stream's head.
+ *
+ * `streams` holds each stream's head. Its row lock orders the writers of one stream: a writer that waited re-checks
+ * its expectation against the winner's head (READ COMMITTED re-evaluates an UPDATE's WHERE on the new row), and the
+ * head of a failed append is read `FOR SHARE`, which sees the latest committed version, not the statement's snapshot.
+ */
+export const APPEND_SQL = `
+WITH cmd AS (
+  SELECT * FROM unnest($1::text[], $2::int[], $3::int[], $4::uuid[])
+    WITH ORDINALITY AS c(stream_id, expected, n, first_id, i)
+), moved AS (
+  UPDATE streams s SET version = s.version + c.n FROM cmd c
+  WHERE s.stream_id = c.stream_id AND (c.expected IS NULL OR s.version = c.expected)
+  RETURNING c.i, s.version - c.n AS base
+), created AS (
+  INSERT INTO streams (stream_id, version)
+  SELECT c.stream_id, c.n FROM cmd c
+  WHERE coalesce(c.expected, 0) = 0 AND c.i NOT IN (SELECT i FROM moved)
+  ON CONFLICT (stream_id) DO NOTHING
+  RETURNING stream_id
+), head AS (
+  SELECT i, base FROM moved
+  UNION ALL SELECT c.i, 0 FROM created JOIN cmd c USING (stream_id)
+), appended AS (
+  INSERT INTO events (stream_id, stream_version, event_id, type, schema_version, data, metadata)
+  SELECT c.stream_id, h.base + e.ord, e.event_id, e.type, e.schema_version, e.data::jsonb, e.metadata::jsonb
+  FROM unnest($5::int[], $6::int[], $7::uuid[], $8::text[], $9::smallint[], $10::text[], $11::text[])
+    AS e(i, ord, event_id, type, schema_version, data, metadata)
+  JOIN head h ON h.i = e.i JOIN cmd c ON c.i = e.i
+  ORDER BY e.i, e.ord
+  RETURNING stream_id, stream_version, global_position, recorded_at, transaction_id::text AS transaction_id
+)
+SELECT *, false AS stored_before, NULL::int AS logged FROM appended
+UNION ALL
+SELECT c.stream_id, cur.version, NULL, NULL, NULL,
+  EXISTS (SELECT 1 FROM events x WHERE x.stream_id = c.stream_id AND x.event_id = c.first_id),
+  (SELECT max(x.stream_version) FROM events x WHERE x.stream_id = c.stream_id)
+FROM cmd c
+LEFT JOIN LATERAL (
+  SELECT s.version FROM streams s
+  WHERE s.stream_id = c.stream_id AND c.i NOT IN (SELECT i FROM head)
+  FOR SHARE
+) cur ON true
+WHERE c.i NOT IN (SELECT i FROM head)`;
+
+type Statement = Pick<PoolClient, 'query'>;
+
+export async function runAppends(
+  db: Statement,
+  appends: readonly PendingAppend[],
+): Promise<AppendOutcome[]> {
+  const command: number[] = [];
+  const ordinal: number[] = [];
+  const columns = { ids: [] as string[], types: [] as string[], schemas: [] as number[] };
+  const data: string[] = [];
+  const metadata: string[] = [];
+  appends.forEach((append, i) => {
+    append.eventIds.forEach((id, j) => {
+      command.push(i + 1);
+      ordinal.push(j + 1);
+      columns.ids.push(id);
+      columns.types.push(append.types[j]);
+      columns.schemas.push(append.schemaVersions[j]);
+      data.push(append.data[j]);
+      metadata.push(append.metadata[j]);
+    });
+  });
+  const { rows } = await db.query<OutcomeRow>({
+    name: 'chronicle_append',
+    text: APPEND_SQL,
+    values: [
+      appends.map((a) => a.streamId),
+      appends.map((a) => a.expected),
+      appends.map((a) => a.eventIds.length),
+      appends.map((a) => a.eventIds[0]),
+      command,
+      ordinal,
+      columns.ids,
+      columns.types,
+      columns.schemas,
+      data,
+      metadata,
+    ],
+  });
+  const byStream = new Map<string, OutcomeRow[]>();
+  for (const row of rows) {
+    const list = byStream.get(row.stream_id);
+    if (list) list.push(row);
+    else byStream.set(row.stream_id, [row]);
+  }
+  return appends.map(({ streamId }) => {
+    const found = byStream.get(streamId) ?? [];
+    if (found.length > 0 && found[0].global_position !== null)
+      return { appended: found.sort((a, b) => a.stream_version - b.stream_version) };
+    return {
+      head: found[0]?.stream_version ?? undefined,
+      storedBefore: found[0]?.stored_before ?? false,
+      logged: found[0]?.logged ?? undefined,
+    };
+  });
+}
+
+/** The statement's own refusals (a unique violation, a deadlock) leave the connection fit for reuse. */
+function connectionIsFine(error: unknown): boolean {
+  const code = (error as { code?: unknown }).code;
+  return typeof code === 'string' && /^(22|23|40)/.test(code);
+}
+
+/**
+ * Runs `work` on a connection of its own: a refusal from the statement gives it back to the pool instead of
+ * destroying it, as `pool.query` would (pg-pool discards a client on any query error).
+ */
+export async function onConnection<T>(pool: Pool, work: (client: PoolClient) => Promise<T>): Promise<T> {
+  const client = await pool.connect();
+  try {
+    const result = await work(client);
+    client.release();
+    return result;
+  } catch (error) {
+    client.release(connectionIsFine(error) ? undefined : (error as Error));
+    throw error;
+  }
+}
