@@ -32,7 +32,9 @@ const SCENARIOS: Scenario[] = [
 /** The order; rows a scenario adds for information go next to their kin. */
 const ORDER = [
   'append-single',
+  'append-single-plain',
   'append-batch',
+  'append-batch-plain',
   'hot-stream',
   'hot-stream-commands',
   'read-stream',

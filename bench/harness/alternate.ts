@@ -17,20 +17,32 @@ export interface Rounds {
 export interface Alternated {
   ours: Measurement[];
   baseline: Measurement[];
+  /** Measurements of the other sides (a second baseline, the peer store), by name, rounds as for ours. */
+  others: Record<string, Measurement[]>;
 }
 
-/** Warm-ups, then ours and baseline alternately (A B A B ...), each measurement after its own preparation. */
+/**
+ * Warm-ups, then ours, the baseline and any other sides in turn (A B C A B C ...), each measurement after its own
+ * preparation, so that every round pairs ours with each of the others measured right after it.
+ */
 export async function alternate(
   { rounds, warmups, log }: Rounds,
   ours: Side,
   baseline: Side,
+  others: Record<string, Side> = {},
 ): Promise<Alternated> {
-  const result: Alternated = { ours: [], baseline: [] };
+  const result: Alternated = {
+    ours: [],
+    baseline: [],
+    others: Object.fromEntries(Object.keys(others).map((name) => [name, []])),
+  };
+  const sides: Array<[string, Side]> = [
+    ['ours', ours],
+    ['baseline', baseline],
+    ...Object.entries(others),
+  ];
   for (let round = -warmups; round < rounds; round++) {
-    for (const [name, side] of [
-      ['ours', ours],
-      ['baseline', baseline],
-    ] as const) {
+    for (const [name, side] of sides) {
       await side.prepare?.();
       const measurement = await side.measure();
       await side.settle?.();
@@ -42,7 +54,9 @@ export async function alternate(
       log(
         `    ${label} ${name.padEnd(8)} ${format(measurement.ops / measurement.seconds)}/s (${measurement.seconds.toFixed(2)} s)${counters}`,
       );
-      if (round >= 0) result[name].push(measurement);
+      if (round < 0) continue;
+      if (name === 'ours' || name === 'baseline') result[name].push(measurement);
+      else result.others[name].push(measurement);
     }
   }
   return result;

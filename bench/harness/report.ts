@@ -65,13 +65,21 @@ export function summaryTable({ scenarios }: Report): string {
       : '';
     const ours = s.ours ? side(s.ours, s.unit) : figures(s);
     const baseline = s.baseline ? side(s.baseline, s.unit) : '';
-    return `| ${s.title} | ${s.target.text} | ${ratio} | ${STATUS[s.status]} | ${ours} | ${baseline} |`;
+    const peer = s.peer
+      ? `${spreadText(s.peer.ratio)} (${s.peer.target.text}, ${STATUS[s.peer.status]})`
+      : '';
+    const peerSide = s.peer ? `${s.peer.name}: ${side(s.peer.summary, s.unit)}` : '';
+    return `| ${s.title} | ${s.target.text} | ${ratio} | ${STATUS[s.status]} | ${ours} | ${baseline} | ${peer} | ${peerSide} |`;
   });
   return [
-    '| scenario | target (ours / baseline) | ratio: median (min–max over rounds) | status | ours: median (min–max); p50 / p99 | baseline: median (min–max); p50 / p99 |',
-    '|---|---|---|---|---|---|',
+    '| scenario | target (ours / baseline) | ratio: median (min–max over rounds) | status | ours: median (min–max); p50 / p99 | baseline: median (min–max); p50 / p99 | ours / peer: median (min–max) (target, status) | peer: median (min–max); p50 / p99 |',
+    '|---|---|---|---|---|---|---|---|',
     ...rows,
   ].join('\n');
+}
+
+function spreadText(r: { median: number; min: number; max: number; perRound: number[] }): string {
+  return `${r.median.toFixed(2)}${r.perRound.length > 1 ? ` (${r.min.toFixed(2)}–${r.max.toFixed(2)})` : ''}`;
 }
 
 function side(summary: SideSummary, unit: string): string {
@@ -93,6 +101,7 @@ function figures(s: ScenarioResult): string {
 function markdown(report: Report, table: string): string {
   const env = report.environment;
   const missed = report.scenarios.filter((s) => s.status === 'missed');
+  const peerMissed = report.scenarios.filter((s) => s.peer?.status === 'missed');
   const lines = [
     '# Chronicle benchmarks: latest results',
     '',
@@ -100,13 +109,20 @@ function markdown(report: Report, table: string): string {
     `Run took ${Math.round(report.durationSeconds)} s. Load average at start: ${env.loadAverageAtStart.join(', ')} (the machine is shared: only ratios within one run mean anything).`,
     '',
     'Every ratio is ours / baseline of throughput (or, for peak RSS, of memory), the median of the per-round ratios, each round',
-    'pairing a measurement of ours with the baseline measured right after it. Targets are from the benchmarks issue.',
+    'pairing a measurement of ours with the baseline measured right after it. Targets are from the benchmarks issue. On the',
+    'store rows the peer (another event store on the same database, measured in the same rounds) has its own ratio, ours / peer.',
     '',
     table,
     '',
     missed.length
       ? `**Targets missed: ${missed.map((s) => `${s.id} (${s.ratio?.median.toFixed(2)}, target ${s.target.text})`).join(', ')}.** See Findings.`
       : 'All targets with a figure were met.',
+    ...(peerMissed.length
+      ? [
+          '',
+          `**Behind the peer's target: ${peerMissed.map((s) => `${s.id} (ours / ${s.peer!.name} ${s.peer!.ratio.median.toFixed(2)}, target ${s.peer!.target.text})`).join(', ')}.**`,
+        ]
+      : []),
     '',
     '## Details',
     '',
@@ -139,9 +155,14 @@ function details(s: ScenarioResult): string[] {
     lines.push(
       `- ratio of: ${s.ratioOf}; per round: ${s.ratio?.perRound.map((r) => r.toFixed(2)).join(', ')}`,
     );
+  if (s.peer)
+    lines.push(
+      `- ours / ${s.peer.name} per round: ${s.peer.ratio.perRound.map((r) => r.toFixed(2)).join(', ')}`,
+    );
   for (const [name, summary] of [
     ['ours', s.ours],
     ['baseline', s.baseline],
+    [s.peer?.name ?? 'peer', s.peer?.summary],
   ] as const) {
     if (!summary) continue;
     const latency = summary.latencyMs
@@ -159,7 +180,7 @@ function details(s: ScenarioResult): string[] {
   }
   for (const [k, v] of Object.entries(s.figures))
     lines.push(`- ${k}: ${typeof v === 'number' ? num(v) : v}`);
-  for (const note of s.notes) lines.push(`- ${note}`);
+  for (const note of [...s.notes, ...(s.peer?.notes ?? [])]) lines.push(`- ${note}`);
   lines.push('');
   return lines;
 }

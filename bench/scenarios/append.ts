@@ -1,6 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
-import { INSERT_MANY, INSERT_ONE } from '../baseline/baseline-sql.js';
+import {
+  INSERT_MANY,
+  INSERT_ONE,
+  PLAIN_INSERT_MANY,
+  PLAIN_INSERT_ONE,
+  PLAIN_TABLE,
+} from '../baseline/baseline-sql.js';
 import { alternate, concurrently, type Side } from '../harness/alternate.js';
 import { expectRows, truncate } from '../harness/database.js';
 import { profiled } from '../harness/profile.js';
@@ -11,12 +17,22 @@ import {
   deposited,
   streamOf,
 } from '../harness/fixtures.js';
-import { atLeast, compared, type Scenario, type ScenarioContext } from './scenario.js';
+import { openPeer, PEER_MESSAGES, PEER_NAME, type PeerStore, resetPeer } from '../harness/peer.js';
+import {
+  atLeast,
+  compared,
+  type Scenario,
+  type ScenarioContext,
+  type ScenarioResult,
+  withPeer,
+} from './scenario.js';
 
 /**
  * Appends to streams each owned by one writer, at the version the writer knows (what a command handler does after
- * loading): ours through PostgresEventStore.append with that expected version, the baseline with a plain INSERT
- * at version + 1, where the unique (stream_id, stream_version) constraint is the concurrency check.
+ * loading): ours through PostgresEventStore.append with that expected version; the baselines with a plain INSERT
+ * at version + 1 (the unique (stream_id, version) key is the concurrency check, and an owned stream never
+ * conflicts), once on the table equivalent to `events` and once on the plain events table; the peer through
+ * Emmett's appendToStream with that expected stream version.
  */
 export const appendScenario: Scenario = {
   id: 'append',
@@ -24,47 +40,75 @@ export const appendScenario: Scenario = {
     const { sizes } = context;
     const ours = new pg.Pool({ connectionString: context.db.url, max: sizes.writers });
     const bare = new pg.Pool({ connectionString: context.db.url, max: sizes.writers });
+    const peer = await openPeer(context.db.url);
     try {
       context.log(
         `  append 1 event per transaction, ${sizes.writers} writers, ${sizes.streams} streams`,
       );
-      const single = compared(
+      const single = rows(
         {
           id: 'append-single',
           title: `append 1 event per transaction, ${sizes.writers} concurrent writers, ${sizes.streams.toLocaleString('en-US')} streams`,
-          unit: 'events/s',
-          target: atLeast(0.8),
           notes: [
             `${sizes.singleAppends.toLocaleString('en-US')} appends per measurement; latency per append`,
           ],
         },
-        await appendRuns(context, ours, bare, sizes.streams, 1, sizes.singleAppends),
+        await appendRuns(context, { ours, bare, peer }, sizes.streams, 1, sizes.singleAppends),
       );
       context.log(`  append ${sizes.batchSize} events per call, ${sizes.writers} writers`);
       const batchStreams = 1000;
-      const batch = compared(
+      const batch = rows(
         {
           id: 'append-batch',
           title: `append ${sizes.batchSize} events per call, ${sizes.writers} writers`,
-          unit: 'events/s',
-          target: atLeast(0.8),
           notes: [
             `${sizes.batchCalls} calls of ${sizes.batchSize} events per measurement over ${batchStreams} streams; latency per call`,
           ],
         },
-        await appendRuns(context, ours, bare, batchStreams, sizes.batchSize, sizes.batchCalls),
+        await appendRuns(
+          context,
+          { ours, bare, peer },
+          batchStreams,
+          sizes.batchSize,
+          sizes.batchCalls,
+        ),
       );
-      return [single, batch];
+      return [...single, ...batch];
     } finally {
-      await Promise.all([ours.end(), bare.end()]);
+      await Promise.all([ours.end(), bare.end(), peer.close()]);
     }
   },
 };
 
+/** The row against the equivalent table (with the peer beside it), then the row against the plain table. */
+function rows(
+  base: { id: string; title: string; notes: string[] },
+  runs: Awaited<ReturnType<typeof appendRuns>>,
+): ScenarioResult[] {
+  const equivalent = withPeer(
+    compared({ ...base, unit: 'events/s', target: atLeast(0.8) }, runs),
+    runs.ours,
+    { name: PEER_NAME, runs: runs.others.peer },
+  );
+  const plain = compared(
+    {
+      id: `${base.id}-plain`,
+      title: `${base.title}, against the raw plain table`,
+      unit: 'events/s',
+      target: { kind: 'report', text: 'reported' },
+      notes: [
+        ...base.notes,
+        `baseline: the same INSERT on ${PLAIN_TABLE} (position, stream_id, version, type, data; unique (stream_id, version)); ours measured in the same rounds as the row above`,
+      ],
+    },
+    { ours: runs.ours, baseline: runs.others.plain },
+  );
+  return [equivalent, plain];
+}
+
 async function appendRuns(
   context: ScenarioContext,
-  oursPool: pg.Pool,
-  barePool: pg.Pool,
+  pools: { ours: pg.Pool; bare: pg.Pool; peer: PeerStore },
   streamCount: number,
   eventsPerCall: number,
   calls: number,
@@ -72,12 +116,16 @@ async function appendRuns(
   const { writers } = context.sizes;
   if (streamCount % writers !== 0) throw new Error('each stream must belong to one writer');
   const ids = accountIds(streamCount, 'append');
-  const store = accountStore(oursPool);
+  const store = accountStore(pools.ours);
+  const barePool = pools.bare;
   let versions: number[] = [];
   const clean = async () => {
-    await truncate(barePool, 'events', 'bench_baseline_events');
+    await truncate(barePool, 'events', 'bench_baseline_events', PLAIN_TABLE);
+    await resetPeer(pools.peer);
     versions = new Array<number>(streamCount).fill(0);
   };
+  const eventsOf = (s: number, call: number) =>
+    Array.from({ length: eventsPerCall }, (_, i) => deposited(ids[s], call + i));
 
   const ours: Side = {
     prepare: clean,
@@ -85,10 +133,7 @@ async function appendRuns(
       const run = await profiled(`append-${eventsPerCall}`, () =>
         concurrently(writers, calls, async (call) => {
           const s = call % streamCount;
-          const events = Array.from({ length: eventsPerCall }, (_, i) =>
-            deposited(ids[s], call + i),
-          );
-          const result = await store.append(streamOf(ids[s]), events, {
+          const result = await store.append(streamOf(ids[s]), eventsOf(s, call), {
             expectedVersion: versions[s],
           });
           versions[s] = result.version;
@@ -105,7 +150,7 @@ async function appendRuns(
       const run = await concurrently(writers, calls, async (call) => {
         const s = call % streamCount;
         const streamId = streamOf(ids[s]);
-        const events = Array.from({ length: eventsPerCall }, (_, i) => deposited(ids[s], call + i));
+        const events = eventsOf(s, call);
         if (eventsPerCall === 1) {
           const [event] = events;
           await barePool.query(INSERT_ONE, [
@@ -133,5 +178,53 @@ async function appendRuns(
     },
   };
 
-  return alternate({ ...context.sizes, log: context.log }, ours, baseline);
+  const plain: Side = {
+    prepare: clean,
+    async measure() {
+      const run = await concurrently(writers, calls, async (call) => {
+        const s = call % streamCount;
+        const streamId = streamOf(ids[s]);
+        const events = eventsOf(s, call);
+        if (eventsPerCall === 1)
+          await barePool.query(PLAIN_INSERT_ONE, [
+            streamId,
+            versions[s] + 1,
+            events[0].type,
+            JSON.stringify(events[0].data),
+          ]);
+        else
+          await barePool.query(PLAIN_INSERT_MANY, [
+            streamId,
+            events.map((_, i) => versions[s] + 1 + i),
+            events.map((e) => e.type),
+            events.map((e) => JSON.stringify(e.data)),
+          ]);
+        versions[s] += eventsPerCall;
+      });
+      await expectRows(barePool, PLAIN_TABLE, calls * eventsPerCall);
+      return { ops: calls * eventsPerCall, ...run };
+    },
+  };
+
+  const peer: Side = {
+    prepare: clean,
+    async measure() {
+      const run = await concurrently(writers, calls, async (call) => {
+        const s = call % streamCount;
+        const result = await pools.peer.appendToStream(
+          streamOf(ids[s]),
+          eventsOf(s, call).map(({ type, data, metadata }) => ({ type, data, metadata })),
+          { expectedStreamVersion: BigInt(versions[s]) },
+        );
+        versions[s] = Number(result.nextExpectedStreamVersion);
+      });
+      await expectRows(barePool, PEER_MESSAGES, calls * eventsPerCall);
+      return { ops: calls * eventsPerCall, ...run };
+    },
+  };
+
+  return alternate({ ...context.sizes, log: context.log }, ours, baseline, {
+    plain,
+    peer,
+  });
 }

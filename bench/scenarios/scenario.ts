@@ -1,7 +1,13 @@
 import type { Alternated } from '../harness/alternate.js';
 import type { BenchDatabase } from '../harness/database.js';
 import type { Mode, Sizes } from '../harness/options.js';
-import { pairedRatio, summarise, type SideSummary, type Spread } from '../harness/stats.js';
+import {
+  type Measurement,
+  pairedRatio,
+  summarise,
+  type SideSummary,
+  type Spread,
+} from '../harness/stats.js';
 
 export type Target =
   | { kind: 'ratio'; atLeast?: number; atMost?: number; text: string }
@@ -22,8 +28,20 @@ export interface ScenarioResult {
   baseline?: SideSummary;
   ratio?: Spread & { perRound: number[] };
   status: Status;
+  /** The same work through another event store (Emmett), measured in the same rounds: ours / peer of throughput. */
+  peer?: PeerComparison;
   /** Figures a scenario reports besides throughput: lag percentiles, RSS, start-up ms. */
   figures: Record<string, number | string>;
+  notes: string[];
+}
+
+export interface PeerComparison {
+  /** The store and its version, e.g. "Emmett 0.42.0". */
+  name: string;
+  target: Target;
+  summary: SideSummary;
+  ratio: Spread & { perRound: number[] };
+  status: Status;
   notes: string[];
 }
 
@@ -63,7 +81,7 @@ export function compared(
     notes?: string[];
     figures?: ScenarioResult['figures'];
   },
-  runs: Alternated,
+  runs: Pick<Alternated, 'ours' | 'baseline'>,
 ): ScenarioResult {
   const ours = summarise(runs.ours);
   const baseline = summarise(runs.baseline);
@@ -77,5 +95,34 @@ export function compared(
     status: judge(base.target, ratio.median),
     figures: base.figures ?? {},
     notes: base.notes ?? [],
+  };
+}
+
+/** The issue's targets against the peer store: ahead on every row (the hot stream asks for more). */
+export const aheadOfPeer = (value = 1): Target => ({
+  kind: 'ratio',
+  atLeast: value,
+  text: `>= ${value}`,
+});
+
+/** Adds the peer's side to a result: ours / peer of throughput per round (ours of the same rounds), by its median. */
+export function withPeer(
+  result: ScenarioResult,
+  ours: Measurement[],
+  peer: { name: string; runs: Measurement[]; target?: Target; notes?: string[] },
+): ScenarioResult {
+  const summary = summarise(peer.runs);
+  const ratio = pairedRatio(summarise(ours).perRound, summary.perRound);
+  const target = peer.target ?? aheadOfPeer();
+  return {
+    ...result,
+    peer: {
+      name: peer.name,
+      target,
+      summary,
+      ratio,
+      status: judge(target, ratio.median),
+      notes: peer.notes ?? [],
+    },
   };
 }
