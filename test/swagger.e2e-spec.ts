@@ -188,6 +188,28 @@ describe('OpenAPI documentation', () => {
     }
   });
 
+  it('documents X-Read-Source on the answer of every read-model read, and not on the event store reads', () => {
+    const readSource = (path: string) =>
+      (doc.paths[path].get.responses['200'] as { headers?: Record<string, unknown> }).headers?.[
+        'X-Read-Source'
+      ];
+    for (const path of [
+      '/accounts/{id}',
+      '/accounts/{id}/transactions',
+      '/carts/{id}',
+      '/orders',
+      '/orders/{id}',
+      '/shipments/{id}',
+      '/reports/daily-volume',
+      '/reports/cart-removals',
+      '/reports/orders-by-status',
+    ]) {
+      expect(readSource(path)).toMatchObject({ schema: { enum: ['replica', 'primary'] } });
+    }
+    expect(readSource('/accounts/{id}/events')).toBeUndefined();
+    expect(JSON.stringify(doc)).not.toContain('x-reads-from');
+  });
+
   it('serves Swagger UI as HTML at /docs', async () => {
     const res = await request(running.app.getHttpServer()).get('/docs').expect(200);
     expect(res.headers['content-type']).toMatch(/^text\/html/);

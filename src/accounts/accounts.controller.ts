@@ -228,6 +228,8 @@ export class AccountsController {
     }
     if (asOf !== undefined || atVersion !== undefined) {
       const point = asOf !== undefined ? { asOf: new Date(asOf) } : { atVersion: atVersion! };
+      // Time travel folds the events, which only the primary's event store serves.
+      response.setHeader('X-Read-Source', 'primary');
       return this.queries.execute(new GetAccountAsOfQuery(id, point, ownedBy));
     }
     const account = await this.queries.execute<GetAccountQuery, AccountResponse>(

@@ -5,23 +5,28 @@ import {
   Module,
   type OnApplicationShutdown,
 } from '@nestjs/common';
-import { TypeOrmModule } from '@nestjs/typeorm';
+import { getDataSourceToken, TypeOrmModule } from '@nestjs/typeorm';
 import type pg from 'pg';
 import { DataSource, type DataSourceOptions } from 'typeorm';
 import type { AppConfig } from '../config/config.js';
 import { guardedByHealth } from './database-budget.js';
 import { DatabaseHealth } from './database-health.js';
 import { dataSourceOptions, migrate } from './database.options.js';
+import { ReadDatabase, replicaDatabase } from './read-database.js';
 
 /**
  * TypeORM's data source, whose pg pool every part of the app shares (requests, projections, leases): migrated
  * first on a session of its own, its sessions held to DATABASE_*_TIMEOUT_MS, its connections refused and its stuck
- * queries ended during an outage; and the DatabaseHealth that every lost connection reports to.
+ * queries ended during an outage; the DatabaseHealth that every lost connection reports to; and the ReadDatabase the
+ * read-model queries use (READ_DATABASE_URL's replica, else this same data source).
  */
 @Global()
 @Module({})
 export class DatabaseModule implements OnApplicationShutdown {
-  constructor(@Inject(DatabaseHealth) private readonly health: DatabaseHealth) {}
+  constructor(
+    @Inject(DatabaseHealth) private readonly health: DatabaseHealth,
+    @Inject(ReadDatabase) private readonly read: ReadDatabase,
+  ) {}
 
   static forRoot(config: AppConfig & { databaseUrl: string }): DynamicModule {
     const { databaseUrl: url, database: timeouts } = config;
@@ -51,12 +56,23 @@ export class DatabaseModule implements OnApplicationShutdown {
           },
         }),
       ],
-      providers: [{ provide: DatabaseHealth, useValue: health }],
-      exports: [DatabaseHealth],
+      providers: [
+        { provide: DatabaseHealth, useValue: health },
+        {
+          provide: ReadDatabase,
+          inject: [getDataSourceToken()],
+          useFactory: (primary: DataSource) =>
+            config.readDatabaseUrl
+              ? replicaDatabase(config.readDatabaseUrl, config)
+              : new ReadDatabase(primary, 'primary', health),
+        },
+      ],
+      exports: [DatabaseHealth, ReadDatabase],
     };
   }
 
-  onApplicationShutdown(): void {
+  async onApplicationShutdown(): Promise<void> {
     this.health.close();
+    await this.read.close();
   }
 }

@@ -1,4 +1,5 @@
 import {
+  applyDecorators,
   CallHandler,
   ExecutionContext,
   Inject,
@@ -7,21 +8,30 @@ import {
   SetMetadata,
 } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import type { Request } from 'express';
+import { ApiExtension } from '@nestjs/swagger';
+import type { Request, Response } from 'express';
 import { from, mergeMap, Observable } from 'rxjs';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
+import { ReadDatabase } from '../database/read-database.js';
 import { ProjectionRunner } from '../projections/index.js';
 import { budgetOf } from './database-budget.interceptor.js';
 import { HttpProblem, RequestValidationError } from './problem.js';
 
 const READ_MODELS = Symbol('chronicle:read-models');
+export const READS_FROM_EXTENSION = 'x-reads-from';
 
-/** The projections a GET route reads from: `consistentWith` waits for these. */
-export const ReadsFrom = (...projections: string[]) => SetMetadata(READ_MODELS, projections);
+/** The projections a GET route reads from: `consistentWith` waits for these; X-Read-Source says where they were read. */
+export const ReadsFrom = (...projections: string[]) =>
+  applyDecorators(
+    SetMetadata(READ_MODELS, projections),
+    // completeDocument turns it into the X-Read-Source header of the answer.
+    ApiExtension(READS_FROM_EXTENSION, { projections }),
+  );
 
 /**
  * Read-your-writes: with `consistentWith=<position>` (or X-Consistent-With) a read waits, up to a bound,
- * until its read models have processed the event at that global position.
+ * until its read models have processed the event at that global position: on READ_DATABASE_URL's replica, until the
+ * replica has replayed it there.
  */
 @Injectable()
 export class ConsistencyInterceptor implements NestInterceptor {
@@ -29,12 +39,17 @@ export class ConsistencyInterceptor implements NestInterceptor {
     private readonly runner: ProjectionRunner,
     private readonly reflector: Reflector,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly read: ReadDatabase,
   ) {}
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
-    const request = context.switchToHttp().getRequest<Request>();
+    const http = context.switchToHttp();
+    const request = http.getRequest<Request>();
+    if (request.method !== 'GET') return next.handle();
+    const projections = this.reflector.get<string[] | undefined>(READ_MODELS, context.getHandler());
+    if (projections) http.getResponse<Response>().setHeader('X-Read-Source', this.read.source);
     const raw = request.query.consistentWith ?? request.headers['x-consistent-with'];
-    if (request.method !== 'GET' || raw === undefined) return next.handle();
+    if (raw === undefined) return next.handle();
     if (typeof raw !== 'string' || !/^\d{1,15}$/.test(raw) || Number(raw) < 1) {
       throw new RequestValidationError([
         {
@@ -44,8 +59,13 @@ export class ConsistencyInterceptor implements NestInterceptor {
       ]);
     }
     const position = Number(raw);
-    const projections = this.reflector.get<string[] | undefined>(READ_MODELS, context.getHandler());
-    const caughtUp = this.runner.waitFor(position, projections, this.config.consistencyTimeoutMs);
+    const replica = this.read.source === 'replica' ? this.read.dataSource : undefined;
+    const caughtUp = this.runner.waitFor(
+      position,
+      projections,
+      this.config.consistencyTimeoutMs,
+      replica,
+    );
     // Waiting for a read model is not waiting for the database: CONSISTENCY_TIMEOUT_MS bounds it.
     return from(budgetOf(request)?.paused(caughtUp) ?? caughtUp).pipe(
       mergeMap((caughtUp) => {

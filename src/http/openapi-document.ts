@@ -1,5 +1,6 @@
 import type { OpenAPIObject } from '@nestjs/swagger';
 import { ACCESS_POLICY, type RoutePolicy } from '../identity/access-policy.js';
+import { READS_FROM_EXTENSION } from './consistency.interceptor.js';
 import { DEFAULT_PROBLEM_BY_STATUS, PROBLEM_EXAMPLES, problemExample } from './problem-examples.js';
 
 type Operation = NonNullable<OpenAPIObject['paths'][string]['get']>;
@@ -15,6 +16,25 @@ const EXAMPLE_PATH_VALUES: Record<string, string> = { name: 'accounts', productI
 interface GlobalResponse {
   description: string;
   headers?: Record<string, { description: string; schema: { type: 'integer' | 'string' } }>;
+}
+
+const READ_SOURCE = {
+  'X-Read-Source': {
+    description:
+      'Which database served the read: replica (READ_DATABASE_URL, a streaming replica) or primary',
+    schema: { type: 'string', enum: ['replica', 'primary'] },
+  },
+};
+
+/** A read-model route (`@ReadsFrom`): its successful answers say which database served them. */
+function withReadSource(operation: Operation): void {
+  const extended = operation as Operation & Record<string, unknown>;
+  if (!(READS_FROM_EXTENSION in extended)) return;
+  delete extended[READS_FROM_EXTENSION];
+  for (const [status, response] of Object.entries(operation.responses)) {
+    if (Number(status) >= 300 || !response || '$ref' in response) continue;
+    response.headers = { ...response.headers, ...READ_SOURCE };
+  }
 }
 
 const RETRY_AFTER = {
@@ -153,6 +173,7 @@ export function completeDocument(document: OpenAPIObject): OpenAPIObject {
       const operation = item[method];
       if (!operation) continue;
       const responses = operation.responses;
+      withReadSource(operation);
       const policy = ACCESS_POLICY[`${method.toUpperCase()} ${path}`];
       const isPublic = policy === 'public';
       // Swagger UI's Authorize button sends the token to every route but the public ones.

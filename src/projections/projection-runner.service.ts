@@ -151,17 +151,24 @@ export class ProjectionRunner implements OnApplicationBootstrap, BeforeApplicati
     return () => void this.commitListeners.delete(listener);
   }
 
-  /** Waits until the named projections (all when none named) have processed the event at `position`. */
+  /**
+   * Waits until the named projections (all when none named) have processed the event at `position`; with
+   * `replica`, until that database has replayed it (docs/architecture.md#reads-from-a-replica).
+   */
   async waitFor(
     position: number,
     names: readonly string[] | undefined,
     timeoutMs: number,
+    replica?: Pick<DataSource, 'query'>,
   ): Promise<boolean> {
     const target = await this.store.checkpointOf(position);
     if (!target) throw new UnknownPosition(position);
     const selected = this.names.filter((name) => !names || names.includes(name));
     const local = selected.every((name) => this.leases?.holds(name));
     const deadline = Date.now() + timeoutMs;
+    // A checkpoint commits with its read-model rows and a standby replays commits in order: the checkpoint as
+    // the replica reads it says what the replica's read models hold, in one indexed lookup on the replica alone.
+    if (replica) return waitForStoredCheckpoints(replica, { names: selected, target, deadline });
     // Another instance runs (some of) them: watch their stored checkpoints.
     if (!local)
       return waitForStoredCheckpoints(this.dataSource, { names: selected, target, deadline });

@@ -1,6 +1,6 @@
 import { QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
-import { InjectRepository } from '@nestjs/typeorm';
 import { MoreThan, type Repository } from 'typeorm';
+import { ReadDatabase } from '../../../database/read-database.js';
 import { AccountNotFound } from '../../domain/account.errors.js';
 import { AccountBalance } from '../../projections/account-balance.entity.js';
 import { AccountTransaction } from '../../projections/account-transaction.entity.js';
@@ -12,10 +12,13 @@ export class GetAccountTransactionsHandler implements IQueryHandler<
   GetAccountTransactionsQuery,
   TransactionsPage
 > {
-  constructor(
-    @InjectRepository(AccountBalance) private readonly balances: Repository<AccountBalance>,
-    @InjectRepository(AccountTransaction) private readonly lines: Repository<AccountTransaction>,
-  ) {}
+  private readonly balances: Repository<AccountBalance>;
+  private readonly lines: Repository<AccountTransaction>;
+
+  constructor(read: ReadDatabase) {
+    this.balances = read.repository(AccountBalance);
+    this.lines = read.repository(AccountTransaction);
+  }
 
   async execute({
     accountId,

@@ -1,11 +1,7 @@
-import { Inject } from '@nestjs/common';
 import { QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
 import type { Pool } from 'pg';
-import {
-  type PersonalDataColumns,
-  PG_POOL,
-  PostgresEventStore,
-} from '../../../event-store/index.js';
+import { ReadDatabase } from '../../../database/read-database.js';
+import { type PersonalDataColumns, PostgresEventStore } from '../../../event-store/index.js';
 import { bigintAsNumber } from '../../../shared/bigint.transformer.js';
 import { AccountNotFound } from '../../domain/account.errors.js';
 import { OWNER_NAME_COLUMN } from '../../projections/account-balance.projection.js';
@@ -28,11 +24,10 @@ interface Row extends Omit<AccountResponse, 'ownerName' | 'balance'> {
 @QueryHandler(GetAccountQuery)
 export class GetAccountHandler implements IQueryHandler<GetAccountQuery, AccountResponse> {
   private readonly columns: PersonalDataColumns;
+  private readonly pool: Pool;
 
-  constructor(
-    @Inject(PG_POOL) private readonly pool: Pool,
-    store: PostgresEventStore,
-  ) {
+  constructor(read: ReadDatabase, store: PostgresEventStore) {
+    this.pool = read.pool;
     this.columns = store.personalData.columns;
   }
 

@@ -1,6 +1,6 @@
 import { QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
-import { InjectRepository } from '@nestjs/typeorm';
 import { Between, type Repository } from 'typeorm';
+import { ReadDatabase } from '../../../database/read-database.js';
 import { AccountDailyVolume } from '../../projections/account-daily-volume.entity.js';
 import type { DailyVolumeReport } from './daily-volume.response.js';
 import { GetDailyVolumeQuery } from './get-daily-volume.query.js';
@@ -10,9 +10,11 @@ export class GetDailyVolumeHandler implements IQueryHandler<
   GetDailyVolumeQuery,
   DailyVolumeReport
 > {
-  constructor(
-    @InjectRepository(AccountDailyVolume) private readonly volumes: Repository<AccountDailyVolume>,
-  ) {}
+  private readonly volumes: Repository<AccountDailyVolume>;
+
+  constructor(read: ReadDatabase) {
+    this.volumes = read.repository(AccountDailyVolume);
+  }
 
   async execute({ from, to }: GetDailyVolumeQuery): Promise<DailyVolumeReport> {
     const rows = await this.volumes.find({

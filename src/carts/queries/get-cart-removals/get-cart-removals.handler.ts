@@ -1,6 +1,6 @@
 import { QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
-import { InjectRepository } from '@nestjs/typeorm';
 import type { Repository } from 'typeorm';
+import { ReadDatabase } from '../../../database/read-database.js';
 import { bigintAsNumber } from '../../../shared/bigint.transformer.js';
 import { CartItemRemoval } from '../../projections/cart-item-removal.entity.js';
 import type { CartRemovalsReport } from './cart-removals.response.js';
@@ -11,9 +11,11 @@ export class GetCartRemovalsHandler implements IQueryHandler<
   GetCartRemovalsQuery,
   CartRemovalsReport
 > {
-  constructor(
-    @InjectRepository(CartItemRemoval) private readonly removals: Repository<CartItemRemoval>,
-  ) {}
+  private readonly removals: Repository<CartItemRemoval>;
+
+  constructor(read: ReadDatabase) {
+    this.removals = read.repository(CartItemRemoval);
+  }
 
   async execute({ from, to, limit }: GetCartRemovalsQuery): Promise<CartRemovalsReport> {
     const rows: Array<{ productId: string; removals: number; quantity: string; carts: number }> =

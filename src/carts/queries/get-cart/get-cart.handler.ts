@@ -1,6 +1,6 @@
 import { QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
-import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
+import { ReadDatabase } from '../../../database/read-database.js';
 import { type PersonalDataColumns, PostgresEventStore } from '../../../event-store/index.js';
 import { CartNotFound } from '../../domain/cart.errors.js';
 import { CartView } from '../../projections/cart-view.entity.js';
@@ -18,11 +18,10 @@ interface KeyRow {
 @QueryHandler(GetCartQuery)
 export class GetCartHandler implements IQueryHandler<GetCartQuery, CartResponse> {
   private readonly columns: PersonalDataColumns;
+  private readonly db: DataSource;
 
-  constructor(
-    @InjectDataSource() private readonly db: DataSource,
-    store: PostgresEventStore,
-  ) {
+  constructor(read: ReadDatabase, store: PostgresEventStore) {
+    this.db = read.dataSource;
     this.columns = store.personalData.columns;
   }
 

@@ -1,6 +1,6 @@
 import { QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
-import { InjectRepository } from '@nestjs/typeorm';
 import type { Repository } from 'typeorm';
+import { ReadDatabase } from '../../../database/read-database.js';
 import { OrderNotFound } from '../../domain/order.errors.js';
 import { OrderView } from '../../projections/order-view.entity.js';
 import { GetOrderQuery } from './get-order.query.js';
@@ -9,7 +9,11 @@ import type { OrderResponse } from './order.response.js';
 
 @QueryHandler(GetOrderQuery)
 export class GetOrderHandler implements IQueryHandler<GetOrderQuery, OrderResponse> {
-  constructor(@InjectRepository(OrderView) private readonly orders: Repository<OrderView>) {}
+  private readonly orders: Repository<OrderView>;
+
+  constructor(read: ReadDatabase) {
+    this.orders = read.repository(OrderView);
+  }
 
   async execute({ orderId, ownedBy }: GetOrderQuery): Promise<OrderResponse> {
     const row = await this.orders.findOneBy({

@@ -1,6 +1,6 @@
 import { QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
-import { InjectRepository } from '@nestjs/typeorm';
 import type { Repository } from 'typeorm';
+import { ReadDatabase } from '../../../database/read-database.js';
 import { ORDER_VIEW_STATUSES, OrderView } from '../../projections/order-view.entity.js';
 import { GetOrdersByStatusQuery } from './get-orders-by-status.query.js';
 import type { OrderCountsResponse, OrdersByStatusReport } from './orders-by-status.response.js';
@@ -10,7 +10,11 @@ export class GetOrdersByStatusHandler implements IQueryHandler<
   GetOrdersByStatusQuery,
   OrdersByStatusReport
 > {
-  constructor(@InjectRepository(OrderView) private readonly orders: Repository<OrderView>) {}
+  private readonly orders: Repository<OrderView>;
+
+  constructor(read: ReadDatabase) {
+    this.orders = read.repository(OrderView);
+  }
 
   async execute(): Promise<OrdersByStatusReport> {
     // One index-only pass over orders_by_status.

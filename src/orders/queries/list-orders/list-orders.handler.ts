@@ -1,6 +1,6 @@
 import { QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
-import { InjectRepository } from '@nestjs/typeorm';
 import { MoreThan, type Repository } from 'typeorm';
+import { ReadDatabase } from '../../../database/read-database.js';
 import { OrderView } from '../../projections/order-view.entity.js';
 import { ListOrdersQuery } from './list-orders.query.js';
 import type { OrdersPage } from './orders-page.response.js';
@@ -8,7 +8,11 @@ import type { OrdersPage } from './orders-page.response.js';
 /** Keyset paging on the order's place in the log: a page costs the same however deep it is. */
 @QueryHandler(ListOrdersQuery)
 export class ListOrdersHandler implements IQueryHandler<ListOrdersQuery, OrdersPage> {
-  constructor(@InjectRepository(OrderView) private readonly orders: Repository<OrderView>) {}
+  private readonly orders: Repository<OrderView>;
+
+  constructor(read: ReadDatabase) {
+    this.orders = read.repository(OrderView);
+  }
 
   async execute({ status, limit, after, ownedBy }: ListOrdersQuery): Promise<OrdersPage> {
     const rows = await this.orders.find({

@@ -1,6 +1,6 @@
 import { QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
-import { InjectRepository } from '@nestjs/typeorm';
 import type { Repository } from 'typeorm';
+import { ReadDatabase } from '../../../database/read-database.js';
 import { ShipmentNotFound } from '../../domain/shipment.errors.js';
 import { ShipmentView } from '../../projections/shipment-view.entity.js';
 import { GetShipmentQuery } from './get-shipment.query.js';
@@ -8,9 +8,11 @@ import type { ShipmentResponse } from './shipment.response.js';
 
 @QueryHandler(GetShipmentQuery)
 export class GetShipmentHandler implements IQueryHandler<GetShipmentQuery, ShipmentResponse> {
-  constructor(
-    @InjectRepository(ShipmentView) private readonly shipments: Repository<ShipmentView>,
-  ) {}
+  private readonly shipments: Repository<ShipmentView>;
+
+  constructor(read: ReadDatabase) {
+    this.shipments = read.repository(ShipmentView);
+  }
 
   async execute({ shipmentId, ownedBy }: GetShipmentQuery): Promise<ShipmentResponse> {
     const row = await this.shipments.findOneBy({
