@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Injectable, type INestApplicationContext } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
-import { Test } from '@nestjs/testing';
+import { CapturingLogger, Test } from '@nestjs/testing';
 import type { EntityManager } from 'typeorm';
 import { scratchDatabase, storeOn, type ScratchDatabase } from '../../test/support/database.js';
 import { eventually } from '../../test/support/eventually.js';
@@ -16,6 +16,8 @@ import { ProjectionRunner } from './projection-runner.service.js';
 import { Projection, type ProjectionHandler } from './projection.js';
 
 const NAME = 'ops-probe';
+// The failures these tests provoke are asserted here, not printed (Nest's testing logger prints errors).
+const logger = new CapturingLogger();
 const behaviour = { broken: false, gate: undefined as Promise<void> | undefined };
 
 /** Writes one row per event; fails on `poison` events while broken; waits on `gate` inside a rebuild. */
@@ -58,7 +60,9 @@ describe('Operating projections', () => {
         }),
       ],
       providers: [OpsProbeProjection],
-    }).compile();
+    })
+      .setLogger(logger)
+      .compile();
     const app = await moduleRef.init();
     apps.push(app);
     return app;
@@ -122,6 +126,11 @@ describe('Operating projections', () => {
     );
     await sleep(300);
     expect(await rows()).toEqual([1, 2]);
+    const failures = logger.filter({ level: 'error', context: 'ProjectionRunner', message: NAME });
+    expect(failures.length).toBeGreaterThan(0);
+    expect(
+      failures.every((f) => /Projection ops-probe failed: cannot apply 3/.test(String(f.message))),
+    ).toBe(true);
 
     behaviour.broken = false;
     await app.get(ProjectionRunner).retry(NAME);
@@ -307,6 +316,12 @@ describe('Operating projections', () => {
       }),
     );
     expect(await rows13()).toEqual([]);
+    expect(
+      logger.filter({
+        level: 'error',
+        message: /No way to read event type "Probed" stored at schema version 9/,
+      }),
+    ).not.toHaveLength(0);
     expect((await app.get(ProjectionRunner).deadLetters(NAME))[0]).toMatchObject({
       position,
       eventType: 'Probed',
