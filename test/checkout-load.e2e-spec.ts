@@ -110,7 +110,7 @@ describe('200 concurrent checkouts against 20 accounts with limited funds', () =
       stream_id: string;
       type: string;
       data: { accountId: string; amount: number };
-      metadata: { correlationId?: string; commandId?: string };
+      metadata: { sagaId?: string; commandId?: string };
       global_position: string;
     }>(
       `SELECT stream_id, type, data, metadata, global_position FROM events
@@ -124,7 +124,7 @@ describe('200 concurrent checkouts against 20 accounts with limited funds', () =
     expect(withdrawals).toHaveLength(paid.length);
     const paidById = new Map(paid.map((o) => [o.id, o]));
     for (const w of withdrawals) {
-      const order = paidById.get(w.metadata.correlationId!);
+      const order = paidById.get(w.metadata.sagaId!);
       expect(order).toBeDefined();
       expect(w.metadata.commandId).toBe(checkoutCommandId(order!.id, 'withdraw'));
       expect(w.data.amount).toBe(Number(order!.total));
@@ -133,7 +133,7 @@ describe('200 concurrent checkouts against 20 accounts with limited funds', () =
     }
     expect(paidById.size).toBe(0);
     // Every cancelled order was refused once, on the record.
-    expect(rejections.map((r) => r.metadata.correlationId).sort()).toEqual(
+    expect(rejections.map((r) => r.metadata.sagaId).sort()).toEqual(
       cancelled.map((o) => o.id).sort(),
     );
 

@@ -84,10 +84,10 @@ describe('checkout payment timeout', () => {
       'MoneyWithdrawn',
       'MoneyDeposited',
     ]);
-    expect(stream[2].metadata).toMatchObject({ correlationId: orderId });
+    expect(stream[2].metadata).toMatchObject({ sagaId: orderId });
     expect(stream[3]).toMatchObject({
       data: { amount: 1_200, source: 'other' },
-      metadata: { correlationId: orderId, actor: 'checkout-saga' },
+      metadata: { sagaId: orderId, actor: 'checkout-saga' },
     });
     await eventually(async () => {
       const res = await accounts.http().get(`/accounts/${account.id}`).expect(200);

@@ -20,6 +20,7 @@ interface Stream {
   lastType: string;
 }
 interface Event {
+  eventId: string;
   streamId: string;
   version: number;
   position: number;
@@ -34,6 +35,7 @@ describe('the console API: streams, their events, correlations, lag history', ()
   let accountId: string;
   let orderId: string;
   let shipmentId: string;
+  const checkoutCorrelation = `checkout-${randomUUID()}`;
   const http = (token = AUDITOR) => request(running.app.getHttpServer(), token);
   const streams = async (query: Record<string, string | number>, token = AUDITOR) =>
     (await http(token).get('/streams').query(query).expect(200)).body as {
@@ -52,9 +54,12 @@ describe('the console API: streams, their events, correlations, lag history', ()
     const carts = cartsApi(server);
     const cart = await carts.ready([{ productId: 'sku-1', quantity: 1, unitPrice: 1_200 }]);
     const payer = await carts.openAccountFor(cart.id, { initialDeposit: 5_000 });
-    ({ orderId } = await carts.checkOut(cart.id, payer.id));
+    const correlationId = checkoutCorrelation;
+    ({ orderId } = await carts.checkOut(cart.id, payer.id, { correlationId }));
     const order = await ordersApi(server).order(orderId, (o) => o.status === 'awaiting-shipment');
     shipmentId = order.shipment!.id;
+    await ordersApi(server).dispatch(shipmentId);
+    await ordersApi(server).order(orderId, (o) => o.status === 'shipped');
   });
   afterAll(() => running.close());
 
@@ -127,30 +132,33 @@ describe('the console API: streams, their events, correlations, lag history', ()
     ]);
   });
 
-  it("follows a checkout's correlation id across the order, checkout, account and shipment streams", async () => {
+  it("follows a checkout's correlation id across the cart, order, checkout, account and shipment streams", async () => {
+    const path = `/correlations/${checkoutCorrelation}/events`;
     let events: Event[] = [];
     await eventually(async () => {
-      const res = await http().get(`/correlations/${orderId}/events`).expect(200);
-      expect(res.body).toMatchObject({ correlationId: orderId, next: null });
+      const res = await http().get(path).expect(200);
+      expect(res.body).toMatchObject({ correlationId: checkoutCorrelation, next: null });
       events = res.body.events;
-      const categories = new Set(events.map((e) => e.streamId.split('-')[0]));
-      expect([...categories].sort()).toEqual(['account', 'checkout', 'order', 'shipment']);
+      expect(events.map((e) => e.type)).toContain('CheckoutCompleted');
     }, 15_000);
-    expect(events.every((e) => e.metadata.correlationId === orderId)).toBe(true);
+    const categories = new Set(events.map((e) => e.streamId.split('-')[0]));
+    expect([...categories].sort()).toEqual(['account', 'cart', 'checkout', 'order', 'shipment']);
+    expect(events.every((e) => e.metadata.correlationId === checkoutCorrelation)).toBe(true);
+    expect(events.map((e) => e.streamId)).toContain(`shipment-${shipmentId}`);
     const positions = events.map((e) => e.position);
     expect(positions).toEqual([...positions].sort((a, b) => a - b));
-    expect(events.map((e) => e.streamId)).toContain(`shipment-${shipmentId}`);
+    // Each event the checkout caused names its cause: an event of the same checkout, or the operator's dispatch.
+    const byId = new Map(events.map((e) => [e.eventId, e]));
+    const placed = events.find((e) => e.type === 'OrderPlaced')!;
+    expect(byId.get(placed.metadata.causationId as string)?.type).toBe('CartCheckedOut');
+    const withdrawn = events.find((e) => e.type === 'MoneyWithdrawn')!;
+    expect(withdrawn.metadata).toMatchObject({ actor: 'checkout-saga', sagaId: orderId });
+    expect(byId.get(withdrawn.metadata.causationId as string)?.type).toBe('OrderPlaced');
 
-    const page = await http()
-      .get(`/correlations/${orderId}/events`)
-      .query({ limit: 2 })
-      .expect(200);
+    const page = await http().get(path).query({ limit: 2 }).expect(200);
     expect(page.body.events).toEqual(events.slice(0, 2));
     expect(page.body.next).toBe(events[1].position);
-    const next = await http()
-      .get(`/correlations/${orderId}/events`)
-      .query({ after: page.body.next, limit: 100 })
-      .expect(200);
+    const next = await http().get(path).query({ after: page.body.next, limit: 100 }).expect(200);
     expect(next.body.events).toEqual(events.slice(2));
 
     const none = await http().get(`/correlations/${randomUUID()}/events`).expect(200);

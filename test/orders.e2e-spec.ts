@@ -74,7 +74,7 @@ describe('orders: checkout to shipped order', () => {
     const withdrawals = await withdrawalsOf(account.id);
     expect(withdrawals).toHaveLength(1);
     expect(withdrawals[0].data).toMatchObject({ amount: 3_999 });
-    expect(withdrawals[0].metadata).toMatchObject({ correlationId: orderId });
+    expect(withdrawals[0].metadata).toMatchObject({ sagaId: orderId });
     expect(Number(withdrawals[0].global_position)).toBe(awaiting.payment!.withdrawalPosition);
     const balance = await accounts.http().get(`/accounts/${account.id}`);
     expect(balance.body.balance).toBe(10_000 - 3_999);
@@ -119,7 +119,7 @@ describe('orders: checkout to shipped order', () => {
       'MoneyDeposited',
       'WithdrawalRejected',
     ]);
-    expect(stream[2].metadata).toMatchObject({ correlationId: orderId });
+    expect(stream[2].metadata).toMatchObject({ sagaId: orderId });
     expect((await accounts.http().get(`/accounts/${account.id}`)).body.balance).toBe(500);
     expect((await streamOf(db, `checkout-${orderId}`)).map((e) => e.type)).toEqual([
       'CheckoutStarted',
@@ -154,7 +154,7 @@ describe('orders: checkout to shipped order', () => {
       currency: 'EUR',
       balance: 10_000,
     });
-    expect(stream[2].metadata).toMatchObject({ correlationId: orderId });
+    expect(stream[2].metadata).toMatchObject({ sagaId: orderId });
     const balance = await accounts
       .http()
       .get(`/accounts/${account.id}`)

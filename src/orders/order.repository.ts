@@ -20,4 +20,11 @@ export class CheckoutRepository extends EventSourcedRepository<CheckoutState, Ch
   constructor(store: PostgresEventStore, eventBus: EventBus) {
     super(store, eventBus, checkoutDefinition);
   }
+
+  /** The checkout request's correlation id, which the saga's first event carries (the order id in older data). */
+  async correlationOf(orderId: string): Promise<string> {
+    const [started] = await this.store.readStream(this.streamIdOf(orderId), { limit: 1 });
+    const correlationId = started?.metadata.correlationId;
+    return typeof correlationId === 'string' ? correlationId : orderId;
+  }
 }

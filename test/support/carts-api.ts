@@ -89,8 +89,11 @@ export function cartsApi(server: Server) {
     async checkOut(
       id: string,
       accountId: string = randomUUID(),
+      { correlationId }: { correlationId?: string } = {},
     ): Promise<Accepted & { orderId: string }> {
-      const res = await http(id).post(`/carts/${id}/checkout`).send({ accountId }).expect(202);
+      const post = http(id).post(`/carts/${id}/checkout`);
+      if (correlationId) void post.set('X-Correlation-Id', correlationId);
+      const res = await post.send({ accountId }).expect(202);
       ownedAlike(res.body.orderId as string, id);
       return res.body as Accepted & { orderId: string };
     },

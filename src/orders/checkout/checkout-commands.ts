@@ -11,6 +11,13 @@ import type { CheckoutCommand, CheckoutMessage } from '../domain/checkout.js';
 import { cancel, recordPayment, ship } from '../domain/order.js';
 import { OrderRepository } from '../order.repository.js';
 
+/** Whose command it is: the saga (its order), the checkout request's correlation id, and the event that caused it. */
+export interface CheckoutContext {
+  readonly orderId: string;
+  readonly correlationId: string;
+  readonly causationId?: string;
+}
+
 /**
  * Carries out the saga's commands, each under its own command id, so one sent again is a no-op wherever it
  * landed. Answers a message only when the answer comes at once with no event to come: a withdrawal from an
@@ -27,13 +34,14 @@ export class CheckoutCommands {
 
   async send(
     command: CheckoutCommand,
-    orderId: string,
-    causationId?: string,
+    { orderId, correlationId, causationId }: CheckoutContext,
   ): Promise<CheckoutMessage | undefined> {
+    // The saga id is how an answer is matched to its saga (checkout-messages.ts): no HTTP request can set it.
     const metadata: EventMetadata = {
       commandId: command.commandId,
-      correlationId: orderId,
+      correlationId,
       ...(causationId && { causationId }),
+      sagaId: orderId,
       actor: 'checkout-saga',
     };
     const options = { metadata };

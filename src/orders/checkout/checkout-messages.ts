@@ -17,13 +17,16 @@ export const CHECKOUT_SAGA_EVENT_TYPES: readonly string[] = [
 ];
 
 /**
- * Which saga an event is a message for, and which message. An answer from the accounts context is matched by its
- * metadata: the correlation id names the order and the command id must be the saga's own for that step, so a
- * deposit or withdrawal made over HTTP with a made-up correlation id is never taken for one.
+ * Which saga an event is a message for, which message, and the checkout's correlation id when the event carries it
+ * (every message but a dispatch, an operator's request of its own). An answer from the accounts context is matched by
+ * its metadata: the saga id names the order and the command id must be the saga's own for that step, so a deposit or
+ * withdrawal made over HTTP (whose metadata has no saga id) is never taken for one.
  */
 export function messageOf(
   event: PersistedEvent,
-): { orderId: string; message: CheckoutMessage } | undefined {
+): { orderId: string; message: CheckoutMessage; correlationId?: string } | undefined {
+  const { correlationId: carried } = event.metadata;
+  const correlationId = typeof carried === 'string' ? carried : undefined;
   switch (event.type) {
     case 'OrderPlaced': {
       const { orderId, customerId, accountId, total, currency } = event.data as OrderPlaced['data'];
@@ -31,6 +34,7 @@ export function messageOf(
       return {
         orderId,
         message: { type: 'order-placed', orderId, customerId, accountId, amount, currency },
+        correlationId: correlationId ?? orderId,
       };
     }
     case 'MoneyWithdrawn':
@@ -44,7 +48,7 @@ export function messageOf(
               type: 'payment-declined',
               reason: (event.data as WithdrawalRejected['data']).reason,
             };
-      return { orderId, message };
+      return { orderId, message, correlationId: correlationId ?? orderId };
     }
     case 'MoneyDeposited': {
       const orderId = answered(event, 'refund');
@@ -52,6 +56,7 @@ export function messageOf(
       return {
         orderId,
         message: { type: 'refund-succeeded', depositPosition: event.globalPosition },
+        correlationId: correlationId ?? orderId,
       };
     }
     case 'ShipmentDispatched': {
@@ -60,7 +65,11 @@ export function messageOf(
     }
     case 'CheckoutDeadlineReached': {
       const { orderId } = event.data as CheckoutEvent['data'];
-      return { orderId, message: { type: 'deadline-reached' } };
+      return {
+        orderId,
+        message: { type: 'deadline-reached' },
+        correlationId: correlationId ?? orderId,
+      };
     }
     default:
       // The saga's other events are its own decisions, not messages.
@@ -70,7 +79,11 @@ export function messageOf(
 
 /** The order whose saga sent the command this event answers, if one did. */
 function answered(event: PersistedEvent, step: 'withdraw' | 'refund'): string | undefined {
-  const { correlationId, commandId } = event.metadata;
-  if (typeof correlationId !== 'string' || typeof commandId !== 'string') return undefined;
+  const { sagaId, correlationId, commandId } = event.metadata;
+  if (typeof commandId !== 'string') return undefined;
+  if (typeof sagaId === 'string')
+    return commandId === checkoutCommandId(sagaId, step) ? sagaId : undefined;
+  // Answers stored before the saga id (older data) carry the order id as their correlation id.
+  if (typeof correlationId !== 'string') return undefined;
   return commandId === checkoutCommandId(correlationId, step) ? correlationId : undefined;
 }

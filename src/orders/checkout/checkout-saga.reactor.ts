@@ -13,12 +13,14 @@ import {
 import type { CheckoutEvent } from '../domain/checkout.events.js';
 import { checkoutCommandId, checkoutRecordId } from './checkout-ids.js';
 import { CheckoutRepository } from '../order.repository.js';
-import { CheckoutCommands } from './checkout-commands.js';
+import { CheckoutCommands, type CheckoutContext } from './checkout-commands.js';
 import { CHECKOUT_SAGA_EVENT_TYPES, messageOf } from './checkout-messages.js';
 
 export const CHECKOUT_SAGA = 'checkout-saga';
 
 const ATTEMPTS = 3;
+
+type Routed = NonNullable<ReturnType<typeof messageOf>> & { cause: PersistedEvent };
 
 /**
  * Runs the checkout workflow (domain/checkout.ts) on its messages from the global log: per message, load the
@@ -39,31 +41,34 @@ export class CheckoutSagaReactor implements ReactorHandler {
   ) {}
 
   async react(events: readonly PersistedEvent[]): Promise<void> {
-    const inboxes = new Map<string, Array<{ message: CheckoutMessage; cause: PersistedEvent }>>();
+    const inboxes = new Map<string, Routed[]>();
     for (const cause of events) {
       const routed = messageOf(cause);
       if (!routed) continue;
       const inbox = inboxes.get(routed.orderId) ?? [];
-      inboxes.set(routed.orderId, [...inbox, { message: routed.message, cause }]);
+      inboxes.set(routed.orderId, [...inbox, { ...routed, cause }]);
     }
-    await concurrently(inboxes, 8, async ([orderId, inbox]) => {
-      for (const { message, cause } of inbox) await this.handle(orderId, message, cause);
+    await concurrently(inboxes, 8, async ([, inbox]) => {
+      for (const routed of inbox) await this.handle(routed);
     });
   }
 
   /** Effects first, record last: a step recorded is a step whose commands were carried out. */
-  private async handle(orderId: string, message: CheckoutMessage, cause: PersistedEvent) {
+  private async handle({ orderId, message, cause, correlationId: carried }: Routed) {
+    // A dispatch is an operator's request with its own correlation id: the checkout's is on the saga's stream.
+    const correlationId = carried ?? (await this.checkouts.correlationOf(orderId));
+    const context = { orderId, correlationId, causationId: cause.eventId };
     for (let attempt = 1; ; attempt++) {
       const saga = await this.checkouts.load(orderId);
       const clock = { now: new Date(), paymentTimeoutMs: this.config.checkout.paymentTimeoutMs };
-      const events = await this.carryOut(orderId, saga.state, message, cause, clock);
+      const events = await this.carryOut(context, saga.state, message, clock);
       if (events.length === 0) return;
       try {
         await this.checkouts.update(orderId, () => events, {
           expectedVersion: saga.version,
           metadata: {
             commandId: checkoutRecordId(orderId, message.type),
-            correlationId: orderId,
+            correlationId,
             causationId: cause.eventId,
             actor: 'checkout-saga',
           },
@@ -78,18 +83,17 @@ export class CheckoutSagaReactor implements ReactorHandler {
 
   /** Decides on the message and carries out its commands; an answer that comes at once is a message in turn. */
   private async carryOut(
-    orderId: string,
+    context: CheckoutContext,
     state: CheckoutState,
     message: CheckoutMessage,
-    cause: PersistedEvent,
     clock: CheckoutClock,
   ): Promise<CheckoutEvent[]> {
     const { events, commands } = decide(state, message, clock, checkoutCommandId);
     const decided = events.reduce(evolve, state);
     const answered: CheckoutEvent[] = [];
     for (const command of commands) {
-      const answer = await this.commands.send(command, orderId, cause.eventId);
-      if (answer) answered.push(...(await this.carryOut(orderId, decided, answer, cause, clock)));
+      const answer = await this.commands.send(command, context);
+      if (answer) answered.push(...(await this.carryOut(context, decided, answer, clock)));
     }
     return [...events, ...answered];
   }

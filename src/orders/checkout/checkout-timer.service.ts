@@ -92,7 +92,7 @@ export class CheckoutTimer implements OnApplicationBootstrap, BeforeApplicationS
     await this.checkouts.update(orderId, (state) => announceDeadline(state, now), {
       metadata: {
         commandId: checkoutCommandId(orderId, 'deadline'),
-        correlationId: orderId,
+        correlationId: await this.checkouts.correlationOf(orderId),
         actor: 'checkout-timer',
       },
     });
@@ -102,6 +102,8 @@ export class CheckoutTimer implements OnApplicationBootstrap, BeforeApplicationS
     if (now - (this.lastSent.get(orderId) ?? 0) < this.resendMs) return;
     this.lastSent.set(orderId, now);
     const command = pendingCommand((await this.checkouts.load(orderId)).state, checkoutCommandId);
-    if (command) await this.commands.send(command, orderId);
+    if (!command) return;
+    const correlationId = await this.checkouts.correlationOf(orderId);
+    await this.commands.send(command, { orderId, correlationId });
   }
 }

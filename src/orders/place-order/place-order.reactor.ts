@@ -67,7 +67,11 @@ export class PlaceOrderReactor implements ReactorHandler {
       {
         metadata: {
           commandId: deterministicUuid('place-order', orderId),
-          correlationId: orderId,
+          // The checkout request's (the order id in events stored before the cart carried one).
+          correlationId:
+            typeof event.metadata.correlationId === 'string'
+              ? event.metadata.correlationId
+              : orderId,
           causationId: event.eventId,
           actor: 'order-placement',
         },

@@ -42,7 +42,10 @@ export class CreateShipmentConsumer {
       {
         metadata: {
           commandId: message.eventId,
-          correlationId: orderId,
+          correlationId:
+            typeof message.metadata.correlationId === 'string'
+              ? message.metadata.correlationId
+              : orderId,
           causationId: message.eventId,
           actor: CreateShipmentConsumer.NAME,
         },
