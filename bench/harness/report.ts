@@ -4,7 +4,7 @@ import type { ScenarioResult } from '../scenarios/scenario.js';
 import type { Environment } from './environment.js';
 import type { Mode } from './options.js';
 import { ratioChart } from './chart.js';
-import type { SideSummary } from './stats.js';
+import { median, type SideSummary } from './stats.js';
 
 export const RESULTS_DIR = 'bench/results';
 const READMES = ['README.md', 'bench/README.md'];
@@ -88,7 +88,11 @@ function side(summary: SideSummary, unit: string): string {
   const latency = summary.latencyMs
     ? `; ${ms(summary.latencyMs.p50)} / ${ms(summary.latencyMs.p99)}`
     : '';
-  return throughput + latency;
+  // The hot stream's connection churn belongs in the table, not only in the details.
+  const sessions = summary.counters.sessions
+    ? `; ${num(median(summary.counters.sessions))} sessions opened`
+    : '';
+  return throughput + latency + sessions;
 }
 
 function figures(s: ScenarioResult): string {
