@@ -7,24 +7,35 @@ import { READ_STREAM } from '../baseline/baseline-sql.js';
 import { alternate, type Side } from '../harness/alternate.js';
 import { truncate, vacuumAnalyze } from '../harness/database.js';
 import { profiled } from '../harness/profile.js';
-import { accountIds, accountStore, loadStream, streamOf } from '../harness/fixtures.js';
+import {
+  accountIds,
+  accountStore,
+  deposited,
+  loadStream,
+  opened,
+  streamOf,
+} from '../harness/fixtures.js';
+import { openPeer, PEER_MESSAGES, PEER_NAME, type PeerStore } from '../harness/peer.js';
 import type { Measurement } from '../harness/stats.js';
-import { atLeast, compared, type Scenario } from './scenario.js';
+import { atLeast, compared, type Scenario, withPeer } from './scenario.js';
 
 /**
  * Loads one account of `streamLength` events: ours with EventSourcedRepository.load (readStream, then the domain's
- * evolve); the baseline selects what the fold needs and runs the same evolve.
+ * evolve); the baseline selects what the fold needs and runs the same evolve; the peer is Emmett's aggregateStream
+ * with the same evolve and initial state.
  */
 export const readStreamScenario: Scenario = {
   id: 'read-stream',
   async run(context) {
     const { streamLength, streamLoads } = context.sizes;
     const pool = new pg.Pool({ connectionString: context.db.url, max: 2 });
+    const peerStore = await openPeer(context.db.url);
     try {
       const [id] = accountIds(1, 'long-stream');
       await truncate(pool, 'events', 'bench_baseline_events');
       await loadStream(pool, id, streamLength);
-      await vacuumAnalyze(pool, 'events', 'bench_baseline_events');
+      await loadPeerStream(peerStore, id, streamLength);
+      await vacuumAnalyze(pool, 'events', 'bench_baseline_events', PEER_MESSAGES);
       const repository = new EventSourcedRepository(
         accountStore(pool),
         { publishAll: () => undefined },
@@ -65,24 +76,59 @@ export const readStreamScenario: Scenario = {
             return rows.length ? rows[rows.length - 1].stream_version : 0;
           }),
       };
+      const peer: Side = {
+        measure: () =>
+          loads(async () => {
+            const { state, currentStreamVersion } = await peerStore.aggregateStream(streamOf(id), {
+              evolve: (state: AccountState, event: { type: string; data: unknown }) =>
+                accountDefinition.evolve(state, {
+                  type: event.type,
+                  data: event.data,
+                } as AccountEvent),
+              initialState: () => accountDefinition.initialState(),
+            });
+            if (state.status !== 'open') throw new Error('the account did not fold open');
+            return Number(currentStreamVersion);
+          }),
+      };
       context.log(
         `  read one stream of ${streamLength.toLocaleString('en-US')} events and fold it`,
       );
-      const runs = await alternate({ ...context.sizes, log: context.log }, ours, baseline);
+      const runs = await alternate({ ...context.sizes, log: context.log }, ours, baseline, {
+        peer,
+      });
       return [
-        compared(
-          {
-            id: 'read-stream',
-            title: `read one stream of ${streamLength.toLocaleString('en-US')} events and fold it into an aggregate`,
-            unit: 'loads/s',
-            target: atLeast(0.8),
-            notes: [`${streamLoads} sequential loads per measurement; latency per load`],
-          },
-          runs,
+        withPeer(
+          compared(
+            {
+              id: 'read-stream',
+              title: `read one stream of ${streamLength.toLocaleString('en-US')} events and fold it into an aggregate`,
+              unit: 'loads/s',
+              target: atLeast(0.8),
+              notes: [`${streamLoads} sequential loads per measurement; latency per load`],
+            },
+            runs,
+          ),
+          runs.ours,
+          { name: PEER_NAME, runs: runs.others.peer },
         ),
       ];
     } finally {
-      await pool.end();
+      await Promise.all([pool.end(), peerStore.close()]);
     }
   },
 };
+
+/** The same account in Emmett: an AccountOpened, then deposits, appended 1,000 events at a time. */
+async function loadPeerStream(store: PeerStore, accountId: string, length: number) {
+  const { type, data, metadata } = opened(accountId);
+  const events = [{ type, data, metadata }];
+  for (let v = 2; v <= length; v++) {
+    const event = deposited(accountId, v);
+    events.push({ type: event.type, data: event.data, metadata: event.metadata });
+  }
+  for (let from = 0; from < events.length; from += 1000)
+    await store.appendToStream(streamOf(accountId), events.slice(from, from + 1000), {
+      expectedStreamVersion: BigInt(from),
+    });
+}
