@@ -1,9 +1,10 @@
-import { DynamicModule, Global, Module } from '@nestjs/common';
+import { DynamicModule, Module } from '@nestjs/common';
+import { ConfigModule, registerAs } from '@nestjs/config';
 import { APP_FILTER, APP_INTERCEPTOR, APP_PIPE } from '@nestjs/core';
 import { CqrsModule } from '@nestjs/cqrs';
 import { AccountsModule } from './accounts/index.js';
 import { CartsModule } from './carts/index.js';
-import { APP_CONFIG, type AppConfig } from './config/config.js';
+import { type AppConfig, CONFIG_NAMESPACE } from './config/config.js';
 import { CustomersModule } from './customers/index.js';
 import { DatabaseModule } from './database/database.module.js';
 import { EventBrowserModule } from './event-browser/index.js';
@@ -25,18 +26,6 @@ import { ProjectionsModule } from './projections/index.js';
 import { ShippingModule } from './shipping/shipping.module.js';
 import { WebConsoleModule } from './web-console/index.js';
 
-@Global()
-@Module({})
-class ConfigModule {
-  static with(config: AppConfig): DynamicModule {
-    return {
-      module: ConfigModule,
-      providers: [{ provide: APP_CONFIG, useValue: config }],
-      exports: [APP_CONFIG],
-    };
-  }
-}
-
 @Module({})
 export class AppModule {
   /** `databaseUrl` is resolved before the module is built: DATABASE_URL, or the embedded server's. */
@@ -44,7 +33,13 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [
-        ConfigModule.with(config),
+        // Validated before the app is built (main.ts, the CLIs: loadConfig), served here as APP_CONFIG.
+        ConfigModule.forRoot({
+          isGlobal: true,
+          ignoreEnvFile: true,
+          ignoreEnvVars: true,
+          load: [registerAs(CONFIG_NAMESPACE, () => config)],
+        }),
         LoggingModule.forRoot(config),
         DatabaseModule.forRoot(config),
         IdentityModule,

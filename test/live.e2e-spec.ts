@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import type { RunningApp } from '../src/app.factory.js';
-import type { LiveConfig } from '../src/config/live-config.js';
+import type { LiveConfig } from '../src/config/config.js';
 import {
   type Checkpoint,
   EventTypeRegistry,

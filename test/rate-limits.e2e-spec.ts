@@ -32,6 +32,7 @@ async function start(
       perPrincipal: OUT_OF_THE_WAY,
       perIp: OUT_OF_THE_WAY,
       expensive: OUT_OF_THE_WAY,
+      redisUrl: undefined,
       keyPrefix: `${RUN_PREFIX}${apps++}:`,
       ...limits,
     },

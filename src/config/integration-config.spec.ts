@@ -59,7 +59,10 @@ describe('integration configuration', () => {
     [{ NATS_URL: 'http://nats:4222' }, /^NATS_URL must be nats:\/\/host:4222/],
     [{ NATS_URL: 'nats://user:hunter2@nats:4222/path' }, /^NATS_URL must be/],
     [{ NATS_URL: 'not a url with hunter2' }, /^NATS_URL must be/],
-    [{ NATS_URL: 'nats://a:hunter2@nats', NATS_TOKEN: 'x' }, /^NATS credentials: set one/],
+    [
+      { NATS_URL: 'nats://a:hunter2@nats', NATS_TOKEN: 'x' },
+      /^NATS_TOKEN is a credential: set one of a user or token in NATS_URL, NATS_TOKEN or NATS_CREDS$/,
+    ],
     [{ NATS_STREAM: 'CHRONICLE.EVENTS' }, /^NATS_STREAM must be 1 to 64 letters/],
     [{ NATS_SUBJECT_PREFIX: 'chronicle.>' }, /^NATS_SUBJECT_PREFIX must be up to 4/],
     [{ NATS_SUBJECT_PREFIX: 'a..b' }, /^NATS_SUBJECT_PREFIX/],
