@@ -3,6 +3,7 @@ import {
   getPostgreSQLEventStore,
   type PostgresEventStore,
 } from '@event-driven-io/emmett-postgresql';
+import { deposited, opened } from './fixtures.js';
 
 /**
  * The peer: Emmett's PostgreSQL event store, used through its public API as its README shows
@@ -35,3 +36,11 @@ export const resetPeer = (store: PeerStore) =>
 
 /** Emmett's messages table, for counting what a measurement wrote and for VACUUM after a bulk load. */
 export const PEER_MESSAGES = 'emt_messages';
+
+/** An account's events for Emmett: an AccountOpened, then deposits, with the data and metadata the app writes. */
+export function peerAccountEvents(accountId: string, count: number) {
+  return Array.from({ length: count }, (_, i) => {
+    const { type, data, metadata } = i === 0 ? opened(accountId) : deposited(accountId, i + 1);
+    return { type, data, metadata };
+  });
+}

@@ -7,15 +7,14 @@ import { READ_STREAM } from '../baseline/baseline-sql.js';
 import { alternate, type Side } from '../harness/alternate.js';
 import { truncate, vacuumAnalyze } from '../harness/database.js';
 import { profiled } from '../harness/profile.js';
+import { accountIds, accountStore, loadStream, streamOf } from '../harness/fixtures.js';
 import {
-  accountIds,
-  accountStore,
-  deposited,
-  loadStream,
-  opened,
-  streamOf,
-} from '../harness/fixtures.js';
-import { openPeer, PEER_MESSAGES, PEER_NAME, type PeerStore } from '../harness/peer.js';
+  openPeer,
+  PEER_MESSAGES,
+  PEER_NAME,
+  peerAccountEvents,
+  type PeerStore,
+} from '../harness/peer.js';
 import type { Measurement } from '../harness/stats.js';
 import { atLeast, compared, type Scenario, withPeer } from './scenario.js';
 
@@ -119,14 +118,9 @@ export const readStreamScenario: Scenario = {
   },
 };
 
-/** The same account in Emmett: an AccountOpened, then deposits, appended 1,000 events at a time. */
+/** The same account in Emmett, appended 1,000 events at a time. */
 async function loadPeerStream(store: PeerStore, accountId: string, length: number) {
-  const { type, data, metadata } = opened(accountId);
-  const events = [{ type, data, metadata }];
-  for (let v = 2; v <= length; v++) {
-    const event = deposited(accountId, v);
-    events.push({ type: event.type, data: event.data, metadata: event.metadata });
-  }
+  const events = peerAccountEvents(accountId, length);
   for (let from = 0; from < events.length; from += 1000)
     await store.appendToStream(streamOf(accountId), events.slice(from, from + 1000), {
       expectedStreamVersion: BigInt(from),
