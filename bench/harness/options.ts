@@ -1,3 +1,5 @@
+import type { GrowthOptions } from '../scenarios/growth.js';
+
 export type Mode = 'quick' | 'full';
 
 /** How much work each scenario does; `--quick` is a smoke check, the full run is the one to quote. */
@@ -91,6 +93,8 @@ export interface BenchOptions {
   save: boolean;
   /** Only re-render latest.md, latest.svg and the README table from latest.json (e.g. after editing findings.md). */
   render: boolean;
+  /** `--growth`: only the growth scenario (bench/scenarios/growth.ts), outside the full run. */
+  growth?: GrowthOptions;
 }
 
 export function parseOptions(argv: readonly string[]): BenchOptions {
@@ -99,16 +103,36 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
   const only: string[] = [];
   let save = true;
   let render = false;
+  const growth: GrowthOptions = {
+    sizes: [0, 1e6, 1e7, 2e7],
+    ids: 'command',
+    appends: 20_000,
+    rounds: 3,
+    save: true,
+  };
   for (const arg of argv) {
     const [flag, value] = arg.split('=', 2);
     if (flag === '--only') only.push(...value.split(','));
-    else if (flag === '--rounds') sizes.rounds = Number(value);
+    else if (flag === '--rounds') sizes.rounds = growth.rounds = Number(value);
+    else if (flag === '--growth-sizes') growth.sizes = value.split(',').map(Number);
+    else if (flag === '--growth-ids' && (value === 'command' || value === 'generated'))
+      growth.ids = value;
+    else if (flag === '--growth-appends') growth.appends = Number(value);
+    else if (flag === '--growth') continue;
     else if (flag === '--no-save') save = false;
     else if (flag === '--render') render = true;
     else if (flag !== '--quick')
       throw new Error(
-        `Unknown option ${arg} (use --quick, --only=a,b, --rounds=N, --no-save, --render)`,
+        `Unknown option ${arg} (use --quick, --only=a,b, --rounds=N, --no-save, --render, --growth)`,
       );
   }
-  return { mode, sizes, only, save, render };
+  growth.save = save;
+  return {
+    mode,
+    sizes,
+    only,
+    save,
+    render,
+    growth: argv.includes('--growth') ? growth : undefined,
+  };
 }
