@@ -14,13 +14,13 @@ import {
 } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import { LoggerModule, type Params, PinoLogger } from 'nestjs-pino';
-import { pinoHttp, type HttpLogger } from 'pino-http';
+import type { Logger as PinoInstance } from 'pino';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
 import { Metrics } from '../metrics/metrics.service.js';
 import { correlationPseudonym } from '../shared/correlation-pseudonym.js';
 import { appLogger, flushLog, pinoLevelOf } from './app-logger.js';
 import { AppLogger } from './nest-logger.js';
-import { REQUEST_OBSERVER, requestLogOptions, type RequestObserver } from './request-log.js';
+import { REQUEST_OBSERVER, requestLogMiddleware, type RequestObserver } from './request-log.js';
 
 /**
  * Hands the request line what it needs of this application (its metrics, its correlation pseudonym), on the
@@ -41,7 +41,7 @@ class LoggingLifecycle implements OnModuleInit, OnModuleDestroy, OnApplicationSh
     // The process's logger is shared by the apps a test runs one after another: each sets its own level.
     const level = pinoLevelOf(this.config.logLevel);
     if (PinoLogger.root) PinoLogger.root.level = level;
-    if (requestLogger) requestLogger.logger.level = level;
+    if (requestLogger) requestLogger.level = level;
     const http = this.adapter.httpAdapter?.getInstance<{ locals?: Record<symbol, unknown> }>();
     if (!http?.locals) return;
     const duration = this.metrics.httpRequestDuration;
@@ -65,8 +65,13 @@ class LoggingLifecycle implements OnModuleInit, OnModuleDestroy, OnApplicationSh
 
 const EVERY_ROUTE = { path: '{/*splat}', method: RequestMethod.ALL };
 
+/**
+ * nestjs-pino's own request middleware is mounted on no route (the request line is ours, below). Excluding it from
+ * every route instead still mounted it, and Nest then matched each request against the exclusion: 3.5 % of a
+ * deposit's CPU (bench/findings.md, 2026-12-06 evening).
+ */
 function loggerParams(config: AppConfig): Params {
-  return { pinoHttp: { logger: appLogger(config) }, exclude: [EVERY_ROUTE] };
+  return { pinoHttp: { logger: appLogger(config) }, forRoutes: [] };
 }
 
 /**
@@ -78,11 +83,11 @@ export function nestLogger(config: AppConfig): AppLogger {
   return new AppLogger(new PinoLogger(params), params);
 }
 
-let requestLogger: HttpLogger | undefined;
+let requestLogger: PinoInstance | undefined;
 
 /**
  * Structured JSON logs (nestjs-pino): Nest's and the app's lines, one line per HTTP request, at LOG_LEVEL. The
- * request line is pino-http's own middleware, not nestjs-pino's: that one runs every request in an
+ * request line is our own middleware (request-log.ts), not nestjs-pino's: that one runs every request in an
  * AsyncLocalStorage, which on Node 20 hooks every promise of the process (a quarter of a deposit's CPU,
  * bench/findings.md), for request-bound loggers this app does not use.
  */
@@ -93,8 +98,8 @@ export class LoggingModule implements NestModule {
 
   configure(consumer: MiddlewareConsumer): void {
     // One per process, like the logger it writes to.
-    requestLogger ??= pinoHttp({ logger: appLogger(this.config), ...requestLogOptions() });
-    consumer.apply(requestLogger).forRoutes(EVERY_ROUTE);
+    requestLogger ??= appLogger(this.config).child({});
+    consumer.apply(requestLogMiddleware(requestLogger)).forRoutes(EVERY_ROUTE);
   }
 
   static forRoot(config: AppConfig): DynamicModule {

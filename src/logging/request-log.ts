@@ -1,7 +1,6 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
-import type { Request } from 'express';
-import type { Options } from 'pino-http';
+import type { Request, Response } from 'express';
+import type { Logger } from 'pino';
 import { accessOf } from '../identity/access.guard.js';
 import { correlationIdOf } from '../http/request-context.js';
 
@@ -48,16 +47,23 @@ function principalOf(request: Request): { sub: string; client?: string } | undef
   return principal.clientId ? { sub, client: principal.clientId } : { sub };
 }
 
-/** The one line per request, with the metric recorded from the same numbers. */
-function requestLine(req: IncomingMessage, res: ServerResponse): object {
-  const request = req as Req;
-  const status = res.statusCode;
+/** Records the request in the histogram; the numbers the line is made of. */
+function observed(request: Req, response: Response) {
+  const status = response.statusCode;
   const route = routeLabel(request);
   const ms = performance.now() - (request[STARTED] ?? performance.now());
   const observer = (request.app?.locals as Record<symbol, RequestObserver> | undefined)?.[
     REQUEST_OBSERVER
   ];
   observer?.observe(request.method, route, status, ms / 1000);
+  return { status, route, ms, observer };
+}
+
+/** The one line per request, from the same numbers as the metric. */
+function requestLine(
+  request: Req,
+  { status, route, ms, observer }: ReturnType<typeof observed>,
+): object {
   const line: Record<string, unknown> = {
     method: request.method,
     route,
@@ -71,29 +77,36 @@ function requestLine(req: IncomingMessage, res: ServerResponse): object {
   return line;
 }
 
-let sequence = 0;
+type Middleware = (request: Request, response: Response, next: () => void) => void;
 
 /**
- * pino-http's options: one line per request when the response is finished (or the client went away), nothing of
- * the request itself (no URL, query string, headers or body), and no per-request logger but the one pino-http
- * always makes (its `req` binding serialises to nothing).
+ * One line per request when the response is finished (or the client went away), at info; "request failed" for a
+ * 5xx or a response that failed. Nothing of the request itself (no URL, query string, headers or body). Written by
+ * this middleware rather than pino-http, which made two child loggers and two arrays per request for bindings this
+ * line never carries (bench/findings.md, 2026-12-06 evening). The metric is recorded at every level; the line is
+ * built only when info is on.
  */
-export function requestLogOptions(): Options<IncomingMessage, ServerResponse> {
-  return {
-    wrapSerializers: false,
-    serializers: { req: () => undefined, res: () => undefined },
-    genReqId: (req) => {
-      (req as Req)[STARTED] = performance.now();
-      sequence = (sequence + 1) & 0x7fffffff;
-      return sequence;
-    },
-    // Every request at info, a 5xx included: the failure itself is logged once where it is handled (an outage
-    // once by DatabaseHealth, an unexpected error by ProblemFilter), not again per request.
-    useLevel: 'info',
-    customSuccessMessage: () => 'request',
-    customErrorMessage: () => 'request failed',
-    customSuccessObject: (req, res) => requestLine(req, res),
-    // The error itself is logged where it is handled (ProblemFilter): no stack trace on the request line.
-    customErrorObject: (req, res) => requestLine(req, res),
+export function requestLogMiddleware(logger: Logger): Middleware {
+  return (request, response, next) => {
+    (request as Req)[STARTED] = performance.now();
+    let failed = false;
+    const done = () => {
+      response.removeListener('close', done);
+      response.removeListener('finish', done);
+      response.removeListener('error', onError);
+      const numbers = observed(request, response);
+      if (!logger.isLevelEnabled('info')) return;
+      const line = requestLine(request, numbers);
+      if (failed || numbers.status >= 500) logger.info(line, 'request failed');
+      else logger.info(line, 'request');
+    };
+    const onError = () => {
+      failed = true;
+      done();
+    };
+    response.on('close', done);
+    response.on('finish', done);
+    response.on('error', onError);
+    next();
   };
 }
