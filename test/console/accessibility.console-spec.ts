@@ -24,6 +24,7 @@ describe('console: accessibility (axe-core finds no serious or critical violatio
   let opened: ConsolePage;
   let accountId: string;
   let orderId: string;
+  let correlationId: string;
 
   beforeAll(async () => {
     browser = await ConsoleBrowser.launch();
@@ -32,7 +33,7 @@ describe('console: accessibility (axe-core finds no serious or critical violatio
     await accounts.withdraw(account.id, 1_000_000);
     await accounts.deposit(account.id, 1_500);
     accountId = account.id;
-    orderId = (await checkOut()).orderId;
+    ({ orderId, correlationId } = await checkOut());
   });
   afterEach(() => opened?.close());
   afterAll(() => browser?.close());
@@ -73,7 +74,7 @@ describe('console: accessibility (axe-core finds no serious or critical violatio
     await page.getByRole('table', { name: 'Events' }).locator('details > summary').first().click();
     await expectNoSeriousViolation(page);
     await page
-      .getByRole('link', { name: `Follow correlation ${orderId}` })
+      .getByRole('link', { name: `Follow correlation ${correlationId}` })
       .first()
       .click();
     await page.getByRole('table', { name: 'Correlated events' }).getByRole('row').nth(1).waitFor();

@@ -43,9 +43,7 @@ describe('console: streams', () => {
     expect(await json.textContent()).toContain('\n');
   });
 
-  // The cart's own event (the checkout request) carries the request's correlation id, not the order's: the saga's
-  // correlation starts at the order.
-  it('follows a checkout by its correlation id across the order, checkout, account and shipment streams', async () => {
+  it('follows a checkout by its correlation id across the cart, order, checkout, account and shipment streams', async () => {
     const checkout = await checkOut();
     opened = await browser.signedIn(TOKENS.auditor);
     await opened.go('Streams');
@@ -65,7 +63,7 @@ describe('console: streams', () => {
       .click();
     await page.getByRole('table', { name: 'Events' }).waitFor();
     await page
-      .getByRole('link', { name: `Follow correlation ${checkout.orderId}` })
+      .getByRole('link', { name: `Follow correlation ${checkout.correlationId}` })
       .first()
       .click();
 
@@ -73,6 +71,7 @@ describe('console: streams', () => {
     await eventually(async () => {
       const text = (await correlated.textContent({ timeout: 1_000 })) ?? '';
       for (const stream of [
+        `cart-${checkout.cartId}`,
         `order-${checkout.orderId}`,
         `account-${checkout.accountId}`,
         `shipment-${checkout.shipmentId}`,

@@ -25,12 +25,14 @@ export async function call<T = Record<string, unknown>>(
   path: string,
   token: string = DEFAULT_TOKEN,
   body?: unknown,
+  headers: Record<string, string> = {},
 ): Promise<Answer<T>> {
   const res = await fetch(`${consoleUrl()}${path}`, {
     method,
     headers: {
       authorization: `Bearer ${token}`,
       ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      ...headers,
     },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
@@ -92,11 +94,13 @@ export interface Checkout {
   accountId: string;
   orderId: string;
   shipmentId: string;
+  /** The checkout request's X-Correlation-Id, which every event of the checkout carries. */
+  correlationId: string;
 }
 
 /**
  * A customer's cart checked out and paid from their own account: the order is awaiting shipment when this returns
- * (the saga: cart, order, checkout, account, shipment streams, all under the order's correlation id).
+ * (the saga: cart, order, checkout, account, shipment streams, all under the checkout request's correlation id).
  */
 export async function checkOut(total = 2_500): Promise<Checkout> {
   const customerId = randomUUID();
@@ -122,10 +126,15 @@ export async function checkOut(total = 2_500): Promise<Checkout> {
     200,
   );
   const account = await accounts.open({ initialDeposit: total * 4 }, token);
+  const correlationId = randomUUID();
   const { orderId } = await expectStatus(
-    call<{ orderId: string }>('POST', `/carts/${cart.id}/checkout`, token, {
-      accountId: account.id,
-    }),
+    call<{ orderId: string }>(
+      'POST',
+      `/carts/${cart.id}/checkout`,
+      token,
+      { accountId: account.id },
+      { 'x-correlation-id': correlationId },
+    ),
     202,
   );
   let shipmentId = '';
@@ -145,6 +154,7 @@ export async function checkOut(total = 2_500): Promise<Checkout> {
     accountId: account.id,
     orderId,
     shipmentId,
+    correlationId,
   };
 }
 
