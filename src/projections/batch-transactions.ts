@@ -142,16 +142,19 @@ export class BatchTransactions {
 
   /** Opens a read-model transaction on the checkpoint it was read after. */
   private async begin(tx: EntityManager, from: Checkpoint): Promise<void> {
-    // A read model is derived data: a crash may lose the last commits, but writes and checkpoint together.
-    await tx.query('SET LOCAL synchronous_commit = off');
     const { schema } = this.deps.writesTo;
     if (schema) await tx.query(`SET LOCAL search_path = ${schema}, public`);
-    await this.claim(tx, from);
+    // A read model is derived data: a crash may lose the last commits, but writes and checkpoint together.
+    await this.claim(tx, from, { asyncCommit: true });
   }
 
   /** Locks the checkpoint row, which must still be `from`: a batch written by anyone since is not applied again. */
-  private async claim(tx: EntityManager, from: Checkpoint): Promise<void> {
-    const stored = await lockCheckpointRow(tx, this.deps.writesTo.checkpointName);
+  private async claim(
+    tx: EntityManager,
+    from: Checkpoint,
+    options?: { asyncCommit: boolean },
+  ): Promise<void> {
+    const stored = await lockCheckpointRow(tx, this.deps.writesTo.checkpointName, options);
     if (stored.status === 'failed') throw new CheckpointMoved(undefined, true);
     if (compareCheckpoints(stored.checkpoint, from) !== 0)
       throw new CheckpointMoved(stored.checkpoint);

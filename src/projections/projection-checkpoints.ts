@@ -71,14 +71,19 @@ export const rebuildCheckpointName = (name: string) => `${name}:rebuild`;
 
 type Query = Pick<EntityManager, 'query'>;
 
-/** Locks the row for the batch's transaction: its checkpoint and status as stored now. */
+/**
+ * Locks the row for the batch's transaction: its checkpoint and status as stored now. `asyncCommit` also turns
+ * synchronous_commit off for the transaction in the same statement (a round trip less per batch than SET LOCAL).
+ */
 export async function lockCheckpointRow(
   tx: Query,
   name: string,
+  { asyncCommit = false }: { asyncCommit?: boolean } = {},
 ): Promise<{ checkpoint: Checkpoint; status: StoredStatus }> {
   const [row] = await tx.query(
-    `SELECT transaction_id::text AS transaction_id, global_position, status FROM ${CHECKPOINTS}
-     WHERE name = $1 FOR UPDATE`,
+    `SELECT transaction_id::text AS transaction_id, global_position, status${
+      asyncCommit ? `, set_config('synchronous_commit', 'off', true)` : ''
+    } FROM ${CHECKPOINTS} WHERE name = $1 FOR UPDATE`,
     [name],
   );
   if (!row) throw new Error(`Projection checkpoint ${name} is missing`);
