@@ -1,6 +1,6 @@
 import type { Checkpoint } from '../event-store/event-store.types.js';
 import type { PersistedEvent } from '../event-store/persisted-event.js';
-import type { PostgresEventStore } from '../event-store/postgres-event-store.js';
+import type { LogRead } from './log-read.js';
 
 export interface Page {
   events: PersistedEvent[];
@@ -86,7 +86,7 @@ export class LogReader {
   private ahead?: Promise<Page>;
 
   constructor(
-    private readonly store: Pick<PostgresEventStore, 'readAll'>,
+    private readonly store: LogRead,
     private readonly withMetadata: boolean,
   ) {}
 

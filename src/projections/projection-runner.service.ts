@@ -20,6 +20,7 @@ import { PG_POOL, PostgresEventStore } from '../event-store/index.js';
 import { reached } from './checkpoint.js';
 import { CommitNotices, readEventsNotice } from './events-notice.js';
 import { CONTROL_CHANNEL, EVENTS_CHANNEL, Leases } from './leases.js';
+import { type LogRead, projectionLog } from './log-read.js';
 import { type PagedTransactions, pagedTransactions } from './paged-transactions.js';
 import { PROJECTION_METADATA, type ProjectionHandler } from './projection.js';
 import { DependencyUnavailable, UnknownPosition, UnknownProjection } from './projection.errors.js';
@@ -53,6 +54,7 @@ export class ProjectionRunner implements OnApplicationBootstrap, BeforeApplicati
   /** Named by a random id: one process may run several apps, as tests do. */
   private readonly notices: CommitNotices;
   private readonly operations: ProjectionOperations;
+  private readonly log: LogRead;
   private leases?: Leases;
   private pollTimer?: NodeJS.Timeout;
   private shuttingDown = false;
@@ -70,6 +72,7 @@ export class ProjectionRunner implements OnApplicationBootstrap, BeforeApplicati
     this.paged = pagedTransactions(Math.floor(config.dbPoolSize / 2));
     this.notices = new CommitNotices(dataSource, randomUUID());
     this.operations = new ProjectionOperations(dataSource);
+    this.log = projectionLog(pool);
   }
 
   get names(): string[] {
@@ -261,7 +264,7 @@ export class ProjectionRunner implements OnApplicationBootstrap, BeforeApplicati
       this.config.projections;
     return new ProjectionWorker(name, handler, target, start, {
       dataSource: this.dataSource,
-      store: this.store,
+      store: this.log,
       options: {
         batchSize,
         maxBatchSize: Math.max(batchSize, maxBatchSize),

@@ -1,7 +1,7 @@
 import type { DataSource } from 'typeorm';
 import type { Checkpoint } from '../event-store/event-store.types.js';
 import type { PersistedEvent } from '../event-store/persisted-event.js';
-import type { PostgresEventStore } from '../event-store/postgres-event-store.js';
+import type { LogRead } from './log-read.js';
 import { BatchTransactions, CheckpointMoved, type WorkerTarget } from './batch-transactions.js';
 import { compareCheckpoints, reached } from './checkpoint.js';
 import { deadLetterReason, HandlerFailure, recordDeadLetter } from './dead-letters.js';
@@ -81,7 +81,8 @@ export class ProjectionWorker {
     start: Checkpoint,
     private readonly deps: {
       dataSource: DataSource;
-      store: PostgresEventStore;
+      /** The log (`projectionLog`, or the store: both keep readAll's contract). */
+      store: LogRead;
       options: WorkerOptions;
       hooks: WorkerHooks;
       /** Stored events as the handler reads them: personal data decrypted, lifted to the current schema. */
