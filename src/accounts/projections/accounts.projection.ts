@@ -60,6 +60,8 @@ export class AccountsProjection implements ProjectionHandler {
 class AccountsTransaction implements ProjectionTransaction {
   private readonly balances: EntityWriter<BalanceRow, AccountEvent>;
   private lines: AccountTransaction[] = [];
+  /** The last page's lines, still being inserted while the next page is folded. */
+  private inserting: Promise<void> = Promise.resolve();
 
   constructor(
     projection: EntityProjection<BalanceRow, AccountEvent>,
@@ -71,15 +73,23 @@ class AccountsTransaction implements ProjectionTransaction {
     });
   }
 
+  // The insert is not awaited here: the connection runs it while the worker folds the next page (bench row
+  // "projection catch-up from zero"); the transaction's next statement queues behind it, finish() awaits it.
   async write(events: readonly PersistedEvent[]): Promise<void> {
-    await this.balances.write(events);
+    const folded = this.balances.write(events);
+    folded.catch(() => undefined);
+    // The insert's failure first: the statements queued after it fail only because it did.
+    await this.inserting;
+    await folded;
     const lines = this.lines;
     this.lines = [];
-    await insertRows(STATEMENT_LINES, lines, this.tx);
+    this.inserting = insertRows(STATEMENT_LINES, lines, this.tx);
+    this.inserting.catch(() => undefined); // surfaces at the next write or in finish()
   }
 
-  finish(): Promise<void> {
-    return this.balances.finish();
+  async finish(): Promise<void> {
+    await this.inserting;
+    await this.balances.finish();
   }
 }
 
