@@ -3,10 +3,18 @@ import { type Checkpoint, START } from '../../src/event-store/index.js';
 import { READ_LOG_PAGE } from '../baseline/baseline-sql.js';
 import type { CatchUpInput, CatchUpOutput } from '../children/catch-up.child.js';
 import type { ReadLogInput, ReadLogOutput } from '../children/read-log.child.js';
-import { alternate, type Side } from '../harness/alternate.js';
+import { alternate, concurrently, type Side } from '../harness/alternate.js';
 import { runChild } from '../harness/children.js';
-import { truncate, vacuumAnalyze } from '../harness/database.js';
-import { accountStore, growLog } from '../harness/fixtures.js';
+import { expectRows, truncate, vacuumAnalyze } from '../harness/database.js';
+import { accountIds, accountStore, growLog, streamOf } from '../harness/fixtures.js';
+import {
+  openPeer,
+  PEER_MESSAGES,
+  PEER_NAME,
+  peerAccountEvents,
+  type PeerStore,
+  resetPeer,
+} from '../harness/peer.js';
 import { median, type Measurement } from '../harness/stats.js';
 import {
   atLeast,
@@ -16,6 +24,7 @@ import {
   type ScenarioContext,
   type ScenarioResult,
   type Target,
+  withPeer,
 } from './scenario.js';
 
 const LOG_STREAMS = 10_000;
@@ -29,6 +38,7 @@ export const globalLogScenario: Scenario = {
   async run(context) {
     const { sizes } = context;
     const pool = new pg.Pool({ connectionString: context.db.url, max: 2 });
+    const peerStore = await openPeer(context.db.url);
     try {
       await truncate(
         pool,
@@ -50,23 +60,39 @@ export const globalLogScenario: Scenario = {
 
       context.log(`  growing the log to ${sizes.log.toLocaleString('en-US')} events`);
       await growLog(pool, sizes.smallLog, sizes.log, LOG_STREAMS);
-      await vacuumAnalyze(pool, 'events', 'bench_baseline_events');
+      context.log(`  the same size of log in ${PEER_NAME}`);
+      await loadPeerLog(peerStore, sizes.log, LOG_STREAMS);
+      await expectRows(pool, PEER_MESSAGES, sizes.log);
+      await vacuumAnalyze(pool, 'events', 'bench_baseline_events', PEER_MESSAGES);
 
       context.log(
         `  read the whole log in global order, ${sizes.log.toLocaleString('en-US')} events`,
       );
+      const readAllRuns = await readRuns(context, pool, peerStore);
       const readAll = checked(
-        compared(
+        withPeer(
+          compared(
+            {
+              id: 'read-all',
+              title: `read the whole log in global order (late-commit-safe readAll), ${sizes.log.toLocaleString('en-US')} events`,
+              unit: 'events/s',
+              target: atLeast(0.7),
+              notes: [
+                `pages of ${sizes.readPage}; latency per page. Baseline: WHERE global_position > $1 ORDER BY global_position`,
+              ],
+            },
+            readAllRuns,
+          ),
+          readAllRuns.ours,
           {
-            id: 'read-all',
-            title: `read the whole log in global order (late-commit-safe readAll), ${sizes.log.toLocaleString('en-US')} events`,
-            unit: 'events/s',
-            target: atLeast(0.7),
+            name: PEER_NAME,
+            runs: readAllRuns.others.peer,
             notes: [
-              `pages of ${sizes.readPage}; latency per page. Baseline: WHERE global_position > $1 ORDER BY global_position`,
+              `${PEER_NAME}: its consumer (the public read of its log) with one reactor from the beginning, ` +
+                `pulling.batchSize ${sizes.readPage}, pullingFrequencyInMs 0 (no pause between full pages), stopWhen noMessagesLeft; ` +
+                'its reactor stores its checkpoint after each message (Emmett 0.42 calls eachMessage only)',
             ],
           },
-          await readRuns(context, pool),
         ),
         sizes.log,
         'readAll',
@@ -77,22 +103,18 @@ export const globalLogScenario: Scenario = {
       );
       const large: CatchUp[] = [];
       const baselineRss: number[] = [];
-      const asMeasurement = (out: CatchUp): Measurement => ({
-        ops: out.applied,
-        seconds: out.seconds,
-        counters: {
-          peakRssMiB: out.peakRssMiB,
-          ...completeness(out.events, out.applied, out.reachedHead),
-        },
-      });
-      // Each round also runs the catch-up under a 128 MiB old space right after the default one: paired in time.
-      const small128: Measurement[] = [];
       const ours: Side = {
         measure: async () => {
           const out = await catchUp(context, pool, sizes.log);
           large.push(out);
-          small128.push(asMeasurement(await catchUp(context, pool, sizes.log, SMALL_HEAP)));
-          return asMeasurement(out);
+          return {
+            ops: out.applied,
+            seconds: out.seconds,
+            counters: {
+              peakRssMiB: out.peakRssMiB,
+              ...completeness(out.events, out.applied, out.reachedHead),
+            },
+          };
         },
       };
       const baseline: Side = {
@@ -105,7 +127,10 @@ export const globalLogScenario: Scenario = {
           return {
             ops: out.events,
             seconds: out.seconds,
-            counters: { peakRssMiB: out.peakRssMiB, ...completeness(sizes.log, out.events, true) },
+            counters: {
+              peakRssMiB: out.peakRssMiB,
+              ...completeness(sizes.log, out.events, true),
+            },
           };
         },
       };
@@ -123,30 +148,13 @@ export const globalLogScenario: Scenario = {
             target: atLeast(0.3),
             notes: [
               'ours: the app module in a child process, clock from app.init() to the accounts projection reaching the head; ' +
-                `baseline: the same events read with bare pg in a child process, in commit-safe order (the read horizon, keyset on (transaction_id, global_position)), pages of ${sizes.readPage}, the columns the projection reads`,
+                `baseline: keyset read of the log with bare pg in a child process, pages of ${sizes.readPage}`,
             ],
           },
           runs,
         ),
         sizes.log,
         'the projection',
-      );
-
-      const smallHeap = checked(
-        compared(
-          {
-            id: 'projection-catch-up-128mb',
-            title: `projection catch-up over ${sizes.log.toLocaleString('en-US')} events with ${SMALL_HEAP.join(' ')} vs the default heap`,
-            unit: 'events/s',
-            target: atLeast(0.9),
-            notes: [
-              'memory bound: the same catch-up child, run right after each default-heap run of the row above, with V8 limited to a 128 MiB old space',
-            ],
-          },
-          { ours: small128, baseline: runs.ours },
-        ),
-        sizes.log,
-        'the projection under 128 MiB',
       );
 
       const rssSmall = median(small.map((s) => s.peakRssMiB));
@@ -159,7 +167,12 @@ export const globalLogScenario: Scenario = {
         unit: 'MiB',
         target: rssTarget,
         ratioOf: `peak RSS at ${sizes.log} / peak RSS at ${sizes.smallLog} (process.resourceUsage().maxRSS of the child)`,
-        ratio: { median: rssRatio, min: rssRatio, max: rssRatio, perRound: [rssRatio] },
+        ratio: {
+          median: rssRatio,
+          min: rssRatio,
+          max: rssRatio,
+          perRound: [rssRatio],
+        },
         status: judge(rssTarget, rssRatio),
         figures: {
           [`peak RSS at ${sizes.log} (MiB)`]: round1(rssLarge),
@@ -179,9 +192,9 @@ export const globalLogScenario: Scenario = {
         },
         notes: ['lower is better; medians over the catch-up runs at each size'],
       };
-      return [readAll, catchUpResult, smallHeap, rss];
+      return [readAll, catchUpResult, rss];
     } finally {
-      await pool.end();
+      await Promise.all([pool.end(), peerStore.close()]);
     }
   },
 };
@@ -194,15 +207,7 @@ interface CatchUp extends CatchUpOutput {
   applied: number;
 }
 
-/** The memory bound of issue 15: the catch-up completes within 128 MiB of old space at no more than 10 % lower speed. */
-const SMALL_HEAP = ['--max-old-space-size=128'];
-
-async function catchUp(
-  context: ScenarioContext,
-  pool: pg.Pool,
-  events: number,
-  flags: string[] = [],
-): Promise<CatchUp> {
+async function catchUp(context: ScenarioContext, pool: pg.Pool, events: number): Promise<CatchUp> {
   await truncate(pool, 'account_balances', 'account_transactions');
   await pool.query('DELETE FROM projection_checkpoints');
   const { rows } = await pool.query<{ head: string; count: string }>(
@@ -216,13 +221,13 @@ async function catchUp(
     capSeconds: context.sizes.catchUpCapSeconds,
   };
   // --expose-gc only to measure the retained heap once the catch-up is over (after the peak RSS is read).
-  const out = await runChild<CatchUpOutput>('catch-up', input, ['--expose-gc', ...flags]);
+  const out = await runChild<CatchUpOutput>('catch-up', input, ['--expose-gc']);
   const { rows: counted } = await pool.query<{ applied: string }>(
     'SELECT (SELECT count(*) FROM account_balances) + (SELECT count(*) FROM account_transactions) AS applied',
   );
   const applied = Number(counted[0].applied);
   context.log(
-    `    catch-up over ${events} events${flags.length ? ` (${flags.join(' ')})` : ''}: applied ${applied} in ${out.seconds.toFixed(1)} s (${Math.round(applied / out.seconds)} events/s)` +
+    `    catch-up over ${events} events: applied ${applied} in ${out.seconds.toFixed(1)} s (${Math.round(applied / out.seconds)} events/s)` +
       `${out.reachedHead ? '' : `, stopped at the ${context.sizes.catchUpCapSeconds} s cap`}, peak RSS ${out.peakRssMiB.toFixed(0)} MiB` +
       ` (V8 heap used ${out.peakHeapUsedMiB.toFixed(0)} MiB)`,
   );
@@ -231,7 +236,10 @@ async function catchUp(
 
 /** Counters that flag a run that stopped at the time cap, or that reached the end without delivering every event. */
 function completeness(expected: number, delivered: number, reachedEnd: boolean) {
-  return { capped: reachedEnd ? 0 : 1, skipped: reachedEnd ? expected - delivered : 0 };
+  return {
+    capped: reachedEnd ? 0 : 1,
+    skipped: reachedEnd ? expected - delivered : 0,
+  };
 }
 
 /** Turns a run whose ours side skipped events into a failure, and says so; notes capped runs. */
@@ -253,7 +261,7 @@ function checked(result: ScenarioResult, expected: number, what: string): Scenar
   return { ...result, notes };
 }
 
-async function readRuns(context: ScenarioContext, pool: pg.Pool) {
+async function readRuns(context: ScenarioContext, pool: pg.Pool, peerStore: PeerStore) {
   const { readPage, readCapSeconds, log: expected } = context.sizes;
   const store = accountStore(pool);
   const pages = async (
@@ -287,7 +295,10 @@ async function readRuns(context: ScenarioContext, pool: pg.Pool) {
     prepare: async () => void (checkpoint = START),
     measure: () =>
       pages(async () => {
-        const events = await store.readAll({ after: checkpoint, limit: readPage });
+        const events = await store.readAll({
+          after: checkpoint,
+          limit: readPage,
+        });
         if (events.length) checkpoint = events[events.length - 1].checkpoint;
         return [events.length, 0];
       }),
@@ -302,9 +313,64 @@ async function readRuns(context: ScenarioContext, pool: pg.Pool) {
         return [rows.length, rows.length ? Number(rows[rows.length - 1].global_position) : after];
       }),
   };
+  let consumers = 0;
+  const peer: Side = {
+    async measure() {
+      // Emmett's public read of the whole log is its consumer: a reactor from the beginning, pages of `readPage`,
+      // no pause between full pages, stopping when no message is left (or at the time cap, like the others).
+      let ops = 0;
+      let reachedEnd = true;
+      const consumer = peerStore.consumer({
+        stopWhen: { noMessagesLeft: true },
+        pulling: { batchSize: readPage, pullingFrequencyInMs: 0 },
+      });
+      const start = performance.now();
+      consumer.reactor({
+        processorId: `bench-read-all-${++consumers}`,
+        startFrom: 'BEGINNING',
+        // Emmett 0.42's reactor calls eachMessage only (an eachBatch is ignored), storing its checkpoint after each.
+        eachMessage: () => {
+          ops++;
+          if (performance.now() - start < readCapSeconds * 1000) return;
+          reachedEnd = false;
+          return { type: 'STOP' };
+        },
+      });
+      await consumer.start();
+      const seconds = (performance.now() - start) / 1000;
+      await consumer.stop();
+      return {
+        ops,
+        seconds,
+        counters: completeness(expected, ops, reachedEnd),
+      };
+    },
+  };
   return alternate(
-    { rounds: context.sizes.readAllRounds, warmups: context.sizes.warmups, log: context.log },
+    {
+      rounds: context.sizes.readAllRounds,
+      warmups: context.sizes.warmups,
+      log: context.log,
+    },
     ours,
     baseline,
+    { peer },
   );
+}
+
+/**
+ * The same size of log in Emmett, through its appendToStream: `streams` streams of an AccountOpened then deposits,
+ * a stream's events in one append, 8 appends at a time.
+ */
+async function loadPeerLog(store: PeerStore, total: number, streams: number) {
+  await resetPeer(store);
+  const perStream = Math.ceil(total / streams);
+  const ids = accountIds(streams, 'peer-log');
+  await concurrently(8, streams, async (s) => {
+    const count = Math.min(perStream, total - s * perStream);
+    if (count <= 0) return;
+    await store.appendToStream(streamOf(ids[s]), peerAccountEvents(ids[s], count), {
+      expectedStreamVersion: 0n,
+    });
+  });
 }
