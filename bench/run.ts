@@ -6,12 +6,12 @@ import { parseOptions } from './harness/options.js';
 import { summaryTable, writeReport, RESULTS_DIR, type Report } from './harness/report.js';
 import { appendScenario } from './scenarios/append.js';
 import { globalLogScenario } from './scenarios/global-log.js';
-import { runGrowth } from './scenarios/growth.js';
 import { hotStreamScenario } from './scenarios/hot-stream.js';
 import { httpScenario } from './scenarios/http.js';
 import { liveScenario } from './scenarios/live.js';
 import { readStreamScenario } from './scenarios/read-stream.js';
 import { relayScenario } from './scenarios/relay.js';
+import { scaleOutScenario } from './scenarios/scale-out.js';
 import { snapshotsScenario } from './scenarios/snapshots.js';
 import type { Scenario, ScenarioResult } from './scenarios/scenario.js';
 import { startupScenario } from './scenarios/startup.js';
@@ -24,6 +24,7 @@ const SCENARIOS: Scenario[] = [
   snapshotsScenario,
   timeTravelScenario,
   httpScenario,
+  scaleOutScenario,
   liveScenario,
   globalLogScenario,
   startupScenario,
@@ -42,6 +43,7 @@ const ORDER = [
   'read-all',
   'http-deposit',
   'http-get',
+  'scale-out',
   'projection-catch-up',
   'projection-catch-up-rss',
   'projection-lag',
@@ -62,7 +64,6 @@ async function main(): Promise<void> {
     return;
   }
   const log = (line: string) => process.stdout.write(`${line}\n`);
-  if (options.growth) return runGrowth(options.growth, log);
   const started = performance.now();
   const selected = SCENARIOS.filter(
     (s) => options.only.length === 0 || options.only.includes(s.id),

@@ -1,0 +1,152 @@
+import { fork } from 'node:child_process';
+import { cpus } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import pg from 'pg';
+import type { LoadInput, LoadOutput } from '../children/autocannon.child.js';
+import { BENCH_APP_ENV } from '../harness/app-env.js';
+import { runChild } from '../harness/children.js';
+import { accountIds, accountStore, opened, streamOf } from '../harness/fixtures.js';
+import { benchToken } from '../harness/identity.js';
+import type { Measurement } from '../harness/stats.js';
+import { compared, type Scenario, type ScenarioContext } from './scenario.js';
+
+const PROCESSES = 3;
+
+interface AppProcess {
+  baseUrl: string;
+  stop(): Promise<void>;
+}
+
+/** bench/children/http-app.child.ts: an app process on a port of its own. */
+async function startApp(databaseUrl: string, runProjections: boolean): Promise<AppProcess> {
+  const here = dirname(fileURLToPath(import.meta.url));
+  const child = fork(
+    join(here, '../children/http-app.child.js'),
+    [databaseUrl, String(runProjections), JSON.stringify(BENCH_APP_ENV)],
+    { stdio: 'inherit' },
+  );
+  const port = await new Promise<number>((resolve, reject) => {
+    child.once('message', (message) => resolve((message as { port: number }).port));
+    child.once('exit', (code) => reject(new Error(`an app process exited (${code})`)));
+  });
+  return {
+    baseUrl: `http://127.0.0.1:${port}`,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        child.removeAllListeners('exit');
+        child.once('exit', () => resolve());
+        child.send('stop');
+      }),
+  };
+}
+
+/** Opens the accounts through the store and waits until the first app's projection has them all. */
+async function seedAccounts(url: string, ids: readonly string[]): Promise<void> {
+  const pool = new pg.Pool({ connectionString: url, max: 10 });
+  try {
+    const store = accountStore(pool);
+    for (let i = 0; i < ids.length; i += 50) {
+      await Promise.all(
+        ids
+          .slice(i, i + 50)
+          .map((id) => store.append(streamOf(id), [opened(id)], { expectedVersion: 'no-stream' })),
+      );
+    }
+    for (;;) {
+      const { rows } = await pool.query<{ n: number }>(
+        'SELECT count(*)::int AS n FROM account_balances WHERE id = ANY($1::uuid[])',
+        [ids],
+      );
+      if (rows[0].n === ids.length) return;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  } finally {
+    await pool.end();
+  }
+}
+
+/**
+ * GET /accounts/:id throughput with 1 vs 3 app processes on one primary (issue 15, item 8): the same three
+ * autocannon children in both (the connections split among them), pointed at one process or one each, so only
+ * the number of app processes differs. The scaling factor is the 3-process throughput over the 1-process one.
+ */
+export const scaleOutScenario: Scenario = {
+  id: 'scale-out',
+  async run(context: ScenarioContext) {
+    const { sizes, db } = context;
+    // The first runs the projections (it migrates too); the others serve HTTP only, as added instances would.
+    const apps: AppProcess[] = [];
+    try {
+      for (let i = 0; i < PROCESSES; i++) apps.push(await startApp(db.url, i === 0));
+      const ids = accountIds(sizes.httpAccounts, 'scale-out');
+      await seedAccounts(db.url, ids);
+      const tokens = Array.from({ length: 50 }, (_, i) => benchToken(`teller-${i}`, ['teller']));
+      const connections = Array.from({ length: PROCESSES }, (_, i) =>
+        Math.floor((sizes.httpConnections + PROCESSES - 1 - i) / PROCESSES),
+      );
+      const measure = async (processes: number, seconds: number): Promise<Measurement> => {
+        const outs = await Promise.all(
+          connections.map((n, i) =>
+            runChild<LoadOutput>('autocannon', {
+              baseUrl: apps[i % processes].baseUrl,
+              method: 'GET',
+              path: '/accounts/{id}',
+              ids,
+              tokens,
+              connections: n,
+              seconds,
+            } satisfies LoadInput),
+          ),
+        );
+        return {
+          ops: outs.reduce((sum, out) => sum + out.ok, 0),
+          seconds: Math.max(...outs.map((out) => out.seconds)),
+          percentilesMs: {
+            p50: Math.max(...outs.map((out) => out.latencyMs.p50)),
+            p99: Math.max(...outs.map((out) => out.latencyMs.p99)),
+            max: Math.max(...outs.map((out) => out.latencyMs.max)),
+          },
+          // As the http scenario counts them: what did not answer 2xx, reported beside the throughput.
+          counters: {
+            errors: outs.reduce((sum, out) => sum + out.errors + out.timeouts, 0),
+            non2xx: outs.reduce((sum, out) => sum + out.non2xx, 0),
+          },
+        };
+      };
+      context.log(
+        `  GET /accounts/:id, ${sizes.httpConnections} connections, 1 vs ${PROCESSES} app processes`,
+      );
+      const one: Measurement[] = [];
+      const many: Measurement[] = [];
+      for (let round = 0; round < sizes.warmups; round++) {
+        await measure(1, sizes.httpWarmupSeconds);
+        await measure(PROCESSES, sizes.httpWarmupSeconds);
+      }
+      for (let round = 0; round < sizes.httpRounds; round++) {
+        // Alternated, each side first every other round: a drift of the machine falls on both.
+        const order = round % 2 === 0 ? [1, PROCESSES] : [PROCESSES, 1];
+        for (const processes of order) {
+          const measured = await measure(processes, sizes.httpSeconds);
+          (processes === 1 ? one : many).push(measured);
+        }
+      }
+      const result = compared(
+        {
+          id: 'scale-out',
+          title: `GET /accounts/:id with ${PROCESSES} app processes vs 1 on one PostgreSQL (autocannon, ${sizes.httpConnections} connections spread over them)`,
+          unit: 'req/s',
+          target: { kind: 'report', text: `scaling factor, ${PROCESSES} processes / 1` },
+          figures: { processes: PROCESSES, cpus: cpus().length },
+          notes: [
+            `${cpus().length} CPUs shared by the app processes, PostgreSQL and the load generators: the factor is bounded by them`,
+          ],
+        },
+        { ours: many, baseline: one },
+      );
+      return [{ ...result, ratioOf: `throughput (req/s) ${PROCESSES} processes / 1 process` }];
+    } finally {
+      await Promise.all(apps.map((app) => app.stop()));
+    }
+  },
+};
