@@ -126,7 +126,7 @@ async function measureHttp(
       prepare: async () => {
         await drain();
         await pool.query(
-          'TRUNCATE events, account_balances, account_transactions, idempotency_keys',
+          'TRUNCATE events, streams, account_balances, account_transactions, idempotency_keys',
         );
         await pool.query(
           `UPDATE projection_checkpoints SET transaction_id = '0', global_position = 0`,
@@ -183,7 +183,9 @@ async function measureHttp(
     load,
     async () => {
       await drain();
-      await pool.query('TRUNCATE events, account_balances, account_transactions, idempotency_keys');
+      await pool.query(
+        'TRUNCATE events, streams, account_balances, account_transactions, idempotency_keys',
+      );
       await pool.query(
         `UPDATE projection_checkpoints SET transaction_id = '0', global_position = 0`,
       );
