@@ -10,6 +10,8 @@ export interface PendingAppend {
   readonly schemaVersions: readonly number[];
   readonly data: readonly string[];
   readonly metadata: readonly string[];
+  /** The caller chose the event ids (a command derives them): they may be stored already, by its earlier run. */
+  readonly idsGiven: boolean;
 }
 
 export interface AppendedRow {

@@ -24,6 +24,8 @@ export class GroupCommit {
   private inFlight = 0;
   /** Streams in a statement in flight: a second append to one waits, so a stream is never twice in a statement. */
   private readonly busy = new Set<string>();
+  /** The head a statement left, for streams with appends still waiting: those expecting less are answered at once. */
+  private readonly heads = new Map<string, number>();
   private readonly statements: number;
   private readonly maxEvents: number;
 
@@ -47,9 +49,16 @@ export class GroupCommit {
       const batch = this.take();
       if (batch.length === 0) return;
       this.inFlight++;
-      void this.send(batch).finally(() => {
+      void this.send(batch).then((outcomes) => {
         this.inFlight--;
-        for (const { append } of batch) this.busy.delete(append.streamId);
+        batch.forEach(({ append }, i) => {
+          this.busy.delete(append.streamId);
+          const outcome = outcomes[i];
+          const head = outcome?.appended ? outcome.appended.at(-1)!.stream_version : outcome?.head;
+          if (head !== undefined && this.queue.some((w) => w.append.streamId === append.streamId))
+            this.heads.set(append.streamId, head);
+          else this.heads.delete(append.streamId);
+        });
         this.flush();
       });
     }
@@ -61,7 +70,15 @@ export class GroupCommit {
     const rest: Waiting[] = [];
     let events = 0;
     for (const waiting of this.queue) {
-      const { streamId, eventIds } = waiting.append;
+      const { streamId, eventIds, expected, idsGiven } = waiting.append;
+      // A head only moves up: an append expecting less than a head already seen is a conflict, and one with ids of
+      // its own making cannot be a retry of a stored one, so it is answered without a statement (a hot stream's
+      // writers would otherwise take turns failing one statement at a time).
+      const seen = this.heads.get(streamId);
+      if (seen !== undefined && expected !== null && expected < seen && !idsGiven) {
+        waiting.resolve({ head: seen, storedBefore: false, logged: undefined });
+        continue;
+      }
       const fits = batch.length === 0 || events + eventIds.length <= this.maxEvents;
       if (this.busy.has(streamId) || !fits) rest.push(waiting);
       else {
@@ -74,20 +91,28 @@ export class GroupCommit {
     return batch;
   }
 
-  private async send(batch: Waiting[]): Promise<void> {
+  /** Answers every caller of the batch; the outcomes, undefined for an append that failed. */
+  private async send(batch: Waiting[]): Promise<(AppendOutcome | undefined)[]> {
     try {
       const outcomes = await this.run(batch.map((w) => w.append));
       batch.forEach((waiting, i) => waiting.resolve(outcomes[i]));
+      return outcomes;
     } catch (error) {
-      if (batch.length === 1) return batch[0].reject(error);
+      if (batch.length === 1) {
+        batch[0].reject(error);
+        return [undefined];
+      }
       // One append's refusal (a reused event id, say) fails the whole statement: each goes again alone, so that
       // only its own caller hears of it.
-      await Promise.all(
+      return Promise.all(
         batch.map(async (waiting) => {
           try {
-            waiting.resolve((await this.run([waiting.append]))[0]);
+            const [outcome] = await this.run([waiting.append]);
+            waiting.resolve(outcome);
+            return outcome;
           } catch (alone) {
             waiting.reject(alone);
+            return undefined;
           }
         }),
       );

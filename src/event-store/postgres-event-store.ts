@@ -128,6 +128,7 @@ export class PostgresEventStore {
       schemaVersions,
       data: data.map((d) => JSON.stringify(d)),
       metadata: events.map((e) => JSON.stringify(e.metadata ?? {})),
+      idsGiven: events.some((e) => e.eventId !== undefined),
     };
     for (let attempt = 1; ; attempt++) {
       let outcome: AppendOutcome;
