@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import { ACCOUNT_EVENT_DEFINITIONS } from '../../src/accounts/domain/account.events.js';
 import { developmentMasterKey } from '../../src/config/config.js';
@@ -8,6 +7,7 @@ import {
   EventTypeRegistry,
   type NewEvent,
   PostgresEventStore,
+  timeOrderedUuid,
 } from '../../src/event-store/index.js';
 import { BASELINE_TABLE } from '../baseline/baseline-sql.js';
 
@@ -32,8 +32,9 @@ export function accountIds(count: number, salt = 'account'): string[] {
 export const streamOf = (accountId: string) => `account-${accountId}`;
 
 /** What the HTTP layer records with every command. */
+/** A command's metadata as a request gets it: a time-ordered command id (request-context, idempotency claims). */
 export function commandMetadata(): EventMetadata {
-  const commandId = randomUUID();
+  const commandId = timeOrderedUuid();
   return { commandId, correlationId: commandId, causationId: commandId, actor: 'bench' };
 }
 

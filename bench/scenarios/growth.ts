@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
-import { deterministicUuid } from '../../src/event-store/index.js';
+import { commandEventId } from '../../src/event-store/index.js';
 import { alternate, concurrently, type Side } from '../harness/alternate.js';
 import { openBenchDatabase } from '../harness/database.js';
 import { describeEnvironment } from '../harness/environment.js';
@@ -138,7 +138,7 @@ async function measureAt(
       const event = deposited(ids[s], call, metadata);
       const eventId =
         options.ids === 'command'
-          ? deterministicUuid(metadata.commandId!, streams[s], 0)
+          ? commandEventId(metadata.commandId!, streams[s], 0)
           : undefined;
       const result = await store.append(streams[s], [{ ...event, eventId }], {
         expectedVersion: ours[s],

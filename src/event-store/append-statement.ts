@@ -34,7 +34,7 @@ export type AppendOutcome =
       readonly appended?: undefined;
       /** The head after waiting for any writer holding it; undefined when there is none to lock (absent, or created concurrently). */
       readonly head: number | undefined;
-      /** Its first event id is already in the stream: maybe a retry of an append that was stored. */
+      /** Its first event id is already stored: maybe a retry of an append that was. */
       readonly storedBefore: boolean;
       /**
        * The last version in the log as of the statement's start. Above the head only when rows were written around
@@ -80,7 +80,7 @@ WITH cmd AS (
 SELECT *, false AS stored_before, NULL::int AS logged FROM appended
 UNION ALL
 SELECT c.stream_id, cur.version, NULL, NULL, NULL,
-  EXISTS (SELECT 1 FROM events x WHERE x.stream_id = c.stream_id AND x.event_id = c.first_id),
+  EXISTS (SELECT 1 FROM events x WHERE x.event_id = c.first_id),
   (SELECT max(x.stream_version) FROM events x WHERE x.stream_id = c.stream_id)
 FROM cmd c
 LEFT JOIN LATERAL (
@@ -157,7 +157,10 @@ function connectionIsFine(error: unknown): boolean {
  * Runs `work` on a connection of its own: a refusal from the statement gives it back to the pool instead of
  * destroying it, as `pool.query` would (pg-pool discards a client on any query error).
  */
-export async function onConnection<T>(pool: Pool, work: (client: PoolClient) => Promise<T>): Promise<T> {
+export async function onConnection<T>(
+  pool: Pool,
+  work: (client: PoolClient) => Promise<T>,
+): Promise<T> {
   const client = await pool.connect();
   try {
     const result = await work(client);

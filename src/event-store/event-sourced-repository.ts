@@ -1,6 +1,6 @@
 import { Aggregate, type AggregateDefinition } from './aggregate.js';
 import { AggregateCache } from './aggregate-cache.js';
-import { deterministicUuid } from './event-ids.js';
+import { commandEventId } from './event-ids.js';
 import { DomainError } from '../shared/domain-error.js';
 import { ConcurrencyError, EventIdConflictError } from './event-store.errors.js';
 import type { DomainEvent, EventMetadata } from './event-store.types.js';
@@ -139,7 +139,7 @@ export class EventSourcedRepository<TState, TEvent extends DomainEvent> {
       aggregate.uncommittedEvents.map((event, index) => ({
         type: event.type,
         data: event.data as Record<string, unknown>,
-        eventId: commandId ? deterministicUuid(commandId, aggregate.streamId, index) : undefined,
+        eventId: commandId ? commandEventId(commandId, aggregate.streamId, index) : undefined,
         metadata: options.metadata,
       })),
       { expectedVersion },
@@ -179,7 +179,7 @@ export class EventSourcedRepository<TState, TEvent extends DomainEvent> {
         const earlier = await this.store.findAppendByCommand(
           streamId,
           commandId,
-          deterministicUuid(commandId, streamId, 0),
+          commandEventId(commandId, streamId, 0),
         );
         if (!earlier) throw error;
         return this.outcome(earlier, []);

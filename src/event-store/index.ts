@@ -1,6 +1,6 @@
 // The event store's public surface: other modules import event-store only through this file.
 export type { AggregateDefinition, SnapshotDefinition } from './aggregate.js';
-export { deterministicUuid } from './event-ids.js';
+export { commandEventId, deterministicUuid, timeOrderedUuid } from './event-ids.js';
 export {
   type CommandResult,
   EventSourcedRepository,

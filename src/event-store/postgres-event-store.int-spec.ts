@@ -49,7 +49,7 @@ describe('PostgresEventStore', () => {
 
     it('writes no event of an append that fails on any of its events', async () => {
       const id = stream();
-      const taken = (await store.append(id, [noted(0)])).events[0].eventId;
+      const taken = (await store.append(stream(), [noted(0)])).events[0].eventId;
 
       const unregistered = { type: 'Unregistered', data: {} };
       await expect(store.append(id, [noted(1), unregistered])).rejects.toThrow(
@@ -58,7 +58,7 @@ describe('PostgresEventStore', () => {
       await expect(store.append(id, [noted(1), noted(2, taken), noted(3)])).rejects.toThrow(
         EventIdConflictError,
       );
-      expect(await rowCount(id)).toBe(1);
+      expect(await rowCount(id)).toBe(0);
     });
 
     it('checks a numeric expected version and reports the actual one', async () => {
@@ -138,15 +138,15 @@ describe('PostgresEventStore', () => {
       expect(await rowCount(id)).toBe(3);
     });
 
-    it('refuses event ids reused in a partly new append; an id is unique within its stream', async () => {
+    it('refuses event ids reused in another stream or in a partly new append', async () => {
       const id = stream();
       const other = stream();
       const ids = [randomUUID(), randomUUID()];
       await store.append(id, [noted(1, ids[0]), noted(2, ids[1])]);
 
-      // Ids the store generates are random and the ids a command derives include its stream: the same id in
-      // another stream is another event.
-      expect((await store.append(other, [noted(1, ids[0])])).duplicate).toBe(false);
+      await expect(store.append(other, [noted(1, ids[0]), noted(2, ids[1])])).rejects.toThrow(
+        EventIdConflictError,
+      );
       await expect(store.append(id, [noted(1, ids[0]), noted(3)])).rejects.toThrow(
         EventIdConflictError,
       );
@@ -154,7 +154,7 @@ describe('PostgresEventStore', () => {
         EventIdConflictError,
       );
       expect(await rowCount(id)).toBe(2);
-      expect(await rowCount(other)).toBe(1);
+      expect(await rowCount(other)).toBe(0);
     });
   });
 

@@ -1,4 +1,5 @@
-import { randomUUID, type KeyObject } from 'node:crypto';
+import type { KeyObject } from 'node:crypto';
+import { timeOrderedUuid } from './event-ids.js';
 import type { Pool, PoolClient } from 'pg';
 import { ConcurrencyError, EventIdConflictError } from './event-store.errors.js';
 import type {
@@ -24,7 +25,7 @@ export type Queryable = Pick<Pool, 'query'> | Pick<PoolClient, 'query'>;
 
 const UNIQUE_VIOLATION = '23505';
 const STREAM_VERSION_CONSTRAINT = 'events_stream_id_stream_version_key';
-const EVENT_ID_CONSTRAINT = 'events_stream_id_event_id_key';
+const EVENT_ID_CONSTRAINT = 'events_event_id_key';
 const MAX_ANY_RETRIES = 10;
 const COLUMNS = `global_position, stream_id, stream_version, event_id, type, schema_version, data,
   metadata, recorded_at, transaction_id::text AS transaction_id`;
@@ -117,12 +118,13 @@ export class PostgresEventStore {
     { expectedVersion = 'any' }: AppendOptions = {},
   ): Promise<AppendResult> {
     if (events.length === 0) throw new Error('append needs at least one event');
-    const ids = events.map((e) => e.eventId ?? randomUUID());
+    const ids = events.map((e) => e.eventId ?? timeOrderedUuid());
     const schemaVersions = events.map((e) => this.registry.definitionOf(e.type).schemaVersion);
     const { data, ring } = await this.personalData.seal(streamId, events);
     const pending: PendingAppend = {
       streamId,
-      expected: expectedVersion === 'any' ? null : expectedVersion === 'no-stream' ? 0 : expectedVersion,
+      expected:
+        expectedVersion === 'any' ? null : expectedVersion === 'no-stream' ? 0 : expectedVersion,
       eventIds: ids,
       types: events.map((e) => e.type),
       schemaVersions,
@@ -170,7 +172,11 @@ export class PostgresEventStore {
         const duplicate = await this.findDuplicate(streamId, ids);
         if (duplicate) return duplicate;
       }
-      if (outcome.logged !== undefined && outcome.logged > (outcome.head ?? 0) && attempt < MAX_ANY_RETRIES) {
+      if (
+        outcome.logged !== undefined &&
+        outcome.logged > (outcome.head ?? 0) &&
+        attempt < MAX_ANY_RETRIES
+      ) {
         await this.repairHead(streamId);
         continue;
       }
@@ -378,9 +384,8 @@ export class PostgresEventStore {
 
   private async findDuplicate(streamId: string, ids: string[]): Promise<AppendResult | undefined> {
     const { rows } = await this.db.query<EventRow>(
-      `SELECT ${COLUMNS} FROM events WHERE stream_id = $1 AND event_id = ANY($2::uuid[])
-       ORDER BY global_position`,
-      [streamId, ids],
+      `SELECT ${COLUMNS} FROM events WHERE event_id = ANY($1::uuid[]) ORDER BY global_position`,
+      [ids],
     );
     if (rows.length === 0) return undefined;
     const sameAppend =

@@ -1,11 +1,5 @@
-import {
-  createHash,
-  createHmac,
-  createSecretKey,
-  hkdfSync,
-  type KeyObject,
-  randomUUID,
-} from 'node:crypto';
+import { createHash, createHmac, createSecretKey, hkdfSync, type KeyObject } from 'node:crypto';
+import { timeOrderedUuid } from '../event-store/index.js';
 import {
   CallHandler,
   ExecutionContext,
@@ -189,7 +183,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
         key,
         fingerprint.keyed,
         this.config.idempotencyTtlHours,
-        randomUUID(),
+        timeOrderedUuid(), // its events' ids are then time-ordered too (commandEventId)
         fingerprint.accepted,
         ABANDONED_AFTER_SECONDS,
       ],

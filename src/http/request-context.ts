@@ -1,7 +1,6 @@
-import { randomUUID } from 'node:crypto';
 import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
 import type { Request } from 'express';
-import type { EventMetadata } from '../event-store/index.js';
+import { type EventMetadata, timeOrderedUuid } from '../event-store/index.js';
 import { accessOf } from '../identity/access.guard.js';
 import { RequestValidationError } from './problem.js';
 
@@ -43,7 +42,7 @@ export const CommandMetadata = createParamDecorator(
     const request = context
       .switchToHttp()
       .getRequest<Request & { [CLAIMED_COMMAND]?: string; [CORRELATION_ID]?: string }>();
-    const commandId = request[CLAIMED_COMMAND] ?? randomUUID();
+    const commandId = request[CLAIMED_COMMAND] ?? timeOrderedUuid();
     // Who acted is the verified token's subject (and the client it was issued to), never a header the caller types.
     const principal = accessOf(request)?.principal;
     const correlationId = header(request, 'x-correlation-id') ?? commandId;

@@ -3,9 +3,7 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
 /**
  * Each stream's head in a row of its own: an append updates it with its expected version as the condition, so
  * writers of one stream queue on that row and a loser learns the winner's head from its own statement, without a
- * unique violation (which costs a connection through pg-pool). Event ids become unique per stream: a global index
- * on random ids makes every append write a random leaf, a full-page image after each checkpoint; the ids a command
- * derives include its stream, and generated ones are random UUIDs.
+ * unique violation (which costs a connection through pg-pool).
  */
 export class StreamHeads1765000001900 implements MigrationInterface {
   name = 'StreamHeads1765000001900';
@@ -21,15 +19,9 @@ export class StreamHeads1765000001900 implements MigrationInterface {
       `INSERT INTO streams (stream_id, version)
        SELECT stream_id, max(stream_version) FROM events GROUP BY stream_id`,
     );
-    await db.query(
-      'ALTER TABLE events ADD CONSTRAINT events_stream_id_event_id_key UNIQUE (stream_id, event_id)',
-    );
-    await db.query('ALTER TABLE events DROP CONSTRAINT events_event_id_key');
   }
 
   async down(db: QueryRunner): Promise<void> {
-    await db.query('ALTER TABLE events ADD CONSTRAINT events_event_id_key UNIQUE (event_id)');
-    await db.query('ALTER TABLE events DROP CONSTRAINT events_stream_id_event_id_key');
     await db.query('DROP TABLE streams');
   }
 }
