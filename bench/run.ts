@@ -6,6 +6,7 @@ import { parseOptions } from './harness/options.js';
 import { summaryTable, writeReport, RESULTS_DIR, type Report } from './harness/report.js';
 import { appendScenario } from './scenarios/append.js';
 import { globalLogScenario } from './scenarios/global-log.js';
+import { runGrowth } from './scenarios/growth.js';
 import { hotStreamScenario } from './scenarios/hot-stream.js';
 import { httpScenario } from './scenarios/http.js';
 import { liveScenario } from './scenarios/live.js';
@@ -64,6 +65,7 @@ async function main(): Promise<void> {
     return;
   }
   const log = (line: string) => process.stdout.write(`${line}\n`);
+  if (options.growth) return runGrowth(options.growth, log);
   const started = performance.now();
   const selected = SCENARIOS.filter(
     (s) => options.only.length === 0 || options.only.includes(s.id),

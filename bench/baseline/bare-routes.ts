@@ -1,8 +1,7 @@
-import { randomUUID } from 'node:crypto';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import express, { type Request, type Response } from 'express';
 import type { Pool } from 'pg';
-import { PostgresEventStore } from '../../src/event-store/index.js';
+import { PostgresEventStore, timeOrderedUuid } from '../../src/event-store/index.js';
 import { GET_ACCOUNT, INSERT_NEXT, UNIQUE_VIOLATION } from './baseline-sql.js';
 
 export const BARE_PREFIX = '/bench/bare';
@@ -28,7 +27,7 @@ export function installBareRoutes(
       const id = String(request.params.id);
       const amount = (request.body as { amount?: unknown }).amount;
       if (!Number.isInteger(amount)) return void response.status(400).end();
-      const commandId = randomUUID();
+      const commandId = timeOrderedUuid();
       const metadata = JSON.stringify({
         commandId,
         correlationId: commandId,
@@ -44,7 +43,7 @@ export function installBareRoutes(
         try {
           const { rows } = await pool.query<{ global_position: string; stream_version: number }>(
             INSERT_NEXT,
-            [`account-${id}`, randomUUID(), 'MoneyDeposited', data, metadata],
+            [`account-${id}`, timeOrderedUuid(), 'MoneyDeposited', data, metadata],
           );
           return void response.status(201).json({
             id,

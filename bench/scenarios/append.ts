@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { timeOrderedUuid } from '../../src/event-store/index.js';
 import pg from 'pg';
 import {
   INSERT_MANY,
@@ -34,6 +34,9 @@ import {
  * conflicts), once on the table equivalent to `events` and once on the plain events table; the peer through
  * Emmett's appendToStream with that expected stream version.
  */
+/** The issue's group-commit measurement: concurrent callers at the store. */
+const GROUP_COMMIT_CALLERS = 20;
+
 export const appendScenario: Scenario = {
   id: 'append',
   async run(context) {
@@ -73,7 +76,35 @@ export const appendScenario: Scenario = {
           sizes.batchCalls,
         ),
       );
-      return [...single, ...batch];
+      const callers = GROUP_COMMIT_CALLERS;
+      context.log(`  append 1 event per call, ${callers} concurrent callers (group commit)`);
+      const oursWide = new pg.Pool({ connectionString: context.db.url, max: callers });
+      const bareWide = new pg.Pool({ connectionString: context.db.url, max: callers });
+      try {
+        const runs = await appendRuns(
+          context,
+          { ours: oursWide, bare: bareWide, peer },
+          sizes.streams,
+          1,
+          sizes.singleAppends,
+          callers,
+        );
+        const group = compared(
+          {
+            id: 'append-group-commit',
+            title: `append 1 event per call, ${callers} concurrent callers: group commit against one INSERT per call`,
+            unit: 'events/s',
+            target: atLeast(1.5),
+            notes: [
+              `${sizes.singleAppends.toLocaleString('en-US')} appends per measurement over ${sizes.streams.toLocaleString('en-US')} streams; ours shares statements between concurrent appends, the baseline sends one INSERT per call on a pool of ${callers}`,
+            ],
+          },
+          runs,
+        );
+        return [...single, ...batch, group];
+      } finally {
+        await Promise.all([oursWide.end(), bareWide.end()]);
+      }
     } finally {
       await Promise.all([ours.end(), bare.end(), peer.close()]);
     }
@@ -112,8 +143,8 @@ async function appendRuns(
   streamCount: number,
   eventsPerCall: number,
   calls: number,
+  writers = context.sizes.writers,
 ) {
-  const { writers } = context.sizes;
   if (streamCount % writers !== 0) throw new Error('each stream must belong to one writer');
   const ids = accountIds(streamCount, 'append');
   const store = accountStore(pools.ours);
@@ -156,7 +187,7 @@ async function appendRuns(
           await barePool.query(INSERT_ONE, [
             streamId,
             versions[s] + 1,
-            randomUUID(),
+            timeOrderedUuid(),
             event.type,
             JSON.stringify(event.data),
             JSON.stringify(event.metadata ?? commandMetadata()),
@@ -165,7 +196,7 @@ async function appendRuns(
           await barePool.query(INSERT_MANY, [
             streamId,
             events.map((_, i) => versions[s] + 1 + i),
-            events.map(() => randomUUID()),
+            events.map(() => timeOrderedUuid()),
             events.map((e) => e.type),
             events.map((e) => JSON.stringify(e.data)),
             events.map((e) => JSON.stringify(e.metadata ?? {})),

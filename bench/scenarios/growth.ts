@@ -137,9 +137,7 @@ async function measureAt(
       const metadata = commandMetadata();
       const event = deposited(ids[s], call, metadata);
       const eventId =
-        options.ids === 'command'
-          ? commandEventId(metadata.commandId!, streams[s], 0)
-          : undefined;
+        options.ids === 'command' ? commandEventId(metadata.commandId!, streams[s], 0) : undefined;
       const result = await store.append(streams[s], [{ ...event, eventId }], {
         expectedVersion: ours[s],
       });

@@ -1,10 +1,13 @@
-import { randomUUID } from 'node:crypto';
 import { isExpectedVersionConflictError } from '@event-driven-io/emmett';
 import pg from 'pg';
 import { snapshottedAccountDefinition } from '../../src/accounts/account.snapshot.js';
 import { accountDefinition, deposit } from '../../src/accounts/domain/account.js';
 import type { AccountEvent } from '../../src/accounts/domain/account.events.js';
-import { ConcurrencyError, EventSourcedRepository } from '../../src/event-store/index.js';
+import {
+  ConcurrencyError,
+  EventSourcedRepository,
+  timeOrderedUuid,
+} from '../../src/event-store/index.js';
 import { INSERT_EXPECTED, READ_STREAM, STREAM_HEAD } from '../baseline/baseline-sql.js';
 import { alternate, concurrently, type Side } from '../harness/alternate.js';
 import { expectRows, truncate } from '../harness/database.js';
@@ -141,7 +144,7 @@ async function appendRuns(
       const run = await concurrently(writers, hotAppends, async (n) => {
         const event = deposited(id, n);
         const params = [
-          randomUUID(),
+          timeOrderedUuid(),
           event.type,
           JSON.stringify(event.data),
           JSON.stringify(event.metadata),
@@ -221,7 +224,7 @@ async function commandRuns(context: ScenarioContext, pools: Pools) {
     await pools.bare.query(INSERT_EXPECTED, [
       streamId,
       0,
-      randomUUID(),
+      timeOrderedUuid(),
       open.type,
       JSON.stringify(open.data),
       JSON.stringify(open.metadata),
@@ -263,7 +266,7 @@ async function commandRuns(context: ScenarioContext, pools: Pools) {
             const { rows: answer } = await client.query<AppendResult>(INSERT_EXPECTED, [
               streamId,
               rows[rows.length - 1].stream_version,
-              randomUUID(),
+              timeOrderedUuid(),
               event.type,
               JSON.stringify(event.data),
               metadata,

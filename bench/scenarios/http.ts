@@ -1,12 +1,11 @@
 import { fork } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { EventBus } from '@nestjs/cqrs';
 import type { Pool } from 'pg';
 import { createApp, type RunningApp } from '../../src/app.factory.js';
 import { loadConfig } from '../../src/config/config.js';
-import { PG_POOL, PostgresEventStore } from '../../src/event-store/index.js';
+import { PG_POOL, PostgresEventStore, timeOrderedUuid } from '../../src/event-store/index.js';
 import { TokenVerifier } from '../../src/identity/token-verifier.js';
 import { ProjectionRunner } from '../../src/projections/index.js';
 import { bareAuthenticator } from '../baseline/bare-auth.js';
@@ -302,7 +301,7 @@ async function openBaselineAccounts(pool: Pool, ids: readonly string[]): Promise
     await pool.query(INSERT_ONE, [
       streamOf(id),
       1,
-      randomUUID(),
+      timeOrderedUuid(),
       event.type,
       JSON.stringify(event.data),
       '{}',

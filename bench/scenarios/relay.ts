@@ -183,7 +183,9 @@ async function latencyUnderLoad(
   const stream = `BENCH_RELAY_${id}`;
   const subjectPrefix = `bench_${id}`;
   const pool = new pg.Pool({ connectionString: context.db.url, max: 2 });
-  await pool.query('TRUNCATE events, streams, account_balances, account_transactions, idempotency_keys');
+  await pool.query(
+    'TRUNCATE events, streams, account_balances, account_transactions, idempotency_keys',
+  );
   await pool.query('DELETE FROM projection_checkpoints');
   await pool.end();
   const running = await createApp({
@@ -253,7 +255,8 @@ async function latencyUnderLoad(
     const positive = lags.map((lag) => Math.max(0, lag));
     return {
       id: 'relay-latency',
-      title: 'relay latency (commit to a JetStream consumer receiving the message) under the HTTP deposit load',
+      title:
+        'relay latency (commit to a JetStream consumer receiving the message) under the HTTP deposit load',
       unit: 'ms',
       target: { kind: 'report', text: 'p50 / p99 reported' },
       status: 'reported',
