@@ -1,5 +1,10 @@
 import type { Pool } from 'pg';
-import { type AppendOutcome, onConnection, type PendingAppend, runAppends } from './append-statement.js';
+import {
+  type AppendOutcome,
+  onConnection,
+  type PendingAppend,
+  runAppends,
+} from './append-statement.js';
 
 interface Waiting {
   readonly append: PendingAppend;
