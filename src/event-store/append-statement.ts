@@ -46,49 +46,9 @@ export type AppendOutcome =
 /**
  * Appends to several distinct streams in one statement, each with its own expected version: each append is
  * written whole or not at all, and one that fails its expectation costs no error, only a row with its stream's head.
- *
- * `streams` holds each stream's head. Its row lock orders the writers of one stream: a writer that waited re-checks
- * its expectation against the winner's head (READ COMMITTED re-evaluates an UPDATE's WHERE on the new row), and the
- * head of a failed append is read `FOR SHARE`, which sees the latest committed version, not the statement's snapshot.
+ * The statement is the function `chronicle_append` (migration 1765000001900, which says how it decides).
  */
-export const APPEND_SQL = `
-WITH cmd AS (
-  SELECT * FROM unnest($1::text[], $2::int[], $3::int[], $4::uuid[])
-    WITH ORDINALITY AS c(stream_id, expected, n, first_id, i)
-), moved AS (
-  UPDATE streams s SET version = s.version + c.n FROM cmd c
-  WHERE s.stream_id = c.stream_id AND (c.expected IS NULL OR s.version = c.expected)
-  RETURNING c.i, s.version - c.n AS base
-), created AS (
-  INSERT INTO streams (stream_id, version)
-  SELECT c.stream_id, c.n FROM cmd c
-  WHERE coalesce(c.expected, 0) = 0 AND c.i NOT IN (SELECT i FROM moved)
-  ON CONFLICT (stream_id) DO NOTHING
-  RETURNING stream_id
-), head AS (
-  SELECT i, base FROM moved
-  UNION ALL SELECT c.i, 0 FROM created JOIN cmd c USING (stream_id)
-), appended AS (
-  INSERT INTO events (stream_id, stream_version, event_id, type, schema_version, data, metadata)
-  SELECT c.stream_id, h.base + e.ord, e.event_id, e.type, e.schema_version, e.data::jsonb, e.metadata::jsonb
-  FROM unnest($5::int[], $6::int[], $7::uuid[], $8::text[], $9::smallint[], $10::text[], $11::text[])
-    AS e(i, ord, event_id, type, schema_version, data, metadata)
-  JOIN head h ON h.i = e.i JOIN cmd c ON c.i = e.i
-  ORDER BY e.i, e.ord
-  RETURNING stream_id, stream_version, global_position, recorded_at, transaction_id::text AS transaction_id
-)
-SELECT *, false AS stored_before, NULL::int AS logged FROM appended
-UNION ALL
-SELECT c.stream_id, cur.version, NULL, NULL, NULL,
-  EXISTS (SELECT 1 FROM events x WHERE x.event_id = c.first_id),
-  (SELECT max(x.stream_version) FROM events x WHERE x.stream_id = c.stream_id)
-FROM cmd c
-LEFT JOIN LATERAL (
-  SELECT s.version FROM streams s
-  WHERE s.stream_id = c.stream_id AND c.i NOT IN (SELECT i FROM head)
-  FOR SHARE
-) cur ON true
-WHERE c.i NOT IN (SELECT i FROM head)`;
+const APPEND_SQL = 'SELECT * FROM chronicle_append($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)';
 
 type Statement = Pick<PoolClient, 'query'>;
 
