@@ -209,7 +209,9 @@ describe('time travel and history from the nearest snapshot equal a fold of the 
       `account-${id}`,
     ]);
     expect(
-      rows.every((r) => !r.state.includes('Ada Lovelace') && r.state.includes(PERSONAL_DATA_ERASED)),
+      rows.every(
+        (r) => !r.state.includes('Ada Lovelace') && r.state.includes(PERSONAL_DATA_ERASED),
+      ),
     ).toBe(true);
     await expectEveryTargetToMatch(id);
   });
