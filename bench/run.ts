@@ -38,6 +38,7 @@ const ORDER = [
   'append-single-plain',
   'append-batch',
   'append-batch-plain',
+  'append-group-commit',
   'hot-stream',
   'hot-stream-commands',
   'read-stream',
