@@ -13,6 +13,7 @@ import { KeepSnapshotHistory1765000000600 } from '../event-store/migrations/1765
 import { PersonalDataKeysByLowerSubject1765000001200 } from '../event-store/migrations/1765000001200-personal-data-keys-by-lower-subject.js';
 import { MasterKeyIds1765000001300 } from '../event-store/migrations/1765000001300-master-key-ids.js';
 import { StreamHeads1765000001900 } from '../event-store/migrations/1765000001900-stream-heads.js';
+import { AppendByKey1765000002000 } from '../event-store/migrations/1765000002000-append-by-key.js';
 import { CreateIdempotencyKeys1763798400300 } from '../http/migrations/1763798400300-create-idempotency-keys.js';
 import { IdempotencyCommandIds1765000000000 } from '../http/migrations/1765000000000-idempotency-command-ids.js';
 import { CreateOrders1763798420000 } from '../orders/migrations/1763798420000-create-orders.js';
@@ -49,4 +50,5 @@ export const MIGRATIONS = [
   CheckoutPendingProjection1765000001700,
   EventBrowser1765000001800,
   StreamHeads1765000001900,
+  AppendByKey1765000002000,
 ];

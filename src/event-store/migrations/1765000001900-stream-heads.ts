@@ -1,32 +1,13 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 
-/**
- * Each stream's head in a row of its own: an append updates it with its expected version as the condition, so
- * writers of one stream queue on that row and a loser learns the winner's head from its own statement, without a
- * unique violation (which costs a connection through pg-pool).
- */
-export class StreamHeads1765000001900 implements MigrationInterface {
-  name = 'StreamHeads1765000001900';
-
-  async up(db: QueryRunner): Promise<void> {
-    // Room on each page for the new row version, so a head's update stays on its page (HOT, no index write).
-    await db.query(`
-      CREATE TABLE streams (
-        stream_id text PRIMARY KEY,
-        version int NOT NULL CHECK (version > 0)
-      ) WITH (fillfactor = 50)`);
-    await db.query(
-      `INSERT INTO streams (stream_id, version)
-       SELECT stream_id, max(stream_version) FROM events GROUP BY stream_id`,
-    );
-    // The appends of several streams in one statement, each with its own expected version (null: any; 0: no
-    // stream). The head's row lock orders the writers of one stream: one that waited re-checks its expectation on
-    // the winner's row (READ COMMITTED re-evaluates an UPDATE's condition), and a failed append's head is read
-    // FOR SHARE, which sees the latest committed version. A failed append comes back as one row: its head, whether
-    // its first event id is stored (a retry?), and the log's last version (a head left behind by rows inserted
-    // around the store). In a function so that its plan is the generic one, made once per connection: the custom
-    // plans PostgreSQL would otherwise keep choosing (unnest of a known array looks cheaper) cost ~1 ms each.
-    await db.query(`
+// The appends of several streams in one statement, each with its own expected version (null: any; 0: no
+// stream). The head's row lock orders the writers of one stream: one that waited re-checks its expectation on
+// the winner's row (READ COMMITTED re-evaluates an UPDATE's condition), and a failed append's head is read
+// FOR SHARE, which sees the latest committed version. A failed append comes back as one row: its head, whether
+// its first event id is stored (a retry?), and the log's last version (a head left behind by rows inserted
+// around the store). In a function so that its plan is the generic one, made once per connection: the custom
+// plans PostgreSQL would otherwise keep choosing (unnest of a known array looks cheaper) cost ~1 ms each.
+export const APPEND_FUNCTION_1900 = `
       CREATE FUNCTION chronicle_append(
         p_streams text[],
         p_expected int[],
@@ -83,7 +64,28 @@ export class StreamHeads1765000001900 implements MigrationInterface {
             FOR SHARE
           ) cur ON true
           WHERE c.i NOT IN (SELECT i FROM head);
-      END $fn$`);
+      END $fn$`;
+
+/**
+ * Each stream's head in a row of its own: an append updates it with its expected version as the condition, so
+ * writers of one stream queue on that row and a loser learns the winner's head from its own statement, without a
+ * unique violation (which costs a connection through pg-pool).
+ */
+export class StreamHeads1765000001900 implements MigrationInterface {
+  name = 'StreamHeads1765000001900';
+
+  async up(db: QueryRunner): Promise<void> {
+    // Room on each page for the new row version, so a head's update stays on its page (HOT, no index write).
+    await db.query(`
+      CREATE TABLE streams (
+        stream_id text PRIMARY KEY,
+        version int NOT NULL CHECK (version > 0)
+      ) WITH (fillfactor = 50)`);
+    await db.query(
+      `INSERT INTO streams (stream_id, version)
+       SELECT stream_id, max(stream_version) FROM events GROUP BY stream_id`,
+    );
+    await db.query(APPEND_FUNCTION_1900);
   }
 
   async down(db: QueryRunner): Promise<void> {
