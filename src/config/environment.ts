@@ -34,6 +34,27 @@ function OneOf(values: readonly string[]): PropertyDecorator {
   return IsIn(values, { message: `must be one of ${values.join(', ')}${GOT}` });
 }
 
+/** `what` the pattern asks for, with the value as set. */
+function Pattern(pattern: RegExp, what: string): PropertyDecorator {
+  return Matches(pattern, { message: `${what}${GOT}` });
+}
+
+const SIZE = /^(\d+)\s*(b|kb|mb)?$/i;
+const UNITS = { b: 1, kb: 1024, mb: 1024 * 1024 } as const;
+
+/** A size with a unit (100kb, 1mb), in bytes. */
+function Size(min: number, max: number, what: string): PropertyDecorator {
+  const message = `must be a size ${what}${GOT}`;
+  return applyDecorators(
+    Transform(({ value }) => {
+      const [, digits, unit = 'b'] = SIZE.exec(value) ?? [];
+      return digits ? Number(digits) * UNITS[unit.toLowerCase() as keyof typeof UNITS] : NaN;
+    }),
+    Min(min, { message }),
+    Max(max, { message }),
+  );
+}
+
 /** A check of its own: `test` sees the value and the other variables. */
 function Rule<T = string>(
   name: string,
@@ -59,14 +80,16 @@ function url(value: string, protocols: readonly string[]): URL | undefined {
   }
 }
 
-/** May hold a password: never echoed. */
-const PostgresUrl = () =>
-  applyDecorators(
+/** An optional URL with one of `protocols`; may hold a password: never echoed. */
+function Url(name: string, protocols: readonly string[], example: string): PropertyDecorator {
+  return applyDecorators(
     IsOptional(),
-    Rule('postgresUrl', (value) => !!url(value, ['postgres:', 'postgresql:']), {
-      message: 'must be a URL like postgres://user:password@host:5432/database',
-    }),
+    Rule(name, (value) => !!url(value, protocols), { message: `must be a URL like ${example}` }),
   );
+}
+const PostgresUrl = () =>
+  Url('postgresUrl', ['postgres:', 'postgresql:'], 'postgres://user:password@host:5432/database');
+const whenSet = (_: unknown, value: unknown) => value !== undefined;
 const natsUser = (e: Environment) =>
   e.NATS_URL?.some((item) => url(item, ['nats:', 'tls:'])?.username);
 const OneNatsCredential = applyDecorators(
@@ -91,8 +114,6 @@ const list = ({ value }: { value: string }) =>
     .filter((item) => item !== '');
 const MASTER_KEY = /^([0-9a-fA-F]{64}|[A-Za-z0-9+/]{43}=)$/;
 const KEY_FORMAT = 'must be 32 bytes as 64 hex digits or base64 (openssl rand -base64 32)';
-const SIZE = /^(\d+)\s*(b|kb|mb)?$/i;
-const UNITS = { b: 1, kb: 1024, mb: 1024 * 1024 } as const;
 const PEM = /^-----BEGIN PUBLIC KEY-----[\s\S]+-----END PUBLIC KEY-----$/;
 
 /**
@@ -116,18 +137,13 @@ export class Environment {
   @Integer(0, 86_400_000) DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS = 60_000;
   @Integer(0, 86_400_000) DATABASE_MAINTENANCE_STATEMENT_TIMEOUT_MS = 0;
 
-  @Transform(({ value }) => {
-    const [, digits, unit = 'b'] = SIZE.exec(value) ?? [];
-    return digits ? Number(digits) * UNITS[unit.toLowerCase() as keyof typeof UNITS] : NaN;
-  })
-  @Min(1024, { message: `must be a size from 1kb to 16mb (e.g. 100kb)${GOT}` })
-  @Max(16 * 1024 * 1024, { message: `must be a size from 1kb to 16mb (e.g. 100kb)${GOT}` })
-  BODY_LIMIT = 100 * 1024;
+  @Size(1024, 16 * 1024 * 1024, 'from 1kb to 16mb (e.g. 100kb)') BODY_LIMIT = 100 * 1024;
   @Integer(0, 60_000) CONSISTENCY_TIMEOUT_MS = 5_000;
 
-  @Matches(/^(true|false|[a-z0-9][a-z0-9-]*(\s*,\s*[a-z0-9][a-z0-9-]*)*)$/, {
-    message: `must be true, false or a comma-separated list of projection names${GOT}`,
-  })
+  @Pattern(
+    /^(true|false|[a-z0-9][a-z0-9-]*(\s*,\s*[a-z0-9][a-z0-9-]*)*)$/,
+    'must be true, false or a comma-separated list of projection names',
+  )
   RUN_PROJECTIONS = 'true';
   @Integer(10, 60_000) PROJECTION_POLL_MS = 1_000;
   @Integer(1, 100_000) PROJECTION_BATCH_SIZE = 1_000;
@@ -148,14 +164,9 @@ export class Environment {
   @Integer(0, 10_000_000) RATE_LIMIT_PER_MINUTE = 600;
   @Integer(0, 10_000_000) RATE_LIMIT_IP_PER_MINUTE = 1_200;
   @Integer(0, 10_000_000) RATE_LIMIT_EXPENSIVE_PER_MINUTE = 30;
-  @IsOptional()
-  @Rule('redisUrl', (value) => !!url(value, ['redis:', 'rediss:']), {
-    message: 'must be a URL like redis://host:6379 or rediss://host:6380',
-  })
+  @Url('redisUrl', ['redis:', 'rediss:'], 'redis://host:6379 or rediss://host:6380')
   REDIS_URL?: string;
-  @Matches(/^[\x21-\x7e]{0,100}$/, {
-    message: `must be up to 100 printable ASCII characters${GOT}`,
-  })
+  @Pattern(/^[\x21-\x7e]{0,100}$/, 'must be up to 100 printable ASCII characters')
   RATE_LIMIT_KEY_PREFIX = 'chronicle:rate-limit:';
   @Integer(0, 10) TRUST_PROXY_HOPS = 0;
 
@@ -175,11 +186,12 @@ export class Environment {
   NATS_URL?: string[];
   @OneNatsCredential NATS_TOKEN?: string;
   @OneNatsCredential NATS_CREDS?: string;
-  @Matches(/^[A-Za-z0-9_-]{1,64}$/, { message: `must be 1 to 64 letters, digits, _ or -${GOT}` })
+  @Pattern(/^[A-Za-z0-9_-]{1,64}$/, 'must be 1 to 64 letters, digits, _ or -')
   NATS_STREAM = 'CHRONICLE';
-  @Matches(/^[A-Za-z0-9_-]{1,64}(\.[A-Za-z0-9_-]{1,64}){0,3}$/, {
-    message: `must be up to 4 dot-separated tokens of letters, digits, _ or - (no wildcards)${GOT}`,
-  })
+  @Pattern(
+    /^[A-Za-z0-9_-]{1,64}(\.[A-Za-z0-9_-]{1,64}){0,3}$/,
+    'must be up to 4 dot-separated tokens of letters, digits, _ or - (no wildcards)',
+  )
   NATS_SUBJECT_PREFIX = 'chronicle';
   @Integer(1_000, 7 * 86_400_000) NATS_DUPLICATE_WINDOW_MS = 120_000;
   @Integer(100, 600_000) NATS_PUBLISH_TIMEOUT_MS = 5_000;
@@ -195,7 +207,7 @@ export class Environment {
     validateIf: production,
     message: 'is required in production: 32 random bytes as base64 (openssl rand -base64 32)',
   })
-  @Matches(MASTER_KEY, { validateIf: (_, value) => value !== undefined, message: KEY_FORMAT })
+  @Matches(MASTER_KEY, { validateIf: whenSet, message: KEY_FORMAT })
   @Rule('random', (value, e) => !production(e) || !lowEntropy(keyBytes(value)), {
     validateIf: (_, value) => MASTER_KEY.test(value ?? ''),
     message:
@@ -215,7 +227,7 @@ export class Environment {
       '(or AUTH_PUBLIC_KEY) is required in production: the development issuer signs anyone in',
   })
   @Rule('httpsUrl', (value, e) => !!url(value, production(e) ? ['https:'] : ['https:', 'http:']), {
-    validateIf: (_, value) => value !== undefined,
+    validateIf: whenSet,
     message: `must be an https:// URL (http:// outside production)${GOT}`,
   })
   AUTH_JWKS_URL?: string;
@@ -228,7 +240,7 @@ export class Environment {
   AUTH_PUBLIC_KEY?: string;
   @RequiredWithIdentityProvider AUTH_ISSUER?: string;
   @RequiredWithIdentityProvider AUTH_AUDIENCE?: string;
-  @Matches(/^[A-Za-z0-9_:/.-]{1,200}$/, { message: `must be a claim name or dotted path${GOT}` })
+  @Pattern(/^[A-Za-z0-9_:/.-]{1,200}$/, 'must be a claim name or dotted path')
   AUTH_ROLES_CLAIM = 'roles';
   @Integer(0, 300) AUTH_CLOCK_SKEW_SECONDS = 30;
   @Integer(0, 3600) AUTH_JWKS_COOLDOWN_SECONDS = 30;
