@@ -2,12 +2,15 @@ import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type pg from 'pg';
 import { migratedStore, scratchDatabase, storeOn } from '../../test/support/database.js';
-import type { Checkpoint, NewEvent } from './event-store.types.js';
-import { START } from './event-store.types.js';
-import type { PersistedEvent } from './persisted-event.js';
+import type { Checkpoint } from './event-store.types.js';
 import { PostgresEventStore } from './postgres-event-store.js';
+import {
+  committedReader,
+  headCheckpoint as headOf,
+  noted,
+  ofPrefix,
+} from './testing/log-reading.js';
 
-const noted = (n: number): NewEvent => ({ type: 'Noted', data: { n } });
 const NAIVE_SQL = `SELECT event_id, global_position FROM events
   WHERE global_position > $1 AND stream_id LIKE $2 || '%' ORDER BY global_position LIMIT 3`;
 
@@ -18,20 +21,10 @@ describe('PostgresEventStore.readAll in commit order', () => {
   beforeAll(async () => ({ pool, store } = await migratedStore('Noted')));
   afterAll(() => pool.end());
 
-  const headCheckpoint = async (): Promise<Checkpoint> =>
-    (await store.checkpointOf(await store.headPosition())) ?? START;
-  const ofPrefix = (events: PersistedEvent[], prefix: string) =>
-    events.filter((e) => e.streamId.startsWith(prefix));
-
-  /** Another open transaction (an autoanalyze, another suite) may hold the horizon back a moment. */
-  async function committedOf(prefix: string, after: Checkpoint, count: number) {
-    const deadline = Date.now() + 5000;
-    for (;;) {
-      const events = ofPrefix(await store.readAll({ after }), prefix);
-      if (events.length >= count || Date.now() > deadline) return events.map((e) => e.data.n);
-      await sleep(10);
-    }
-  }
+  const headCheckpoint = () => headOf(store);
+  const committed = committedReader((options) => store.readAll(options));
+  const committedOf = async (prefix: string, after: Checkpoint, count: number) =>
+    (await committed(prefix, after, count)).map((e) => e.data.n);
 
   async function inTransaction<T>(work: (inTx: PostgresEventStore) => Promise<T>): Promise<T> {
     const client = await pool.connect();

@@ -1,14 +1,14 @@
 import { randomUUID } from 'node:crypto';
-import { setTimeout as sleep } from 'node:timers/promises';
 import type pg from 'pg';
 import { migratedStore } from '../../test/support/database.js';
-import type { Checkpoint, NewEvent } from '../event-store/event-store.types.js';
-import { START } from '../event-store/event-store.types.js';
-import type { PersistedEvent } from '../event-store/persisted-event.js';
 import { PostgresEventStore } from '../event-store/postgres-event-store.js';
+import {
+  committedReader,
+  headCheckpoint as headOf,
+  noted,
+  ofPrefix,
+} from '../event-store/testing/log-reading.js';
 import { type LogRead, projectionLog } from './log-read.js';
-
-const noted = (n: number): NewEvent => ({ type: 'Noted', data: { n } });
 
 describe('projectionLog: the log as workers read it', () => {
   let pool: pg.Pool;
@@ -21,20 +21,8 @@ describe('projectionLog: the log as workers read it', () => {
   });
   afterAll(() => pool.end());
 
-  const headCheckpoint = async (): Promise<Checkpoint> =>
-    (await store.checkpointOf(await store.headPosition())) ?? START;
-  const ofPrefix = (events: PersistedEvent[], prefix: string) =>
-    events.filter((e) => e.streamId.startsWith(prefix));
-
-  /** Another open transaction (another suite) may hold the horizon back a moment. */
-  async function committedOf(prefix: string, after: Checkpoint, count: number) {
-    const deadline = Date.now() + 5000;
-    for (;;) {
-      const events = ofPrefix(await log.readAll({ after }), prefix);
-      if (events.length >= count || Date.now() > deadline) return events;
-      await sleep(10);
-    }
-  }
+  const headCheckpoint = () => headOf(store);
+  const committedOf = committedReader((options) => log.readAll(options));
 
   it('returns the events readAll returns, field for field, with or without metadata', async () => {
     const prefix = `same-${randomUUID()}`;
