@@ -175,67 +175,67 @@ async function appendRuns(
     },
   };
 
-  const baseline: Side = {
+  /** One INSERT per call at the writer's version + 1 on `table`; `statement` is the call's SQL and parameters. */
+  const insertSide = (
+    table: string,
+    statement: (
+      streamId: string,
+      firstVersion: number,
+      events: ReturnType<typeof eventsOf>,
+    ) => [sql: string, params: unknown[]],
+  ): Side => ({
     prepare: clean,
     async measure() {
       const run = await concurrently(writers, calls, async (call) => {
         const s = call % streamCount;
-        const streamId = streamOf(ids[s]);
-        const events = eventsOf(s, call);
-        if (eventsPerCall === 1) {
-          const [event] = events;
-          await barePool.query(INSERT_ONE, [
+        await barePool.query(...statement(streamOf(ids[s]), versions[s] + 1, eventsOf(s, call)));
+        versions[s] += eventsPerCall;
+      });
+      await expectRows(barePool, table, calls * eventsPerCall);
+      return { ops: calls * eventsPerCall, ...run };
+    },
+  });
+  const versionsFrom = (first: number, events: unknown[]) => events.map((_, i) => first + i);
+
+  const baseline = insertSide('bench_baseline_events', (streamId, first, events) =>
+    eventsPerCall === 1
+      ? [
+          INSERT_ONE,
+          [
             streamId,
-            versions[s] + 1,
+            first,
             timeOrderedUuid(),
-            event.type,
-            JSON.stringify(event.data),
-            JSON.stringify(event.metadata ?? commandMetadata()),
-          ]);
-        } else {
-          await barePool.query(INSERT_MANY, [
+            events[0].type,
+            JSON.stringify(events[0].data),
+            JSON.stringify(events[0].metadata ?? commandMetadata()),
+          ],
+        ]
+      : [
+          INSERT_MANY,
+          [
             streamId,
-            events.map((_, i) => versions[s] + 1 + i),
+            versionsFrom(first, events),
             events.map(() => timeOrderedUuid()),
             events.map((e) => e.type),
             events.map((e) => JSON.stringify(e.data)),
             events.map((e) => JSON.stringify(e.metadata ?? {})),
-          ]);
-        }
-        versions[s] += eventsPerCall;
-      });
-      await expectRows(barePool, 'bench_baseline_events', calls * eventsPerCall);
-      return { ops: calls * eventsPerCall, ...run };
-    },
-  };
+          ],
+        ],
+  );
 
-  const plain: Side = {
-    prepare: clean,
-    async measure() {
-      const run = await concurrently(writers, calls, async (call) => {
-        const s = call % streamCount;
-        const streamId = streamOf(ids[s]);
-        const events = eventsOf(s, call);
-        if (eventsPerCall === 1)
-          await barePool.query(PLAIN_INSERT_ONE, [
+  const plain = insertSide(PLAIN_TABLE, (streamId, first, events) =>
+    eventsPerCall === 1
+      ? [PLAIN_INSERT_ONE, [streamId, first, events[0].type, JSON.stringify(events[0].data)]]
+      : [
+          PLAIN_INSERT_MANY,
+          [
             streamId,
-            versions[s] + 1,
-            events[0].type,
-            JSON.stringify(events[0].data),
-          ]);
-        else
-          await barePool.query(PLAIN_INSERT_MANY, [
-            streamId,
-            events.map((_, i) => versions[s] + 1 + i),
+            versionsFrom(first, events),
             events.map((e) => e.type),
             events.map((e) => JSON.stringify(e.data)),
-          ]);
-        versions[s] += eventsPerCall;
-      });
-      await expectRows(barePool, PLAIN_TABLE, calls * eventsPerCall);
-      return { ops: calls * eventsPerCall, ...run };
-    },
-  };
+          ],
+        ],
+  );
 
   const peer: Side = {
     prepare: clean,
