@@ -31,6 +31,8 @@ export class GroupCommit {
   private readonly busy = new Set<string>();
   /** The head a statement left, for streams with appends still waiting: those expecting less are answered at once. */
   private readonly heads = new Map<string, number>();
+  /** Appends in the queue per stream, counted as they enter and leave it: a statement's completion asks it per append. */
+  private readonly queued = new Map<string, number>();
   private readonly statements: number;
   private readonly maxEvents: number;
 
@@ -45,6 +47,7 @@ export class GroupCommit {
   append(append: PendingAppend): Promise<AppendOutcome> {
     return new Promise((resolve, reject) => {
       this.queue.push({ append, resolve, reject });
+      this.count(append.streamId, 1);
       this.flush();
     });
   }
@@ -60,7 +63,7 @@ export class GroupCommit {
           this.busy.delete(append.streamId);
           const outcome = outcomes[i];
           const head = outcome?.appended ? outcome.appended.at(-1)!.stream_version : outcome?.head;
-          if (head !== undefined && this.queue.some((w) => w.append.streamId === append.streamId))
+          if (head !== undefined && this.queued.has(append.streamId))
             this.heads.set(append.streamId, head);
           else this.heads.delete(append.streamId);
         });
@@ -81,6 +84,7 @@ export class GroupCommit {
       // writers would otherwise take turns failing one statement at a time).
       const seen = this.heads.get(streamId);
       if (seen !== undefined && expected !== null && expected < seen && !idsGiven) {
+        this.count(streamId, -1);
         waiting.resolve({ head: seen, storedBefore: false, logged: undefined });
         continue;
       }
@@ -88,12 +92,19 @@ export class GroupCommit {
       if (this.busy.has(streamId) || !fits) rest.push(waiting);
       else {
         batch.push(waiting);
+        this.count(streamId, -1);
         this.busy.add(streamId);
         events += eventIds.length;
       }
     }
     this.queue = rest;
     return batch;
+  }
+
+  private count(streamId: string, by: 1 | -1): void {
+    const queued = (this.queued.get(streamId) ?? 0) + by;
+    if (queued === 0) this.queued.delete(streamId);
+    else this.queued.set(streamId, queued);
   }
 
   /** Answers every caller of the batch; the outcomes, undefined for an append that failed. */
