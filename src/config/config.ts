@@ -53,6 +53,7 @@ export function loadConfig(env: Env = process.env) {
       batchSize: e.PROJECTION_BATCH_SIZE,
       maxBatchSize: e.PROJECTION_MAX_BATCH_SIZE,
       maxTransactionMs: e.PROJECTION_MAX_TRANSACTION_MS,
+      wakeIntervalMs: e.PROJECTION_WAKE_INTERVAL_MS,
       retryAttempts: e.PROJECTION_RETRY_ATTEMPTS,
       retryBaseMs: e.PROJECTION_RETRY_BASE_MS,
       leaseRetryMs: e.PROJECTION_LEASE_RETRY_MS,

@@ -260,8 +260,14 @@ export class ProjectionRunner implements OnApplicationBootstrap, BeforeApplicati
     target: WorkerTarget,
     start: Checkpoint,
   ): ProjectionWorker {
-    const { batchSize, maxBatchSize, maxTransactionMs, retryAttempts, retryBaseMs } =
-      this.config.projections;
+    const {
+      batchSize,
+      maxBatchSize,
+      maxTransactionMs,
+      retryAttempts,
+      retryBaseMs,
+      wakeIntervalMs,
+    } = this.config.projections;
     return new ProjectionWorker(name, handler, target, start, {
       dataSource: this.dataSource,
       store: this.log,
@@ -271,6 +277,7 @@ export class ProjectionRunner implements OnApplicationBootstrap, BeforeApplicati
         maxTransactionMs,
         retryAttempts,
         retryBaseMs,
+        wakeIntervalMs,
       },
       paged: this.paged,
       decryptAndUpcast: async (events) =>

@@ -187,6 +187,38 @@ describe('ProjectionWorker', () => {
     expect(await stored(name)).toEqual(drained);
   });
 
+  it('makes the wakes of a burst of commits one run per wake interval, and applies every event once', async () => {
+    const name = 'burst-probe';
+    const from = await checkpointAtEnd(name);
+    let reads = 0;
+    const counting: typeof store = Object.create(store, {
+      readAll: {
+        value: (options: Parameters<typeof store.readAll>[0]) => (reads++, store.readAll(options)),
+      },
+    });
+    const burst = new ProjectionWorker(name, probe(), { checkpointName: name }, from, {
+      dataSource,
+      store: counting,
+      options: { batchSize: 100, retryAttempts: 3, retryBaseMs: 10, wakeIntervalMs: 1_000 },
+      hooks: { onProgress: () => undefined, onError: () => undefined },
+      decryptAndUpcast: async (events) => [...events],
+    });
+    burst.wake();
+    const events: PersistedEvent[] = [];
+    for (let i = 0; i < 12; i++) {
+      // As the runner does after each local commit: a wake with the commit's checkpoint as the target.
+      const [event] = (await store.append(`probe-${randomUUID()}`, [counted(i)])).events;
+      events.push(event);
+      burst.wake(event.checkpoint);
+    }
+    await burst.drain();
+    await burst.stop();
+
+    expect(await timesApplied(events)).toEqual(events.map(() => 1));
+    // One run at the first wake, one for the burst a second later (a look again if the horizon hid the last commit).
+    expect(reads).toBeLessThanOrEqual(6);
+  });
+
   describe.each([
     { path: 'a transaction per read', paged: false },
     { path: 'a transaction over several reads', paged: true },

@@ -47,6 +47,11 @@ export interface WorkerOptions {
   /** Attempts at one event before it is dead-lettered and the projection stops at it. */
   retryAttempts: number;
   retryBaseMs: number;
+  /**
+   * Live, the least time from one run's start to the next: the wakes of a burst of commits make one run, and every
+   * run reads the log (an empty read while the commit horizon hides a commit). 0: run at every wake.
+   */
+  wakeIntervalMs?: number;
 }
 
 export interface WorkerHooks {
@@ -69,8 +74,10 @@ export class ProjectionWorker {
   private running?: Promise<void>;
   /** A wake came during a run: run once more. */
   private wokenDuringRun = false;
-  /** A retry or a horizon look-again is scheduled: wakes wait for it. */
+  /** A retry, a horizon look-again or a wake held back by the wake interval is scheduled: wakes wait for it. */
   private sleeping?: NodeJS.Timeout;
+  /** When the last run began (Date.now()). */
+  private ranAt = 0;
   private readonly reads: (type: string) => boolean;
   private readonly batches: BatchTransactions;
 
@@ -121,7 +128,14 @@ export class ProjectionWorker {
       return;
     }
     if (this.sleeping) return;
-    this.running = this.run().finally(() => (this.running = undefined));
+    const early = this.ranAt + (this.deps.options.wakeIntervalMs ?? 0) - Date.now();
+    if (early > 0) return this.sleepThenWake(early);
+    this.ranAt = Date.now();
+    this.running = this.run().finally(() => {
+      this.running = undefined;
+      // Woken during the run: once more, when the wake interval allows.
+      if (this.wokenDuringRun && !this.sleeping) this.wake();
+    });
   }
 
   /** Resumes a failed or stopped worker from the checkpoint stored now (an operator may have moved it). */
@@ -158,28 +172,29 @@ export class ProjectionWorker {
   /** Resolves when the worker has nothing more to read: the head of the log as far as the horizon shows it. */
   async drain(): Promise<void> {
     for (;;) {
-      this.wake();
+      // A wake during a run is a run more: waking a running worker at every turn would never end.
+      if (!this.running && !this.sleeping) this.wake();
       await this.running;
       if (this.current.kind === 'failed')
         throw new Error(`Projection ${this.name} failed: ${this.lastError}`);
       if (isHalted(this.current)) return;
-      if (!this.wokenDuringRun && !this.sleeping) return;
+      if (!this.running && !this.sleeping && !this.wokenDuringRun) return;
       await new Promise((resolve) => setTimeout(resolve, 5));
     }
   }
 
   private async run(): Promise<void> {
     try {
-      do {
-        this.wokenDuringRun = false;
-        await this.catchUp();
-      } while (this.wokenDuringRun && !isHalted(this.current));
+      this.wokenDuringRun = false;
+      await this.catchUp();
       if (isHalted(this.current)) return;
       this.recovery = afterRun(this.recovery);
       if (this.current.kind !== 'live') await this.storeStatus('live');
       if (this.mustReach && !reached(this.checkpoint, this.mustReach)) {
         // An older transaction is still open and holds the commit horizon back: look again shortly.
-        this.sleepThenWake(10);
+        this.sleepThenWake(
+          Math.max(10, this.ranAt + (this.deps.options.wakeIntervalMs ?? 0) - Date.now()),
+        );
       } else {
         this.mustReach = undefined;
       }
