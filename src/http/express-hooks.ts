@@ -11,13 +11,20 @@ function hasBody(request: Request): boolean {
   );
 }
 
+/** What clients send nearly always: known without parsing the header (type-is parses it on every request). */
+const PLAIN_JSON = new Set(['application/json', 'application/json; charset=utf-8']);
+
+function isJson(request: Request): boolean {
+  const type = request.headers['content-type'];
+  return (
+    (type !== undefined && PLAIN_JSON.has(type.toLowerCase())) ||
+    Boolean(request.is(['application/json', 'application/*+json']))
+  );
+}
+
 /** 415 for a body that is not JSON, before any parsing. */
 export function requireJsonBody(request: Request, response: Response, next: NextFunction): void {
-  if (
-    METHODS_WITH_BODY.has(request.method) &&
-    hasBody(request) &&
-    !request.is(['application/json', 'application/*+json'])
-  ) {
+  if (METHODS_WITH_BODY.has(request.method) && hasBody(request) && !isJson(request)) {
     sendProblem(request, response, {
       status: 415,
       body: {
