@@ -1,11 +1,17 @@
 import { randomUUID } from 'node:crypto';
+import { createRequire } from 'node:module';
 import { DataSource, type EntityManager, type ObjectLiteral } from 'typeorm';
 import type { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata.js';
 import { testDatabaseUrl } from '../../test/support/test-app.js';
 import { dataSourceOptions } from '../database/database.options.js';
 import { ENTITIES } from '../database/entities.js';
 import { StreamCatalogEntry } from '../event-browser/projections/stream-catalog.entity.js';
-import { AS_STORED, EntityTable } from './entity-table.js';
+import { AS_STORED, EntityTable, arrayLiteral } from './entity-table.js';
+
+/** pg's own conversion of a parameter to the text it sends (an array: its array literal). */
+const { prepareValue } = createRequire(import.meta.url)('pg/lib/utils.js') as {
+  prepareValue(value: unknown): unknown;
+};
 
 /** A value of the column's type, as an entity holds it. */
 function sampleOf(column: ColumnMetadata): unknown {
@@ -49,13 +55,13 @@ describe('EntityTable', () => {
   });
   afterAll(() => dataSource?.destroy());
 
-  it('writes and reads back an array column as it was, quotes and braces included', async () => {
+  it('writes and reads back text and array columns as they were, quotes, backslashes and braces included', async () => {
     const streamId = `test-${randomUUID()}`;
     const row: StreamCatalogEntry = {
       streamId,
-      category: 'test',
+      category: '',
       version: 2,
-      lastType: 'B',
+      lastType: 'Money "de\\posited", {x} NULL',
       lastPosition: 7,
       updatedAt: new Date('2026-12-01T10:00:00.000Z'),
       types: ['AccountOpened', 'Money "deposited", {x}', ''],
@@ -71,6 +77,31 @@ describe('EntityTable', () => {
         throw new Error('rollback');
       })
       .catch((error: Error) => expect(error.message).toBe('rollback'));
+  });
+
+  it('builds the array literal pg would, or leaves the array to pg', () => {
+    const scalars = [
+      '',
+      'NULL',
+      'a "b" \\c\\',
+      '{x},y',
+      'ünï',
+      null,
+      undefined,
+      0,
+      -1.5,
+      1e21,
+      NaN,
+      10n,
+      true,
+    ];
+    expect(arrayLiteral(scalars)).toBe(prepareValue(scalars));
+    expect(arrayLiteral([Buffer.from('sealed'), null])).toBe(
+      prepareValue([Buffer.from('sealed'), null]),
+    );
+    expect(arrayLiteral([])).toBe(prepareValue([]));
+    expect(arrayLiteral(['a', new Date(0)])).toBeUndefined();
+    expect(arrayLiteral([{ a: 1 }])).toBeUndefined();
   });
 
   it('hands pg what TypeORM would for every column of every entity, timestamps as epoch milliseconds', async () => {
@@ -89,16 +120,20 @@ describe('EntityTable', () => {
 
       await EntityTable.of({ entity }, tx).upsert(tx, [row, empty]);
 
-      expect(sent).toEqual(
-        columns.map((c) =>
-          [row, empty].map((r) => {
-            const value = r[c.propertyName] as unknown;
-            if (c.type === 'timestamptz') return value === null ? null : (value as Date).getTime();
-            // An array travels as JSON text: a parameter of arrays would be one two-dimensional array.
-            if (c.isArray) return value === null ? null : JSON.stringify(value);
-            return dataSource.driver.preparePersistentValue(value, c) ?? null;
-          }),
-        ),
+      // As the text pg sends: the writer may build an array's literal itself.
+      expect((sent as unknown[]).map((p) => prepareValue(p))).toEqual(
+        columns
+          .map((c) =>
+            [row, empty].map((r) => {
+              const value = r[c.propertyName] as unknown;
+              if (c.type === 'timestamptz')
+                return value === null ? null : (value as Date).getTime();
+              // An array travels as JSON text: a parameter of arrays would be one two-dimensional array.
+              if (c.isArray) return value === null ? null : JSON.stringify(value);
+              return dataSource.driver.preparePersistentValue(value, c) ?? null;
+            }),
+          )
+          .map((p) => prepareValue(p)),
       );
       for (const c of columns)
         if (AS_STORED.has(String(c.type))) passedAsStored.add(String(c.type));

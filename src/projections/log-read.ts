@@ -1,5 +1,5 @@
 import type { Pool } from 'pg';
-import type { ReadAllOptions } from '../event-store/event-store.types.js';
+import type { EventMetadata, ReadAllOptions } from '../event-store/event-store.types.js';
 import { START } from '../event-store/event-store.types.js';
 import { PersistedEvent } from '../event-store/persisted-event.js';
 
@@ -14,6 +14,8 @@ const RAW_BUT_JSON = {
 } as const;
 const JSONB = 3802;
 const asText = (value: string) => value;
+/** The metadata of every event read without it: one object, not one per event (the catch-up's garbage). */
+const NO_METADATA: EventMetadata = Object.freeze({});
 
 // readAll's statement (postgres-event-store.ts: the commit-safe order and read horizon), the time as exact epoch
 // milliseconds (numeric: a float8 of seconds can round .123 down to .122999) and rows as arrays: one object
@@ -71,7 +73,7 @@ function toEvent(row: Row): PersistedEvent {
     type: row[4],
     schemaVersion: Number(row[5]),
     data: row[6],
-    metadata: row[7] ?? {},
+    metadata: row[7] ?? NO_METADATA,
     recordedAt: new Date(Number(row[8])),
   });
 }
