@@ -6,7 +6,7 @@ import type { BENCH_APP_ENV } from '../harness/app-env.js';
 
 /**
  * One app process of a scaled-out deployment (bench/scenarios/scale-out.ts), listening on a port of its own.
- * Long-lived: it sends its port once listening and closes on `stop`. argv: the database URL, RUN_PROJECTIONS and
+ * Long-lived: it sends its port once listening, answers `cpu` with its CPU time so far (µs) and closes on `stop`. argv: the database URL, RUN_PROJECTIONS and
  * the parent's BENCH_APP_ENV (its identity provider's key, made per process, verifies the parent's tokens).
  */
 const [databaseUrl, runProjections, env] = process.argv.slice(2);
@@ -16,6 +16,9 @@ const running = await createApp({
 });
 await running.app.listen(0, '127.0.0.1');
 process.on('message', (message) => {
-  if (message === 'stop') void running.close().then(() => process.exit(0));
+  if (message === 'cpu') {
+    const { user, system } = process.cpuUsage();
+    process.send!({ cpuUs: user + system });
+  } else if (message === 'stop') void running.close().then(() => process.exit(0));
 });
 process.send!({ port: (running.app.getHttpServer().address() as AddressInfo).port });

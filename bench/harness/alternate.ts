@@ -46,20 +46,22 @@ export async function alternate(
       await side.prepare?.();
       const measurement = await side.measure();
       await side.settle?.();
-      const label = round < 0 ? 'warm-up' : `round ${round + 1}/${rounds}`;
-      const counters = Object.entries(measurement.counters ?? {})
-        .filter(([, value]) => value !== 0)
-        .map(([key, value]) => ` ${key}=${format(value)}`)
-        .join('');
-      log(
-        `    ${label} ${name.padEnd(8)} ${format(measurement.ops / measurement.seconds)}/s (${measurement.seconds.toFixed(2)} s)${counters}`,
-      );
+      log(measured(round < 0 ? 'warm-up' : `round ${round + 1}/${rounds}`, name, measurement));
       if (round < 0) continue;
       if (name === 'ours' || name === 'baseline') result[name].push(measurement);
       else result.others[name].push(measurement);
     }
   }
   return result;
+}
+
+/** A measurement's line in the log: its rate, its seconds and the counters that are not zero. */
+export function measured(label: string, name: string, measurement: Measurement, width = 8): string {
+  const counters = Object.entries(measurement.counters ?? {})
+    .filter(([, value]) => value !== 0)
+    .map(([key, value]) => ` ${key}=${format(value)}`)
+    .join('');
+  return `    ${label} ${name.padEnd(width)} ${format(measurement.ops / measurement.seconds)}/s (${measurement.seconds.toFixed(2)} s)${counters}`;
 }
 
 export function format(value: number): string {

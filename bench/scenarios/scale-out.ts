@@ -4,6 +4,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import type { LoadInput, LoadOutput } from '../children/autocannon.child.js';
+import { measured } from '../harness/alternate.js';
 import { BENCH_APP_ENV } from '../harness/app-env.js';
 import { runChild } from '../harness/children.js';
 import { accountIds, accountStore, opened, streamOf } from '../harness/fixtures.js';
@@ -15,6 +16,8 @@ const PROCESSES = 3;
 
 interface AppProcess {
   baseUrl: string;
+  /** Its CPU time so far, µs. */
+  cpuUs(): Promise<number>;
   stop(): Promise<void>;
 }
 
@@ -32,6 +35,11 @@ async function startApp(databaseUrl: string, runProjections: boolean): Promise<A
   });
   return {
     baseUrl: `http://127.0.0.1:${port}`,
+    cpuUs: () =>
+      new Promise<number>((resolve) => {
+        child.once('message', (message) => resolve((message as { cpuUs: number }).cpuUs));
+        child.send('cpu');
+      }),
     stop: () =>
       new Promise<void>((resolve) => {
         child.removeAllListeners('exit');
@@ -39,6 +47,15 @@ async function startApp(databaseUrl: string, runProjections: boolean): Promise<A
         child.send('stop');
       }),
   };
+}
+
+/** Answers other than 2xx by status, over the load children (`http404`, ...), as the http scenario counts them. */
+function failures(outs: LoadOutput[]): Record<string, number> {
+  const byStatus: Record<string, number> = {};
+  for (const out of outs)
+    for (const [status, n] of Object.entries(out.failures))
+      byStatus[`http${status}`] = (byStatus[`http${status}`] ?? 0) + n;
+  return byStatus;
 }
 
 /** Opens the accounts through the store and waits until the first app's projection has them all. */
@@ -53,7 +70,9 @@ async function seedAccounts(url: string, ids: readonly string[]): Promise<void> 
           .map((id) => store.append(streamOf(id), [opened(id)], { expectedVersion: 'no-stream' })),
       );
     }
-    for (;;) {
+    for (const deadline = Date.now() + 120_000; ;) {
+      if (Date.now() > deadline)
+        throw new Error('the first app process did not project the accounts within 120 s');
       const { rows } = await pool.query<{ n: number }>(
         'SELECT count(*)::int AS n FROM account_balances WHERE id = ANY($1::uuid[])',
         [ids],
@@ -85,11 +104,15 @@ export const scaleOutScenario: Scenario = {
       const connections = Array.from({ length: PROCESSES }, (_, i) =>
         Math.floor((sizes.httpConnections + PROCESSES - 1 - i) / PROCESSES),
       );
-      const measure = async (processes: number, seconds: number): Promise<Measurement> => {
+      // The load children spread over `serving` (one process, or one each).
+      const measure = async (serving: AppProcess[], seconds: number): Promise<Measurement> => {
+        const cpu = async () =>
+          (await Promise.all(serving.map((app) => app.cpuUs()))).reduce((a, b) => a + b, 0);
+        const cpuBefore = await cpu();
         const outs = await Promise.all(
           connections.map((n, i) =>
             runChild<LoadOutput>('autocannon', {
-              baseUrl: apps[i % processes].baseUrl,
+              baseUrl: serving[i % serving.length].baseUrl,
               method: 'GET',
               path: '/accounts/{id}',
               ids,
@@ -99,8 +122,9 @@ export const scaleOutScenario: Scenario = {
             } satisfies LoadInput),
           ),
         );
+        const ok = outs.reduce((sum, out) => sum + out.ok, 0);
         return {
-          ops: outs.reduce((sum, out) => sum + out.ok, 0),
+          ops: ok,
           seconds: Math.max(...outs.map((out) => out.seconds)),
           percentilesMs: {
             p50: Math.max(...outs.map((out) => out.latencyMs.p50)),
@@ -109,26 +133,39 @@ export const scaleOutScenario: Scenario = {
           },
           // As the http scenario counts them: what did not answer 2xx, reported beside the throughput.
           counters: {
+            'app cpu µs/req': Math.round(((await cpu()) - cpuBefore) / Math.max(1, ok)),
             errors: outs.reduce((sum, out) => sum + out.errors + out.timeouts, 0),
             non2xx: outs.reduce((sum, out) => sum + out.non2xx, 0),
+            ...failures(outs),
           },
         };
       };
+      const logged = (label: string, side: string, measurement: Measurement) => {
+        context.log(measured(label, side, measurement, 11));
+        return measurement;
+      };
+      const sideOf = (processes: number) => `${processes} process${processes === 1 ? '' : 'es'}`;
       context.log(
         `  GET /accounts/:id, ${sizes.httpConnections} connections, 1 vs ${PROCESSES} app processes`,
       );
       const one: Measurement[] = [];
       const many: Measurement[] = [];
       for (let round = 0; round < sizes.warmups; round++) {
-        await measure(1, sizes.httpWarmupSeconds);
-        await measure(PROCESSES, sizes.httpWarmupSeconds);
+        // Every process warmed with the whole load (its JIT, its pool), not only the first one.
+        for (const [i, app] of apps.entries())
+          logged('warm-up', `process #${i + 1}`, await measure([app], sizes.httpWarmupSeconds));
+        logged('warm-up', sideOf(PROCESSES), await measure(apps, sizes.httpWarmupSeconds));
       }
       for (let round = 0; round < sizes.httpRounds; round++) {
         // Alternated, each side first every other round: a drift of the machine falls on both.
         const order = round % 2 === 0 ? [1, PROCESSES] : [PROCESSES, 1];
         for (const processes of order) {
-          const measured = await measure(processes, sizes.httpSeconds);
-          (processes === 1 ? one : many).push(measured);
+          const measurement = logged(
+            `round ${round + 1}/${sizes.httpRounds}`,
+            sideOf(processes),
+            await measure(apps.slice(0, processes), sizes.httpSeconds),
+          );
+          (processes === 1 ? one : many).push(measurement);
         }
       }
       const result = compared(
@@ -140,6 +177,7 @@ export const scaleOutScenario: Scenario = {
           figures: { processes: PROCESSES, cpus: cpus().length },
           notes: [
             `${cpus().length} CPUs shared by the app processes, PostgreSQL and the load generators: the factor is bounded by them`,
+            'app cpu µs/req: the CPU time of the app processes that served the measurement, per request answered',
           ],
         },
         { ours: many, baseline: one },
