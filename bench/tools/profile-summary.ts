@@ -5,10 +5,10 @@ import { readFileSync } from 'node:fs';
  * (a node_modules package, a src/ folder, node's internals, GC), and by cause: each sample charged to the innermost
  * frame of our own code (src/) on its stack, else to the package of its leaf.
  *
- *   node dist-bench/bench/tools/profile-summary.js .data/bench-profiles/http-deposit-<n>.cpuprofile [--top=25]
+ *   node dist-bench/bench/tools/profile-summary.js .data/bench-profiles/http-deposit-<n>.cpuprofile [--top=25] [--samples]
  */
 
-interface CallFrame {
+export interface CallFrame {
   functionName: string;
   url: string;
   lineNumber: number;
@@ -20,7 +20,7 @@ interface ProfileNode {
   children?: number[];
 }
 
-interface CpuProfile {
+export interface CpuProfile {
   nodes: ProfileNode[];
   samples: number[];
   timeDeltas: number[];
@@ -50,6 +50,17 @@ function label(frame: CallFrame): string {
   return `${frame.functionName || '(anonymous)'} ${file}:${frame.lineNumber + 1}`;
 }
 
+/**
+ * Each sample's weight in µs: its time delta, or with bySamples the median delta (the interval achieved), so that on a
+ * loaded machine the time the process waited for a CPU is not charged to the frame it resumed in.
+ */
+export function sampleWeights(profile: CpuProfile, bySamples: boolean): number[] {
+  if (!bySamples) return profile.samples.map((_, i) => profile.timeDeltas[i] ?? 0);
+  const sorted = [...profile.timeDeltas].sort((a, b) => a - b);
+  const median = sorted[sorted.length >> 1] ?? 0;
+  return profile.samples.map(() => median);
+}
+
 export interface Summary {
   totalMs: number;
   byFunction: Array<[string, number]>;
@@ -59,7 +70,8 @@ export interface Summary {
   inclusive: Array<[string, number]>;
 }
 
-export function summarise(profile: CpuProfile): Summary {
+export function summarise(profile: CpuProfile, bySamples = false): Summary {
+  const weights = sampleWeights(profile, bySamples);
   const nodes = new Map(profile.nodes.map((node) => [node.id, node]));
   const parent = new Map<number, number>();
   for (const node of profile.nodes)
@@ -102,7 +114,7 @@ export function summarise(profile: CpuProfile): Summary {
     map.set(key, (map.get(key) ?? 0) + us);
   let total = 0;
   profile.samples.forEach((id, i) => {
-    const us = profile.timeDeltas[i] ?? 0;
+    const us = weights[i];
     const frame = nodes.get(id)!.callFrame;
     if (frame.functionName === '(idle)') return;
     total += us;
@@ -132,15 +144,16 @@ function table(title: string, rows: Array<[string, number]>, totalMs: number, to
 if (process.argv[1]?.endsWith('profile-summary.js')) {
   const files = process.argv.slice(2).filter((arg) => !arg.startsWith('--'));
   const top = Number(process.argv.find((arg) => arg.startsWith('--top='))?.slice(6) ?? 25);
+  const bySamples = process.argv.includes('--samples');
   if (files.length === 0) {
-    process.stderr.write('usage: profile-summary <file.cpuprofile> [--top=N]\n');
+    process.stderr.write('usage: profile-summary <file.cpuprofile> [--top=N] [--samples]\n');
     process.exit(2);
   }
   for (const file of files) {
-    const summary = summarise(JSON.parse(readFileSync(file, 'utf8')) as CpuProfile);
+    const summary = summarise(JSON.parse(readFileSync(file, 'utf8')) as CpuProfile, bySamples);
     process.stdout.write(
       [
-        `## ${file}: ${summary.totalMs.toFixed(0)} ms of samples (idle excluded)`,
+        `## ${file}: ${summary.totalMs.toFixed(0)} ms of samples (idle excluded${bySamples ? '; samples x median interval' : ''})`,
         '',
         table('Self time by package', summary.byPackage, summary.totalMs, top),
         table('Self time by function', summary.byFunction, summary.totalMs, top),
