@@ -13,7 +13,10 @@ interface Waiting {
 }
 
 export interface GroupCommitOptions {
-  /** Statements in flight at once; appends that arrive meanwhile wait and go together in the next one. */
+  /**
+   * Statements in flight at once; appends that arrive meanwhile wait and go together in the next one. Default: 4,
+   * at most half the pool, so other queries always find a connection.
+   */
   readonly statements?: number;
   /** Events per statement, so one flush stays one reasonable statement. */
   readonly maxEvents?: number;
@@ -38,9 +41,9 @@ export class GroupCommit {
 
   constructor(
     private readonly pool: Pool,
-    { statements = 2, maxEvents = 1000 }: GroupCommitOptions = {},
+    { statements, maxEvents = 1000 }: GroupCommitOptions = {},
   ) {
-    this.statements = statements;
+    this.statements = statements ?? Math.max(1, Math.min(4, Math.floor(pool.options.max / 2)));
     this.maxEvents = maxEvents;
   }
 
