@@ -146,7 +146,7 @@ export const globalLogScenario: Scenario = {
             id: 'projection-catch-up',
             title: `projection catch-up from zero over ${sizes.log.toLocaleString('en-US')} events vs the baseline read of the log`,
             unit: 'events/s',
-            target: atLeast(0.3),
+            target: atLeast(0.5),
             notes: [
               'ours: the app module in a child process, clock from app.init() to the accounts projection reaching the head; ' +
                 `baseline: the same events read with bare pg in a child process, in commit-safe order (the read horizon, keyset on (transaction_id, global_position)), pages of ${sizes.readPage}, the columns the projection reads`,
