@@ -128,7 +128,7 @@ export class ProjectionWorker {
       return;
     }
     if (this.sleeping) return;
-    const early = this.ranAt + (this.deps.options.wakeIntervalMs ?? 0) - Date.now();
+    const early = this.untilNextRun();
     if (early > 0) return this.sleepThenWake(early);
     this.ranAt = Date.now();
     this.running = this.run().finally(() => {
@@ -171,9 +171,11 @@ export class ProjectionWorker {
 
   /** Resolves when the worker has nothing more to read: the head of the log as far as the horizon shows it. */
   async drain(): Promise<void> {
+    // One run that begins after this call, so what was committed before it is read: a run in flight may have read
+    // before that, so it is followed by one more (once: waking a running worker at every turn would never end).
+    if (this.running) this.wokenDuringRun = true;
+    else if (!this.sleeping) this.wake();
     for (;;) {
-      // A wake during a run is a run more: waking a running worker at every turn would never end.
-      if (!this.running && !this.sleeping) this.wake();
       await this.running;
       if (this.current.kind === 'failed')
         throw new Error(`Projection ${this.name} failed: ${this.lastError}`);
@@ -192,9 +194,7 @@ export class ProjectionWorker {
       if (this.current.kind !== 'live') await this.storeStatus('live');
       if (this.mustReach && !reached(this.checkpoint, this.mustReach)) {
         // An older transaction is still open and holds the commit horizon back: look again shortly.
-        this.sleepThenWake(
-          Math.max(10, this.ranAt + (this.deps.options.wakeIntervalMs ?? 0) - Date.now()),
-        );
+        this.sleepThenWake(Math.max(10, this.untilNextRun()));
       } else {
         this.mustReach = undefined;
       }
@@ -233,6 +233,11 @@ export class ProjectionWorker {
       attempts: next.attempts,
     });
     this.halt(deadLetterReason(event, reason));
+  }
+
+  /** How long the wake interval still holds the next run back (0 or less: it may start now). */
+  private untilNextRun(): number {
+    return this.ranAt + (this.deps.options.wakeIntervalMs ?? 0) - Date.now();
   }
 
   private sleepThenWake(delayMs: number): void {
