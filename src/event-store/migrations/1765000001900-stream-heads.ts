@@ -7,8 +7,8 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
 // its first event id is stored (a retry?), and the log's last version (a head left behind by rows inserted
 // around the store). In a function so that its plan is the generic one, made once per connection: the custom
 // plans PostgreSQL would otherwise keep choosing (unnest of a known array looks cheaper) cost ~1 ms each.
-export const APPEND_FUNCTION_1900 = `
-      CREATE FUNCTION chronicle_append(
+/** The function's arguments and rows: the same in every version of it (each replaces the one before). */
+export const APPEND_SIGNATURE = `chronicle_append(
         p_streams text[],
         p_expected int[],
         p_counts int[],
@@ -23,7 +23,10 @@ export const APPEND_FUNCTION_1900 = `
       ) RETURNS TABLE (
         stream_id text, stream_version int, global_position bigint, recorded_at timestamptz,
         transaction_id text, stored_before boolean, logged int
-      ) LANGUAGE plpgsql SET plan_cache_mode = force_generic_plan AS $fn$
+      )`;
+
+export const APPEND_FUNCTION_1900 = `
+      CREATE FUNCTION ${APPEND_SIGNATURE} LANGUAGE plpgsql SET plan_cache_mode = force_generic_plan AS $fn$
       #variable_conflict use_column
       BEGIN
         RETURN QUERY
