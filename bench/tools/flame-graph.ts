@@ -1,6 +1,12 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { basename } from 'node:path';
-import { type CallFrame, type CpuProfile, packageOf, sampleWeights } from './profile-summary.js';
+import {
+  type CallFrame,
+  type CpuProfile,
+  indexNodes,
+  packageOf,
+  sampleWeights,
+} from './profile-summary.js';
 
 /**
  * Renders a .cpuprofile (BENCH_CPU_PROF) as a self-contained SVG flame graph: stacks merged by function and file,
@@ -36,10 +42,7 @@ const frameName = (frame: CallFrame) =>
 /** The merged call tree: one node per name + file on each path, with the time sampled under it. */
 export function callTree(profile: CpuProfile, bySamples = false): Frame {
   const weights = sampleWeights(profile, bySamples);
-  const nodes = new Map(profile.nodes.map((node) => [node.id, node]));
-  const parent = new Map<number, number>();
-  for (const node of profile.nodes)
-    for (const child of node.children ?? []) parent.set(child, node.id);
+  const { nodes, parent } = indexNodes(profile);
   const root: Frame = { name: 'all', pkg: '', ms: 0, children: new Map() };
   profile.samples.forEach((id, i) => {
     const ms = weights[i] / 1000;

@@ -14,7 +14,7 @@ export interface CallFrame {
   lineNumber: number;
 }
 
-interface ProfileNode {
+export interface ProfileNode {
   id: number;
   callFrame: CallFrame;
   children?: number[];
@@ -61,6 +61,18 @@ export function sampleWeights(profile: CpuProfile, bySamples: boolean): number[]
   return profile.samples.map(() => median);
 }
 
+/** Each node by id, and each node's parent: a sample's stack is walked up from its leaf. */
+export function indexNodes(profile: CpuProfile): {
+  nodes: Map<number, ProfileNode>;
+  parent: Map<number, number>;
+} {
+  const nodes = new Map(profile.nodes.map((node) => [node.id, node]));
+  const parent = new Map<number, number>();
+  for (const node of profile.nodes)
+    for (const child of node.children ?? []) parent.set(child, node.id);
+  return { nodes, parent };
+}
+
 export interface Summary {
   totalMs: number;
   byFunction: Array<[string, number]>;
@@ -72,10 +84,7 @@ export interface Summary {
 
 export function summarise(profile: CpuProfile, bySamples = false): Summary {
   const weights = sampleWeights(profile, bySamples);
-  const nodes = new Map(profile.nodes.map((node) => [node.id, node]));
-  const parent = new Map<number, number>();
-  for (const node of profile.nodes)
-    for (const child of node.children ?? []) parent.set(child, node.id);
+  const { nodes, parent } = indexNodes(profile);
   const causeOf = new Map<number, string>();
   const cause = (id: number): string => {
     const known = causeOf.get(id);
