@@ -160,8 +160,10 @@ describe('live subscriptions over HTTP (Server-Sent Events)', () => {
   });
 
   it('resumes with Last-Event-ID exactly after the last event received, under racing writers', async () => {
-    const opened = await Promise.all([1, 2, 3, 4, 5].map(() => accounts().open()));
-    const start = opened.reduce((max, o) => Math.max(max, o.position), 0);
+    // Opened one after another, so the last opened is also the last in the log's order.
+    const opened = [];
+    for (let i = 0; i < 5; i++) opened.push(await accounts().open());
+    const start = opened.at(-1)!.position;
     const mine = new Set(opened.map((o) => `account-${o.id}`));
     const first = await open(`/events/live?category=account&after=${start}`);
 
