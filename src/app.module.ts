@@ -16,6 +16,7 @@ import { ConsistencyInterceptor } from './http/consistency.interceptor.js';
 import { DatabaseBudgetInterceptor } from './http/database-budget.interceptor.js';
 import { IdempotencyKeysPurger } from './http/idempotency-keys.purger.js';
 import { IdempotencyInterceptor } from './http/idempotency.interceptor.js';
+import { HttpInterceptors } from './http/http-interceptors.js';
 import { LiveModule } from './live/index.js';
 import { LoggingModule } from './logging/index.js';
 import { ProblemFilter } from './http/problem.filter.js';
@@ -61,9 +62,10 @@ export class AppModule {
       providers: [
         { provide: APP_FILTER, useClass: ProblemFilter },
         { provide: APP_PIPE, useFactory: validationPipe },
-        { provide: APP_INTERCEPTOR, useClass: DatabaseBudgetInterceptor },
-        { provide: APP_INTERCEPTOR, useClass: IdempotencyInterceptor },
-        { provide: APP_INTERCEPTOR, useClass: ConsistencyInterceptor },
+        DatabaseBudgetInterceptor,
+        IdempotencyInterceptor,
+        ConsistencyInterceptor,
+        { provide: APP_INTERCEPTOR, useClass: HttpInterceptors },
         IdempotencyKeysPurger,
       ],
     };

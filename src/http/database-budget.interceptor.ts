@@ -6,7 +6,7 @@ import {
   type NestInterceptor,
 } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import { finalize, from, Observable, race } from 'rxjs';
+import { Observable } from 'rxjs';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
 import { DatabaseBudget } from '../database/database-budget.js';
 import { DatabaseHealth } from '../database/database-health.js';
@@ -35,12 +35,15 @@ export class DatabaseBudgetInterceptor implements NestInterceptor {
     return new Observable<unknown>((subscriber) => {
       const budget = new DatabaseBudget(this.config.database.timeoutMs, () => response.headersSent);
       budgets.set(request, budget);
-      budget.expired.catch((error: unknown) =>
-        this.health.suspect(error, 'A request waited for the database in vain'),
-      );
-      return race(next.handle(), from(budget.expired))
-        .pipe(finalize(() => budget.close()))
-        .subscribe(subscriber);
+      budget.expired.catch((error: unknown) => {
+        this.health.suspect(error, 'A request waited for the database in vain');
+        subscriber.error(error);
+      });
+      const answer = next.handle().subscribe(subscriber);
+      return () => {
+        answer.unsubscribe();
+        budget.close();
+      };
     });
   }
 }
