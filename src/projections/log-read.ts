@@ -1,5 +1,9 @@
 import type { Pool } from 'pg';
-import type { EventMetadata, ReadAllOptions } from '../event-store/event-store.types.js';
+import type {
+  Checkpoint,
+  EventMetadata,
+  ReadAllOptions,
+} from '../event-store/event-store.types.js';
 import { START } from '../event-store/event-store.types.js';
 import { PersistedEvent } from '../event-store/persisted-event.js';
 
@@ -76,4 +80,48 @@ function toEvent(row: Row): PersistedEvent {
     metadata: row[7] ?? NO_METADATA,
     recordedAt: new Date(Number(row[8])),
   });
+}
+
+interface SharedRead {
+  after: Checkpoint;
+  limit: number;
+  metadata: boolean;
+  waiting: Array<{ resolve: (events: PersistedEvent[]) => void; reject: (error: unknown) => void }>;
+}
+
+/**
+ * Reads asked for in one turn of the event loop from the same checkpoint, for the same number of events: one
+ * statement, its events shared (they are never changed: decrypting or upcasting makes new ones). A commit notice
+ * wakes every live worker in the same turn, at the same checkpoint: without this each of them read and parsed
+ * the same rows. The statement goes out after every caller of the turn has asked, so none gets a snapshot older
+ * than its own call.
+ */
+export function sharedReads(log: LogRead): LogRead {
+  let turn: Map<string, SharedRead> | undefined;
+  const send = (reads: Map<string, SharedRead>) => {
+    for (const { after, limit, metadata, waiting } of reads.values()) {
+      log.readAll({ after, limit, metadata }).then(
+        (events) => waiting.forEach(({ resolve }, i) => resolve(i === 0 ? events : events.slice())),
+        (error: unknown) => waiting.forEach(({ reject }) => reject(error)),
+      );
+    }
+  };
+  return {
+    readAll({ after = START, limit = 1000, metadata = true }) {
+      if (!turn) {
+        const reads = (turn = new Map());
+        setImmediate(() => {
+          turn = undefined;
+          send(reads);
+        });
+      }
+      const key = `${after.transactionId} ${after.position} ${limit}`;
+      let read = turn.get(key);
+      if (!read) turn.set(key, (read = { after, limit, metadata, waiting: [] }));
+      // Events with metadata serve a worker that reads without it as well.
+      read.metadata ||= metadata;
+      const waiting = read.waiting;
+      return new Promise((resolve, reject) => waiting.push({ resolve, reject }));
+    },
+  };
 }

@@ -20,7 +20,7 @@ import { PG_POOL, PostgresEventStore } from '../event-store/index.js';
 import { reached } from './checkpoint.js';
 import { CommitNotices, readEventsNotice } from './events-notice.js';
 import { CONTROL_CHANNEL, EVENTS_CHANNEL, Leases } from './leases.js';
-import { type LogRead, projectionLog } from './log-read.js';
+import { type LogRead, projectionLog, sharedReads } from './log-read.js';
 import { type PagedTransactions, pagedTransactions } from './paged-transactions.js';
 import { PROJECTION_METADATA, type ProjectionHandler } from './projection.js';
 import { DependencyUnavailable, UnknownPosition, UnknownProjection } from './projection.errors.js';
@@ -72,7 +72,7 @@ export class ProjectionRunner implements OnApplicationBootstrap, BeforeApplicati
     this.paged = pagedTransactions(Math.floor(config.dbPoolSize / 2));
     this.notices = new CommitNotices(dataSource, randomUUID());
     this.operations = new ProjectionOperations(dataSource);
-    this.log = projectionLog(pool);
+    this.log = sharedReads(projectionLog(pool));
   }
 
   get names(): string[] {
