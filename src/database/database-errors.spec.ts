@@ -3,6 +3,7 @@ import {
   describeDatabaseError,
   isDatabaseUnavailable,
 } from './database-errors.js';
+import { QueryRunnerAlreadyReleasedError } from 'typeorm';
 import { sessionOptions } from './database.options.js';
 
 const withCode = (code: string, message = 'failed') => Object.assign(new Error(message), { code });
@@ -27,6 +28,10 @@ describe('isDatabaseUnavailable', () => {
       Object.assign(new Error('query failed'), { driverError: withCode('57P01') }),
     ],
     ['an error with a cause', new Error('outer', { cause: withCode('ECONNREFUSED') })],
+    [
+      'the next query of a transaction whose connection failed',
+      new QueryRunnerAlreadyReleasedError(),
+    ],
     [
       'every address refused',
       Object.assign(new AggregateError([withCode('ECONNREFUSED')]), { code: undefined }),

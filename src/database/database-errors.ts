@@ -1,3 +1,4 @@
+import { QueryRunnerAlreadyReleasedError } from 'typeorm';
 /** The database could not be reached or did not answer in time: a request answers 503 database-unavailable. */
 export class DatabaseUnavailable extends Error {
   constructor(message: string, options?: { cause?: unknown }) {
@@ -44,6 +45,8 @@ export function isDatabaseUnavailable(error: unknown): boolean {
       if (code.startsWith('08') || SERVER_CODES.has(code) || SOCKET_CODES.has(code)) return true;
     }
     if (typeof message === 'string' && DRIVER_MESSAGES.test(message)) return true;
+    // TypeORM releases a query runner whose connection failed: its transaction's next query fails so.
+    if (current instanceof QueryRunnerAlreadyReleasedError) return true;
     // A connection attempt to several addresses fails with an AggregateError of each attempt.
     if (Array.isArray(errors) && errors.some(isDatabaseUnavailable)) return true;
     const next = current as { driverError?: unknown; cause?: unknown };
