@@ -25,7 +25,7 @@ const SUPPORTED = new Set<string>([
 
 /**
  * The ValidationPipe's answer to a valid flat body, without class-transformer and class-validator's generic walk
- * (a tenth of a deposit's CPU). It runs the same rules: class-validator's own metadata and constraint instances, as
+ * (about a twentieth of a deposit's CPU in a profile). It runs the same rules: class-validator's own metadata and constraint instances, as
  * its executor would for a request without groups. It only ever says "valid": anything else (an unknown or nested
  * property, a failed or asynchronous rule, a class that class-transformer would transform) goes to the pipe, which
  * writes the errors.
