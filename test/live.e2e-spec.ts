@@ -29,8 +29,11 @@ interface Served {
   close(): Promise<void>;
 }
 
-async function serve(live: Partial<LiveConfig> = {}): Promise<Served> {
-  const running = await startTestApp({ live: { ...DEFAULT_LIVE, ...live } });
+async function serve(
+  live: Partial<LiveConfig> = {},
+  overrides: Parameters<typeof startTestApp>[0] = {},
+): Promise<Served> {
+  const running = await startTestApp({ ...overrides, live: { ...DEFAULT_LIVE, ...live } });
   await running.app.listen(0, '127.0.0.1');
   const { port } = running.app.getHttpServer().address() as AddressInfo;
   return {
@@ -157,6 +160,32 @@ describe('live subscriptions over HTTP (Server-Sent Events)', () => {
     expect(ofA.events.map((m) => JSON.parse(m.data!))).toEqual(
       raw.filter((e) => e.position > c.position),
     );
+  });
+
+  it("is woken by a commit, its own process's or another's, not by its poll", async () => {
+    // The poll a minute away: only the commit notices can bring a deposit within seconds.
+    const slowPoll = { projections: { ...testConfig().projections, pollMs: 60_000 } };
+    const own = await serve({}, slowPoll);
+    const other = await serve({}, slowPoll);
+    try {
+      const account = await accountsApi(own.running.app.getHttpServer()).open();
+      for (const writer of [own, other]) {
+        const client = await LiveClient.open(
+          own.baseUrl,
+          `/accounts/${account.id}/live?after=${account.position}`,
+          { token: TELLER },
+        );
+        clients.push(client);
+        const deposit = await accountsApi(writer.running.app.getHttpServer()).deposit(
+          account.id,
+          5,
+        );
+        await client.until(() => client.ids.includes(deposit.position), 5_000);
+      }
+    } finally {
+      await other.close();
+      await own.close();
+    }
   });
 
   it('resumes with Last-Event-ID exactly after the last event received, under racing writers', async () => {
