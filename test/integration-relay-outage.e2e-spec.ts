@@ -1,4 +1,4 @@
-import type { StreamConfig } from 'nats';
+import type { StreamConfig, StreamInfo } from 'nats';
 import type { RunningApp } from '../src/app.factory.js';
 import type { IntegrationConfig } from '../src/config/integration-config.js';
 import { expectedStream } from '../src/integration/relay/stream-config.js';
@@ -79,6 +79,36 @@ const nats = await natsOrSkip('test/integration-relay-outage.e2e-spec.ts');
     const { state } = await broker.jsm.streams.info(config.stream);
     expect(state.messages).toBe(2);
     expect(await relayStatus(running)).toMatchObject({ status: 'live', lastError: null });
+  });
+
+  it('creates its stream as soon as NATS answers, before it has anything to publish, and reports one that differs', async () => {
+    config = relayConfig();
+    broker = await brokerOn(await connectTo(NATS_URL));
+    // An empty log: nothing is published, so only the check at start can create the stream.
+    running = await startTestApp({ databaseUrl: scratch.url, integration: config });
+    let info!: StreamInfo;
+    await eventually(async () => {
+      info = await broker!.jsm.streams.info(config!.stream);
+    }, 10_000);
+    expect(info.config.subjects).toEqual(expectedStream(config).subjects);
+    expect(info.state.messages).toBe(0);
+    await running.close();
+    running = undefined;
+
+    await broker.jsm.streams.update(config.stream, { ...info.config, max_msgs: 3 });
+    const other = await scratchDatabase();
+    try {
+      running = await startTestApp({ databaseUrl: other.url, integration: config });
+      await eventually(async () => {
+        const metrics = await request(running!.app.getHttpServer()).get('/metrics').expect(200);
+        expect(metrics.text).toMatch(/chronicle_relay_stream_config_differences 1/);
+      }, 10_000);
+      expect((await broker.jsm.streams.info(config.stream)).state.messages).toBe(0);
+    } finally {
+      await running?.close();
+      running = undefined;
+      await other.drop();
+    }
   });
 
   it('says why a full stream stops it: the setting that differs and the refusal (review finding 4)', async () => {

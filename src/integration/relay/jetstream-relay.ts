@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import type { JetStreamManager, StreamConfig } from 'nats';
 import { APP_CONFIG, type AppConfig } from '../../config/config.js';
 import type { IntegrationConfig, NatsConfig } from '../../config/integration-config.js';
@@ -43,7 +43,7 @@ const errCode = (error: unknown) =>
  * lets JetStream drop what a retry sends twice. See docs/architecture.md#integration-events-relay-to-nats-jetstream.
  */
 @Injectable()
-export class JetStreamRelay {
+export class JetStreamRelay implements OnModuleInit {
   private readonly logger = new Logger('IntegrationRelay');
   private readonly integration: IntegrationConfig;
   private readonly nats: NatsConfig;
@@ -51,6 +51,8 @@ export class JetStreamRelay {
   /** Known while this relay alone appends; dropped after any failure, and read again. */
   private tail?: StreamTail;
   private checkedGeneration = -1;
+  /** The check of the stream under way, for the connection of that generation. */
+  private checking?: { generation: number; done: Promise<void> };
   private differences: string[] = [];
   private warnedSeq = -1;
   private failing?: string;
@@ -66,6 +68,17 @@ export class JetStreamRelay {
     this.expected = expectedStream(config.integration);
   }
 
+  /** The stream is created or checked as soon as NATS answers, not when there is first something to publish. */
+  onModuleInit(): void {
+    this.link.onConnected(() => {
+      this.ready().catch((error: unknown) =>
+        this.logger.warn(
+          `Could not check the JetStream stream ${this.expected.name}: ${error instanceof Error ? error.message : String(error)} (checked again at the next publish)`,
+        ),
+      );
+    });
+  }
+
   /** Resolves once every message is in the stream; throws DependencyUnavailable otherwise (the engine retries). */
   async publish(messages: readonly IntegrationMessage[]): Promise<void> {
     try {
@@ -73,6 +86,7 @@ export class JetStreamRelay {
     } catch (error) {
       // Checked again at the next attempt: a stream deleted while running is re-created, a full one is reported.
       this.checkedGeneration = -1;
+      this.checking = undefined;
       this.tail = undefined;
       const line = error instanceof Error ? error.message : String(error);
       // One line per outage, not one per retry; the projection's lastError shows it meanwhile.
@@ -176,8 +190,16 @@ export class JetStreamRelay {
     const session = await this.link.jetStream();
     const generation = this.link.generation;
     if (this.checkedGeneration !== generation) {
-      this.tail = undefined;
-      await this.unavailableOnError(() => this.checkStream(session.jsm));
+      // One check per connection, whoever asks first (start-up's or a publish): two would race to create it.
+      if (this.checking?.generation !== generation) {
+        this.tail = undefined;
+        const done = this.unavailableOnError(() => this.checkStream(session.jsm));
+        this.checking = { generation, done };
+        done.catch(() => {
+          if (this.checking?.done === done) this.checking = undefined;
+        });
+      }
+      await this.checking!.done;
       this.checkedGeneration = generation;
     }
     return session;

@@ -41,6 +41,7 @@ export class NatsLink implements BrokerLink, OnModuleInit, OnApplicationShutdown
   generation = 0;
   /** Connected now (between a disconnect and the reconnect: not), for /health/ready. */
   isConnected = false;
+  private readonly connectedListeners = new Set<() => void>();
 
   constructor(
     @Inject(APP_CONFIG) config: AppConfig,
@@ -62,6 +63,11 @@ export class NatsLink implements BrokerLink, OnModuleInit, OnApplicationShutdown
     this.closing = true;
     clearTimeout(this.retry);
     await this.connection?.close().catch(() => undefined);
+  }
+
+  /** Called after every (re)connection. */
+  onConnected(listener: () => void): void {
+    this.connectedListeners.add(listener);
   }
 
   /** The JetStream clients, once connected; waits at most the publish timeout, then DependencyUnavailable. */
@@ -105,6 +111,7 @@ export class NatsLink implements BrokerLink, OnModuleInit, OnApplicationShutdown
       this.logger.log(`Connected to NATS at ${connection.getServer()}`);
       this.markConnected();
       this.watch(connection).catch(() => undefined);
+      for (const listener of this.connectedListeners) listener();
     } catch (error) {
       if (first)
         this.logger.warn(
@@ -129,6 +136,7 @@ export class NatsLink implements BrokerLink, OnModuleInit, OnApplicationShutdown
         this.isConnected = true;
         this.metrics.connection(true);
         this.logger.log(`NATS reconnected to ${String(status.data)}`);
+        for (const listener of this.connectedListeners) listener();
       } else if (status.type === Events.LDM) {
         this.logger.warn(`NATS server ${String(status.data)} is entering lame duck mode`);
       } else if (status.type === Events.Error && !this.closing) {
