@@ -55,6 +55,12 @@ describe('access: every route of the OpenAPI document × every role', () => {
       );
     expect(reach('customer').filter((rule) => !rule.endsWith(' own'))).toEqual([]);
     expect(reach('auditor').filter((rule) => !/^GET .* any$/.test(rule))).toEqual([]);
+    // Read-only on everything: every GET that needs a token, whoever's it is.
+    expect(reach('auditor')).toEqual(
+      rules
+        .filter(([route, policy]) => policy !== 'public' && route.startsWith('GET '))
+        .map(([route]) => `${route} any`),
+    );
     expect(reach('teller').filter((rule) => !/^(GET|POST) \/accounts\/\{id\}/.test(rule))).toEqual(
       [],
     );
