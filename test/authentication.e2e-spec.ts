@@ -246,6 +246,25 @@ describe('authentication: every route but /health and /metrics needs a verified 
     expect(second.headers['idempotent-replayed']).toBeUndefined();
     expect(second.body.id).not.toBe(first.body.id);
   });
+
+  it('scopes Idempotency-Key to the client too: one subject through two clients runs two commands', async () => {
+    const key = `shared-${randomUUID()}`;
+    const subject = randomUUID();
+    const open = (clientId: string) =>
+      http(tokenFor(subject, ['customer'], { clientId }))
+        .post('/accounts')
+        .set('Idempotency-Key', key)
+        .send({ ownerName: 'Heidi', currency: 'EUR' })
+        .expect(201);
+    const web = await open('web-app');
+    const mobile = await open('mobile-app');
+    expect(mobile.headers['idempotent-replayed']).toBeUndefined();
+    expect(mobile.body.id).not.toBe(web.body.id);
+    // The same client again is a replay of its own answer.
+    const again = await open('web-app');
+    expect(again.headers['idempotent-replayed']).toBe('true');
+    expect(again.body.id).toBe(web.body.id);
+  });
 });
 
 describe('authentication against an identity provider: JWKS, its rotation, custom claims', () => {
