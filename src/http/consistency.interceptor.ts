@@ -60,14 +60,17 @@ export class ConsistencyInterceptor implements NestInterceptor {
     }
     const position = Number(raw);
     const replica = this.read.source === 'replica' ? this.read.dataSource : undefined;
+    const budget = budgetOf(request);
+    // Waiting for a read model is not waiting for the database: CONSISTENCY_TIMEOUT_MS bounds it. Looking up the
+    // position before it is, and stays in the request's budget.
     const caughtUp = this.runner.waitFor(
       position,
       projections,
       this.config.consistencyTimeoutMs,
       replica,
+      budget && ((wait) => budget.paused(wait)),
     );
-    // Waiting for a read model is not waiting for the database: CONSISTENCY_TIMEOUT_MS bounds it.
-    return from(budgetOf(request)?.paused(caughtUp) ?? caughtUp).pipe(
+    return from(caughtUp).pipe(
       mergeMap((caughtUp) => {
         if (!caughtUp) {
           throw new HttpProblem(

@@ -35,15 +35,13 @@ export class DatabaseBudgetInterceptor implements NestInterceptor {
     return new Observable<unknown>((subscriber) => {
       const budget = new DatabaseBudget(this.config.database.timeoutMs, () => response.headersSent);
       budgets.set(request, budget);
+      // Closed however the request ends, a refusal thrown by the next interceptor before it answers included.
+      subscriber.add(() => budget.close());
       budget.expired.catch((error: unknown) => {
         this.health.suspect(error, 'A request waited for the database in vain');
         subscriber.error(error);
       });
-      const answer = next.handle().subscribe(subscriber);
-      return () => {
-        answer.unsubscribe();
-        budget.close();
-      };
+      return next.handle().subscribe(subscriber);
     });
   }
 }

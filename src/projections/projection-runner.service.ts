@@ -163,9 +163,20 @@ export class ProjectionRunner implements OnApplicationBootstrap, BeforeApplicati
     names: readonly string[] | undefined,
     timeoutMs: number,
     replica?: Pick<DataSource, 'query'>,
+    /** Wraps the wait itself, not the lookup of the position before it (a request's budget pauses over it). */
+    waiting: <T>(wait: Promise<T>) => Promise<T> = (wait) => wait,
   ): Promise<boolean> {
     const target = await this.store.checkpointOf(position);
     if (!target) throw new UnknownPosition(position);
+    return waiting(this.waitForCheckpoint(target, names, timeoutMs, replica));
+  }
+
+  private async waitForCheckpoint(
+    target: Checkpoint,
+    names: readonly string[] | undefined,
+    timeoutMs: number,
+    replica?: Pick<DataSource, 'query'>,
+  ): Promise<boolean> {
     const selected = this.names.filter((name) => !names || names.includes(name));
     const local = selected.every((name) => this.leases?.holds(name));
     const deadline = Date.now() + timeoutMs;
