@@ -50,8 +50,7 @@ export class JetStreamRelay implements OnModuleInit {
   private readonly expected: StreamSettings;
   /** Known while this relay alone appends; dropped after any failure, and read again. */
   private tail?: StreamTail;
-  private checkedGeneration = -1;
-  /** The check of the stream under way, for the connection of that generation. */
+  /** The check of the stream for the connection of that generation: one per connection, whoever asks first. */
   private checking?: { generation: number; done: Promise<void> };
   private differences: string[] = [];
   private warnedSeq = -1;
@@ -85,7 +84,6 @@ export class JetStreamRelay implements OnModuleInit {
       await this.publishAll(messages);
     } catch (error) {
       // Checked again at the next attempt: a stream deleted while running is re-created, a full one is reported.
-      this.checkedGeneration = -1;
       this.checking = undefined;
       this.tail = undefined;
       const line = error instanceof Error ? error.message : String(error);
@@ -189,19 +187,16 @@ export class JetStreamRelay implements OnModuleInit {
   private async ready(): Promise<JetStreamSession> {
     const session = await this.link.jetStream();
     const generation = this.link.generation;
-    if (this.checkedGeneration !== generation) {
-      // One check per connection, whoever asks first (start-up's or a publish): two would race to create it.
-      if (this.checking?.generation !== generation) {
-        this.tail = undefined;
-        const done = this.unavailableOnError(() => this.checkStream(session.jsm));
-        this.checking = { generation, done };
-        done.catch(() => {
-          if (this.checking?.done === done) this.checking = undefined;
-        });
-      }
-      await this.checking!.done;
-      this.checkedGeneration = generation;
+    // Start-up's check and a publish's would otherwise race to create the stream.
+    if (this.checking?.generation !== generation) {
+      this.tail = undefined;
+      const done = this.unavailableOnError(() => this.checkStream(session.jsm));
+      this.checking = { generation, done };
+      done.catch(() => {
+        if (this.checking?.done === done) this.checking = undefined;
+      });
     }
+    await this.checking!.done;
     return session;
   }
 

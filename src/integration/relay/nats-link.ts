@@ -105,13 +105,10 @@ export class NatsLink implements BrokerLink, OnModuleInit, OnApplicationShutdown
       const connection = await connect(this.options());
       if (this.closing) return void (await connection.close());
       this.connection = connection;
-      this.generation += 1;
-      this.isConnected = true;
-      this.metrics.connection(true);
       this.logger.log(`Connected to NATS at ${connection.getServer()}`);
+      this.nowConnected();
       this.markConnected();
       this.watch(connection).catch(() => undefined);
-      for (const listener of this.connectedListeners) listener();
     } catch (error) {
       if (first)
         this.logger.warn(
@@ -119,6 +116,14 @@ export class NatsLink implements BrokerLink, OnModuleInit, OnApplicationShutdown
         );
       this.retry = setTimeout(() => void this.connect(false), RETRY_MS).unref();
     }
+  }
+
+  /** A connection or a reconnection: a new generation, and its listeners told. */
+  private nowConnected(): void {
+    this.generation += 1;
+    this.isConnected = true;
+    this.metrics.connection(true);
+    for (const listener of this.connectedListeners) listener();
   }
 
   /** One line when the connection drops and one when it is back, not one per failed publish. */
@@ -132,11 +137,8 @@ export class NatsLink implements BrokerLink, OnModuleInit, OnApplicationShutdown
             `NATS connection to ${String(status.data)} lost: reconnecting (a relay's checkpoint stays meanwhile)`,
           );
       } else if (status.type === Events.Reconnect) {
-        this.generation += 1;
-        this.isConnected = true;
-        this.metrics.connection(true);
         this.logger.log(`NATS reconnected to ${String(status.data)}`);
-        for (const listener of this.connectedListeners) listener();
+        this.nowConnected();
       } else if (status.type === Events.LDM) {
         this.logger.warn(`NATS server ${String(status.data)} is entering lame duck mode`);
       } else if (status.type === Events.Error && !this.closing) {
