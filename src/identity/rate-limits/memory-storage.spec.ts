@@ -1,10 +1,18 @@
-import { setTimeout as sleep } from 'node:timers/promises';
+import { jest } from '@jest/globals';
 import { MemoryRateLimitStorage } from './memory-storage.js';
 
 describe('MemoryRateLimitStorage', () => {
   let storage: MemoryRateLimitStorage;
-  beforeEach(() => (storage = new MemoryRateLimitStorage()));
-  afterEach(() => storage.onApplicationShutdown());
+  // A frozen clock: on a busy machine, a real sleep past one deadline can also pass the next.
+  beforeEach(() => {
+    jest.useFakeTimers({ now: 1_000_000 });
+    storage = new MemoryRateLimitStorage();
+  });
+  afterEach(() => {
+    storage.onApplicationShutdown();
+    jest.useRealTimers();
+  });
+  const sleep = (ms: number) => jest.advanceTimersByTime(ms);
 
   const hit = (key = 'principal:alice', ttl = 60_000, limit = 2, block = 60_000) =>
     storage.increment(key, ttl, limit, block);
@@ -26,17 +34,17 @@ describe('MemoryRateLimitStorage', () => {
   it('starts a new window once the window and the block are over', async () => {
     await hit('ip:a', 50, 1, 100);
     expect(await hit('ip:a', 50, 1, 100)).toMatchObject({ isBlocked: true });
-    await sleep(60);
+    sleep(60);
     // The window is over, the block is not.
     expect(await hit('ip:a', 50, 1, 100)).toMatchObject({ isBlocked: true });
-    await sleep(60);
+    sleep(60);
     expect(await hit('ip:a', 50, 1, 100)).toMatchObject({ totalHits: 1, isBlocked: false });
   });
 
   it('blocks until the window ends when the block duration is 0', async () => {
     await hit('ip:b', 80, 1, 0);
     expect(await hit('ip:b', 80, 1, 0)).toMatchObject({ isBlocked: true, timeToBlockExpire: 1 });
-    await sleep(100);
+    sleep(100);
     expect(await hit('ip:b', 80, 1, 0)).toMatchObject({ totalHits: 1, isBlocked: false });
   });
 });
