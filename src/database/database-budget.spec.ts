@@ -1,3 +1,4 @@
+import { jest } from '@jest/globals';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type pg from 'pg';
 import { DatabaseBudget, guardedByHealth, type HealthWatch } from './database-budget.js';
@@ -41,13 +42,25 @@ describe('DatabaseBudget', () => {
   });
 
   it('does not count a wait for a read model (consistentWith)', async () => {
-    const budget = new DatabaseBudget(200);
-    let expired = false;
-    budget.expired.catch(() => (expired = true));
-    await budget.paused(sleep(300));
-    await sleep(50);
-    expect(expired).toBe(false);
-    await expect(budget.expired).rejects.toBeInstanceOf(DatabaseUnavailable);
+    // A frozen clock: a real 50 ms sleep on a busy machine can outlast what is left of the budget.
+    jest.useFakeTimers();
+    try {
+      const budget = new DatabaseBudget(200); // gives up at 180 ms
+      let expired = false;
+      budget.expired.catch(() => (expired = true));
+      let answered!: () => void;
+      const waited = budget.paused(new Promise<void>((resolve) => (answered = resolve)));
+      jest.advanceTimersByTime(300);
+      answered();
+      await waited;
+      jest.advanceTimersByTime(170);
+      await Promise.resolve();
+      expect(expired).toBe(false);
+      jest.advanceTimersByTime(10);
+      await expect(budget.expired).rejects.toBeInstanceOf(DatabaseUnavailable);
+    } finally {
+      jest.useRealTimers();
+    }
   });
 
   it('bounds nothing once the request is answered, or once its answer has begun (a stream)', async () => {
