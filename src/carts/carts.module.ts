@@ -2,6 +2,7 @@ import { Module, OnModuleInit } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { CustomersModule } from '../customers/index.js';
 import { EventTypeRegistry } from '../event-store/index.js';
+import { projectionOf } from '../projections/index.js';
 import { CartRepository } from './cart.repository.js';
 import { CartsController } from './carts.controller.js';
 import { AddItemHandler } from './commands/add-item/add-item.handler.js';
@@ -11,7 +12,7 @@ import { EnterShippingInfoHandler } from './commands/enter-shipping-info/enter-s
 import { RemoveItemHandler } from './commands/remove-item/remove-item.handler.js';
 import { CART_EVENT_DEFINITIONS } from './domain/cart.events.js';
 import { CartItemRemoval } from './projections/cart-item-removal.entity.js';
-import { CartRemovalsProjection } from './projections/cart-removals.projection.js';
+import { cartItemRemovals } from './projections/cart-removals.projection.js';
 import { CartView } from './projections/cart-view.entity.js';
 import { CartsProjection } from './projections/carts.projection.js';
 import { GetCartHandler } from './queries/get-cart/get-cart.handler.js';
@@ -32,7 +33,7 @@ import { CartReportsController } from './reports.controller.js';
     GetCartHandler,
     GetCartRemovalsHandler,
     CartsProjection,
-    CartRemovalsProjection,
+    projectionOf(cartItemRemovals),
   ],
 })
 export class CartsModule implements OnModuleInit {

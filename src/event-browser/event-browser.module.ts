@@ -1,13 +1,12 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { projectionOf } from '../projections/index.js';
 import { CorrelationKeys } from './correlation-keys.js';
 import { EventBrowserController } from './event-browser.controller.js';
 import { CorrelationEvent } from './projections/correlation-event.entity.js';
-import {
-  CorrelationEventsProjection,
-  StreamCatalogProjection,
-} from './projections/event-browser.projections.js';
+import { CorrelationEventsProjection } from './projections/event-browser.projections.js';
 import { StreamCatalogEntry } from './projections/stream-catalog.entity.js';
+import { streamCatalog } from './projections/stream-catalog.projection.js';
 import { GetCorrelatedEventsHandler } from './queries/get-correlated-events/get-correlated-events.handler.js';
 import { GetStreamEventsHandler } from './queries/get-stream-events/get-stream-events.handler.js';
 import { SearchStreamsHandler } from './queries/search-streams/search-streams.handler.js';
@@ -18,7 +17,7 @@ import { SearchStreamsHandler } from './queries/search-streams/search-streams.ha
   controllers: [EventBrowserController],
   providers: [
     CorrelationKeys,
-    StreamCatalogProjection,
+    projectionOf(streamCatalog),
     CorrelationEventsProjection,
     SearchStreamsHandler,
     GetStreamEventsHandler,

@@ -2,6 +2,7 @@ import { Module, OnModuleInit } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { EventTypeRegistry } from '../event-store/index.js';
 import { IntegrationEventRegistry } from '../integration/index.js';
+import { projectionOf } from '../projections/index.js';
 import { CheckoutCommands } from './checkout/checkout-commands.js';
 import { CheckoutSagaReactor } from './checkout/checkout-saga.reactor.js';
 import { CheckoutTimer } from './checkout/checkout-timer.service.js';
@@ -12,9 +13,9 @@ import { CheckoutRepository, OrderRepository } from './order.repository.js';
 import { OrdersController } from './orders.controller.js';
 import { PlaceOrderReactor } from './place-order/place-order.reactor.js';
 import { CheckoutPending } from './projections/checkout-pending.entity.js';
-import { CheckoutPendingProjection } from './projections/checkout-pending.projection.js';
+import { checkoutPending } from './projections/checkout-pending.projection.js';
 import { OrderView } from './projections/order-view.entity.js';
-import { OrdersProjection } from './projections/orders.projection.js';
+import { orderViews } from './projections/order-view.projection.js';
 import { GetOrderHandler } from './queries/get-order/get-order.handler.js';
 import { GetOrdersByStatusHandler } from './queries/get-orders-by-status/get-orders-by-status.handler.js';
 import { ListOrdersHandler } from './queries/list-orders/list-orders.handler.js';
@@ -30,8 +31,8 @@ import { OrderReportsController } from './reports.controller.js';
     CheckoutCommands,
     CheckoutSagaReactor,
     CheckoutTimer,
-    OrdersProjection,
-    CheckoutPendingProjection,
+    projectionOf(orderViews),
+    projectionOf(checkoutPending),
     GetOrderHandler,
     ListOrdersHandler,
     GetOrdersByStatusHandler,

@@ -3,6 +3,7 @@ export { compareCheckpoints, reached } from './checkpoint.js';
 // The shared entity writer and @Reactor (issue 12) change fast: everything they export.
 export * from './entity-projection.js';
 export * from './reactor.js';
+export * from './projection-of.js';
 export { announceEvents, type EventsNotice } from './events-notice.js';
 export { Projection, type ProjectionHandler, type ProjectionTransaction } from './projection.js';
 export {

@@ -2,6 +2,7 @@ import { Module, OnModuleInit } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { EventTypeRegistry } from '../event-store/index.js';
 import { IntegrationEventRegistry } from '../integration/index.js';
+import { projectionOf } from '../projections/index.js';
 import { CreateShipmentConsumer } from './commands/create-shipment/create-shipment.consumer.js';
 import { PaymentsSubscriber } from './commands/create-shipment/payments.subscriber.js';
 import { DispatchShipmentHandler } from './commands/dispatch-shipment/dispatch-shipment.handler.js';
@@ -9,7 +10,7 @@ import { SHIPMENT_EVENT_DEFINITIONS } from './domain/shipment.events.js';
 import { SHIPPING_INTEGRATION_EVENTS } from './integration/shipping-integration-events.js';
 import { ProcessedMessage } from './processed-message.entity.js';
 import { ShipmentView } from './projections/shipment-view.entity.js';
-import { ShipmentsProjection } from './projections/shipments.projection.js';
+import { shipmentViews } from './projections/shipment-view.projection.js';
 import { GetShipmentHandler } from './queries/get-shipment/get-shipment.handler.js';
 import { ShipmentRepository } from './shipment.repository.js';
 import { ShipmentsController } from './shipments.controller.js';
@@ -23,7 +24,7 @@ import { ShipmentsController } from './shipments.controller.js';
     PaymentsSubscriber,
     DispatchShipmentHandler,
     GetShipmentHandler,
-    ShipmentsProjection,
+    projectionOf(shipmentViews),
   ],
 })
 export class ShippingModule implements OnModuleInit {

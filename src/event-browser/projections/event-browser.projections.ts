@@ -12,52 +12,25 @@ import {
 import { CorrelationKeys } from '../correlation-keys.js';
 import type { CorrelationEvent } from './correlation-event.entity.js';
 import { type CorrelatedEvent, correlationEvents } from './correlation-events.projection.js';
-import { streamCatalog } from './stream-catalog.projection.js';
-
-/** Every registered type, read once the modules have registered theirs (the runner reads it at bootstrap). */
-abstract class EveryEventProjection implements ProjectionHandler {
-  abstract readonly tables: readonly string[];
-  readonly withoutData = true;
-
-  constructor(private readonly registry: EventTypeRegistry) {}
-
-  get eventTypes(): readonly string[] {
-    return this.registry.eventTypes;
-  }
-
-  abstract apply(events: readonly PersistedEvent[], tx: EntityManager): Promise<void>;
-}
-
-/** The entity projection `streamCatalog`, over every event of the log. */
-@Projection('stream-catalog')
-@Injectable()
-export class StreamCatalogProjection extends EveryEventProjection {
-  readonly tables = ['stream_catalog'];
-  readonly withoutMetadata = true;
-
-  constructor(registry: EventTypeRegistry) {
-    super(registry);
-  }
-
-  apply(events: readonly PersistedEvent[], tx: EntityManager): Promise<void> {
-    return writeEntities(streamCatalog, events, tx);
-  }
-
-  open(tx: EntityManager): ProjectionTransaction {
-    return new EntityWriter(streamCatalog, tx);
-  }
-}
 
 /** The entity projection `correlationEvents`, over every event of the log that carries a correlation id. */
 @Projection('correlation-events')
 @Injectable()
-export class CorrelationEventsProjection extends EveryEventProjection {
+export class CorrelationEventsProjection implements ProjectionHandler {
   readonly tables = ['correlation_events'];
+  readonly withoutData = true;
   private readonly projection: EntityProjection<CorrelationEvent, CorrelatedEvent>;
 
-  constructor(registry: EventTypeRegistry, keys: CorrelationKeys) {
-    super(registry);
+  constructor(
+    private readonly registry: EventTypeRegistry,
+    keys: CorrelationKeys,
+  ) {
     this.projection = correlationEvents(keys.of);
+  }
+
+  /** Every registered type, read once the modules have registered theirs (the runner reads it at bootstrap). */
+  get eventTypes(): readonly string[] {
+    return this.registry.eventTypes;
   }
 
   apply(events: readonly PersistedEvent[], tx: EntityManager): Promise<void> {

@@ -1,4 +1,8 @@
-import type { EntityProjection, ProjectedEvent } from '../../projections/index.js';
+import {
+  type DeclaredProjection,
+  EVERY_EVENT_TYPE,
+  type ProjectedEvent,
+} from '../../projections/index.js';
 import { StreamCatalogEntry } from './stream-catalog.entity.js';
 
 /** Any event of the log: the catalog reads only its stream, type and place. */
@@ -33,7 +37,11 @@ export function evolveCatalog(
 }
 
 /** `stream_catalog`: one row per stream, from every event of the log. */
-export const streamCatalog: EntityProjection<StreamCatalogEntry, AnyEvent> = {
+export const streamCatalog: DeclaredProjection<StreamCatalogEntry, AnyEvent> = {
+  name: 'stream-catalog',
+  eventTypes: EVERY_EVENT_TYPE,
+  withoutMetadata: true,
+  withoutData: true,
   entity: StreamCatalogEntry,
   rowId: (event) => event.streamId,
   evolve: evolveCatalog,

@@ -1,13 +1,7 @@
-import { Injectable } from '@nestjs/common';
-import type { EntityManager } from 'typeorm';
-import type { PersistedEvent } from '../../event-store/index.js';
 import {
   compositeId,
-  Projection,
-  type EntityProjection,
+  type DeclaredProjection,
   type ProjectedEvent,
-  type ProjectionHandler,
-  writeEntities,
 } from '../../projections/index.js';
 import { CHECKOUT_EVENT_TYPES, type CheckoutEvent } from '../domain/checkout.events.js';
 import { CheckoutPending } from './checkout-pending.entity.js';
@@ -52,7 +46,9 @@ export function evolvePending(
 }
 
 /** `checkout_pending`: the checkout timer's index of unanswered requests, one row per order and kind. */
-export const checkoutPending: EntityProjection<CheckoutPending, CheckoutEvent> = {
+export const checkoutPending: DeclaredProjection<CheckoutPending, CheckoutEvent> = {
+  name: 'checkout-pending',
+  eventTypes: CHECKOUT_EVENT_TYPES,
   entity: CheckoutPending,
   rowId: (event) => {
     const request = requestOf(event);
@@ -60,15 +56,3 @@ export const checkoutPending: EntityProjection<CheckoutPending, CheckoutEvent> =
   },
   evolve: evolvePending,
 };
-
-/** The entity projection `checkoutPending`. */
-@Projection('checkout-pending')
-@Injectable()
-export class CheckoutPendingProjection implements ProjectionHandler {
-  readonly eventTypes = CHECKOUT_EVENT_TYPES;
-  readonly tables = ['checkout_pending'];
-
-  async apply(events: readonly PersistedEvent[], tx: EntityManager): Promise<void> {
-    await writeEntities(checkoutPending, events, tx);
-  }
-}

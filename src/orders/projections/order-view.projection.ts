@@ -1,6 +1,6 @@
-import type { EntityProjection, ProjectedEvent } from '../../projections/index.js';
+import type { DeclaredProjection, ProjectedEvent } from '../../projections/index.js';
 import type { ShipmentCreated } from '../../shipping/index.js';
-import type { OrderEvent } from '../domain/order.events.js';
+import { ORDER_EVENT_TYPES, type OrderEvent } from '../domain/order.events.js';
 import { OrderView, type OrderViewStatus } from './order-view.entity.js';
 
 /** What the orders read model folds: the order's events and the shipment shipping created for it. */
@@ -87,7 +87,9 @@ function statusOf(order: OrderView): OrderViewStatus {
 }
 
 /** `orders`: one row per order, from its events and the shipment shipping created for it. */
-export const orderViews: EntityProjection<OrderView, OrderViewEvent> = {
+export const orderViews: DeclaredProjection<OrderView, OrderViewEvent> = {
+  name: 'orders',
+  eventTypes: [...ORDER_EVENT_TYPES, 'ShipmentCreated'],
   entity: OrderView,
   rowId: (event) => event.data.orderId,
   evolve: evolveOrder,

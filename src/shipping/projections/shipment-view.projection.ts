@@ -1,7 +1,7 @@
 import type { EntityManager } from 'typeorm';
 import type { OrderPlaced } from '../../orders/index.js';
-import type { EntityProjection, ProjectedEvent } from '../../projections/index.js';
-import type { ShipmentEvent } from '../domain/shipment.events.js';
+import type { DeclaredProjection, ProjectedEvent } from '../../projections/index.js';
+import { SHIPMENT_EVENT_TYPES, type ShipmentEvent } from '../domain/shipment.events.js';
 import { ShipmentView } from './shipment-view.entity.js';
 
 const ORDER_PLACED: OrderPlaced['type'] = 'OrderPlaced';
@@ -45,7 +45,9 @@ export function evolveShipment(
 }
 
 /** `shipments`: one row per shipment, its customer the one of its order. */
-export const shipmentViews: EntityProjection<ShipmentRow, ShipmentEvent> = {
+export const shipmentViews: DeclaredProjection<ShipmentRow, ShipmentEvent> = {
+  name: 'shipments',
+  eventTypes: SHIPMENT_EVENT_TYPES,
   entity: ShipmentView,
   rowId: (event) => event.data.shipmentId,
   evolve: evolveShipment,

@@ -1,0 +1,68 @@
+import { Column, Entity, PrimaryColumn } from 'typeorm';
+import { EventTypeRegistry } from '../event-store/event-type-registry.js';
+import { PROJECTION_METADATA, type ProjectionHandler } from './projection.js';
+import {
+  type DeclaredProjection,
+  EVERY_EVENT_TYPE,
+  projectionOf,
+  tableOf,
+} from './projection-of.js';
+
+@Entity('tallies')
+class Tally {
+  @PrimaryColumn('text') id!: string;
+  @Column('integer') count!: number;
+}
+
+@Entity()
+class Unnamed {
+  @PrimaryColumn('text') id!: string;
+}
+
+type Counted = { type: 'Counted'; data: { id: string } };
+
+const tallies: DeclaredProjection<Tally, Counted> = {
+  name: 'tallies',
+  eventTypes: ['Counted'],
+  entity: Tally,
+  rowId: (event: Counted) => event.data.id,
+  evolve: (row: Tally | null, event: Counted) => ({
+    id: event.data.id,
+    count: (row?.count ?? 0) + 1,
+  }),
+  withoutMetadata: true,
+};
+
+const handlerOf = (
+  declared: DeclaredProjection<Tally, Counted>,
+  registry = new EventTypeRegistry(),
+) => {
+  const Handler = projectionOf(declared);
+  return { Handler, handler: new Handler(registry) as ProjectionHandler };
+};
+
+describe('projectionOf', () => {
+  it('runs a declared entity projection under its name, writing only its entity’s table', () => {
+    const { Handler, handler } = handlerOf(tallies);
+
+    expect(Reflect.getMetadata(PROJECTION_METADATA, Handler)).toBe('tallies');
+    expect(handler.tables).toEqual(['tallies']);
+    expect(handler.eventTypes).toEqual(['Counted']);
+    expect(handler.withoutMetadata).toBe(true);
+    expect(handler.withoutData).toBeUndefined();
+    expect(handler.open).toBeInstanceOf(Function);
+  });
+
+  it('reads every registered type, as registered by the time the engine asks', () => {
+    const registry = new EventTypeRegistry();
+    const { handler } = handlerOf({ ...tallies, eventTypes: EVERY_EVENT_TYPE }, registry);
+    registry.register({ type: 'Opened' }, { type: 'Closed' });
+
+    expect([...handler.eventTypes].sort()).toEqual(['Closed', 'Opened']);
+  });
+
+  it('refuses an entity whose table the naming strategy would choose', () => {
+    expect(() => tableOf(Unnamed)).toThrow('Unnamed is not an @Entity with its table named');
+    expect(tableOf(Tally)).toBe('tallies');
+  });
+});
