@@ -26,8 +26,17 @@ export default defineConfig(
       '@typescript-eslint/no-explicit-any': 'warn',
       // Nest modules are empty classes carrying decorators (`@Module({...}) export class X {}`).
       '@typescript-eslint/no-extraneous-class': 'off',
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: "MemberExpression[property.name='master']",
+          message:
+            "TypeORM's pg pool is the injected PG_POOL (or poolOf in src/database/pool-of.ts), not driver.master.",
+        },
+      ],
     },
   },
+  { files: ['src/database/pool-of.ts'], rules: { 'no-restricted-syntax': 'off' } },
   // The web console (browser code, Preact JSX): the same recommended rules.
   {
     files: ['console/**/*.{ts,tsx}'],

@@ -6,12 +6,12 @@ import {
   type OnApplicationShutdown,
 } from '@nestjs/common';
 import { getDataSourceToken, TypeOrmModule } from '@nestjs/typeorm';
-import type pg from 'pg';
 import { DataSource, type DataSourceOptions } from 'typeorm';
 import type { AppConfig } from '../config/config.js';
 import { guardedByHealth } from './database-budget.js';
 import { DatabaseHealth } from './database-health.js';
 import { dataSourceOptions, migrate } from './database.options.js';
+import { poolOf } from './pool-of.js';
 import { ReadDatabase, replicaDatabase } from './read-database.js';
 
 /**
@@ -48,7 +48,7 @@ export class DatabaseModule implements OnApplicationShutdown {
           dataSourceFactory: async (options) => {
             await migrate(url, timeouts);
             const dataSource = await new DataSource(options as DataSourceOptions).initialize();
-            const pool = (dataSource.driver as unknown as { master: pg.Pool }).master;
+            const pool = poolOf(dataSource);
             guardedByHealth(pool, health);
             // A session the server accepted is an answer: it ends an outage without waiting for the next probe.
             pool.on('connect', () => health.answered());

@@ -6,6 +6,7 @@ import { guardedByHealth } from './database-budget.js';
 import { DatabaseHealth } from './database-health.js';
 import { dataSourceOptions } from './database.options.js';
 import { ENTITIES } from './entities.js';
+import { poolOf } from './pool-of.js';
 
 /** Which database served a read: the X-Read-Source header. */
 export type ReadSource = 'primary' | 'replica';
@@ -24,7 +25,7 @@ export class ReadDatabase {
     /** The replica's own: an outage of it answers 503 at once, as the primary's does. */
     readonly health: DatabaseHealth,
   ) {
-    this.pool = (dataSource.driver as unknown as { master: pg.Pool }).master;
+    this.pool = poolOf(dataSource);
   }
 
   repository<T extends ObjectLiteral>(entity: EntityTarget<T>): Repository<T> {

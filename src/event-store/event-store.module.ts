@@ -1,8 +1,8 @@
 import { Global, Logger, Module } from '@nestjs/common';
 import { getDataSourceToken } from '@nestjs/typeorm';
 import type { Pool } from 'pg';
-import type { DataSource } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
+import { poolOf } from '../database/pool-of.js';
 import { EventTypeRegistry } from './event-type-registry.js';
 import { PostgresEventStore } from './postgres-event-store.js';
 import { PostgresSnapshotStore } from './postgres-snapshot-store.js';
@@ -10,10 +10,6 @@ import { PostgresSnapshotStore } from './postgres-snapshot-store.js';
 /** The pg pool behind TypeORM's data source, shared so the store and the read side use one set of connections. */
 export const PG_POOL = Symbol('PG_POOL');
 
-/** The one place that reaches into TypeORM's driver for its pool. */
-export function poolOf(dataSource: DataSource): Pool {
-  return (dataSource.driver as unknown as { master: Pool }).master;
-}
 
 /** The store, once the master keys are known to unwrap the keys already stored: a missing one stops start-up. */
 async function eventStore(
