@@ -210,7 +210,7 @@ export class PostgresEventStore {
 
   /** What an aggregate needs to fold its stream, and nothing more: the hot path of every command. */
   async readStreamForFold(streamId: string, fromVersion = 1): Promise<EventToFold[]> {
-    // The rows are FoldableEvents as they come: no second object per event.
+    // The rows are EventToFold objects as they come: no second object per event.
     const { rows } = await this.db.query<EventToFold>({
       name: 'chronicle_read_fold',
       text: `SELECT stream_version AS "streamVersion", type, schema_version AS "schemaVersion", data

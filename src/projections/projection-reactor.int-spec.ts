@@ -58,12 +58,12 @@ describe('ProjectionWorker: reactors', () => {
 
   async function run(
     handler: Reactor,
-    into: WorkerTarget,
+    target: WorkerTarget,
     until: Checkpoint,
     retryAttempts = 5,
   ): Promise<void> {
-    await ensureCheckpointRow(dataSource, into.checkpointName);
-    const worker = new ProjectionWorker(into.checkpointName, handler, into, START, {
+    await ensureCheckpointRow(dataSource, target.checkpointName);
+    const worker = new ProjectionWorker(target.checkpointName, handler, target, START, {
       dataSource,
       store,
       options: { batchSize: 1000, maxBatchSize: 1000, retryAttempts, retryBaseMs: 10 },
@@ -72,7 +72,7 @@ describe('ProjectionWorker: reactors', () => {
     });
     await eventually(async () => {
       await worker.drain();
-      expect((await readCheckpointRow(dataSource, into.checkpointName))!.checkpoint).toEqual(until);
+      expect((await readCheckpointRow(dataSource, target.checkpointName))!.checkpoint).toEqual(until);
     });
     await worker.stop();
   }

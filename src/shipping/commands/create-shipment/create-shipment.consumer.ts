@@ -5,6 +5,7 @@ import { type PersistedEvent, PostgresEventStore } from '../../../event-store/in
 import type { PaymentProcessed } from '../../../orders/index.js';
 import { announceEvents } from '../../../projections/index.js';
 import { create } from '../../domain/shipment.js';
+import { ProcessedMessage } from '../../processed-message.entity.js';
 import { shipmentIdOf } from '../../shipment-ids.js';
 import { shipmentsIn } from '../../shipment.repository.js';
 
@@ -27,12 +28,15 @@ export class CreateShipmentConsumer {
   async handle(message: PersistedEvent, tx?: EntityManager): Promise<Consumed> {
     if (!tx) return this.dataSource.transaction((own) => this.handle(message, own));
     // A redelivery racing the first delivery waits here on the primary key, then finds the row.
-    const recorded: unknown[] = await tx.query(
-      `INSERT INTO processed_messages (consumer, message_id) VALUES ($1, $2)
-       ON CONFLICT DO NOTHING RETURNING message_id`,
-      [CreateShipmentConsumer.NAME, message.eventId],
-    );
-    if (recorded.length === 0) return 'duplicate';
+    const recorded = await tx
+      .createQueryBuilder()
+      .insert()
+      .into(ProcessedMessage)
+      .values({ consumer: CreateShipmentConsumer.NAME, messageId: message.eventId })
+      .orIgnore()
+      .returning(['messageId'])
+      .execute();
+    if (recorded.raw.length === 0) return 'duplicate';
     const { orderId } = message.data as PaymentProcessed['data'];
     const shipmentId = shipmentIdOf(orderId);
     const shipments = await shipmentsIn(tx, this.store.registry);
