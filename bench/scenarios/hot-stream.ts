@@ -211,11 +211,11 @@ async function commandRuns(context: ScenarioContext, pools: Pools) {
   const [id] = accountIds(1, 'hot-commands');
   const streamId = streamOf(id);
   const store = accountStore(pools.ours);
-  const repository = new EventSourcedRepository(
+  const repository = new EventSourcedRepository({
     store,
-    { publishAll: () => undefined },
-    snapshottedAccountDefinition,
-  );
+    publisher: { publishAll: () => undefined },
+    definition: snapshottedAccountDefinition,
+  });
   let conflicts = 0;
   const clean = async () => {
     await truncate(pools.bare, 'events', 'bench_baseline_events');

@@ -35,11 +35,11 @@ export const readStreamScenario: Scenario = {
       await loadStream(pool, id, streamLength);
       await loadPeerStream(peerStore, id, streamLength);
       await vacuumAnalyze(pool, 'events', 'bench_baseline_events', PEER_MESSAGES);
-      const repository = new EventSourcedRepository(
-        accountStore(pool),
-        { publishAll: () => undefined },
-        snapshottedAccountDefinition,
-      );
+      const repository = new EventSourcedRepository({
+        store: accountStore(pool),
+        publisher: { publishAll: () => undefined },
+        definition: snapshottedAccountDefinition,
+      });
 
       const loads = async (load: () => Promise<number>): Promise<Measurement> => {
         const latenciesMs: number[] = [];

@@ -25,12 +25,12 @@ export const snapshotsScenario: Scenario = {
     try {
       const [long, short] = accountIds(2, 'snapshots');
       await truncate(pool, 'events', 'bench_baseline_events', 'snapshots');
-      const repository = new EventSourcedRepository(
-        accountStore(pool),
-        { publishAll: () => undefined },
-        snapshottedAccountDefinition,
-        { store: new PostgresSnapshotStore(pool), every: EVERY },
-      );
+      const repository = new EventSourcedRepository({
+        store: accountStore(pool),
+        publisher: { publishAll: () => undefined },
+        definition: snapshottedAccountDefinition,
+        snapshots: { store: new PostgresSnapshotStore(pool), every: EVERY },
+      });
       context.log(`  ${LONG.toLocaleString('en-US')} events, snapshot 99 events behind the head`);
       await loadStream(pool, long, LONG - EVERY);
       const [, coldMs] = await timed(() =>

@@ -39,12 +39,12 @@ export const timeTravelScenario: Scenario = {
       await truncate(pool, 'events', 'bench_baseline_events', 'snapshots');
       const store = accountStore(pool);
       const snapshots = new PostgresSnapshotStore(pool);
-      const repository = new EventSourcedRepository(
+      const repository = new EventSourcedRepository({
         store,
-        { publishAll: () => undefined },
-        snapshottedAccountDefinition,
-        { store: snapshots, every: EVERY },
-      );
+        publisher: { publishAll: () => undefined },
+        definition: snapshottedAccountDefinition,
+        snapshots: { store: snapshots, every: EVERY },
+      });
       const oneDeposit = () =>
         repository.update(long, (state) => deposit(state, { accountId: long, amount: 1 }));
       context.log(
@@ -102,7 +102,9 @@ export const timeTravelScenario: Scenario = {
         asOf.execute(new GetAccountAsOfQuery(long, { atVersion: LONG / 2 + 37 })),
       );
       const [lastPage, historyMs] = await timed(() =>
-        history.execute(new GetAccountHistoryQuery(long, LONG - 99, 100)),
+        history.execute(
+          new GetAccountHistoryQuery({ accountId: long, fromVersion: LONG - 99, limit: 100 }),
+        ),
       );
       if (lastPage.items.length !== 100) throw new Error('the last history page is not 100 lines');
       // The fold from the first event that time travel did before: snapshots off.

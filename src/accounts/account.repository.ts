@@ -18,13 +18,17 @@ export class AccountRepository extends EventSourcedRepository<AccountState, Acco
     snapshots: PostgresSnapshotStore,
     @Inject(APP_CONFIG) config: AppConfig,
   ) {
-    super(
+    super({
       store,
-      eventBus,
-      snapshottedAccountDefinition,
-      { store: snapshots, every: config.snapshotEvery, logger: new Logger(AccountRepository.name) },
+      publisher: eventBus,
+      definition: snapshottedAccountDefinition,
+      snapshots: {
+        store: snapshots,
+        every: config.snapshotEvery,
+        logger: new Logger(AccountRepository.name),
+      },
       // An account's personal data is erased through this repository, which drops it from the cache at once.
-      config.aggregateCache,
-    );
+      cache: config.aggregateCache,
+    });
   }
 }

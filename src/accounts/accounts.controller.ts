@@ -252,7 +252,12 @@ export class AccountsController {
     @Caller() { ownedBy }: Access,
   ): Promise<AccountHistoryPage> {
     return this.queries.execute(
-      new GetAccountHistoryQuery(id, params.fromVersion ?? 1, params.limit ?? 100, ownedBy),
+      new GetAccountHistoryQuery({
+        accountId: id,
+        fromVersion: params.fromVersion ?? 1,
+        limit: params.limit ?? 100,
+        ownedBy,
+      }),
     );
   }
 
@@ -268,7 +273,12 @@ export class AccountsController {
     @Caller() { ownedBy }: Access,
   ): Promise<TransactionsPage> {
     return this.queries.execute(
-      new GetAccountTransactionsQuery(id, params.limit ?? 50, params.after ?? 0, ownedBy),
+      new GetAccountTransactionsQuery({
+        accountId: id,
+        limit: params.limit ?? 50,
+        after: params.after ?? 0,
+        ownedBy,
+      }),
     );
   }
 

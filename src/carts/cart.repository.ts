@@ -13,7 +13,7 @@ import type { CartEvent } from './domain/cart.events.js';
 @Injectable()
 export class CartRepository extends EventSourcedRepository<CartState, CartEvent> {
   constructor(store: PostgresEventStore, eventBus: EventBus) {
-    super(store, eventBus, cartDefinition);
+    super({ store, publisher: eventBus, definition: cartDefinition });
   }
 
   /** Decides `command` on its cart; a cart the caller may not see answers as a missing one, before If-Match. */

@@ -129,7 +129,7 @@ export class CartsController {
   ): Promise<CommandAccepted> {
     const { productId, quantity, unitPrice, currency } = body;
     const item = { cartId: id, ownedBy, productId, quantity, unitPrice, currency };
-    return this.commands.execute(new AddItemCommand(item, expectedVersion, metadata));
+    return this.commands.execute(new AddItemCommand({ item, expectedVersion, metadata }));
   }
 
   @Delete(':id/items/:productId')
@@ -150,7 +150,11 @@ export class CartsController {
     @CommandMetadata() metadata: EventMetadata,
   ): Promise<CommandAccepted> {
     return this.commands.execute(
-      new RemoveItemCommand({ cartId: id, ownedBy, productId }, expectedVersion, metadata),
+      new RemoveItemCommand({
+        removal: { cartId: id, ownedBy, productId },
+        expectedVersion,
+        metadata,
+      }),
     );
   }
 
@@ -170,7 +174,9 @@ export class CartsController {
   ): Promise<CommandAccepted> {
     const { name, street, city, postalCode, country } = body;
     const shipping = { cartId: id, ownedBy, name, street, city, postalCode, country };
-    return this.commands.execute(new EnterShippingInfoCommand(shipping, expectedVersion, metadata));
+    return this.commands.execute(
+      new EnterShippingInfoCommand({ shipping, expectedVersion, metadata }),
+    );
   }
 
   @Post(':id/checkout')
@@ -203,7 +209,7 @@ export class CartsController {
   ): Promise<CheckoutAccepted> {
     const checkout = { cartId: id, ownedBy, accountId: body.accountId };
     const result = await this.commands.execute<CheckOutCommand, CheckoutAccepted>(
-      new CheckOutCommand(checkout, expectedVersion, metadata),
+      new CheckOutCommand({ checkout, expectedVersion, metadata }),
     );
     response.location(`/orders/${result.orderId}`);
     return result;

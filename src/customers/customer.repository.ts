@@ -8,6 +8,6 @@ import type { CustomerEvent } from './domain/customer.events.js';
 @Injectable()
 export class CustomerRepository extends EventSourcedRepository<CustomerState, CustomerEvent> {
   constructor(store: PostgresEventStore, eventBus: EventBus) {
-    super(store, eventBus, customerDefinition);
+    super({ store, publisher: eventBus, definition: customerDefinition });
   }
 }

@@ -73,7 +73,10 @@ describe('EventSourcedRepository', () => {
 
   const repositoryOn = (on: PostgresEventStore = store) => {
     const publisher = new RecordingPublisher(store);
-    return { repository: new EventSourcedRepository(on, publisher, counter), publisher };
+    return {
+      repository: new EventSourcedRepository({ store: on, publisher, definition: counter }),
+      publisher,
+    };
   };
   const streamOf = (id: string) => store.readStream(`counter-${id}`);
 
@@ -261,9 +264,11 @@ describe('EventSourcedRepository', () => {
 
   describe('with a cache of the aggregates it saved', () => {
     const cachedOn = (on: PostgresEventStore) =>
-      new EventSourcedRepository(on, new RecordingPublisher(store), counter, undefined, {
-        size: 100,
-        ttlMs: 60_000,
+      new EventSourcedRepository({
+        store: on,
+        publisher: new RecordingPublisher(store),
+        definition: counter,
+        cache: { size: 100, ttlMs: 60_000 },
       });
 
     it('decides the next command on the aggregate it saved, without reading its stream again', async () => {

@@ -53,6 +53,16 @@ export interface CacheOptions {
   readonly ttlMs: number;
 }
 
+export interface RepositoryParts<TState, TEvent extends DomainEvent> {
+  readonly store: PostgresEventStore;
+  /** Told of the stored events after each append. */
+  readonly publisher: EventPublisher;
+  readonly definition: AggregateDefinition<TState, TEvent>;
+  /** None: every load folds the whole stream. */
+  readonly snapshots?: SnapshotOptions;
+  readonly cache?: CacheOptions;
+}
+
 const MAX_ATTEMPTS = 5;
 
 /** What a command's own earlier run can make it fail with: a moved stream, a reused event id, a broken rule. */
@@ -66,16 +76,18 @@ function causableByRetry(error: unknown): boolean {
 
 /** Loads aggregates from their streams and saves what they decided, publishing the stored events afterwards. */
 export class EventSourcedRepository<TState, TEvent extends DomainEvent> {
+  protected readonly store: PostgresEventStore;
+  protected readonly definition: AggregateDefinition<TState, TEvent>;
+  private readonly publisher: EventPublisher;
+  private readonly snapshots?: SnapshotOptions;
   private readonly mutex = new KeyedMutex();
   private readonly cache?: AggregateCache<Aggregate<TState, TEvent>>;
 
-  constructor(
-    protected readonly store: PostgresEventStore,
-    private readonly publisher: EventPublisher,
-    protected readonly definition: AggregateDefinition<TState, TEvent>,
-    private readonly snapshots?: SnapshotOptions,
-    cache?: CacheOptions,
-  ) {
+  constructor({ store, publisher, definition, snapshots, cache }: RepositoryParts<TState, TEvent>) {
+    this.store = store;
+    this.publisher = publisher;
+    this.definition = definition;
+    this.snapshots = snapshots;
     if (cache && cache.size > 0) this.cache = new AggregateCache(cache.size, cache.ttlMs);
   }
 

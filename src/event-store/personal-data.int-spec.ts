@@ -362,9 +362,11 @@ describe('personal data: encrypted per subject, erased by destroying the key', (
     ];
 
     beforeAll(() => {
-      repository = new EventSourcedRepository(store, { publishAll: () => undefined }, member, {
-        store: snapshots(),
-        every: 2,
+      repository = new EventSourcedRepository({
+        store,
+        publisher: { publishAll: () => undefined },
+        definition: member,
+        snapshots: { store: snapshots(), every: 2 },
       });
     });
 

@@ -64,13 +64,13 @@ describe('snapshots', () => {
       every: options.every ?? 100,
       logger: { warn: (message: string) => warnings.push(message) },
     };
-    const repository = new EventSourcedRepository(
-      options.eventStore ?? store,
-      { publishAll: () => undefined },
-      counter(options.definitionEvery),
-      config,
-      options.cache,
-    );
+    const repository = new EventSourcedRepository({
+      store: options.eventStore ?? store,
+      publisher: { publishAll: () => undefined },
+      definition: counter(options.definitionEvery),
+      snapshots: config,
+      cache: options.cache,
+    });
     return { repository, snapshots, warnings };
   }
 

@@ -32,7 +32,11 @@ describe('upcasting stored events', () => {
       upcasters: { 1: ({ n, ...rest }) => ({ ...rest, by: n }) },
     });
     store = new PostgresEventStore(pool, registry);
-    repository = new EventSourcedRepository(store, { publishAll: () => undefined }, counter);
+    repository = new EventSourcedRepository({
+      store,
+      publisher: { publishAll: () => undefined },
+      definition: counter,
+    });
   });
   afterAll(() => pool.end());
 

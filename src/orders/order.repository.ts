@@ -10,7 +10,7 @@ import type { OrderEvent } from './domain/order.events.js';
 @Injectable()
 export class OrderRepository extends EventSourcedRepository<OrderState, OrderEvent> {
   constructor(store: PostgresEventStore, eventBus: EventBus) {
-    super(store, eventBus, orderDefinition);
+    super({ store, publisher: eventBus, definition: orderDefinition });
   }
 }
 
@@ -18,7 +18,7 @@ export class OrderRepository extends EventSourcedRepository<OrderState, OrderEve
 @Injectable()
 export class CheckoutRepository extends EventSourcedRepository<CheckoutState, CheckoutEvent> {
   constructor(store: PostgresEventStore, eventBus: EventBus) {
-    super(store, eventBus, checkoutDefinition);
+    super({ store, publisher: eventBus, definition: checkoutDefinition });
   }
 
   /** The checkout request's correlation id, which the saga's first event carries (the order id in older data). */

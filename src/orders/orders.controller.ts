@@ -35,7 +35,7 @@ export class OrdersController {
   @ApiConsistencyTimeoutResponse()
   list(@Query() params: ListOrdersParams, @Caller() { ownedBy }: Access): Promise<OrdersPage> {
     const { status, limit = DEFAULT_PAGE, after = 0 } = params;
-    return this.queries.execute(new ListOrdersQuery(status, limit, after, ownedBy));
+    return this.queries.execute(new ListOrdersQuery({ status, limit, after, ownedBy }));
   }
 
   @Get(':id')

@@ -14,7 +14,7 @@ import type { ShipmentEvent } from './domain/shipment.events.js';
 @Injectable()
 export class ShipmentRepository extends EventSourcedRepository<ShipmentState, ShipmentEvent> {
   constructor(store: PostgresEventStore, eventBus: EventBus) {
-    super(store, eventBus, shipmentDefinition);
+    super({ store, publisher: eventBus, definition: shipmentDefinition });
   }
 }
 
@@ -32,5 +32,9 @@ export async function shipmentsIn(
   if (!tx.queryRunner) throw new Error('shipmentsIn needs the EntityManager of a transaction');
   const connection = (await tx.queryRunner.connect()) as PoolClient;
   const store = new PostgresEventStore(connection, registry);
-  return new EventSourcedRepository(store, PUBLISHED_AT_COMMIT, shipmentDefinition);
+  return new EventSourcedRepository({
+    store,
+    publisher: PUBLISHED_AT_COMMIT,
+    definition: shipmentDefinition,
+  });
 }

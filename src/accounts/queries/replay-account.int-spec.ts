@@ -59,12 +59,12 @@ describe('time travel and history from the nearest snapshot equal a fold of the 
     // The test app's key: the suites of a run share one database, and the app checks its keys at start-up.
     store = new CountingStore(pool, registry, { masterKey: developmentMasterKey() });
     snapshots = new PostgresSnapshotStore(pool);
-    repository = new EventSourcedRepository(
+    repository = new EventSourcedRepository({
       store,
-      { publishAll: () => undefined },
-      snapshottedAccountDefinition,
-      { store: snapshots, every: EVERY },
-    );
+      publisher: { publishAll: () => undefined },
+      definition: snapshottedAccountDefinition,
+      snapshots: { store: snapshots, every: EVERY },
+    });
   });
   afterAll(() => pool.end());
 
@@ -133,7 +133,7 @@ describe('time travel and history from the nearest snapshot equal a fold of the 
     }
     for (const fromVersion of versions)
       for (const limit of [1, 3, EVERY + 2]) {
-        const query = new GetAccountHistoryQuery(id, fromVersion, limit);
+        const query = new GetAccountHistoryQuery({ accountId: id, fromVersion, limit });
         const ours = await outcome(() => fromSnapshots().history.execute(query));
         const expected = await outcome(() => fullFold().history.execute(query));
         expect({ fromVersion, limit, ...ours }).toEqual({ fromVersion, limit, ...expected });
@@ -170,7 +170,11 @@ describe('time travel and history from the nearest snapshot equal a fold of the 
       await eventsRead(() => asOf.execute(new GetAccountAsOfQuery(id, now))),
     ).toBeLessThanOrEqual(EVERY + 2);
     expect(
-      await eventsRead(() => history.execute(new GetAccountHistoryQuery(id, head - 10, 3))),
+      await eventsRead(() =>
+        history.execute(
+          new GetAccountHistoryQuery({ accountId: id, fromVersion: head - 10, limit: 3 }),
+        ),
+      ),
     ).toBeLessThanOrEqual(EVERY + 3 + 1);
     // The reference reads the whole stream up to the target.
     expect(await eventsRead(() => fullFold().asOf.execute(new GetAccountAsOfQuery(id, now)))).toBe(
@@ -226,7 +230,11 @@ describe('time travel and history from the nearest snapshot equal a fold of the 
     );
     const { history } = fromSnapshots();
 
-    expect(await eventsRead(() => history.execute(new GetAccountHistoryQuery(id, 21, 5)))).toBe(26);
+    expect(
+      await eventsRead(() =>
+        history.execute(new GetAccountHistoryQuery({ accountId: id, fromVersion: 21, limit: 5 })),
+      ),
+    ).toBe(26);
 
     expect(await snapshotVersions(id)).toEqual(expect.arrayContaining([5, 10, 15, 20]));
     const { rows } = await pool.query(
@@ -238,7 +246,9 @@ describe('time travel and history from the nearest snapshot equal a fold of the 
       expect(JSON.stringify(state)).not.toContain('Ada Lovelace');
     }
     expect(
-      await eventsRead(() => history.execute(new GetAccountHistoryQuery(id, 21, 5))),
+      await eventsRead(() =>
+        history.execute(new GetAccountHistoryQuery({ accountId: id, fromVersion: 21, limit: 5 })),
+      ),
     ).toBeLessThanOrEqual(EVERY + 5 + 1);
     await expectEveryTargetToMatch(id);
   });

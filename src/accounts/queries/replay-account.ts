@@ -88,24 +88,34 @@ export async function replayAccount(
   const streamId = `${accountDefinition.streamType}-${accountId}`;
   const start = await startingPoint(sources, streamId, bounds);
   let passed: Passed[] = [];
-  let replayed = await fold(sources, streamId, start, bounds, keep, passed);
+  let replayed = await fold({ sources, streamId, start, bounds, keep, passed });
   if (!replayed) {
     // The snapshot's own event is missing from the read: it cannot be trusted, so the fold starts over.
     passed = [];
-    replayed = (await fold(sources, streamId, FIRST_EVENT, bounds, keep, passed))!;
+    replayed = (await fold({ sources, streamId, start: FIRST_EVENT, bounds, keep, passed }))!;
   }
   await writeMissing(sources, streamId, passed);
   return replayed;
 }
 
-async function fold(
-  { store, every }: ReplaySources,
-  streamId: string,
-  start: Start,
-  { toVersion, until, readFrom }: ReplayBounds,
-  keep: (step: ReplayStep) => boolean,
-  passed: Passed[],
-): Promise<Replayed | undefined> {
+interface Fold {
+  readonly sources: ReplaySources;
+  readonly streamId: string;
+  readonly start: Start;
+  readonly bounds: ReplayBounds;
+  readonly keep: (step: ReplayStep) => boolean;
+  /** Filled with the states at multiples of `every` the fold passes: the snapshots writeMissing writes. */
+  readonly passed: Passed[];
+}
+
+async function fold({
+  sources: { store, every },
+  streamId,
+  start,
+  bounds: { toVersion, until, readFrom },
+  keep,
+  passed,
+}: Fold): Promise<Replayed | undefined> {
   let state = start.state;
   let recordedBy = start.recordedBy;
   let first: PersistedEvent | undefined;

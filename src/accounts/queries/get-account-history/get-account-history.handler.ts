@@ -30,7 +30,8 @@ export class GetAccountHistoryHandler implements IQueryHandler<
     this.sources = { store, snapshots, every: config.snapshotEvery, logger };
   }
 
-  async execute({ accountId, fromVersion, limit, ownedBy }: GetAccountHistoryQuery) {
+  async execute({ page }: GetAccountHistoryQuery) {
+    const { accountId, fromVersion, limit, ownedBy } = page;
     if (!(await reaches(this.sources.store, accountId, ownedBy)))
       throw new AccountNotFound(accountId);
     const end = Math.min(fromVersion + limit, MAX_VERSION);

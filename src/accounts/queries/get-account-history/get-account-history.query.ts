@@ -1,9 +1,11 @@
 export class GetAccountHistoryQuery {
   constructor(
-    readonly accountId: string,
-    readonly fromVersion: number,
-    readonly limit: number,
-    /** Only this customer's account: any other answers as a missing one. */
-    readonly ownedBy?: string,
+    readonly page: {
+      readonly accountId: string;
+      readonly fromVersion: number;
+      readonly limit: number;
+      /** Only this customer's account: any other answers as a missing one. */
+      readonly ownedBy?: string;
+    },
   ) {}
 }

@@ -20,12 +20,8 @@ export class GetAccountTransactionsHandler implements IQueryHandler<
     this.lines = read.repository(AccountTransaction);
   }
 
-  async execute({
-    accountId,
-    limit,
-    after,
-    ownedBy,
-  }: GetAccountTransactionsQuery): Promise<TransactionsPage> {
+  async execute({ page }: GetAccountTransactionsQuery): Promise<TransactionsPage> {
+    const { accountId, limit, after, ownedBy } = page;
     const reachable = { id: accountId, ...(ownedBy !== undefined && { ownerId: ownedBy }) };
     if (!(await this.balances.existsBy(reachable))) throw new AccountNotFound(accountId);
     const rows = await this.lines.find({

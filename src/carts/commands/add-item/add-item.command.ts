@@ -1,10 +1,6 @@
-import type { EventMetadata } from '../../../event-store/index.js';
 import type { AddItem } from '../../domain/cart.js';
+import type { CartChange } from '../cart-change.js';
 
 export class AddItemCommand {
-  constructor(
-    readonly item: AddItem,
-    readonly expectedVersion: number | undefined,
-    readonly metadata: EventMetadata,
-  ) {}
+  constructor(readonly change: CartChange & { readonly item: AddItem }) {}
 }

@@ -8,7 +8,9 @@ import { AddItemCommand } from './add-item.command.js';
 export class AddItemHandler implements ICommandHandler<AddItemCommand, CommandAccepted> {
   constructor(private readonly carts: CartRepository) {}
 
-  execute({ item, expectedVersion, metadata }: AddItemCommand): Promise<CommandAccepted> {
+  execute({
+    change: { item, expectedVersion, metadata },
+  }: AddItemCommand): Promise<CommandAccepted> {
     return this.carts.change(item, addItem, { expectedVersion, metadata });
   }
 }

@@ -1,10 +1,6 @@
-import type { EventMetadata } from '../../../event-store/index.js';
 import type { CheckOut } from '../../domain/cart.js';
+import type { CartChange } from '../cart-change.js';
 
 export class CheckOutCommand {
-  constructor(
-    readonly checkout: Omit<CheckOut, 'orderId'>,
-    readonly expectedVersion: number | undefined,
-    readonly metadata: EventMetadata,
-  ) {}
+  constructor(readonly change: CartChange & { readonly checkout: Omit<CheckOut, 'orderId'> }) {}
 }

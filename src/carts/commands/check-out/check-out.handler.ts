@@ -10,9 +10,7 @@ export class CheckOutHandler implements ICommandHandler<CheckOutCommand, Checkou
   constructor(private readonly carts: CartRepository) {}
 
   async execute({
-    checkout,
-    expectedVersion,
-    metadata,
+    change: { checkout, expectedVersion, metadata },
   }: CheckOutCommand): Promise<CheckoutAccepted> {
     const orderId = orderIdOf(checkout.cartId);
     const { id, version, position } = await this.carts.change({ ...checkout, orderId }, checkOut, {

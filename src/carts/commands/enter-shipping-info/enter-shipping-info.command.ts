@@ -1,10 +1,6 @@
-import type { EventMetadata } from '../../../event-store/index.js';
 import type { EnterShippingInfo } from '../../domain/cart.js';
+import type { CartChange } from '../cart-change.js';
 
 export class EnterShippingInfoCommand {
-  constructor(
-    readonly shipping: EnterShippingInfo,
-    readonly expectedVersion: number | undefined,
-    readonly metadata: EventMetadata,
-  ) {}
+  constructor(readonly change: CartChange & { readonly shipping: EnterShippingInfo }) {}
 }

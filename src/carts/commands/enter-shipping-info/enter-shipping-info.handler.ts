@@ -12,9 +12,7 @@ export class EnterShippingInfoHandler implements ICommandHandler<
   constructor(private readonly carts: CartRepository) {}
 
   execute({
-    shipping,
-    expectedVersion,
-    metadata,
+    change: { shipping, expectedVersion, metadata },
   }: EnterShippingInfoCommand): Promise<CommandAccepted> {
     return this.carts.change(shipping, enterShippingInfo, { expectedVersion, metadata });
   }

@@ -1,10 +1,6 @@
-import type { EventMetadata } from '../../../event-store/index.js';
 import type { RemoveItem } from '../../domain/cart.js';
+import type { CartChange } from '../cart-change.js';
 
 export class RemoveItemCommand {
-  constructor(
-    readonly removal: RemoveItem,
-    readonly expectedVersion: number | undefined,
-    readonly metadata: EventMetadata,
-  ) {}
+  constructor(readonly change: CartChange & { readonly removal: RemoveItem }) {}
 }

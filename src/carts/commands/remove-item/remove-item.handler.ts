@@ -8,7 +8,9 @@ import { RemoveItemCommand } from './remove-item.command.js';
 export class RemoveItemHandler implements ICommandHandler<RemoveItemCommand, CommandAccepted> {
   constructor(private readonly carts: CartRepository) {}
 
-  execute({ removal, expectedVersion, metadata }: RemoveItemCommand): Promise<CommandAccepted> {
+  execute({
+    change: { removal, expectedVersion, metadata },
+  }: RemoveItemCommand): Promise<CommandAccepted> {
     return this.carts.change(removal, removeItem, { expectedVersion, metadata });
   }
 }

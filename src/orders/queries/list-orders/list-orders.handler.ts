@@ -14,7 +14,8 @@ export class ListOrdersHandler implements IQueryHandler<ListOrdersQuery, OrdersP
     this.orders = read.repository(OrderView);
   }
 
-  async execute({ status, limit, after, ownedBy }: ListOrdersQuery): Promise<OrdersPage> {
+  async execute({ filter }: ListOrdersQuery): Promise<OrdersPage> {
+    const { status, limit, after, ownedBy } = filter;
     const rows = await this.orders.find({
       select: {
         id: true,
