@@ -1,10 +1,7 @@
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import {
   foldAccounts,
   foldDailyVolume,
@@ -14,38 +11,14 @@ import {
 } from './support/account-fold.js';
 import { scratchDatabase, type ScratchDatabase } from './support/database.js';
 import { eventually } from './support/eventually.js';
+import { builtDist, ROOT } from './support/built-dist.js';
 import request from './support/http.js';
 
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const MAIN = join(ROOT, 'dist', 'main.js');
 const TAKEOVER_BOUND_MS = 10_000;
 
-/** The newest source the build compiles (tests excluded), as a modification time. */
-function newestSource(dir: string): number {
-  let newest = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const path = join(dir, entry.name);
-    if (entry.isDirectory()) newest = Math.max(newest, newestSource(path));
-    else if (entry.name.endsWith('.ts') && !/\.(spec|int-spec|e2e-spec)\.ts$/.test(entry.name))
-      newest = Math.max(newest, statSync(path).mtimeMs);
-  }
-  return newest;
-}
-
-/** `npm test` on a fresh clone has no dist/: build it when missing or older than the sources. */
-async function buildWhenStale(): Promise<void> {
-  if (existsSync(MAIN) && statSync(MAIN).mtimeMs >= newestSource(join(ROOT, 'src'))) return;
-  try {
-    await promisify(execFile)('npx', ['tsc', '-p', 'tsconfig.build.json'], {
-      cwd: ROOT,
-      env: { ...process.env, NODE_OPTIONS: '' },
-      timeout: 300_000,
-    });
-  } catch (error) {
-    const { stdout = '', stderr = '' } = error as { stdout?: string; stderr?: string };
-    throw new Error(`The build failed:\n${stdout}${stderr}`, { cause: error });
-  }
-}
+/** `dist/` as the process runs it, built when missing or stale (support/built-dist). */
+const buildWhenStale = async (): Promise<void> => void (await builtDist('main.js'));
 
 function freePort(): Promise<number> {
   return new Promise((done, fail) => {

@@ -1,5 +1,7 @@
 import 'reflect-metadata';
 import type { INestApplicationContext } from '@nestjs/common';
+import { getDataSourceToken } from '@nestjs/typeorm';
+import type { DataSource } from 'typeorm';
 import { type AppConfig, loadConfig } from '../config/config.js';
 import { type Checkpoint, PostgresEventStore } from '../event-store/index.js';
 import { IntegrationEventRegistry } from '../integration/index.js';
@@ -20,8 +22,8 @@ NATS_SUBJECT_PREFIX as the app reads them. This process never relays itself: a r
 program
   .command('status')
   .description(
-    "the relay's checkpoint and lag, the stream's message count and last position, and how the stream's " +
-      'settings differ from what Chronicle expects',
+    "the relay's checkpoint, the log's head and the relay's lag, the stream's message count and last position, " +
+      "and how the stream's settings differ from what Chronicle expects",
   )
   .action(() => withRelay((app, config) => status(app, config)));
 program
@@ -60,32 +62,59 @@ async function status(app: INestApplicationContext, config: AppConfig): Promise<
     'checkpoint',
     `position ${relay.checkpoint.position}, transaction ${relay.checkpoint.transactionId}`,
   );
+  line('log head', `position ${relay.headPosition}`);
   line('lag', `${relay.lagEvents} events, ${relay.lagMs} ms`);
   if (relay.lastError) line('last error', relay.lastError);
-  const { nats, stream } = config.integration;
-  line('NATS', nats!.servers.join(', '));
+  line('NATS', config.integration.nats!.servers.join(', '));
+  let stream: Awaited<ReturnType<JetStreamRelay['status']>>;
   try {
-    const { tail, differences } = await app.get(JetStreamRelay).status();
-    line('stream', stream);
-    line('messages', tail.messages);
-    line('last sequence', tail.lastSeq);
-    line(
-      'last position',
-      tail.highWater
-        ? `${tail.highWater.position} (transaction ${tail.highWater.transactionId})`
-        : tail.messages === 0
-          ? '- (empty)'
-          : `- (its last message is not one the relay sent: ${tail.foreign?.reason ?? 'unknown'})`,
-    );
-    line(
-      'settings',
-      differences.length === 0 ? 'as expected' : differences.join('\n' + ' '.repeat(22)),
-    );
-    return 0;
+    stream = await app.get(JetStreamRelay).status();
   } catch (error) {
     line('stream', `unavailable: ${error instanceof Error ? error.message : String(error)}`);
     return 1;
   }
+  const { tail, differences } = stream;
+  line('stream', stream.stream);
+  line('messages', tail.messages);
+  line('last sequence', tail.lastSeq);
+  line(
+    'last position',
+    tail.highWater
+      ? `${tail.highWater.position} (transaction ${tail.highWater.transactionId})` +
+          ((await publishedAfter(app, tail.highWater, relay.checkpoint))
+            ? ': older than integration events the relay has passed (a copy a replay stored again, ' +
+              'or those events were dead-lettered)'
+            : '')
+      : tail.messages === 0
+        ? '- (empty)'
+        : `- (its last message is not one the relay sent: ${tail.foreign?.reason ?? 'unknown'})`,
+  );
+  line(
+    'settings',
+    differences.length === 0 ? 'as expected' : differences.join('\n' + ' '.repeat(22)),
+  );
+  return 0;
+}
+
+/** Whether the relay's checkpoint has passed an integration event after the stream's last message (`tail`). */
+async function publishedAfter(
+  app: INestApplicationContext,
+  tail: Checkpoint,
+  checkpoint: Checkpoint,
+): Promise<boolean> {
+  const [{ found }] = await app.get<DataSource>(getDataSourceToken()).query(
+    `SELECT EXISTS (SELECT 1 FROM events
+       WHERE (transaction_id, global_position) > ($1::xid8, $2::bigint)
+         AND (transaction_id, global_position) <= ($3::xid8, $4::bigint) AND type = ANY($5::text[])) AS found`,
+    [
+      tail.transactionId,
+      tail.position,
+      checkpoint.transactionId,
+      checkpoint.position,
+      app.get(IntegrationEventRegistry).eventTypes,
+    ],
+  );
+  return found as boolean;
 }
 
 /** Every mapped event from `from` (inclusive) up to the relay's stored checkpoint, published again in pages. */
@@ -109,6 +138,7 @@ async function replay(
   let stored = 0;
   let duplicates = 0;
   let last = 0;
+  let windowMs = config.integration.duplicateWindowMs;
   while (compareCheckpoints(after, end) < 0) {
     const page = await store.readAll({ after, limit: PAGE });
     const events = page.filter((e) => compareCheckpoints(e.checkpoint, end) <= 0);
@@ -120,10 +150,12 @@ async function replay(
     const answer = await relay.replay(reactor.messagesOf(decrypted));
     stored += answer.stored;
     duplicates += answer.duplicates;
+    windowMs = answer.duplicateWindowMs;
     last = after.position;
     if (events.length < page.length) break;
   }
-  const seconds = config.integration.duplicateWindowMs / 1000;
+  // The stream's own window: an operator's stream may not have NATS_DUPLICATE_WINDOW_MS's.
+  const seconds = windowMs / 1000;
   process.stdout.write(
     last === 0
       ? `Nothing to replay: the relay's checkpoint (position ${end.position}) is before position ${from}.\n`

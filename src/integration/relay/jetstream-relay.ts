@@ -53,6 +53,8 @@ export class JetStreamRelay implements OnModuleInit {
   /** The check of the stream for the connection of that generation: one per connection, whoever asks first. */
   private checking?: { generation: number; done: Promise<void> };
   private differences: string[] = [];
+  /** The stream's own duplicate window, as last checked: the operator's stream may differ from the setting. */
+  private duplicateWindowMs: number;
   private warnedSeq = -1;
   private failing?: string;
 
@@ -65,6 +67,7 @@ export class JetStreamRelay implements OnModuleInit {
     this.integration = config.integration;
     this.nats = config.integration.nats!;
     this.expected = expectedStream(config.integration);
+    this.duplicateWindowMs = config.integration.duplicateWindowMs;
   }
 
   /** The stream is created or checked as soon as NATS answers, not when there is first something to publish. */
@@ -150,10 +153,13 @@ export class JetStreamRelay implements OnModuleInit {
     }
   }
 
-  /** Publishes again, with the same msg ids and no expectation: JetStream drops those within its duplicate window. */
+  /**
+   * Publishes again, with the same msg ids and no expectation: JetStream drops those within its duplicate window
+   * (the stream's, returned with the counts).
+   */
   async replay(
     messages: readonly IntegrationMessage[],
-  ): Promise<{ stored: number; duplicates: number }> {
+  ): Promise<{ stored: number; duplicates: number; duplicateWindowMs: number }> {
     const { js } = await this.ready();
     const outcome = await publishInOrder(js, messages, {
       window: this.nats.maxInFlight,
@@ -164,7 +170,11 @@ export class JetStreamRelay implements OnModuleInit {
         `JetStream did not take the event at position ${messages[outcome.done].checkpoint.position} (${describeNatsError(outcome.failure)})`,
         { cause: outcome.failure },
       );
-    return { stored: outcome.done - outcome.duplicates, duplicates: outcome.duplicates };
+    return {
+      stored: outcome.done - outcome.duplicates,
+      duplicates: outcome.duplicates,
+      duplicateWindowMs: this.duplicateWindowMs,
+    };
   }
 
   /** The stream as it is now, and how its settings differ from the relay's expectations. */
@@ -179,7 +189,7 @@ export class JetStreamRelay implements OnModuleInit {
       stream: this.integration.stream,
       tail: await this.unavailableOnError(() => this.readTail(jsm)),
       differences: this.differences,
-      duplicateWindowMs: this.integration.duplicateWindowMs,
+      duplicateWindowMs: this.duplicateWindowMs,
     };
   }
 
@@ -216,6 +226,8 @@ export class JetStreamRelay implements OnModuleInit {
       config = this.expected;
     }
     this.differences = streamDifferences(config, this.expected);
+    this.duplicateWindowMs =
+      (config.duplicate_window ?? this.expected.duplicate_window) / 1_000_000;
     this.metrics.streamDiffers(this.differences.length);
     if (this.differences.length > 0)
       this.logger.warn(
