@@ -8,11 +8,9 @@ type ConnectCallback = (
 ) => void;
 
 /**
- * How long one request may wait for the database: DATABASE_TIMEOUT_MS from its start, not counting the time it
- * waits for a read model (`paused`: consistentWith has its own bound). When it runs out before the answer has
- * begun, `expired` rejects and the request answers 503 database-unavailable. A request carries it on its own object,
- * not in an async context: an AsyncLocalStorage makes every promise of the process pay a hook (a quarter of the CPU
- * of a deposit on Node 20). What a request still had in flight is ended by the pool's outage sweep below.
+ * How long one request may wait for the database: DATABASE_TIMEOUT_MS from its start, read-model waits excluded.
+ * Kept on the request, not in an AsyncLocalStorage (a hook on every promise: a quarter of a deposit's CPU). See
+ * docs/architecture.md#database-outages-bounded-waits-one-line-each-way.
  */
 export class DatabaseBudget {
   /** Rejects with DatabaseUnavailable when the budget runs out. */
@@ -95,12 +93,9 @@ export interface HealthWatch {
 }
 
 /**
- * Guards a pool by what DatabaseHealth knows. While the database is down a connection is refused at once rather
- * than waited for. When an outage is declared (and at every look that finds it still down), every checked-out
- * connection with a query in flight is destroyed: on a frozen server that query would hang until query_timeout,
- * holding the connection, and whatever waits behind it. Its caller gets the error, its transaction is rolled back
- * by the server (or was committed before), and the pool drops the connection. Every connection attempt that fails
- * for a reason an outage would explain is reported.
+ * Guards a pool by DatabaseHealth: during an outage a connection is refused at once and every query in flight is
+ * ended, since on a frozen server it would hang until query_timeout holding its connection. Failed connects are
+ * reported. See docs/architecture.md#database-outages-bounded-waits-one-line-each-way.
  */
 export function guardedByHealth(pool: pg.Pool, health: HealthWatch): void {
   const checkedOut = new Set<pg.PoolClient>();

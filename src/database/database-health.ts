@@ -11,11 +11,9 @@ export type DatabaseState = { status: 'up' } | { status: 'down'; since: Date; re
 const QUIET_MS = 10_000;
 
 /**
- * Whether the database answers, as the log and /health tell it. Anything that fails in a way an outage would
- * explain (a lost connection, a refused one, a request out of its DATABASE_TIMEOUT_MS) makes it look, with a
- * connection of its own: no answer within the timeout is an outage, logged once; it then looks again every
- * second and logs once more when the database answers. Meanwhile the pool refuses connections at once and ends the
- * queries stuck on the server (`onOutage`, see guardedByHealth).
+ * Whether the database answers: a failure an outage would explain makes it probe on a connection of its own; one
+ * line when an outage starts, one when it ends. See
+ * docs/architecture.md#database-outages-bounded-waits-one-line-each-way.
  */
 export class DatabaseHealth {
   private readonly logger = new Logger('Database');

@@ -15,10 +15,9 @@ import { poolOf } from './pool-of.js';
 import { ReadDatabase, replicaDatabase } from './read-database.js';
 
 /**
- * TypeORM's data source, whose pg pool every part of the app shares (requests, projections, leases): migrated
- * first on a session of its own, its sessions held to DATABASE_*_TIMEOUT_MS, its connections refused and its stuck
- * queries ended during an outage; the DatabaseHealth that every lost connection reports to; and the ReadDatabase the
- * read-model queries use (READ_DATABASE_URL's replica, else this same data source).
+ * The one TypeORM data source the whole app shares (migrated first, sessions bounded, guarded in an outage), its
+ * DatabaseHealth, and the ReadDatabase of the read-model queries (READ_DATABASE_URL's replica, else this source).
+ * See docs/architecture.md#database-outages-bounded-waits-one-line-each-way.
  */
 @Global()
 @Module({})

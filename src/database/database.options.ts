@@ -8,10 +8,8 @@ import { MIGRATIONS } from './migrations.js';
 const logger = new Logger('Database');
 
 /**
- * pg emits 'error' on a client whose server ends it (pg_terminate_backend, a restart), and pg-pool listens only
- * while the client is idle: one just connected, or checked out between queries, would throw it as an unhandled
- * event and end the process. So every pooled client listens for its whole life. Its holder still sees the loss
- * (its queries fail) and the pool drops the client when it comes back.
+ * pg emits 'error' on a client whose server ends it and pg-pool listens only while it is idle: unheard, the event
+ * ends the process. So every pooled client listens for its whole life; its holder still sees its queries fail.
  */
 function watchConnectionLoss(onLost: (error: Error) => void): (client: ClientBase) => void {
   return (client) => {

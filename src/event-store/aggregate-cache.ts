@@ -1,9 +1,6 @@
 /**
- * The aggregates this process saved last, by stream: the next command on one of them decides on it without
- * reading its stream again, and appends at its version (a conflict means another process appended: it is
- * then loaded afresh). Bounded in entries (least recently saved go first) and in age, which bounds how long
- * another process's erasure of personal data can leave a decrypted copy here; erasures made through the
- * repository itself drop the entry at once.
+ * The aggregates this process saved last, so its next command skips the read (a conflict: reload). Its age bound
+ * caps how long another process's erasure leaves a decrypted copy here. See docs/architecture.md#command-handling.
  */
 export class AggregateCache<T> {
   private readonly entries = new Map<string, { value: T; expires: number }>();

@@ -10,7 +10,6 @@ import { PostgresSnapshotStore } from './postgres-snapshot-store.js';
 /** The pg pool behind TypeORM's data source, shared so the store and the read side use one set of connections. */
 export const PG_POOL = Symbol('PG_POOL');
 
-
 /** The store, once the master keys are known to unwrap the keys already stored: a missing one stops start-up. */
 async function eventStore(
   pool: Pool,

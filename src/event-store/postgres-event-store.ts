@@ -295,10 +295,8 @@ export class PostgresEventStore {
   }
 
   /**
-   * Reads the global log in commit-safe order: only events of transactions older than every transaction
-   * still running, ordered by (transaction id, position). A transaction that drew its positions early and
-   * commits late is therefore read after, never skipped. Events come as stored (personal data sealed, old schema
-   * versions): readers decryptAndUpcast and upcast the types they use, so one unreadable event stays one event's problem.
+   * Reads the global log in commit-safe order: see docs/architecture.md#reading-the-global-log-without-skipping.
+   * Events come as stored: readers decryptAndUpcast what they use, so one unreadable event stays one event's problem.
    */
   async readAll({
     after = START,

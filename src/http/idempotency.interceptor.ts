@@ -61,10 +61,9 @@ function scopedKey(request: Request, key: string): string {
 }
 
 /**
- * Idempotency-Key on a command: the first response is stored with the key; the same key with the same request
- * replays it and runs nothing; the same key with another request is refused with 422 while it is remembered.
- * Each claim of a key is a command of its own (its id is in the events' metadata); only a retry of the same request
- * after a 5xx or a crash reuses the id, so the event store can recognise what that earlier run stored.
+ * Idempotency-Key on a command: the same key and request replays the stored response, another request gets 422.
+ * Only a retry after a 5xx or a crash reuses the claim's command id, so the store recognises what that run stored.
+ * See docs/architecture.md#http-idempotency.
  */
 @Injectable()
 export class IdempotencyInterceptor implements NestInterceptor {

@@ -24,11 +24,9 @@ const SUPPORTED = new Set<string>([
 ]);
 
 /**
- * The ValidationPipe's answer to a valid flat body, without class-transformer and class-validator's generic walk
- * (about a twentieth of a deposit's CPU in a profile). It runs the same rules: class-validator's own metadata and constraint instances, as
- * its executor would for a request without groups. It only ever says "valid": anything else (an unknown or nested
- * property, a failed or asynchronous rule, a class that class-transformer would transform) goes to the pipe, which
- * writes the errors.
+ * The ValidationPipe's answer to a valid flat body by the same class-validator rules, without the generic walk (a
+ * twentieth of a deposit's CPU). It only ever says "valid": anything else goes to the pipe, which writes the errors.
+ * See docs/architecture.md#http-input-and-headers.
  */
 export function validatedAsDeclared(metatype: Metatype): Check | undefined {
   const storage = getMetadataStorage();

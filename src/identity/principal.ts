@@ -29,10 +29,8 @@ export function canonicalSubject(subject: string): string {
 }
 
 /**
- * Customer ids are UUIDs: a subject that is one (Keycloak, Cognito, the development issuer) is its own customer
- * id; any other subject (`auth0|5f...`) gets a name-based UUID derived from it, the same for every token. Derived
- * ids are version 8, and a subject that looks like one is derived too: no subject a provider lets a user choose
- * can name another subject's customer.
+ * A subject that is a UUID is its own customer id; any other gets a name-based UUID (version 8) derived from it. A
+ * subject that looks derived is derived too, so no subject a user may choose can name another subject's customer.
  */
 export function customerIdOf(subject: string): string {
   return UUID.test(subject) && !DERIVED.test(subject)

@@ -79,10 +79,8 @@ function storable(value: unknown, max: number): value is string {
 }
 
 /**
- * Verifies bearer tokens (jose): the signature against the JWKS (cached by jose, refetched when a token names a
- * key it does not know, so a rotation at the provider is honoured) or the configured public key, then `iss`,
- * `aud`, `exp` and `nbf` with the configured clock skew. A verified token is remembered, so the signature of a
- * token used for many requests is checked once.
+ * Verifies bearer tokens with jose and remembers the verified ones, so a token reused for many requests has its
+ * signature checked once. See docs/architecture.md#identity-and-access.
  */
 export class TokenVerifier {
   private readonly key: KeyObject | JWTVerifyGetKey;

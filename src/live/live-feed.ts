@@ -52,9 +52,8 @@ export const showsMetadata = (roles: ReadonlySet<Role>): boolean =>
   RAW_EVENTS !== undefined && RAW_EVENTS !== 'public' && reachOf(RAW_EVENTS, roles) !== undefined;
 
 /**
- * One tail of the global log per process, shared by every live subscription: it reads the log once per commit
- * notice (or poll) and hands each event to the subscribers whose filters it passes. A subscriber starting further
- * back reads its own pages until it reaches the feed's position, then joins it. See
+ * One tail of the global log per process, read once per commit notice and shared by every live subscription; one
+ * starting further back reads its own pages until it joins the feed. See
  * docs/architecture.md#live-subscriptions-server-sent-events.
  */
 @Injectable()

@@ -86,10 +86,9 @@ export function nestLogger(config: AppConfig): AppLogger {
 let requestLogger: PinoInstance | undefined;
 
 /**
- * Structured JSON logs (nestjs-pino): Nest's and the app's lines, one line per HTTP request, at LOG_LEVEL. The
- * request line is our own middleware (request-log.ts), not nestjs-pino's: that one runs every request in an
- * AsyncLocalStorage, which on Node 20 hooks every promise of the process (a quarter of a deposit's CPU,
- * bench/findings.md), for request-bound loggers this app does not use.
+ * Structured JSON logs (nestjs-pino) at LOG_LEVEL. The request line is our own middleware: nestjs-pino's runs each
+ * request in an AsyncLocalStorage, which hooks every promise (a quarter of a deposit's CPU, bench/findings.md). See
+ * docs/architecture.md#logs-srclogging.
  */
 @Global()
 @Module({})

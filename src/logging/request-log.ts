@@ -80,11 +80,8 @@ function requestLine(
 type Middleware = (request: Request, response: Response, next: () => void) => void;
 
 /**
- * One line per request when the response is finished (or the client went away), at info; "request failed" for a
- * 5xx or a response that failed. Nothing of the request itself (no URL, query string, headers or body). Written by
- * this middleware rather than pino-http, which made two child loggers and two arrays per request for bindings this
- * line never carries (bench/findings.md, 2026-12-06 evening). The metric is recorded at every level; the line is
- * built only when info is on.
+ * One line per finished (or abandoned) request, at info; "request failed" for a 5xx or a failed response. Nothing
+ * of the request itself (no URL, query, headers or body). Not pino-http: see docs/architecture.md#logs-srclogging.
  */
 export function requestLogMiddleware(logger: Logger): Middleware {
   return (request, response, next) => {

@@ -90,11 +90,9 @@ interface SharedRead {
 }
 
 /**
- * Reads asked for in one turn of the event loop from the same checkpoint, for the same number of events: one
- * statement, its events shared (they are never changed: decrypting or upcasting makes new ones). A commit notice
- * wakes every live worker in the same turn, at the same checkpoint: without this each of them read and parsed
- * the same rows. The statement goes out after every caller of the turn has asked, so none gets a snapshot older
- * than its own call.
+ * Reads asked for in one turn of the event loop from one checkpoint, for one count, share one statement and its
+ * events (never mutated). It goes out after the turn, so no caller gets a snapshot older than its call. See
+ * docs/architecture.md#projections.
  */
 export function sharedReads(log: LogRead): LogRead {
   let turn: Map<string, SharedRead> | undefined;

@@ -72,7 +72,9 @@ describe('ProjectionWorker: reactors', () => {
     });
     await eventually(async () => {
       await worker.drain();
-      expect((await readCheckpointRow(dataSource, target.checkpointName))!.checkpoint).toEqual(until);
+      expect((await readCheckpointRow(dataSource, target.checkpointName))!.checkpoint).toEqual(
+        until,
+      );
     });
     await worker.stop();
   }

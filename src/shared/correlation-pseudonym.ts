@@ -1,10 +1,8 @@
 import { createHmac, createSecretKey, hkdfSync, type KeyObject } from 'node:crypto';
 
 /**
- * A client's correlation id is free text (an e-mail address, say) and what leaves the store (the relay's messages, the
- * correlation index) outlives an erasure: only a UUID is used as it is; any other as an HMAC of it under a key derived
- * from the master key, formatted as a UUID (version 8), stable so that correlation still works and revealing nothing
- * of the text.
+ * A correlation id is free text (an e-mail, say) and what leaves the store outlives an erasure: a UUID is used as
+ * it is, any other as a stable HMAC under a key derived from the master key, formatted as a UUID (version 8).
  */
 export function correlationPseudonym(masterKey: KeyObject): (correlationId: string) => string {
   const key = createSecretKey(

@@ -27,10 +27,9 @@ function notFound(request: Request, response: Response, detail: string, code = '
 }
 
 /**
- * The web console at /console/: index.html and its hashed assets, read from dist/console. Static files, no token
- * (the console's API calls carry one); `/console` redirects to `/console/`; anything else under /console but
- * /console/config.json (a route of WebConsoleController) answers 404 problem+json, and so does every path when the
- * console has not been built. Headers (the console's strict CSP) come from securityHeaders.
+ * The web console's files from dist/console, no token (its API calls carry one). `/console` redirects to `/console/`;
+ * any other path under it but /console/config.json is 404 problem+json, as is every path when the console is unbuilt.
+ * Its CSP comes from securityHeaders.
  */
 export function serveConsole(directory: string = consoleDirectory()) {
   return async (request: Request, response: Response, next: NextFunction): Promise<void> => {

@@ -56,11 +56,8 @@ export const ACCOUNT_EVENT_TYPES: ReadonlyArray<AccountEvent['type']> = [
 ];
 
 /**
- * How each type is stored: the current schema version, the upcasters that lift older stored data, and the
- * personal data. MoneyDeposited v1 had no `source`; we cannot know it for those deposits, so it becomes `unknown`
- * rather than a guess such as `cash` that a report would then count as fact. AccountOpened v1 had no owner: nobody
- * can tell whose it was, so it has none (staff only) rather than a guessed one. The owner's name is personal data
- * of the account: stored encrypted with the account's key, destroyed by an erasure.
+ * Each type's schema version, upcasters and personal data. What v1 did not record reads as `unknown` (a deposit's
+ * source) or as no owner (staff only), never a guess a report would count as fact. See docs/architecture.md#upcasting.
  */
 export const ACCOUNT_EVENT_DEFINITIONS: readonly EventTypeDefinition[] = [
   {

@@ -74,10 +74,9 @@ export async function reaches(
 }
 
 /**
- * Folds an account's stream up to the bounds from the nearest snapshot at or before them (or from its first event),
- * straight from the event store, a page at a time, so the cost is bounded by the snapshot interval rather than by
- * the stream. Returns the steps `keep` selects and the last step folded (the snapshot's own event when nothing
- * follows it). Snapshots missing on the way (an erasure deletes a stream's) are written for the next request.
+ * Folds an account's stream from the nearest snapshot at or before the bounds, so the cost is bounded by the
+ * snapshot interval, not the stream; writes the snapshots missing on the way. Returns the steps `keep` selects and
+ * the last step folded (the snapshot's own event when nothing follows it). See docs/architecture.md#time-travel.
  */
 export async function replayAccount(
   sources: ReplaySources,

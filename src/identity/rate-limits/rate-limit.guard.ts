@@ -71,11 +71,8 @@ function limitsOf(stage: RateLimitStage, config: RateLimitConfig): Limit[] {
 }
 
 /**
- * Counts requests in one-minute windows across all routes (a budget is one for the whole API, not one per route):
- * per client address at the `address` stage, per principal and per principal on EXPENSIVE_ROUTES at the
- * `principal` stage. Over a limit: 429 rate-limited with Retry-After. The counts are kept by a @nestjs/throttler
- * storage; its ThrottlerGuard is not used: it is CommonJS requiring Nest 12's ESM-only @nestjs/common, which Jest
- * cannot load (docs/architecture.md#rate-limits).
+ * One-minute windows, one budget for the whole API: per address, then per principal and per principal on
+ * EXPENSIVE_ROUTES; over a limit, 429 with Retry-After. Not ThrottlerGuard: see docs/architecture.md#rate-limits.
  */
 export class RateLimitGuard implements CanActivate {
   private readonly limits: readonly Limit[];

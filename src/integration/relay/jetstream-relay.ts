@@ -37,10 +37,9 @@ const errCode = (error: unknown) =>
   (error as { api_error?: { err_code?: number } } | undefined)?.api_error?.err_code;
 
 /**
- * Publishes integration events to the stream exactly once, in commit order. Events at or before the stream's
- * last Chronicle-Position are skipped (commit order makes it a high-water mark, whatever the duplicate window);
- * each message expects the stream's last sequence, so none is ever stored after one that was lost; and the msg id
- * lets JetStream drop what a retry sends twice. See docs/architecture.md#integration-events-relay-to-nats-jetstream.
+ * Publishes integration events to the stream exactly once, in commit order: it skips what is at or before the
+ * stream's last Chronicle-Position, chains each message to the one before, and a retry's copy is dropped by msg id.
+ * See docs/architecture.md#integration-events-relay-to-nats-jetstream.
  */
 @Injectable()
 export class JetStreamRelay implements OnModuleInit {

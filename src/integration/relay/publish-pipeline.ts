@@ -8,13 +8,9 @@ export interface PipelineOptions {
   window: number;
   timeoutMs: number;
   /**
-   * The stream's last sequence, as read from it: the first message expects it (Nats-Expected-Last-Sequence) and
-   * every later one expects the id of the message before it (Nats-Expected-Last-Msg-Id). A message that is
-   * refused or lost (another writer stored one in between, a connection dropped) is then never followed by its
-   * successors: each of them expects an id the stream's last message no longer has. A sequence per message
-   * (`chainFrom + i`) would not do: one foreign message refuses exactly one of ours, and the next matches again.
-   * JetStream checks the msg id for a duplicate before any expectation, so a retry of a stored message still
-   * reads as a duplicate. Unset: no expectation (a replay).
+   * The stream's last sequence: the first message expects it, each later one the msg id before it, so nothing is
+   * stored after a lost message (a sequence per message would not do). Unset: no expectation (a replay). See
+   * docs/architecture.md#integration-events-relay-to-nats-jetstream.
    */
   chainFrom?: number;
   metrics?: RelayMetrics;

@@ -17,10 +17,8 @@ export const CHECKOUT_SAGA_EVENT_TYPES: readonly string[] = [
 ];
 
 /**
- * Which saga an event is a message for, which message, and the checkout's correlation id when the event carries it
- * (every message but a dispatch, an operator's request of its own). An answer from the accounts context is matched by
- * its metadata: the saga id names the order and the command id must be the saga's own for that step, so a deposit or
- * withdrawal made over HTTP (whose metadata has no saga id) is never taken for one.
+ * Which saga and message an event is, and the checkout's correlation id when it carries one. Answers match by the
+ * saga's own metadata (saga id and the step's command id), so an HTTP deposit or withdrawal is never taken for one.
  */
 export function messageOf(
   event: PersistedEvent,

@@ -23,10 +23,9 @@ const ATTEMPTS = 3;
 type Routed = NonNullable<ReturnType<typeof messageOf>> & { cause: PersistedEvent };
 
 /**
- * Runs the checkout workflow (domain/checkout.ts) on its messages from the global log: per message, load the
- * saga's stream, decide, carry out the commands, then record the events. `react` runs before the batch's
- * transaction, a saga's messages in log order, sagas side by side. Its timer's index of unanswered requests is
- * the projection `checkout-pending`. See docs/architecture.md#orders-and-the-checkout-saga.
+ * Runs the checkout workflow (domain/checkout.ts) on its messages from the global log, before the batch's
+ * transaction: load, decide, carry out the commands, record the events; a saga's messages in log order, sagas side
+ * by side. See docs/architecture.md#orders-and-the-checkout-saga.
  */
 @Reactor(CHECKOUT_SAGA)
 @Injectable()

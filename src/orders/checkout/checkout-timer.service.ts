@@ -19,10 +19,9 @@ import { isDatabaseUnavailable } from '../../database/database-errors.js';
 const BATCH = 100;
 
 /**
- * The sagas' clock, in the instance that runs the saga (holds its lease). For each request still unanswered
- * (checkout_pending): past the payment's deadline, it appends CheckoutDeadlineReached to the saga's stream
- * (once: the event id is derived) and the saga decides on it in log order, like on any answer; otherwise it
- * sends the request again now and then, which the command id makes harmless.
+ * The sagas' clock, in the instance holding the saga's lease: past a payment's deadline it appends
+ * CheckoutDeadlineReached once (derived event id); before it, it resends the request, which the command id makes
+ * harmless. See docs/architecture.md#orders-and-the-checkout-saga.
  */
 @Injectable()
 export class CheckoutTimer implements OnApplicationBootstrap, BeforeApplicationShutdown {
