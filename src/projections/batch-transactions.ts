@@ -3,7 +3,7 @@ import type { Checkpoint } from '../event-store/event-store.types.js';
 import type { PersistedEvent } from '../event-store/persisted-event.js';
 import { compareCheckpoints } from './checkpoint.js';
 import { blamingEvents } from './dead-letters.js';
-import type { ProjectionHandler } from './projection.js';
+import { type Processor, type ProjectionTransaction, unknownKind } from './processor.js';
 import { lockCheckpointRow, moveCheckpoint, moveCheckpointIfAt } from './projection-checkpoints.js';
 import type { LogReader, Page } from './projection-reader.js';
 import type { RunningStatus } from './worker-state.js';
@@ -36,7 +36,7 @@ export class BatchTransactions {
   constructor(
     private readonly deps: {
       dataSource: DataSource;
-      handler: ProjectionHandler;
+      processor: Processor;
       writesTo: WorkerTarget;
       reads: (type: string) => boolean;
       /** Stored events as the handler reads them: personal data decrypted, lifted to the current schema. */
@@ -49,37 +49,61 @@ export class BatchTransactions {
     events: PersistedEvent[],
     { from, last, status }: { from: Checkpoint; last: Checkpoint; status: RunningStatus },
   ): Promise<void> {
-    const { dataSource, handler, writesTo, reads, decryptAndUpcast } = this.deps;
+    const { processor, writesTo, reads, decryptAndUpcast } = this.deps;
     const relevant = events.filter((event) => reads(event.type));
     if (relevant.length === 0) return this.passOver(from, last, status);
     // Before the transaction: its key lookup never waits for a pooled connection while this one holds another.
-    const decrypted = handler.withoutData
+    const decrypted = processor.handler.withoutData
       ? relevant
       : await blamingEvents(relevant, () => decryptAndUpcast(relevant));
-    // Before the transaction too, so a reactor's commands never hold the horizon back; a rebuild does not react.
-    if (handler.react && !writesTo.schema)
-      await blamingEvents(relevant, () => handler.react!(decrypted));
-    await dataSource.transaction(async (tx) => {
+    const moved = { from, last, status };
+    switch (processor.kind) {
+      case 'projection':
+        return this.inTransaction(moved, (tx) =>
+          blamingEvents(relevant, () => processor.handler.apply(decrypted, tx)),
+        );
+      case 'reactor':
+        // Before the transaction too, so a reactor's commands never hold the horizon back; a rebuild does not react.
+        if (!writesTo.schema)
+          await blamingEvents(relevant, () => processor.handler.react(decrypted));
+        return this.inTransaction(moved, async () => {});
+      case 'consumer':
+        return this.inTransaction(moved, (tx) =>
+          blamingEvents(relevant, () => processor.handler.consume(decrypted, tx)),
+        );
+      default:
+        return unknownKind(processor);
+    }
+  }
+
+  /** One batch's transaction: claim the checkpoint at `from`, do `work`, move it to `last`. */
+  private async inTransaction(
+    { from, last, status }: { from: Checkpoint; last: Checkpoint; status: RunningStatus },
+    work: (tx: EntityManager) => Promise<void>,
+  ): Promise<void> {
+    await this.deps.dataSource.transaction(async (tx) => {
       await this.begin(tx, from);
-      await blamingEvents(relevant, () => handler.apply(decrypted, tx));
-      await moveCheckpoint(tx, writesTo.checkpointName, last, status);
+      await work(tx);
+      await moveCheckpoint(tx, this.deps.writesTo.checkpointName, last, status);
     });
   }
 
   /**
-   * One transaction over pages from `first` on, for up to `maxMs` or until `stopping()`: the handler's `open`
+   * One transaction over pages from `first` on, for up to `maxMs` or until `stopping()`: the read model's `open`
    * writer gets each page (the next is read meanwhile) and writes what it kept in `finish`. Returns the read in
    * flight.
    */
   async writePages(
     first: Page,
     {
+      open,
       reader,
       pageSize,
       maxMs,
       status,
       stopping,
     }: {
+      open: (tx: EntityManager) => ProjectionTransaction;
       reader: LogReader;
       pageSize: number;
       maxMs: number;
@@ -87,7 +111,7 @@ export class BatchTransactions {
       stopping: () => boolean;
     },
   ): Promise<{ last: Checkpoint; applied: number; next?: Promise<Page> }> {
-    const { dataSource, handler, writesTo, reads, decryptAndUpcast } = this.deps;
+    const { dataSource, processor, writesTo, reads, decryptAndUpcast } = this.deps;
     const started = Date.now();
     let applied = 0;
     let last = first.after;
@@ -99,7 +123,7 @@ export class BatchTransactions {
       firstRelevant === lastRelevant ? [lastRelevant!] : [firstRelevant!, lastRelevant!];
     await dataSource.transaction(async (tx) => {
       await this.begin(tx, first.after);
-      const writer = handler.open!(tx);
+      const writer = open(tx);
       let page = first;
       for (;;) {
         const end = page.events[page.events.length - 1].checkpoint;
@@ -111,7 +135,9 @@ export class BatchTransactions {
           firstRelevant ??= relevant[0];
           lastRelevant = relevant[relevant.length - 1];
           await blamingEvents(blamed(), async () =>
-            writer.write(handler.withoutData ? relevant : await decryptAndUpcast(relevant)),
+            writer.write(
+              processor.handler.withoutData ? relevant : await decryptAndUpcast(relevant),
+            ),
           );
         }
         applied += page.events.length;

@@ -1,7 +1,7 @@
 import type { EntityManager, ObjectLiteral } from 'typeorm';
 import type { PersistedEvent } from '../event-store/persisted-event.js';
 import { EntityTable, KEY_SEPARATOR } from './entity-table.js';
-import type { ProjectionTransaction } from './projection.js';
+import type { ProjectionTransaction } from './processor.js';
 
 /** The id of a row with a key of several columns: their values, in the entity's order, joined. */
 export const compositeId = (...values: readonly string[]) => values.join(KEY_SEPARATOR);

@@ -1,11 +1,17 @@
 // The projection engine's public surface: other modules import projections only through this file.
 export { compareCheckpoints, reached } from './checkpoint.js';
-// The shared entity writer and @Reactor (issue 12) change fast: everything they export.
+// The shared entity writer (issue 12) changes fast: everything it exports.
 export * from './entity-projection.js';
-export * from './reactor.js';
 export * from './projection-of.js';
 export { announceEvents, type EventsNotice } from './events-notice.js';
-export { Projection, type ProjectionHandler, type ProjectionTransaction } from './projection.js';
+export {
+  Consumer,
+  Projection,
+  type ProcessorOptions,
+  type ProjectionTransaction,
+  Reactor,
+  type ReadModel,
+} from './processor.js';
 export {
   DependencyUnavailable,
   NothingToSkip,

@@ -21,7 +21,7 @@ import type { NewEvent } from '../event-store/event-store.types.js';
 import type { PersistedEvent } from '../event-store/persisted-event.js';
 import { PostgresEventStore } from '../event-store/postgres-event-store.js';
 import { LEASE_LOCK_SPACE } from './leases.js';
-import { Projection, type ProjectionHandler, type ProjectionTransaction } from './projection.js';
+import { Projection, type ProjectionTransaction, type ReadModel } from './processor.js';
 import { ProjectionRunner } from './projection-runner.service.js';
 
 const PROBE = 'engine-probe';
@@ -40,7 +40,7 @@ const chaos = {
 /** Counts how often each event is applied (a second application shows as times = 2) and in which order. */
 @Projection(PROBE)
 @Injectable()
-class ProbeProjection implements ProjectionHandler {
+class ProbeProjection implements ReadModel {
   readonly eventTypes = ACCOUNT_EVENT_TYPES;
   readonly tables = ['engine_probe'];
 

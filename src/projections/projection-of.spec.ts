@@ -1,6 +1,6 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
 import { EventTypeRegistry } from '../event-store/event-type-registry.js';
-import { PROJECTION_METADATA, type ProjectionHandler } from './projection.js';
+import { PROCESSOR_METADATA, type ReadModel } from './processor.js';
 import {
   type DeclaredProjection,
   EVERY_EVENT_TYPE,
@@ -38,14 +38,17 @@ const handlerOf = (
   registry = new EventTypeRegistry(),
 ) => {
   const Handler = projectionOf(declared);
-  return { Handler, handler: new Handler(registry) as ProjectionHandler };
+  return { Handler, handler: new Handler(registry) as ReadModel };
 };
 
 describe('projectionOf', () => {
   it('runs a declared entity projection under its name, writing only its entity’s table', () => {
     const { Handler, handler } = handlerOf(tallies);
 
-    expect(Reflect.getMetadata(PROJECTION_METADATA, Handler)).toBe('tallies');
+    expect(Reflect.getMetadata(PROCESSOR_METADATA, Handler)).toEqual({
+      name: 'tallies',
+      kind: 'projection',
+    });
     expect(handler.tables).toEqual(['tallies']);
     expect(handler.eventTypes).toEqual(['Counted']);
     expect(handler.withoutMetadata).toBe(true);

@@ -3,7 +3,7 @@ import { type EntityManager, getMetadataArgsStorage, type ObjectLiteral } from '
 import { EventTypeRegistry } from '../event-store/event-type-registry.js';
 import type { PersistedEvent } from '../event-store/persisted-event.js';
 import { type EntityProjection, EntityWriter, writeEntities } from './entity-projection.js';
-import { Projection, type ProjectionHandler, type ProjectionTransaction } from './projection.js';
+import { Projection, type ProjectionTransaction, type ReadModel } from './processor.js';
 
 /** `eventTypes` of a projection over the whole log: every type the modules registered, read at bootstrap. */
 export const EVERY_EVENT_TYPE = 'every registered type';
@@ -17,23 +17,23 @@ export interface DeclaredProjection<
   readonly name: string;
   /** The types `evolve` reads; the others only move its checkpoint. */
   readonly eventTypes: ReadonlyArray<E['type']> | typeof EVERY_EVENT_TYPE;
-  /** See ProjectionHandler: what `evolve` never reads is not read from the log. */
+  /** See ProcessorOptions: what `evolve` never reads is not read from the log. */
   readonly withoutMetadata?: boolean;
   readonly withoutData?: boolean;
 }
 
 /**
- * The provider that runs `declared` as a projection: its table from the entity, its writes through the one
+ * The provider that runs `declared` as a read model: its table from the entity, its writes through the one
  * entity writer (a page per `apply`, several per transaction while catching up). List it in the module's providers.
  */
 export function projectionOf<Row extends ObjectLiteral, E extends { type: string; data: unknown }>(
   declared: DeclaredProjection<Row, E>,
-): Type<ProjectionHandler> {
+): Type<ReadModel> {
   const tables = [tableOf(declared.entity)];
 
   @Projection(declared.name)
   @Injectable()
-  class EntityProjectionHandler implements ProjectionHandler {
+  class EntityProjectionHandler implements ReadModel {
     readonly tables = tables;
     readonly withoutMetadata = declared.withoutMetadata;
     readonly withoutData = declared.withoutData;

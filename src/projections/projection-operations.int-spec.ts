@@ -13,7 +13,7 @@ import { EventTypeRegistry } from '../event-store/event-type-registry.js';
 import type { PersistedEvent } from '../event-store/persisted-event.js';
 import type { PostgresEventStore } from '../event-store/postgres-event-store.js';
 import { ProjectionRunner } from './projection-runner.service.js';
-import { Projection, type ProjectionHandler } from './projection.js';
+import { Projection, type ReadModel } from './processor.js';
 
 const NAME = 'ops-probe';
 // The failures these tests provoke are asserted here, not printed (Nest's testing logger prints errors).
@@ -23,7 +23,7 @@ const behaviour = { broken: false, gate: undefined as Promise<void> | undefined 
 /** Writes one row per event; fails on `poison` events while broken; waits on `gate` inside a rebuild. */
 @Projection(NAME)
 @Injectable()
-class OpsProbeProjection implements ProjectionHandler {
+class OpsProbeProjection implements ReadModel {
   readonly eventTypes = ['Probed'];
   readonly tables = ['ops_probe'];
 

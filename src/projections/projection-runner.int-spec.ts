@@ -13,7 +13,7 @@ import { EventTypeRegistry } from '../event-store/event-type-registry.js';
 import type { PersistedEvent } from '../event-store/persisted-event.js';
 import type { PostgresEventStore } from '../event-store/postgres-event-store.js';
 import { ProjectionRunner } from './projection-runner.service.js';
-import { Projection, type ProjectionHandler } from './projection.js';
+import { Projection, type ReadModel } from './processor.js';
 
 const PROBE = `probe-${randomUUID()}`;
 const POISONED = `poisoned-${randomUUID()}`;
@@ -23,7 +23,7 @@ const logger = new CapturingLogger();
 /** Records every event the runner hands it, across app restarts. */
 @Projection(PROBE)
 @Injectable()
-class ProbeProjection implements ProjectionHandler {
+class ProbeProjection implements ReadModel {
   readonly eventTypes = ACCOUNT_EVENT_TYPES;
   readonly tables = [];
 
@@ -34,7 +34,7 @@ class ProbeProjection implements ProjectionHandler {
 
 @Projection(POISONED)
 @Injectable()
-class PoisonedProjection implements ProjectionHandler {
+class PoisonedProjection implements ReadModel {
   readonly eventTypes = ['Poisoned'];
   readonly tables = [];
 

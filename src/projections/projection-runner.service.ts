@@ -22,7 +22,13 @@ import { CommitNotices, readEventsNotice } from './events-notice.js';
 import { CONTROL_CHANNEL, EVENTS_CHANNEL, Leases } from './leases.js';
 import { type LogRead, projectionLog, sharedReads } from './log-read.js';
 import { type PagedTransactions, pagedTransactions } from './paged-transactions.js';
-import { PROJECTION_METADATA, type ProjectionHandler } from './projection.js';
+import {
+  type Processor,
+  PROCESSOR_METADATA,
+  type ProcessorMetadata,
+  asProcessor,
+  tablesOf,
+} from './processor.js';
 import { DependencyUnavailable, UnknownPosition, UnknownProjection } from './projection.errors.js';
 import {
   ensureCheckpointRow,
@@ -39,13 +45,14 @@ import { isRunning } from './worker-state.js';
 export { NothingToSkip, UnknownPosition, UnknownProjection } from './projection.errors.js';
 
 /**
- * Runs each @Projection where its lease is held, always from its stored checkpoint: a missed wake only delays it.
+ * Runs each @Projection, @Reactor and @Consumer where its lease is held, always from its stored checkpoint: a missed
+ * wake only delays it.
  * See docs/architecture.md#projections.
  */
 @Injectable()
 export class ProjectionRunner implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(ProjectionRunner.name);
-  private readonly handlers = new Map<string, ProjectionHandler>();
+  private readonly processors = new Map<string, Processor>();
   private readonly workers = new Map<string, ProjectionWorker>();
   private readonly progress = new EventEmitter().setMaxListeners(0);
   /** Transactions over several pages hold a pooled connection and borrow another: at most half the pool. */
@@ -76,23 +83,27 @@ export class ProjectionRunner implements OnApplicationBootstrap, BeforeApplicati
   }
 
   get names(): string[] {
-    return [...this.handlers.keys()];
+    return [...this.processors.keys()];
   }
 
   async onApplicationBootstrap(): Promise<void> {
     for (const wrapper of this.discovery.getProviders()) {
-      const name =
-        wrapper.metatype && this.reflector.get<string>(PROJECTION_METADATA, wrapper.metatype);
-      if (!name || !wrapper.instance) continue;
-      this.handlers.set(name, wrapper.instance as ProjectionHandler);
+      const registered =
+        wrapper.metatype &&
+        this.reflector.get<ProcessorMetadata | undefined>(PROCESSOR_METADATA, wrapper.metatype);
+      if (!registered || !wrapper.instance) continue;
+      this.processors.set(registered.name, asProcessor(registered.kind, wrapper.instance));
     }
-    for (const [name, handler] of this.handlers) {
+    for (const [name, processor] of this.processors) {
       const row = await ensureCheckpointRow(this.dataSource, name);
-      this.workers.set(name, this.worker(name, handler, { checkpointName: name }, row.checkpoint));
+      this.workers.set(
+        name,
+        this.worker(name, processor, { checkpointName: name }, row.checkpoint),
+      );
     }
     const { run } = this.config.projections;
     if (run === false) return;
-    const unknown = run === true ? [] : run.filter((name) => !this.handlers.has(name));
+    const unknown = run === true ? [] : run.filter((name) => !this.processors.has(name));
     if (unknown.length > 0) {
       throw new Error(`RUN_PROJECTIONS names no projection called ${unknown.join(', ')}`);
     }
@@ -132,7 +143,7 @@ export class ProjectionRunner implements OnApplicationBootstrap, BeforeApplicati
     for (const [name, worker] of this.workers) {
       if (!this.leases?.holds(name)) continue;
       if (names && !names.includes(name)) continue;
-      if (types && !worker.handler.eventTypes.some((type) => types.has(type))) continue;
+      if (types && !worker.processor.handler.eventTypes.some((type) => types.has(type))) continue;
       worker.wake(mustReach);
     }
   }
@@ -213,26 +224,26 @@ export class ProjectionRunner implements OnApplicationBootstrap, BeforeApplicati
       this.dataSource,
       this.names,
       (name) => this.workers.get(name)?.processed ?? 0,
-      (name) => this.handlers.get(name)?.eventTypes ?? [],
+      (name) => this.processors.get(name)?.handler.eventTypes ?? [],
     );
   }
 
   /** Resumes a failed projection at the event it stopped at (after a fix), wherever it runs. */
   async retry(name: string): Promise<void> {
-    this.handlerOf(name);
+    this.processorOf(name);
     await this.operations.retry(name);
     await this.refresh(name);
   }
 
   /** Moves a failed projection past the one event it stopped at; recorded on its dead letter. */
   async skip(name: string, position: number): Promise<void> {
-    this.handlerOf(name);
+    this.processorOf(name);
     await this.operations.skip(name, position);
     await this.refresh(name);
   }
 
   async deadLetters(name: string): Promise<DeadLetter[]> {
-    this.handlerOf(name);
+    this.processorOf(name);
     return this.operations.deadLetters(name);
   }
 
@@ -244,10 +255,11 @@ export class ProjectionRunner implements OnApplicationBootstrap, BeforeApplicati
     name: string,
     onProgress?: (progress: RebuildProgress) => void,
   ): Promise<{ done: Promise<void> }> {
-    const handler = this.handlerOf(name);
-    const rebuild = new ProjectionRebuild(this.dataSource, this.pool, name, handler.tables);
+    const processor = this.processorOf(name);
+    // A reactor or a consumer has no tables: its rebuild runs it from the start (docs/architecture.md#projections).
+    const rebuild = new ProjectionRebuild(this.dataSource, this.pool, name, tablesOf(processor));
     const { done } = await rebuild.start(
-      (target, start) => this.worker(name, handler, target, start),
+      (target, start) => this.worker(name, processor, target, start),
       onProgress,
     );
     return { done: done.then(() => this.notify()) };
@@ -259,15 +271,15 @@ export class ProjectionRunner implements OnApplicationBootstrap, BeforeApplicati
     ).done;
   }
 
-  private handlerOf(name: string): ProjectionHandler {
-    const handler = this.handlers.get(name);
-    if (!handler) throw new UnknownProjection(name);
-    return handler;
+  private processorOf(name: string): Processor {
+    const processor = this.processors.get(name);
+    if (!processor) throw new UnknownProjection(name);
+    return processor;
   }
 
   private worker(
     name: string,
-    handler: ProjectionHandler,
+    processor: Processor,
     target: WorkerTarget,
     start: Checkpoint,
   ): ProjectionWorker {
@@ -279,7 +291,7 @@ export class ProjectionRunner implements OnApplicationBootstrap, BeforeApplicati
       retryBaseMs,
       wakeIntervalMs,
     } = this.config.projections;
-    return new ProjectionWorker(name, handler, target, start, {
+    return new ProjectionWorker(name, processor, target, start, {
       dataSource: this.dataSource,
       store: this.log,
       options: {

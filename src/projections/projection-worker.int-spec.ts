@@ -8,7 +8,7 @@ import type { Checkpoint, NewEvent } from '../event-store/event-store.types.js';
 import { START } from '../event-store/event-store.types.js';
 import type { PersistedEvent } from '../event-store/persisted-event.js';
 import type { PostgresEventStore } from '../event-store/postgres-event-store.js';
-import type { ProjectionHandler } from './projection.js';
+import type { Processor } from './processor.js';
 import { ensureCheckpointRow, readCheckpointRow } from './projection-checkpoints.js';
 import { pagedTransactions, ProjectionWorker, type WorkerOptions } from './projection-worker.js';
 
@@ -18,7 +18,7 @@ const NAME = 'worker-probe';
  * Counts how often each event is applied. `paged`: also as a writer over several reads (`open`);
  * `failsOnce`: its first write throws, after writing.
  */
-function probe({ paged = false, failsOnce = false } = {}): ProjectionHandler {
+function probe({ paged = false, failsOnce = false } = {}): Processor {
   let failures = failsOnce ? 1 : 0;
   const apply = async (events: readonly PersistedEvent[], tx: EntityManager) => {
     await tx.query(
@@ -31,12 +31,15 @@ function probe({ paged = false, failsOnce = false } = {}): ProjectionHandler {
     throw new Error('fails once, after its writes');
   };
   return {
-    eventTypes: ['Counted'],
-    tables: ['worker_probe'],
-    apply,
-    ...(paged && {
-      open: (tx) => ({ write: (events) => apply(events, tx), finish: async () => {} }),
-    }),
+    kind: 'projection',
+    handler: {
+      eventTypes: ['Counted'],
+      tables: ['worker_probe'],
+      apply,
+      ...(paged && {
+        open: (tx) => ({ write: (events) => apply(events, tx), finish: async () => {} }),
+      }),
+    },
   };
 }
 
@@ -70,13 +73,13 @@ describe('ProjectionWorker', () => {
   const worker = (
     name = NAME,
     {
-      handler = probe(),
+      processor = probe(),
       from = START,
       options = {} as Partial<WorkerOptions>,
       applied = [] as number[],
     } = {},
   ) =>
-    new ProjectionWorker(name, handler, { checkpointName: name }, from, {
+    new ProjectionWorker(name, processor, { checkpointName: name }, from, {
       dataSource,
       store,
       options: { batchSize: 100, retryAttempts: 3, retryBaseMs: 10, ...options },
@@ -233,7 +236,7 @@ describe('ProjectionWorker', () => {
 
       const applied: number[] = [];
       const failing = worker(name, {
-        handler: probe({ paged, failsOnce: true }),
+        processor: probe({ paged, failsOnce: true }),
         from,
         options,
         applied,
@@ -253,7 +256,7 @@ describe('ProjectionWorker', () => {
       const events = await append([1, 2, 3, 4, 5, 6].map(counted));
 
       const applied: number[] = [];
-      const terminated = worker(name, { handler: probe({ paged }), from, options, applied });
+      const terminated = worker(name, { processor: probe({ paged }), from, options, applied });
       await terminated.drain();
       await terminated.stop();
 

@@ -1,4 +1,4 @@
-import type { DataSource } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 import type { Checkpoint } from '../event-store/event-store.types.js';
 import type { PersistedEvent } from '../event-store/persisted-event.js';
 import type { LogRead } from './log-read.js';
@@ -6,7 +6,7 @@ import { BatchTransactions, CheckpointMoved, type WorkerTarget } from './batch-t
 import { compareCheckpoints, reached } from './checkpoint.js';
 import { deadLetterReason, HandlerFailure, recordDeadLetter } from './dead-letters.js';
 import type { PagedTransactions } from './paged-transactions.js';
-import type { ProjectionHandler } from './projection.js';
+import type { Processor, ProjectionTransaction } from './processor.js';
 import {
   readCheckpointRow,
   storeDependencyError,
@@ -83,7 +83,7 @@ export class ProjectionWorker {
 
   constructor(
     readonly name: string,
-    readonly handler: ProjectionHandler,
+    readonly processor: Processor,
     readonly writesTo: WorkerTarget,
     start: Checkpoint,
     private readonly deps: {
@@ -98,12 +98,12 @@ export class ProjectionWorker {
     },
   ) {
     this.checkpoint = start;
-    const types = new Set(handler.eventTypes);
+    const types = new Set(processor.handler.eventTypes);
     this.reads = (type) => types.has(type);
     const { dataSource, decryptAndUpcast } = deps;
     this.batches = new BatchTransactions({
       dataSource,
-      handler,
+      processor,
       writesTo,
       reads: this.reads,
       decryptAndUpcast,
@@ -261,7 +261,7 @@ export class ProjectionWorker {
   private async catchUp(): Promise<void> {
     const { batchSize, maxBatchSize = batchSize } = this.deps.options;
     const sizing = { batchSize, maxBatchSize };
-    const reader = new LogReader(this.deps.store, !this.handler.withoutMetadata);
+    const reader = new LogReader(this.deps.store, !this.processor.handler.withoutMetadata);
     let size = batchSize;
     while (!isHalted(this.current)) {
       const page = await reader.next(this.checkpoint, size);
@@ -271,17 +271,21 @@ export class ProjectionWorker {
         sizing,
         isolating,
         reads: this.reads,
-        maxBatchEvents: this.handler.maxBatchEvents,
+        maxBatchEvents:
+          this.processor.kind === 'reactor' ? this.processor.handler.maxBatchEvents : undefined,
       });
       const { events } = batch;
       size = batch.nextSize;
-      if (batch.full && !isolating && !batch.cut && this.admittedToPagedTransaction()) {
+      const open =
+        batch.full && !isolating && !batch.cut ? this.admittedToPagedTransaction() : undefined;
+      if (open) {
         const status = runningStatusOf(this.current);
         let paged: Awaited<ReturnType<BatchTransactions['writePages']>>;
         try {
           paged = await this.batches.writePages(
             { ...page, events },
             {
+              open,
               reader,
               pageSize: batchSize,
               maxMs: this.deps.options.maxTransactionMs!,
@@ -338,16 +342,17 @@ export class ProjectionWorker {
     this.deps.hooks.onProgress(this, applied);
   }
 
-  /** Whether this batch may open a transaction over several pages; if so, the caller releases the admission. */
-  private admittedToPagedTransaction(): boolean {
+  /**
+   * A read model's `open`, when this batch may open a transaction over several pages (the caller then releases the
+   * admission); a reactor's or a consumer's batches are one read each.
+   */
+  private admittedToPagedTransaction(): ((tx: EntityManager) => ProjectionTransaction) | undefined {
     const { maxTransactionMs = 0 } = this.deps.options;
-    return (
-      maxTransactionMs > 0 &&
-      this.handler.open !== undefined &&
-      this.handler.react === undefined &&
-      this.handler.maxBatchEvents === undefined &&
-      this.deps.paged?.tryAcquire() === true
-    );
+    const { processor } = this;
+    if (maxTransactionMs <= 0 || processor.kind !== 'projection') return undefined;
+    const readModel = processor.handler;
+    if (!readModel.open || this.deps.paged?.tryAcquire() !== true) return undefined;
+    return readModel.open.bind(readModel);
   }
 
   private committed(status: RunningStatus): void {

@@ -7,7 +7,7 @@ import {
   EntityWriter,
   type ProjectedEvent,
   Projection,
-  type ProjectionHandler,
+  type ReadModel,
   type ProjectionTransaction,
   insertRows,
 } from '../../projections/index.js';
@@ -36,7 +36,7 @@ const STATEMENT_LINES: AppendOnlyEntity<AccountTransaction> = {
  */
 @Projection('accounts')
 @Injectable()
-export class AccountsProjection implements ProjectionHandler {
+export class AccountsProjection implements ReadModel {
   readonly eventTypes = ACCOUNT_EVENT_TYPES;
   readonly tables = ['account_balances', 'account_transactions'];
   readonly withoutMetadata = true;

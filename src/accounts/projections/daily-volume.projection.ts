@@ -7,7 +7,7 @@ import {
   EntityWriter,
   type ProjectedEvent,
   Projection,
-  type ProjectionHandler,
+  type ReadModel,
 } from '../../projections/index.js';
 import {
   ACCOUNT_EVENT_TYPES,
@@ -88,7 +88,7 @@ export const volumeCurrencies: EntityProjection<AccountDailyVolumeCurrency, Acco
  */
 @Projection('account-daily-volume')
 @Injectable()
-export class DailyVolumeProjection implements ProjectionHandler {
+export class DailyVolumeProjection implements ReadModel {
   readonly eventTypes = ACCOUNT_EVENT_TYPES;
   readonly tables = ['account_daily_volume', 'account_daily_volume_currencies'];
 

@@ -5,7 +5,7 @@ import { type PersistedEvent, PostgresEventStore } from '../../event-store/index
 import {
   type EntityProjection,
   Projection,
-  type ProjectionHandler,
+  type ReadModel,
   writeEntities,
 } from '../../projections/index.js';
 import { CART_EVENT_TYPES, type CartEvent } from '../domain/cart.events.js';
@@ -20,7 +20,7 @@ const ERASED: CustomerEvent['type'] = 'CustomerPersonalDataErased';
  */
 @Projection('carts')
 @Injectable()
-export class CartsProjection implements ProjectionHandler {
+export class CartsProjection implements ReadModel {
   readonly eventTypes = [...CART_EVENT_TYPES, ...CUSTOMER_EVENT_TYPES];
   readonly tables = ['carts'];
   private readonly carts: EntityProjection<CartRow, CartEvent>;

@@ -5,7 +5,7 @@ import {
   type EntityProjection,
   EntityWriter,
   Projection,
-  type ProjectionHandler,
+  type ReadModel,
   type ProjectionTransaction,
   writeEntities,
 } from '../../projections/index.js';
@@ -16,7 +16,7 @@ import { type CorrelatedEvent, correlationEvents } from './correlation-events.pr
 /** The entity projection `correlationEvents`, over every event of the log that carries a correlation id. */
 @Projection('correlation-events')
 @Injectable()
-export class CorrelationEventsProjection implements ProjectionHandler {
+export class CorrelationEventsProjection implements ReadModel {
   readonly tables = ['correlation_events'];
   readonly withoutData = true;
   private readonly projection: EntityProjection<CorrelationEvent, CorrelatedEvent>;

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../../config/config.js';
 import type { PersistedEvent } from '../../event-store/index.js';
-import { Reactor, type ReactorHandler } from '../../projections/index.js';
+import { Reactor } from '../../projections/index.js';
 import { IntegrationEventRegistry } from '../integration-event-registry.js';
 import {
   correlationPseudonym,
@@ -19,7 +19,7 @@ export const RELAY_PROJECTION = 'integration-relay';
  */
 @Reactor(RELAY_PROJECTION)
 @Injectable()
-export class IntegrationRelayReactor implements ReactorHandler {
+export class IntegrationRelayReactor implements Reactor {
   private readonly subjectPrefix: string;
   private readonly pseudonym: (correlationId: string) => string;
 

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../../config/config.js';
 import { ConcurrencyError, type PersistedEvent } from '../../event-store/index.js';
-import { Reactor, type ReactorHandler } from '../../projections/index.js';
+import { Reactor } from '../../projections/index.js';
 import { concurrently } from '../concurrently.js';
 import {
   decide,
@@ -29,7 +29,7 @@ type Routed = NonNullable<ReturnType<typeof messageOf>> & { cause: PersistedEven
  */
 @Reactor(CHECKOUT_SAGA)
 @Injectable()
-export class CheckoutSagaReactor implements ReactorHandler {
+export class CheckoutSagaReactor implements Reactor {
   readonly eventTypes = CHECKOUT_SAGA_EVENT_TYPES;
   readonly maxBatchEvents = 64;
 

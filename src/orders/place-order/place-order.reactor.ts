@@ -5,7 +5,7 @@ import {
   type PersistedEvent,
   PersonalDataErasedError,
 } from '../../event-store/index.js';
-import { Reactor, type ReactorHandler } from '../../projections/index.js';
+import { Reactor } from '../../projections/index.js';
 import { concurrently } from '../concurrently.js';
 import { place } from '../domain/order.js';
 import { OrderRepository } from '../order.repository.js';
@@ -19,7 +19,7 @@ const CART_CHECKED_OUT: CartCheckedOut['type'] = 'CartCheckedOut';
  */
 @Reactor('order-placement')
 @Injectable()
-export class PlaceOrderReactor implements ReactorHandler {
+export class PlaceOrderReactor implements Reactor {
   readonly eventTypes = [CART_CHECKED_OUT];
   readonly maxBatchEvents = 64;
 
