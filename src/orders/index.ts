@@ -9,3 +9,4 @@ export type {
   PaymentProcessed,
 } from './domain/order.events.js';
 export { ORDER_EVENT_TYPES } from './domain/order.events.js';
+export { customersOfOrders } from './order-customers.js';

@@ -1,10 +1,8 @@
 import type { EntityManager } from 'typeorm';
-import type { OrderPlaced } from '../../orders/index.js';
+import { customersOfOrders } from '../../orders/index.js';
 import type { DeclaredProjection, ProjectedEvent } from '../../projections/index.js';
 import { SHIPMENT_EVENT_TYPES, type ShipmentEvent } from '../domain/shipment.events.js';
 import { ShipmentView } from './shipment-view.entity.js';
-
-const ORDER_PLACED: OrderPlaced['type'] = 'OrderPlaced';
 
 /** A shipment row; `customerToFind` marks one created in this batch, whose customer is looked up before writing. */
 export type ShipmentRow = ShipmentView & { customerToFind?: true };
@@ -63,12 +61,10 @@ export const shipmentViews: DeclaredProjection<ShipmentRow, ShipmentEvent> = {
 async function findCustomers(rows: readonly ShipmentRow[], tx: EntityManager): Promise<void> {
   const created = rows.filter((row) => row.customerToFind);
   if (created.length === 0) return;
-  const found: Array<{ order_id: string; customer_id: string }> = await tx.query(
-    `SELECT substr(stream_id, 7) AS order_id, data->>'customerId' AS customer_id FROM events
-     WHERE stream_id = ANY($1::text[]) AND type = $2`,
-    [created.map((row) => `order-${row.orderId}`), ORDER_PLACED],
+  const customers = await customersOfOrders(
+    tx,
+    created.map((row) => row.orderId),
   );
-  const customers = new Map(found.map((r) => [r.order_id, r.customer_id.toLowerCase()]));
   for (const row of created) {
     row.customerId = customers.get(row.orderId) ?? null;
     row.customerToFind = undefined;
