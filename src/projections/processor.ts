@@ -10,6 +10,8 @@ export interface ProcessorOptions {
   readonly withoutMetadata?: boolean;
   /** It reads no event's `data`: events come as stored (no personal data decrypted, no key lookups, not upcast). */
   readonly withoutData?: boolean;
+  /** While live, a run at most this often (ms; PROJECTION_WAKE_INTERVAL_MS if more): larger batches, fewer transactions. */
+  readonly wakeIntervalMs?: number;
 }
 
 /**

@@ -31,6 +31,7 @@ const tallies: DeclaredProjection<Tally, Counted> = {
     count: (row?.count ?? 0) + 1,
   }),
   withoutMetadata: true,
+  wakeIntervalMs: 250,
 };
 
 const handlerOf = (
@@ -53,6 +54,7 @@ describe('projectionOf', () => {
     expect(handler.eventTypes).toEqual(['Counted']);
     expect(handler.withoutMetadata).toBe(true);
     expect(handler.withoutData).toBeUndefined();
+    expect(handler.wakeIntervalMs).toBe(250);
     expect(handler.open).toBeInstanceOf(Function);
   });
 

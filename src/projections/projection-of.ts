@@ -20,6 +20,7 @@ export interface DeclaredProjection<
   /** See ProcessorOptions: what `evolve` never reads is not read from the log. */
   readonly withoutMetadata?: boolean;
   readonly withoutData?: boolean;
+  readonly wakeIntervalMs?: number;
 }
 
 /**
@@ -37,6 +38,7 @@ export function projectionOf<Row extends ObjectLiteral, E extends { type: string
     readonly tables = tables;
     readonly withoutMetadata = declared.withoutMetadata;
     readonly withoutData = declared.withoutData;
+    readonly wakeIntervalMs = declared.wakeIntervalMs;
 
     constructor(private readonly registry: EventTypeRegistry) {}
 

@@ -300,7 +300,7 @@ export class ProjectionRunner implements OnApplicationBootstrap, BeforeApplicati
         maxTransactionMs,
         retryAttempts,
         retryBaseMs,
-        wakeIntervalMs,
+        wakeIntervalMs: Math.max(wakeIntervalMs, processor.handler.wakeIntervalMs ?? 0),
       },
       paged: this.paged,
       decryptAndUpcast: async (events) =>

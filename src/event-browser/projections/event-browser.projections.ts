@@ -12,6 +12,7 @@ import {
 import { CorrelationKeys } from '../correlation-keys.js';
 import type { CorrelationEvent } from './correlation-event.entity.js';
 import { type CorrelatedEvent, correlationEvents } from './correlation-events.projection.js';
+import { EVENT_BROWSER_WAKE_INTERVAL_MS } from './stream-catalog.projection.js';
 
 /** The entity projection `correlationEvents`, over every event of the log that carries a correlation id. */
 @Projection('correlation-events')
@@ -19,6 +20,7 @@ import { type CorrelatedEvent, correlationEvents } from './correlation-events.pr
 export class CorrelationEventsProjection implements ReadModel {
   readonly tables = ['correlation_events'];
   readonly withoutData = true;
+  readonly wakeIntervalMs = EVENT_BROWSER_WAKE_INTERVAL_MS;
   private readonly projection: EntityProjection<CorrelationEvent, CorrelatedEvent>;
 
   constructor(

@@ -5,6 +5,12 @@ import {
 } from '../../projections/index.js';
 import { StreamCatalogEntry } from './stream-catalog.entity.js';
 
+/**
+ * The console browses the log a quarter of a second late at most: its two projections then run over larger batches
+ * (every deposit woke them; bench/findings.md, 2026-12-07).
+ */
+export const EVENT_BROWSER_WAKE_INTERVAL_MS = 250;
+
 /** Any event of the log: the catalog reads only its stream, type and place. */
 export interface AnyEvent {
   type: string;
@@ -42,6 +48,7 @@ export const streamCatalog: DeclaredProjection<StreamCatalogEntry, AnyEvent> = {
   eventTypes: EVERY_EVENT_TYPE,
   withoutMetadata: true,
   withoutData: true,
+  wakeIntervalMs: EVENT_BROWSER_WAKE_INTERVAL_MS,
   entity: StreamCatalogEntry,
   rowId: (event) => event.streamId,
   evolve: evolveCatalog,
