@@ -15,7 +15,7 @@ import {
   relayConfig,
 } from './support/nats.js';
 import type { RelayCrashPoint } from './support/relay-crash.child.js';
-import { mappedLog, received } from './support/relay-log.js';
+import { expectExactlyOnceInCommitOrder, mappedLog } from './support/relay-log.js';
 import { startTestApp } from './support/test-app.js';
 import { forkTsChild } from './support/ts-child.js';
 
@@ -46,21 +46,6 @@ async function relayCheckpoint(scratch: ScratchDatabase): Promise<number> {
     "SELECT global_position FROM projection_checkpoints WHERE name = 'integration-relay'",
   );
   return rows.length ? Number(rows[0].global_position) : 0;
-}
-
-/** Every mapped event of the log is in the stream once, in commit order, and nothing else is. */
-async function expectExactlyOnceInCommitOrder(
-  scratch: ScratchDatabase,
-  broker: Broker,
-  stream: string,
-) {
-  const expected = (await mappedLog(scratch.pool)).map((e) => e.eventId);
-  const ids = (await broker.messages(stream)).map((m) => received(m).headers['Nats-Msg-Id']);
-  expect({ count: ids.length, distinct: new Set(ids).size }).toEqual({
-    count: expected.length,
-    distinct: expected.length,
-  });
-  expect(ids).toEqual(expected);
 }
 
 async function untilRelayed(running: RunningApp, scratch: ScratchDatabase, timeoutMs = 30_000) {
@@ -120,7 +105,7 @@ async function untilRelayed(running: RunningApp, scratch: ScratchDatabase, timeo
         await sleep(WINDOW_MS + 500);
         running = await startTestApp({ databaseUrl: scratch.url, integration: config });
         await untilRelayed(running, scratch);
-        await expectExactlyOnceInCommitOrder(scratch, broker, config.stream);
+        await expectExactlyOnceInCommitOrder(scratch.pool, broker, config.stream);
       },
     );
 
@@ -170,7 +155,7 @@ async function untilRelayed(running: RunningApp, scratch: ScratchDatabase, timeo
         load = false;
         await Promise.all(writers);
         await untilRelayed(running, scratch);
-        await expectExactlyOnceInCommitOrder(scratch, own, integration.stream);
+        await expectExactlyOnceInCommitOrder(scratch.pool, own, integration.stream);
         expect((await own.messages(integration.stream)).length).toBeGreaterThan(answeredAtKill);
       } finally {
         await running?.close();

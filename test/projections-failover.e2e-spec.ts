@@ -1,6 +1,3 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
-import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
   foldAccounts,
@@ -11,80 +8,15 @@ import {
 } from './support/account-fold.js';
 import { scratchDatabase, type ScratchDatabase } from './support/database.js';
 import { eventually } from './support/eventually.js';
-import { builtDist, ROOT } from './support/built-dist.js';
+import { type AppProcess, ready, startAppProcess } from './support/app-process.js';
+import { builtDist } from './support/built-dist.js';
 import request from './support/http.js';
 
-const MAIN = join(ROOT, 'dist', 'main.js');
 const TAKEOVER_BOUND_MS = 10_000;
 
-/** `dist/` as the process runs it, built when missing or stale (support/built-dist). */
-const buildWhenStale = async (): Promise<void> => void (await builtDist('main.js'));
-
-function freePort(): Promise<number> {
-  return new Promise((done, fail) => {
-    const server = createServer().once('error', fail);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => done(port));
-    });
-  });
-}
-
-interface Instance {
-  name: string;
-  child: ChildProcess;
-  url: string;
-  exited: Promise<void>;
-  output: () => string;
-}
-
+type Instance = AppProcess;
 /** The built app in a process of its own, on the scratch database. */
-async function startInstance(name: string, databaseUrl: string): Promise<Instance> {
-  const port = await freePort();
-  let output = '';
-  const child = spawn(process.execPath, [MAIN], {
-    cwd: ROOT,
-    env: {
-      ...process.env,
-      NODE_OPTIONS: '',
-      NODE_ENV: 'test',
-      DATABASE_URL: databaseUrl,
-      HOST: '127.0.0.1',
-      PORT: String(port),
-      LOG_LEVEL: 'warn',
-      ADMIN_TOKEN: '',
-      RUN_PROJECTIONS: 'true',
-      DB_POOL_SIZE: '5',
-      PROJECTION_LEASE_RETRY_MS: '100',
-      PROJECTION_POLL_MS: '200',
-      // The clients below send hundreds of deposits a second from one address and principal.
-      RATE_LIMIT_PER_MINUTE: '10000000',
-      RATE_LIMIT_IP_PER_MINUTE: '10000000',
-      REDIS_URL: '',
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  child.stdout!.on('data', (chunk) => (output += chunk));
-  child.stderr!.on('data', (chunk) => (output += chunk));
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  return { name, child, url: `http://127.0.0.1:${port}`, exited, output: () => output };
-}
-
-async function ready(instance: Instance): Promise<void> {
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    if (instance.child.exitCode !== null)
-      throw new Error(`${instance.name} exited:\n${instance.output()}`);
-    const ok = await fetch(`${instance.url}/health`).then(
-      (res) => res.ok,
-      () => false,
-    );
-    if (ok) return;
-    if (Date.now() > deadline)
-      throw new Error(`${instance.name} never answered:\n${instance.output()}`);
-    await sleep(100);
-  }
-}
+const startInstance = (name: string, databaseUrl: string) => startAppProcess(name, databaseUrl);
 
 async function post(instance: Instance, path: string, body: unknown) {
   const res = await request(instance.url)
@@ -120,7 +52,7 @@ describe('projections fail over between two processes', () => {
   const instances: Instance[] = [];
 
   beforeAll(async () => {
-    await buildWhenStale();
+    await builtDist('main.js');
     scratch = await scratchDatabase(3);
   }, 300_000);
 

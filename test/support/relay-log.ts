@@ -4,6 +4,7 @@ import { Ajv } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import type { StoredMsg } from 'nats';
 import type pg from 'pg';
+import type { Broker } from './nats.js';
 import { ACCOUNTS_INTEGRATION_EVENTS } from '../../src/accounts/integration/accounts-integration-events.js';
 import { CUSTOMERS_INTEGRATION_EVENTS } from '../../src/customers/integration/customers-integration-events.js';
 import { IntegrationEventRegistry } from '../../src/integration/index.js';
@@ -102,4 +103,20 @@ export function asyncApiValidator(document: {
       errors.push(`${name} payload: ${ajv.errorsText(payload.errors)}`);
     return errors;
   };
+}
+
+/** Every mapped event of the log is in `stream` once, in commit order, and nothing else is; how many there are. */
+export async function expectExactlyOnceInCommitOrder(
+  pool: pg.Pool,
+  broker: Broker,
+  stream: string,
+): Promise<number> {
+  const expected = (await mappedLog(pool)).map((e) => e.eventId);
+  const ids = (await broker.messages(stream)).map((m) => received(m).headers['Nats-Msg-Id']);
+  expect({ count: ids.length, distinct: new Set(ids).size }).toEqual({
+    count: expected.length,
+    distinct: expected.length,
+  });
+  expect(ids).toEqual(expected);
+  return expected.length;
 }
