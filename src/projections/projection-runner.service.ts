@@ -143,7 +143,7 @@ export class ProjectionRunner implements OnApplicationBootstrap, BeforeApplicati
     for (const [name, worker] of this.workers) {
       if (!this.leases?.holds(name)) continue;
       if (names && !names.includes(name)) continue;
-      if (types && !worker.processor.handler.eventTypes.some((type) => types.has(type))) continue;
+      if (types && !worker.readsAnyOf(types)) continue;
       worker.wake(mustReach);
     }
   }

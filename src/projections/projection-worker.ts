@@ -114,6 +114,12 @@ export class ProjectionWorker {
     return this.current;
   }
 
+  /** Whether it reads one of `types`: from the set built once, not the handler's list (every commit asks). */
+  readsAnyOf(types: ReadonlySet<string>): boolean {
+    for (const type of types) if (this.reads(type)) return true;
+    return false;
+  }
+
   get busy(): boolean {
     return this.running !== undefined;
   }
