@@ -175,6 +175,50 @@ describe('the console API: streams, their events, correlations, lag history', ()
     expect(none.body).toMatchObject({ events: [], next: null });
   });
 
+  it("finds a command's own events by its id from the log at once, with no row in the correlation index", async () => {
+    const accounts = accountsApi(running.app.getHttpServer());
+    const { id } = await accounts.open({ initialDeposit: 100 });
+    await accounts.deposit(id, 40);
+    const stream = `account-${id}`;
+    const { body } = await http().get(`/streams/${stream}/events`).expect(200);
+    const [opened, initial, deposited] = body.events as Event[];
+    const correlationId = deposited.metadata.correlationId as string;
+    expect(correlationId).toBe(deposited.metadata.commandId);
+
+    const found = await http().get(`/correlations/${correlationId}/events`).expect(200);
+    expect(found.body).toEqual({ correlationId, events: [deposited], next: null });
+    // Opening with a first deposit is one command: two events.
+    const opening = await http()
+      .get(`/correlations/${opened.metadata.commandId}/events`)
+      .expect(200);
+    expect(opening.body.events).toEqual([opened, initial]);
+    // The catalog's head of a stream is the log's, the moment the stream is catalogued.
+    await eventually(async () =>
+      expect((await streams({ prefix: stream })).streams).toMatchObject([
+        {
+          streamId: stream,
+          version: 3,
+          lastType: 'MoneyDeposited',
+          lastPosition: deposited.position,
+        },
+      ]),
+    );
+    await accounts.deposit(id, 2);
+    expect((await streams({ prefix: stream })).streams).toMatchObject([{ version: 4 }]);
+
+    await eventually(async () => {
+      const { rows } = await db.query(
+        `SELECT global_position::int AS at FROM projection_checkpoints WHERE name = 'correlation-events'`,
+      );
+      expect(rows[0].at).toBeGreaterThanOrEqual(deposited.position);
+    });
+    const { rows } = await db.query(
+      `SELECT count(*)::int AS n FROM correlation_events WHERE correlation_key = $1`,
+      [correlationId],
+    );
+    expect(rows).toEqual([{ n: 0 }]);
+  });
+
   it('finds a free-text correlation id, and stores only its pseudonym', async () => {
     const correlationId = `ada.lovelace.${randomUUID().slice(0, 8)}@example.com`;
     await accountsApi(running.app.getHttpServer())

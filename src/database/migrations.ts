@@ -6,6 +6,7 @@ import { AccountOwners1765000001400 } from '../accounts/migrations/1765000001400
 import { CreateCartReadModels1763798410000 } from '../carts/migrations/1763798410000-create-cart-read-models.js';
 import { SealShippingAddresses1765000001100 } from '../carts/migrations/1765000001100-seal-shipping-addresses.js';
 import { EventBrowser1765000001800 } from '../event-browser/migrations/1765000001800-event-browser.js';
+import { EventBrowserReadsTheLog1765000002100 } from '../event-browser/migrations/1765000002100-event-browser-reads-the-log.js';
 import { CreateEvents1763798400000 } from '../event-store/migrations/1763798400000-create-events.js';
 import { CreateSnapshots1763798400600 } from '../event-store/migrations/1763798400600-create-snapshots.js';
 import { CreatePersonalDataKeys1763798400700 } from '../event-store/migrations/1763798400700-create-personal-data-keys.js';
@@ -51,4 +52,5 @@ export const MIGRATIONS = [
   EventBrowser1765000001800,
   StreamHeads1765000001900,
   AppendByKey1765000002000,
+  EventBrowserReadsTheLog1765000002100,
 ];

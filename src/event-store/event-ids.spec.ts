@@ -1,4 +1,4 @@
-import { commandEventId, deterministicUuid, timeOrderedUuid } from './event-ids.js';
+import { commandEventId, deterministicUuid, eventIdRangeOf, timeOrderedUuid } from './event-ids.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[78][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
@@ -35,5 +35,18 @@ describe('event ids', () => {
     expect(commandEventId(command, 'account-1', 0)).toBe(
       deterministicUuid(command, 'account-1', 0),
     );
+  });
+
+  it("bounds a time-ordered command's event ids by its millisecond, and nothing else", () => {
+    const command = timeOrderedUuid(Date.parse('2026-12-01T10:00:00.000Z'));
+    const range = eventIdRangeOf(command)!;
+    for (const id of [0, 1, 2].map((i) => commandEventId(command, 'account-1', i))) {
+      expect(id >= range.from && id <= range.to).toBe(true);
+    }
+    const next = timeOrderedUuid(Date.parse('2026-12-01T10:00:00.001Z'));
+    expect(commandEventId(next, 'account-1', 0) > range.to).toBe(true);
+    expect(eventIdRangeOf('6f1c2a3e-9b7d-4c1e-8a2b-3c4d5e6f7a8b')).toBeUndefined();
+    expect(eventIdRangeOf(command.toUpperCase())).toBeUndefined();
+    expect(eventIdRangeOf('ada@example.com')).toBeUndefined();
   });
 });

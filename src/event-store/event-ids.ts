@@ -33,3 +33,14 @@ export function commandEventId(commandId: string, streamId: string, index: numbe
   if (commandId[14] !== '7') return derived;
   return `${commandId.slice(0, 13)}${derived.slice(13)}`;
 }
+
+/**
+ * The range of event ids a time-ordered command id (version 7) lends its time to (commandEventId), bounds
+ * included; undefined for any other id. A command's events are found by it through the event-id index.
+ */
+export function eventIdRangeOf(commandId: string): { from: string; to: string } | undefined {
+  if (!/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(commandId))
+    return undefined;
+  const time = commandId.slice(0, 13);
+  return { from: `${time}-0000-0000-000000000000`, to: `${time}-ffff-ffff-ffffffffffff` };
+}

@@ -1,6 +1,6 @@
 // The event store's public surface: other modules import event-store only through this file.
 export type { AggregateDefinition, SnapshotDefinition } from './aggregate.js';
-export { commandEventId, deterministicUuid, timeOrderedUuid } from './event-ids.js';
+export { commandEventId, deterministicUuid, eventIdRangeOf, timeOrderedUuid } from './event-ids.js';
 export {
   type CommandResult,
   EventSourcedRepository,
@@ -43,5 +43,10 @@ export { type AppendResult, PersistedEvent } from './persisted-event.js';
 export { PERSONAL_DATA_ERASED, type PersonalDataDeclaration } from './personal-data.js';
 export type { PersonalDataColumns } from './personal-data-columns.js';
 export { KeyRing, PersonalDataKeys } from './personal-data-keys.js';
-export { type EventRow, PostgresEventStore, type Queryable } from './postgres-event-store.js';
+export {
+  type EventRow,
+  PostgresEventStore,
+  type Queryable,
+  type StreamHead,
+} from './postgres-event-store.js';
 export { type DatedSnapshot, PostgresSnapshotStore } from './postgres-snapshot-store.js';

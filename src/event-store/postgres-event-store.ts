@@ -46,6 +46,14 @@ export interface EventRow {
   transaction_id: string;
 }
 
+/** A stream's last event, as streamHeads reads it. */
+export interface StreamHead {
+  version: number;
+  type: string;
+  position: number;
+  recordedAt: Date;
+}
+
 export interface EventToFold {
   streamVersion: number;
   type: string;
@@ -206,6 +214,36 @@ export class PostgresEventStore {
       values: [streamId],
     });
     return rows[0].version;
+  }
+
+  /** Each stream's last event (its version, type, position and time); a stream with no event is left out. */
+  async streamHeads(streamIds: readonly string[]): Promise<Map<string, StreamHead>> {
+    const { rows } = await this.db.query<{
+      stream_id: string;
+      stream_version: number;
+      type: string;
+      global_position: string;
+      recorded_at: Date;
+    }>({
+      name: 'chronicle_stream_heads',
+      text: `SELECT h.stream_id, h.stream_version, h.type, h.global_position, h.recorded_at
+        FROM unnest($1::text[]) AS s(id)
+        CROSS JOIN LATERAL (
+          SELECT stream_id, stream_version, type, global_position, recorded_at FROM events
+          WHERE stream_id = s.id ORDER BY stream_version DESC LIMIT 1) h`,
+      values: [streamIds],
+    });
+    return new Map(
+      rows.map((row) => [
+        row.stream_id,
+        {
+          version: row.stream_version,
+          type: row.type,
+          position: Number(row.global_position),
+          recordedAt: row.recorded_at,
+        },
+      ]),
+    );
   }
 
   /** What an aggregate needs to fold its stream, and nothing more: the hot path of every command. */

@@ -59,11 +59,7 @@ describe('EntityTable', () => {
     const streamId = `test-${randomUUID()}`;
     const row: StreamCatalogEntry = {
       streamId,
-      category: '',
-      version: 2,
-      lastType: 'Money "de\\posited", {x} NULL',
-      lastPosition: 7,
-      updatedAt: new Date('2026-12-01T10:00:00.000Z'),
+      category: 'Money "de\\posited", {x} NULL',
       types: ['AccountOpened', 'Money "deposited", {x}', ''],
     };
     const table = EntityTable.of({ entity: StreamCatalogEntry }, dataSource.manager);
@@ -71,7 +67,7 @@ describe('EntityTable', () => {
       .transaction(async (tx) => {
         // A table of its own (temporary tables come first on the search path): the test database is not migrated.
         await tx.query(`CREATE TEMP TABLE stream_catalog (stream_id text PRIMARY KEY, category text,
-          version int, last_type text, last_position bigint, updated_at timestamptz, types text[])`);
+          types text[])`);
         await table.upsert(tx, [row]);
         expect(await table.load(tx, [streamId])).toEqual([row]);
         throw new Error('rollback');

@@ -1,3 +1,4 @@
+import { eventIdRangeOf } from '../../event-store/index.js';
 import {
   compositeId,
   type EntityProjection,
@@ -5,12 +6,13 @@ import {
 } from '../../projections/index.js';
 import { CorrelationEvent } from './correlation-event.entity.js';
 
-/** Any event of the log: the correlation index reads only its stream, place and metadata's correlation id. */
+/** Any event of the log: the correlation index reads only its id, stream, place and metadata's two ids. */
 export interface CorrelatedEvent {
   type: string;
   data: unknown;
+  eventId: string;
   streamId: string;
-  metadata: { correlationId?: unknown };
+  metadata: { correlationId?: unknown; commandId?: unknown };
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -21,13 +23,26 @@ export const correlationKeyOf =
   (correlationId: string): string =>
     UUID.test(correlationId) ? correlationId : pseudonym(correlationId);
 
-/** `correlation_events`: one row per event that carries a correlation id; written once, never changed. */
+/**
+ * An event of a command correlated with itself (no X-Correlation-Id: most of them) whose id the command's id lent
+ * its time to: the log finds it by that range of event ids (eventIdRangeOf), so the index holds no row for it.
+ */
+export function foundByItsCommand(event: Pick<CorrelatedEvent, 'eventId' | 'metadata'>): boolean {
+  const { correlationId, commandId } = event.metadata;
+  if (typeof commandId !== 'string' || correlationId !== commandId) return false;
+  const range = eventIdRangeOf(commandId);
+  return range !== undefined && event.eventId >= range.from && event.eventId <= range.to;
+}
+
+/** `correlation_events`: one row per event that carries a correlation id the log cannot find it by; never changed. */
 export function correlationEvents(
   keyOf: (correlationId: string) => string,
 ): EntityProjection<CorrelationEvent, CorrelatedEvent> {
   const keyOfEvent = (event: ProjectedEvent<CorrelatedEvent>): string | null => {
     const { correlationId } = event.metadata;
-    return typeof correlationId === 'string' && correlationId !== '' ? keyOf(correlationId) : null;
+    if (typeof correlationId !== 'string' || correlationId === '' || foundByItsCommand(event))
+      return null;
+    return keyOf(correlationId);
   };
   return {
     entity: CorrelationEvent,

@@ -1,7 +1,9 @@
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
-import { bigintAsNumber } from '../../shared/bigint.transformer.js';
 
-/** One row per stream of the log, for searching streams by id prefix, category and event type. */
+/**
+ * One row per stream of the log, for searching streams by id prefix, category and event type. A stream's head
+ * (version, last event) is read from the log per page, so an event of a type the stream already holds writes nothing.
+ */
 @Entity('stream_catalog')
 @Index('stream_catalog_by_category', ['category', 'streamId'])
 // GIN, made by the migration: TypeORM cannot declare its method, so schema sync leaves it alone.
@@ -14,18 +16,6 @@ export class StreamCatalogEntry {
   /** The part of the stream id before its first '-'. */
   @Column({ type: 'text', collation: 'C' })
   category: string;
-
-  @Column('int')
-  version: number;
-
-  @Column('text', { name: 'last_type' })
-  lastType: string;
-
-  @Column('bigint', { name: 'last_position', transformer: bigintAsNumber })
-  lastPosition: number;
-
-  @Column('timestamptz', { name: 'updated_at' })
-  updatedAt: Date;
 
   /** Every event type the stream holds (GIN index `stream_catalog_by_type`, made by the migration). */
   @Column('text', { array: true })

@@ -24,21 +24,16 @@ export const categoryOf = (streamId: string): string => {
   return dash < 0 ? streamId : streamId.slice(0, dash);
 };
 
-/** An event the row already reflects (a batch read again after a crash) changes nothing. */
+/** A stream's first event catalogues it, a type it did not hold yet adds that type; any other event changes nothing. */
 export function evolveCatalog(
   row: StreamCatalogEntry | null,
   event: ProjectedEvent<AnyEvent>,
 ): StreamCatalogEntry | null {
-  if (row && event.streamVersion <= row.version) return row;
-  const types = row?.types ?? [];
+  if (row?.types.includes(event.type)) return row;
   return {
     streamId: event.streamId,
     category: row?.category ?? categoryOf(event.streamId),
-    version: event.streamVersion,
-    lastType: event.type,
-    lastPosition: event.globalPosition,
-    updatedAt: event.recordedAt,
-    types: types.includes(event.type) ? types : [...types, event.type],
+    types: [...(row?.types ?? []), event.type],
   };
 }
 
@@ -53,5 +48,6 @@ export const streamCatalog: DeclaredProjection<StreamCatalogEntry, AnyEvent> = {
   rowId: (event) => event.streamId,
   evolve: evolveCatalog,
   insertOnly: ['category'],
-  overwriteWhen: 't.version < EXCLUDED.version',
+  // A batch read again after a crash may know fewer types than the row it meets.
+  overwriteWhen: 'NOT t.types @> EXCLUDED.types',
 };
