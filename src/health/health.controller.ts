@@ -144,28 +144,26 @@ export class HealthController {
       if (!(error instanceof ServiceUnavailableException)) throw error;
       const result = error.getResponse() as HealthCheckResult;
       const failed = Object.keys(result.error ?? {});
-      throw new HttpProblem(
-        503,
-        'not-ready',
-        result.status === 'shutting_down'
-          ? 'The instance is shutting down'
-          : `Not ready: ${failed.join(', ')} down`,
-        { checks: result.details ?? {} },
-      );
+      throw new HttpProblem({
+        status: 503,
+        code: 'not-ready',
+        detail:
+          result.status === 'shutting_down'
+            ? 'The instance is shutting down'
+            : `Not ready: ${failed.join(', ')} down`,
+        extensions: { checks: result.details ?? {} },
+      });
     }
   }
 }
 
 function down(extensions: Record<string, unknown> = {}): HttpProblem {
   const { body, headers } = databaseUnavailable();
-  return new HttpProblem(
-    503,
-    'database-unavailable',
-    body.detail!,
-    {
-      database: 'down',
-      ...extensions,
-    },
+  return new HttpProblem({
+    status: 503,
+    code: 'database-unavailable',
+    detail: body.detail!,
+    extensions: { database: 'down', ...extensions },
     headers,
-  );
+  });
 }

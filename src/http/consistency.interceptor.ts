@@ -73,13 +73,13 @@ export class ConsistencyInterceptor implements NestInterceptor {
     return from(caughtUp).pipe(
       mergeMap((caughtUp) => {
         if (!caughtUp) {
-          throw new HttpProblem(
-            503,
-            'consistency-timeout',
-            `The read model has not reached position ${position} within ${this.config.consistencyTimeoutMs} ms`,
-            { position },
-            { 'Retry-After': '1' },
-          );
+          throw new HttpProblem({
+            status: 503,
+            code: 'consistency-timeout',
+            detail: `The read model has not reached position ${position} within ${this.config.consistencyTimeoutMs} ms`,
+            extensions: { position },
+            headers: { 'Retry-After': '1' },
+          });
         }
         return next.handle();
       }),

@@ -194,20 +194,19 @@ export class IdempotencyInterceptor implements NestInterceptor {
     )) as StoredKey[];
     if (!stored) return this.claim(key, fingerprint);
     if (!fingerprint.accepted.includes(stored.request_hash)) {
-      throw new HttpProblem(
-        422,
-        'idempotency-key-reused',
-        'This Idempotency-Key was already used with a different request',
-      );
+      throw new HttpProblem({
+        status: 422,
+        code: 'idempotency-key-reused',
+        detail: 'This Idempotency-Key was already used with a different request',
+      });
     }
     if (stored.state !== 'completed') {
-      throw new HttpProblem(
-        409,
-        'idempotency-key-in-progress',
-        'A request with this Idempotency-Key is still being processed',
-        {},
-        { 'Retry-After': '1' },
-      );
+      throw new HttpProblem({
+        status: 409,
+        code: 'idempotency-key-in-progress',
+        detail: 'A request with this Idempotency-Key is still being processed',
+        headers: { 'Retry-After': '1' },
+      });
     }
     throw new ReplayedResponse(
       stored.status_code ?? 200,

@@ -78,16 +78,29 @@ export class ReplayedResponse extends Error {
   }
 }
 
+/** What an HttpProblem answers; `code` ends the problem's `type` URI and gives its title. */
+export interface HttpProblemFields {
+  status: number;
+  code: string;
+  detail: string;
+  /** Members added to the body after `detail`. */
+  extensions?: Record<string, unknown>;
+  headers?: Record<string, string>;
+}
+
 /** An HTTP-level refusal that is not a domain rule (e.g. 503 while a read model catches up). */
 export class HttpProblem extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-    readonly extensions: Record<string, unknown> = {},
-    readonly headers: Record<string, string> = {},
-  ) {
-    super(message);
+  readonly status: number;
+  readonly code: string;
+  readonly extensions: Record<string, unknown>;
+  readonly headers: Record<string, string>;
+
+  constructor({ status, code, detail, extensions = {}, headers = {} }: HttpProblemFields) {
+    super(detail);
+    this.status = status;
+    this.code = code;
+    this.extensions = extensions;
+    this.headers = headers;
   }
 }
 

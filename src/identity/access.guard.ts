@@ -21,7 +21,12 @@ function unauthorized(detail: string, error?: string): HttpProblem {
   const challenge = error
     ? `${CHALLENGE}, error="${error}", error_description="${detail}"`
     : CHALLENGE;
-  return new HttpProblem(401, 'unauthorized', detail, {}, { 'WWW-Authenticate': challenge });
+  return new HttpProblem({
+    status: 401,
+    code: 'unauthorized',
+    detail,
+    headers: { 'WWW-Authenticate': challenge },
+  });
 }
 
 /**
@@ -49,24 +54,31 @@ export class AccessGuard implements CanActivate {
       const principal = await this.verifier.verify(token);
       if (policy === undefined) {
         this.logger.error(`${route} has no rule in ACCESS_POLICY: refused to everyone`);
-        throw new HttpProblem(403, 'forbidden', 'Nobody may call this route');
+        throw new HttpProblem({
+          status: 403,
+          code: 'forbidden',
+          detail: 'Nobody may call this route',
+        });
       }
       const reach = reachOf(policy, principal.roles);
       if (!reach) {
         const roles = [...principal.roles].join(', ') || 'none';
-        throw new HttpProblem(403, 'forbidden', `Your roles (${roles}) do not allow ${route}`);
+        throw new HttpProblem({
+          status: 403,
+          code: 'forbidden',
+          detail: `Your roles (${roles}) do not allow ${route}`,
+        });
       }
       access = reach === 'own' ? { principal, ownedBy: principal.customerId } : { principal };
     } catch (error) {
       if (error instanceof InvalidToken) throw unauthorized(error.message, 'invalid_token');
       if (error instanceof IdentityProviderUnavailable)
-        throw new HttpProblem(
-          503,
-          'identity-provider-unavailable',
-          error.message,
-          {},
-          { 'Retry-After': '5' },
-        );
+        throw new HttpProblem({
+          status: 503,
+          code: 'identity-provider-unavailable',
+          detail: error.message,
+          headers: { 'Retry-After': '5' },
+        });
       throw error;
     }
     request[ACCESS] = access;

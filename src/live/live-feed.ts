@@ -142,13 +142,13 @@ export class LiveFeed implements OnModuleInit, BeforeApplicationShutdown {
     if (this.closed || this.connections.size >= maxConnections) throw this.atCapacity();
     const held = this.perPrincipal.get(follow.principalKey) ?? 0;
     if (held >= maxPerPrincipal)
-      throw new HttpProblem(
-        429,
-        'too-many-subscriptions',
-        `You have ${held} live subscriptions open, the most one principal may hold; close one first`,
-        { limit: maxPerPrincipal },
-        { 'Retry-After': RETRY_AFTER_SECONDS },
-      );
+      throw new HttpProblem({
+        status: 429,
+        code: 'too-many-subscriptions',
+        detail: `You have ${held} live subscriptions open, the most one principal may hold; close one first`,
+        extensions: { limit: maxPerPrincipal },
+        headers: { 'Retry-After': RETRY_AFTER_SECONDS },
+      });
     const connection = new LiveConnection(response, {
       ...follow,
       limits: { events: bufferEvents, bytes: bufferBytes },
@@ -176,15 +176,12 @@ export class LiveFeed implements OnModuleInit, BeforeApplicationShutdown {
     const detail = this.closed
       ? 'This instance is shutting down; retry later'
       : `This instance serves ${maxConnections} live subscriptions at most; retry later`;
-    return new HttpProblem(
-      503,
-      'live-capacity-reached',
+    return new HttpProblem({
+      status: 503,
+      code: 'live-capacity-reached',
       detail,
-      {},
-      {
-        'Retry-After': RETRY_AFTER_SECONDS,
-      },
-    );
+      headers: { 'Retry-After': RETRY_AFTER_SECONDS },
+    });
   }
 
   private start(): Promise<void> {

@@ -23,7 +23,7 @@ const REVALIDATE = 'no-cache';
 const ASSET = /^\/assets\/[A-Za-z0-9_-][A-Za-z0-9_.-]{0,200}$/;
 
 function notFound(request: Request, response: Response, detail: string, code = 'not-found'): void {
-  sendProblem(request, response, toProblem(new HttpProblem(404, code, detail)));
+  sendProblem(request, response, toProblem(new HttpProblem({ status: 404, code, detail })));
 }
 
 /**
@@ -41,13 +41,12 @@ export function serveConsole(directory: string = consoleDirectory()) {
         request,
         response,
         toProblem(
-          new HttpProblem(
-            405,
-            'method-not-allowed',
-            'The console is static files: GET only',
-            {},
-            { Allow: 'GET, HEAD' },
-          ),
+          new HttpProblem({
+            status: 405,
+            code: 'method-not-allowed',
+            detail: 'The console is static files: GET only',
+            headers: { Allow: 'GET, HEAD' },
+          }),
         ),
       );
       return;

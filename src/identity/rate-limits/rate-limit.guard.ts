@@ -106,13 +106,12 @@ export class RateLimitGuard implements CanActivate {
   private refuse(limit: Limit, secondsBlocked: number): HttpProblem {
     const retryAfter = Math.max(1, secondsBlocked);
     this.metrics.rateLimited.inc({ limit: limit.name });
-    return new HttpProblem(
-      429,
-      'rate-limited',
-      `More than ${limit.perMinute} requests a minute ${limit.refusal}: retry in ${retryAfter} s`,
-      {},
-      { 'Retry-After': String(retryAfter) },
-    );
+    return new HttpProblem({
+      status: 429,
+      code: 'rate-limited',
+      detail: `More than ${limit.perMinute} requests a minute ${limit.refusal}: retry in ${retryAfter} s`,
+      headers: { 'Retry-After': String(retryAfter) },
+    });
   }
 }
 
