@@ -14,3 +14,4 @@ export {
 } from './commands/withdraw-money/withdraw-money.command.js';
 export { DepositMoneyCommand } from './commands/deposit-money/deposit-money.command.js';
 export { OpenAccountCommand } from './commands/open-account/open-account.command.js';
+export { ACCOUNTS_INTEGRATION_EVENTS } from './integration/accounts-integration-events.js';

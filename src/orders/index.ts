@@ -10,3 +10,4 @@ export type {
 } from './domain/order.events.js';
 export { ORDER_EVENT_TYPES } from './domain/order.events.js';
 export { customersOfOrders } from './order-customers.js';
+export { ORDERS_INTEGRATION_EVENTS } from './integration/orders-integration-events.js';

@@ -6,3 +6,4 @@ export type {
   ShipmentEvent,
 } from './domain/shipment.events.js';
 export { SHIPMENT_EVENT_TYPES } from './domain/shipment.events.js';
+export { SHIPPING_INTEGRATION_EVENTS } from './integration/shipping-integration-events.js';

@@ -1,11 +1,11 @@
 import specs from '@asyncapi/specs';
 import { Ajv } from 'ajv';
 import addFormatsModule from 'ajv-formats';
-import { ACCOUNTS_INTEGRATION_EVENTS } from '../../accounts/integration/accounts-integration-events.js';
+import { ACCOUNTS_INTEGRATION_EVENTS } from '../../accounts/index.js';
 import { integrationConfig } from '../../config/integration-config.js';
-import { CUSTOMERS_INTEGRATION_EVENTS } from '../../customers/integration/customers-integration-events.js';
-import { ORDERS_INTEGRATION_EVENTS } from '../../orders/integration/orders-integration-events.js';
-import { SHIPPING_INTEGRATION_EVENTS } from '../../shipping/integration/shipping-integration-events.js';
+import { CUSTOMERS_INTEGRATION_EVENTS } from '../../customers/index.js';
+import { ORDERS_INTEGRATION_EVENTS } from '../../orders/index.js';
+import { SHIPPING_INTEGRATION_EVENTS } from '../../shipping/index.js';
 import { asyncApiDocument } from './asyncapi-document.js';
 
 const addFormats = addFormatsModule.default;
