@@ -8,7 +8,11 @@
  *
  * @type {import('dependency-cruiser').IConfiguration}
  */
-const CONTEXTS = '(accounts|carts|customers|orders|shipping)';
+// Contexts: every src/ folder but the cores (own rules below) and the infrastructure that owns no events or rules.
+const NOT_CONTEXTS = '(?:event-store|projections|cli|config|database|health|http|logging|metrics|shared)';
+// $1, the importing context, is this pattern's only capturing group.
+const CONTEXT = `^src/(?!${NOT_CONTEXTS}/)([^/]+)/`;
+const ANY_CONTEXT = `^src/(?!${NOT_CONTEXTS}/)[^/]+/`;
 const TEST_FILES = ['\\.(spec|int-spec|e2e-spec)\\.ts$', '(^|/)testing/'];
 
 module.exports = {
@@ -19,14 +23,13 @@ module.exports = {
       comment:
         'A bounded context may use another context only through its public barrel ' +
         'src/<context>/index.ts, never its internals.',
-      // Only contexts are constrained; shared infrastructure such as src/database (the TypeORM
-      // DataSource lists every context's entities and migrations) and src/app.module.ts are
-      // composition roots. Use from: { path: '^src/([^/]+)/' } to constrain every src/ folder.
-      from: { path: `^src/${CONTEXTS}/` },
+      // Only contexts are constrained: src/database (it lists every context's entities and migrations), the CLI
+      // and src/app.module.ts are composition roots.
+      from: { path: CONTEXT },
       to: {
-        path: `^src/${CONTEXTS}/`,
-        // $1 is the "from" context: imports inside one's own context stay legal.
-        pathNot: ['^src/$1/', `^src/${CONTEXTS}/index\\.ts$`],
+        path: ANY_CONTEXT,
+        // Its own files, and other contexts' test helpers (testing/), as for the cores.
+        pathNot: ['^src/$1/', '^src/[^/]+/index\\.ts$', '^src/[^/]+/testing/'],
       },
     },
     {
