@@ -4,7 +4,7 @@ import { projectionOf } from '../projections/index.js';
 import { CorrelationKeys } from './correlation-keys.js';
 import { EventBrowserController } from './event-browser.controller.js';
 import { CorrelationEvent } from './projections/correlation-event.entity.js';
-import { CorrelationEventsProjection } from './projections/event-browser.projections.js';
+import { correlationEvents } from './projections/correlation-events.projection.js';
 import { StreamCatalogEntry } from './projections/stream-catalog.entity.js';
 import { streamCatalog } from './projections/stream-catalog.projection.js';
 import { GetCorrelatedEventsHandler } from './queries/get-correlated-events/get-correlated-events.handler.js';
@@ -18,7 +18,7 @@ import { SearchStreamsHandler } from './queries/search-streams/search-streams.ha
   providers: [
     CorrelationKeys,
     projectionOf(streamCatalog),
-    CorrelationEventsProjection,
+    projectionOf(correlationEvents, { inject: [CorrelationKeys] }),
     SearchStreamsHandler,
     GetStreamEventsHandler,
     GetCorrelatedEventsHandler,

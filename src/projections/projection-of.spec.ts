@@ -1,3 +1,5 @@
+import { Injectable } from '@nestjs/common';
+import { Test } from '@nestjs/testing';
 import { Column, Entity, PrimaryColumn } from 'typeorm';
 import { EventTypeRegistry } from '../event-store/event-type-registry.js';
 import { PROCESSOR_METADATA, type ReadModel } from './processor.js';
@@ -42,6 +44,26 @@ const handlerOf = (
   return { Handler, handler: new Handler(registry) as ReadModel };
 };
 
+/** A provider a declaration is built from. */
+@Injectable()
+class Pace {
+  readonly wakeIntervalMs = 125;
+}
+
+const pacedTallies = (pace: Pace, name: string): DeclaredProjection<Tally, Counted> => ({
+  ...tallies,
+  name,
+  wakeIntervalMs: pace.wakeIntervalMs,
+});
+
+/** The provider `Handler` as Nest builds it, given the registry and `providers`. */
+const built = async (Handler: ReturnType<typeof projectionOf>, providers: unknown[] = []) => {
+  const moduleRef = await Test.createTestingModule({
+    providers: [EventTypeRegistry, Handler, ...(providers as [])],
+  }).compile();
+  return moduleRef.get<ReadModel>(Handler);
+};
+
 describe('projectionOf', () => {
   it('runs a declared entity projection under its name, writing only its entity’s table', () => {
     const { Handler, handler } = handlerOf(tallies);
@@ -69,5 +91,29 @@ describe('projectionOf', () => {
   it('refuses an entity whose table the naming strategy would choose', () => {
     expect(() => tableOf(Unnamed)).toThrow('Unnamed is not an @Entity with its table named');
     expect(tableOf(Tally)).toBe('tallies');
+  });
+
+  it('builds a declaration from the providers it injects, named once built', async () => {
+    const Handler = projectionOf(pacedTallies, { inject: [Pace, 'TALLY_NAME'] });
+    expect(Handler.name).toBe('Projection(pacedTallies)');
+
+    const handler = await built(Handler, [Pace, { provide: 'TALLY_NAME', useValue: 'tallies' }]);
+
+    expect(Reflect.getMetadata(PROCESSOR_METADATA, Handler)).toEqual({
+      name: 'tallies',
+      kind: 'projection',
+    });
+    expect(handler.tables).toEqual(['tallies']);
+    expect(handler.eventTypes).toEqual(['Counted']);
+    expect(handler.wakeIntervalMs).toBe(125);
+  });
+
+  it('injects only the registry into a declaration that needs no provider', async () => {
+    const Handler = projectionOf(tallies);
+
+    const handler = await built(Handler);
+
+    expect(handler.tables).toEqual(['tallies']);
+    expect(Handler.name).toBe('Projection(tallies)');
   });
 });

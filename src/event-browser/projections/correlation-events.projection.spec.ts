@@ -1,13 +1,10 @@
 import { at, projectionSpecFor } from '../../projections/testing/entity-projection-spec.js';
 import { commandEventId, timeOrderedUuid } from '../../event-store/index.js';
-import {
-  type CorrelatedEvent,
-  correlationEvents,
-  correlationKeyOf,
-} from './correlation-events.projection.js';
+import { correlationKeyOf } from '../correlation-keys.js';
+import { type CorrelatedEvent, correlationEvents } from './correlation-events.projection.js';
 
 const keyOf = correlationKeyOf((text) => `pseudonym(${text.length})`);
-const given = projectionSpecFor(correlationEvents(keyOf));
+const given = projectionSpecFor(correlationEvents({ of: keyOf }));
 const correlationId = '8c1d2e3f-4a5b-4c6d-8e7f-9a0b1c2d3e4f';
 const event = (streamId: string, correlation?: unknown): CorrelatedEvent => ({
   type: 'Something',

@@ -1,10 +1,13 @@
 import { eventIdRangeOf } from '../../event-store/index.js';
 import {
   compositeId,
-  type EntityProjection,
+  type DeclaredProjection,
+  EVERY_EVENT_TYPE,
   type ProjectedEvent,
 } from '../../projections/index.js';
+import type { CorrelationKeys } from '../correlation-keys.js';
 import { CorrelationEvent } from './correlation-event.entity.js';
+import { EVENT_BROWSER_WAKE_INTERVAL_MS } from './stream-catalog.projection.js';
 
 /** Any event of the log: the correlation index reads only its id, stream, place and metadata's two ids. */
 export interface CorrelatedEvent {
@@ -14,14 +17,6 @@ export interface CorrelatedEvent {
   streamId: string;
   metadata: { correlationId?: unknown; commandId?: unknown };
 }
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-/** The key a correlation id is stored under: a UUID as it is, any other text only as its pseudonym. */
-export const correlationKeyOf =
-  (pseudonym: (correlationId: string) => string) =>
-  (correlationId: string): string =>
-    UUID.test(correlationId) ? correlationId : pseudonym(correlationId);
 
 /**
  * An event of a command correlated with itself (no X-Correlation-Id: most of them) whose id the command's id lent
@@ -34,10 +29,13 @@ export function foundByItsCommand(event: Pick<CorrelatedEvent, 'eventId' | 'meta
   return range !== undefined && event.eventId >= range.from && event.eventId <= range.to;
 }
 
-/** `correlation_events`: one row per event that carries a correlation id the log cannot find it by; never changed. */
-export function correlationEvents(
-  keyOf: (correlationId: string) => string,
-): EntityProjection<CorrelationEvent, CorrelatedEvent> {
+/**
+ * `correlation_events`: one row per event of the log that carries a correlation id the log cannot find it by
+ * (foundByItsCommand), under its key; written once, never changed.
+ */
+export function correlationEvents({
+  of: keyOf,
+}: CorrelationKeys): DeclaredProjection<CorrelationEvent, CorrelatedEvent> {
   const keyOfEvent = (event: ProjectedEvent<CorrelatedEvent>): string | null => {
     const { correlationId } = event.metadata;
     if (typeof correlationId !== 'string' || correlationId === '' || foundByItsCommand(event))
@@ -45,6 +43,10 @@ export function correlationEvents(
     return keyOf(correlationId);
   };
   return {
+    name: 'correlation-events',
+    eventTypes: EVERY_EVENT_TYPE,
+    withoutData: true,
+    wakeIntervalMs: EVENT_BROWSER_WAKE_INTERVAL_MS,
     entity: CorrelationEvent,
     appendOnly: true,
     rowId: (event) => {
