@@ -34,6 +34,7 @@ const STATEMENT_LINES: AppendOnlyEntity<AccountTransaction> = {
  * Balances (the entity projection `accountBalances`, each touched row written once per transaction) and the
  * statement lines its fold yields, inserted once per page.
  */
+// A class, not a declaration: its fold also yields a second entity's rows, inserted while the next page folds.
 @Projection('accounts')
 @Injectable()
 export class AccountsProjection implements ReadModel {

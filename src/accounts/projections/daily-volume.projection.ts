@@ -86,6 +86,7 @@ export const volumeCurrencies: EntityProjection<AccountDailyVolumeCurrency, Acco
  * of this projection's own (a rebuild never depends on another read model); the batch's money events, given their
  * account's currency, then fold into the day's rows.
  */
+// A class, not a declaration: a money event's row is keyed by its account's currency, another entity's row.
 @Projection('account-daily-volume')
 @Injectable()
 export class DailyVolumeProjection implements ReadModel {

@@ -18,6 +18,7 @@ const ERASED: CustomerEvent['type'] = 'CustomerPersonalDataErased';
  * The entity projection `cartViews`, then a customer's erasure: it drops the ciphertext of all their carts in one
  * statement, after the upsert (docs/architecture.md#personal-data-in-read-models).
  */
+// A class, not a declaration: an erasure updates every cart of the customer, rows no event's `rowId` names.
 @Projection('carts')
 @Injectable()
 export class CartsProjection implements ReadModel {
