@@ -1,3 +1,4 @@
+import { EVERY_EVENT_TYPE } from '../../projections/index.js';
 import { at, projectionSpecFor } from '../../projections/testing/entity-projection-spec.js';
 import { commandEventId, timeOrderedUuid } from '../../event-store/index.js';
 import { correlationKeyOf } from '../correlation-keys.js';
@@ -73,5 +74,16 @@ describe('correlation events', () => {
       { correlationKey: legacyCommand, globalPosition: 43, streamId: 'account-3' },
       { correlationKey: commandId, globalPosition: 44, streamId: 'order-1' },
     ]);
+  });
+
+  it('reads every type as stored, without its data, at most every 250 ms', () => {
+    const { name, eventTypes, withoutData, wakeIntervalMs } = correlationEvents({ of: keyOf });
+
+    expect({ name, eventTypes, withoutData, wakeIntervalMs }).toEqual({
+      name: 'correlation-events',
+      eventTypes: EVERY_EVENT_TYPE,
+      withoutData: true,
+      wakeIntervalMs: 250,
+    });
   });
 });
