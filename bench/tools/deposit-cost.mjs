@@ -5,9 +5,10 @@
 // checkout (a git worktree with node_modules linked), after `npx tsc -p tsconfig.build.json` and
 // `npx tsc -p bench/tsconfig.json` there, and alternate the builds:
 //   node bench/tools/deposit-cost.mjs [rounds=3]        (DATABASE_URL: the server, default 127.0.0.1:5432)
+// CPU_PROFILE=<file> or HEAP_PROFILE=<file> also write a V8 profile of the measured rounds, with their deposit count.
 // Builds from before identity (issue 11) run without tokens; round 0 is JIT warm-up on every build.
 import 'reflect-metadata';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { resolve } from 'node:path';
 import pg from 'pg';
@@ -65,6 +66,14 @@ try {
     const { user, system } = process.cpuUsage();
     return user + system;
   };
+  // Syscalls of this process (its sockets to the clients and to PostgreSQL): where a build adds round trips.
+  const io = () =>
+    Object.fromEntries(
+      readFileSync('/proc/self/io', 'utf8')
+        .trim()
+        .split('\n')
+        .map((l) => [l.split(':')[0], Number(l.split(':')[1])]),
+    );
   const load = (seconds) =>
     runChild('autocannon', {
       baseUrl,
@@ -79,20 +88,63 @@ try {
   await drain();
   await load(3);
   await drain();
+  // CPU_PROFILE=<file>: a V8 profile of the measured rounds only (not start-up, not warm-up), for a per-deposit diff.
+  const profiler = process.env.CPU_PROFILE
+    ? new (await import('node:inspector/promises')).Session()
+    : undefined;
+  if (profiler) {
+    profiler.connect();
+    await profiler.post('Profiler.enable');
+    await profiler.post('Profiler.start');
+  }
+  // HEAP_PROFILE=<file>: sampled allocations of the measured rounds, the collected ones included (what feeds the GC).
+  const heap = process.env.HEAP_PROFILE
+    ? new (await import('node:inspector/promises')).Session()
+    : undefined;
+  if (heap) {
+    heap.connect();
+    await heap.post('HeapProfiler.startSampling', {
+      samplingInterval: 4096,
+      includeObjectsCollectedByMajorGC: true,
+      includeObjectsCollectedByMinorGC: true,
+    });
+  }
+  let deposits = 0;
   for (let round = 0; round < rounds; round++) {
     const before = cpu();
+    const ioBefore = io();
     const out = await load(8);
     await drain();
     const cpuUsPerDeposit = Math.round((cpu() - before) / out.ok);
+    deposits += out.ok;
+    const ioAfter = io();
+    const writesPerDeposit = +((ioAfter.syscw - ioBefore.syscw) / out.ok).toFixed(2);
+    const readsPerDeposit = +((ioAfter.syscr - ioBefore.syscr) / out.ok).toFixed(2);
     const failed = out.non2xx ?? Object.values(out.failures ?? {}).reduce((a, b) => a + b, 0);
     console.log(
       JSON.stringify({
         round,
         perSecond: Math.round(out.ok / out.seconds),
         cpuUsPerDeposit,
+        writesPerDeposit,
+        readsPerDeposit,
         failed,
         load: loadavg()[0],
       }),
+    );
+  }
+  if (heap) {
+    const { profile } = await heap.post('HeapProfiler.stopSampling');
+    (await import('node:fs')).writeFileSync(
+      process.env.HEAP_PROFILE,
+      JSON.stringify({ ...profile, deposits }),
+    );
+  }
+  if (profiler) {
+    const { profile } = await profiler.post('Profiler.stop');
+    (await import('node:fs')).writeFileSync(
+      process.env.CPU_PROFILE,
+      JSON.stringify({ ...profile, deposits }),
     );
   }
 } finally {
