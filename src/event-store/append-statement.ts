@@ -46,7 +46,8 @@ export type AppendOutcome =
 /**
  * Appends to several distinct streams in one statement, each with its own expected version: each append is
  * written whole or not at all, and one that fails its expectation costs no error, only a row with its stream's head.
- * The statement is the function `chronicle_append` (migration 1765000001900, which says how it decides).
+ * The statement is the function `chronicle_append`: its body as migration 1765000002000 replaced it (1765000001900 made
+ * it, and says how it decides).
  */
 const APPEND_SQL = 'SELECT * FROM chronicle_append($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)';
 
