@@ -17,7 +17,14 @@ export type SubscribersCommand =
 /** Child → parent. */
 export type SubscribersMessage =
   | { kind: 'ready'; open: number }
-  | { kind: 'count'; events: number; ended: number; latenciesMs: number[]; cpuMicros: number }
+  | {
+      kind: 'count';
+      events: number;
+      repeated: number;
+      ended: number;
+      latenciesMs: number[];
+      cpuMicros: number;
+    }
   | { kind: 'failed'; error: string };
 
 /**
@@ -27,6 +34,8 @@ export type SubscribersMessage =
 let input: SubscribersInput;
 const responses: IncomingMessage[] = [];
 let events = 0;
+/** Messages at or before a position their stream already had: a repeat or a reordering, never allowed. */
+let repeated = 0;
 let ended = 0;
 let latencies: number[] = [];
 /** This process's CPU time since its streams opened, in µs. */
@@ -48,6 +57,7 @@ function subscribe(id: string, token: string): Promise<IncomingMessage> {
           return;
         }
         let pending = '';
+        let last = input.after;
         response.setEncoding('utf8');
         response.on('data', (chunk: string) => {
           pending += chunk;
@@ -57,6 +67,9 @@ function subscribe(id: string, token: string): Promise<IncomingMessage> {
             pending = pending.slice(end + 2);
             if (!block.startsWith('id: ')) continue;
             events += 1;
+            const position = Number(/"position":(\d+)/.exec(block)?.[1]);
+            if (!(position > last)) repeated += 1;
+            else last = position;
             const at = /"recordedAt":"([^"]+)"/.exec(block)?.[1];
             if (at) latencies.push(Date.now() - Date.parse(at));
           }
@@ -95,6 +108,7 @@ process.on('message', (command: SubscribersCommand) => {
     process.send!({
       kind: 'count',
       events,
+      repeated,
       ended,
       latenciesMs: latencies,
       cpuMicros: cpu(),
