@@ -192,6 +192,16 @@ describe('the console API: streams, their events, correlations, lag history', ()
       .get(`/correlations/${opened.metadata.commandId}/events`)
       .expect(200);
     expect(opening.body.events).toEqual([opened, initial]);
+    const firstOfTwo = await http()
+      .get(`/correlations/${opened.metadata.commandId}/events`)
+      .query({ limit: 1 })
+      .expect(200);
+    expect(firstOfTwo.body).toMatchObject({ events: [opened], next: opened.position });
+    const secondOfTwo = await http()
+      .get(`/correlations/${opened.metadata.commandId}/events`)
+      .query({ limit: 1, after: opened.position })
+      .expect(200);
+    expect(secondOfTwo.body).toMatchObject({ events: [initial], next: null });
     // The catalog's head of a stream is the log's, the moment the stream is catalogued.
     await eventually(async () =>
       expect((await streams({ prefix: stream })).streams).toMatchObject([
