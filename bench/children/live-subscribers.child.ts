@@ -34,7 +34,10 @@ export type SubscribersMessage =
 let input: SubscribersInput;
 const responses: IncomingMessage[] = [];
 let events = 0;
-/** Messages at or before a position their stream already had: a repeat or a reordering, never allowed. */
+/**
+ * Messages of a stream version a subscription already had, or came after: a repeat or a reordering, never allowed.
+ * (Versions, not positions: a transaction that commits late can hold a smaller position than one delivered before.)
+ */
 let repeated = 0;
 let ended = 0;
 let latencies: number[] = [];
@@ -57,7 +60,7 @@ function subscribe(id: string, token: string): Promise<IncomingMessage> {
           return;
         }
         let pending = '';
-        let last = input.after;
+        let last = 0;
         response.setEncoding('utf8');
         response.on('data', (chunk: string) => {
           pending += chunk;
@@ -67,9 +70,9 @@ function subscribe(id: string, token: string): Promise<IncomingMessage> {
             pending = pending.slice(end + 2);
             if (!block.startsWith('id: ')) continue;
             events += 1;
-            const position = Number(/"position":(\d+)/.exec(block)?.[1]);
-            if (!(position > last)) repeated += 1;
-            else last = position;
+            const version = Number(/"version":(\d+)/.exec(block)?.[1]);
+            if (!(version > last)) repeated += 1;
+            else last = version;
             const at = /"recordedAt":"([^"]+)"/.exec(block)?.[1];
             if (at) latencies.push(Date.now() - Date.parse(at));
           }
