@@ -58,6 +58,19 @@ export function opened(accountId: string): NewEvent {
   };
 }
 
+/** Opens each account in its own stream, 50 appends in flight at a time. */
+export async function openAccounts(
+  store: Pick<PostgresEventStore, 'append'>,
+  ids: readonly string[],
+): Promise<void> {
+  for (let i = 0; i < ids.length; i += 50)
+    await Promise.all(
+      ids
+        .slice(i, i + 50)
+        .map((id) => store.append(streamOf(id), [opened(id)], { expectedVersion: 'no-stream' })),
+    );
+}
+
 /**
  * Event g of a synthetic log lives in stream g % streams at version g / streams + 1: an AccountOpened first, then
  * deposits. `per_tx` events per transaction, each committed, so the log has many transaction ids like a real one.

@@ -13,7 +13,7 @@ import { BARE_PREFIX, installBareRoutes } from '../baseline/bare-routes.js';
 import { INSERT_ONE } from '../baseline/baseline-sql.js';
 import { alternate, type Side } from '../harness/alternate.js';
 import { BENCH_APP_ENV } from '../harness/app-env.js';
-import { accountIds, opened, streamOf } from '../harness/fixtures.js';
+import { accountIds, opened, streamOf, openAccounts } from '../harness/fixtures.js';
 import { createBenchApp, drainer, httpLoad, listen } from '../harness/http-app.js';
 import { BENCH_AUDIENCE, BENCH_ISSUER, BENCH_PUBLIC_KEY, benchToken } from '../harness/identity.js';
 import { LagProbe } from '../harness/lag-probe.js';
@@ -185,15 +185,7 @@ async function measureHttp(context: ScenarioContext, layout: Layout): Promise<Sc
       await pool.query(
         `UPDATE projection_checkpoints SET transaction_id = '0', global_position = 0`,
       );
-      for (let i = 0; i < ids.length; i += 50) {
-        await Promise.all(
-          ids
-            .slice(i, i + 50)
-            .map((id) =>
-              store.append(streamOf(id), [opened(id)], { expectedVersion: 'no-stream' }),
-            ),
-        );
-      }
+      await openAccounts(store, ids);
       runner.notify();
       await drain();
     };

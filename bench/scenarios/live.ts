@@ -12,7 +12,7 @@ import type {
   SubscribersMessage,
 } from '../children/live-subscribers.child.js';
 import { alternate, type Side } from '../harness/alternate.js';
-import { accountIds, opened, streamOf } from '../harness/fixtures.js';
+import { accountIds, openAccounts } from '../harness/fixtures.js';
 import { createBenchApp, drainer, httpLoad, listen } from '../harness/http-app.js';
 import { benchToken } from '../harness/identity.js';
 import { maxOf, percentile } from '../harness/stats.js';
@@ -68,12 +68,7 @@ async function measureLive(
   const ids = accountIds(sizes.httpAccounts, 'live');
   const depositors = Array.from({ length: 50 }, (_, i) => benchToken(`teller-${i}`, ['teller']));
   const watchers = ids.map((_, i) => benchToken(`watcher-${i}`, ['teller']));
-  for (let i = 0; i < ids.length; i += 50)
-    await Promise.all(
-      ids
-        .slice(i, i + 50)
-        .map((id) => store.append(streamOf(id), [opened(id)], { expectedVersion: 'no-stream' })),
-    );
+  await openAccounts(store, ids);
   const drain = drainer(store, runner);
   await drain();
 

@@ -20,7 +20,7 @@ import { alternate, type Side } from '../harness/alternate.js';
 import { runChild } from '../harness/children.js';
 import { truncate, vacuumAnalyze } from '../harness/database.js';
 import { BENCH_APP_ENV } from '../harness/app-env.js';
-import { accountIds, growLog, opened, streamOf } from '../harness/fixtures.js';
+import { accountIds, growLog, openAccounts } from '../harness/fixtures.js';
 import { benchToken } from '../harness/identity.js';
 import { maxOf, type Measurement, percentile } from '../harness/stats.js';
 import {
@@ -203,12 +203,7 @@ async function latencyUnderLoad(
     const store = app.get(PostgresEventStore);
     const runner = app.get(ProjectionRunner);
     const ids = accountIds(sizes.httpAccounts, 'relay');
-    for (let i = 0; i < ids.length; i += 50)
-      await Promise.all(
-        ids
-          .slice(i, i + 50)
-          .map((a) => store.append(streamOf(a), [opened(a)], { expectedVersion: 'no-stream' })),
-      );
+    await openAccounts(store, ids);
     const drain = async () => {
       const head = await store.headPosition();
       if (!(await runner.waitFor(head, ['integration-relay'], 120_000)))

@@ -7,7 +7,7 @@ import type { LoadInput, LoadOutput } from '../children/autocannon.child.js';
 import { measured } from '../harness/alternate.js';
 import { BENCH_APP_ENV } from '../harness/app-env.js';
 import { runChild } from '../harness/children.js';
-import { accountIds, accountStore, opened, streamOf } from '../harness/fixtures.js';
+import { accountIds, accountStore, openAccounts } from '../harness/fixtures.js';
 import { benchToken } from '../harness/identity.js';
 import type { Measurement } from '../harness/stats.js';
 import { compared, type Scenario, type ScenarioContext } from './scenario.js';
@@ -63,13 +63,7 @@ async function seedAccounts(url: string, ids: readonly string[]): Promise<void> 
   const pool = new pg.Pool({ connectionString: url, max: 10 });
   try {
     const store = accountStore(pool);
-    for (let i = 0; i < ids.length; i += 50) {
-      await Promise.all(
-        ids
-          .slice(i, i + 50)
-          .map((id) => store.append(streamOf(id), [opened(id)], { expectedVersion: 'no-stream' })),
-      );
-    }
+    await openAccounts(store, ids);
     for (const deadline = Date.now() + 120_000; ;) {
       if (Date.now() > deadline)
         throw new Error('the first app process did not project the accounts within 120 s');
