@@ -12,7 +12,7 @@ import type {
   SubscribersMessage,
 } from '../children/live-subscribers.child.js';
 import { alternate, type Side } from '../harness/alternate.js';
-import { accountIds, openAccounts } from '../harness/fixtures.js';
+import { accountIds, openAccounts, streamOf } from '../harness/fixtures.js';
 import { createBenchApp, drainer, httpLoad, listen } from '../harness/http-app.js';
 import { benchToken } from '../harness/identity.js';
 import { maxOf, percentile } from '../harness/stats.js';
@@ -86,17 +86,19 @@ async function measureLive(
     if (!warm) cpuPerDeposit[side].push((user + system) / Math.max(1, measured.ops));
     return measured;
   };
-  // The deposits after `after` in commit order, as the subscriptions start after it (not by position: a late commit
-  // can hold a smaller one).
-  const deposited = async (after: number) =>
+  // What the subscriptions must deliver: every event of the watched accounts after `after` in commit order. Not
+  // by position (a late commit can hold a smaller one), and not deposits only: an opening that committed after the
+  // event at `after` comes after the start too.
+  const watched = ids.map(streamOf);
+  const toDeliver = async (after: number) =>
     Number(
       (
         await pool.query<{ n: string }>(
           `SELECT count(*) AS n FROM events
-           WHERE type = 'MoneyDeposited'
+           WHERE stream_id = ANY($2)
              AND (transaction_id, global_position) >
                (SELECT transaction_id, global_position FROM events WHERE global_position = $1)`,
-          [after],
+          [after, watched],
         )
       ).rows[0].n,
     );
@@ -120,22 +122,20 @@ async function measureLive(
         await sleep(1000);
         await drain();
         // A request answered late on a busy machine may commit after a count: the count is taken once the log has
-        // had no new deposit for a second, then the subscribers must hold exactly that many.
-        let expected = await deposited(before);
+        // had no new event for a second, then the subscribers must hold exactly that many.
+        let expected = await toDeliver(before);
         for (let quiet = 0; quiet < 4;) {
           await sleep(250);
-          const again = await deposited(before);
+          const again = await toDeliver(before);
           quiet = again === expected ? quiet + 1 : 0;
           expected = again;
         }
         const seen = await subscribers!.waitFor(expected, DELIVERY_TIMEOUT_MS);
         subscribers!.stop();
         if (seen.repeated > 0)
-          throw new Error(
-            `the subscribers received ${seen.repeated} deposits twice or out of order`,
-          );
+          throw new Error(`the subscribers received ${seen.repeated} events twice or out of order`);
         if (seen.events !== expected)
-          throw new Error(`the subscribers received ${seen.events} of ${expected} deposits`);
+          throw new Error(`the subscribers received ${seen.events} of ${expected} events`);
         if (seen.ended > 0) throw new Error(`${seen.ended} live streams ended during the load`);
         if (!warm) {
           latencies.push(...seen.latenciesMs);
