@@ -24,8 +24,9 @@ const SUPPORTED = new Set<string>([
 ]);
 
 /**
- * The ValidationPipe's answer to a valid flat body by the same class-validator rules, without the generic walk (a
- * twentieth of a deposit's CPU). It only ever says "valid": anything else goes to the pipe, which writes the errors.
+ * The ValidationPipe's answer to a valid flat body or query by the same class-validator rules, without the generic
+ * walk (a twentieth of a deposit's CPU). It only ever says "valid": anything else goes to the pipe, which writes the
+ * errors; so does a value holding a property class-transformer converts (an empty query of such a class is answered).
  * See docs/architecture.md#http-input-and-headers.
  */
 export function validatedAsDeclared(metatype: Metatype): Check | undefined {
@@ -44,12 +45,14 @@ export function validatedAsDeclared(metatype: Metatype): Check | undefined {
   )
     return undefined;
   const rules: Rule[] = [];
+  /** Properties class-transformer converts: a value that holds one is left to the pipe. */
+  const transformed = new Set<string>();
   for (const [property, own] of Object.entries(storage.groupByPropertyName(metadatas))) {
     if (
       defaultMetadataStorage.findTypeMetadata(metatype, property) ||
       defaultMetadataStorage.findTransformMetadatas(metatype, property, 0).length > 0
     )
-      return undefined;
+      transformed.add(property);
     const constraints: Array<Rule['constraints'][number]> = [];
     // class-validator checks IsDefined first, then the others.
     const checked = [
@@ -83,7 +86,8 @@ export function validatedAsDeclared(metatype: Metatype): Check | undefined {
     if (value === null || typeof value !== 'object' || !isPlain(value)) return undefined;
     for (const key of Object.keys(value)) {
       const field = (value as Record<string, unknown>)[key];
-      if (!allowed.has(key) || (field !== null && typeof field === 'object')) return undefined;
+      if (!allowed.has(key) || transformed.has(key) || (field !== null && typeof field === 'object'))
+        return undefined;
     }
     const object = Object.assign(new metatype(), value) as Record<string, unknown>;
     for (const { property, conditions, constraints } of rules) {
