@@ -1,10 +1,14 @@
 import type pg from 'pg';
-import { deterministicUuid, type PostgresEventStore } from '../../src/event-store/index.js';
+import {
+  commandEventId,
+  type PostgresEventStore,
+  timeOrderedUuid,
+} from '../../src/event-store/index.js';
 import { deposited } from '../harness/fixtures.js';
 
 /**
  * How the appended events get their ids: `command` as EventSourcedRepository derives them from the command
- * (deterministicUuid(commandId, streamId, index), what the app's deposits store), `generated` as the store makes
+ * (commandEventId of a time-ordered command id, what the app's deposits store), `generated` as the store makes
  * them when given none (probed from the store, so a switch to time-ordered ids is followed).
  */
 export type IdKind = 'command' | 'generated';
@@ -35,6 +39,12 @@ CREATE FUNCTION growth_v7() RETURNS uuid LANGUAGE sql VOLATILE AS $$
   SELECT (lpad(to_hex((extract(epoch FROM clock_timestamp()) * 1000)::bigint), 12, '0') || '7'
     || substr(r, 14, 3) || substr(r, 17, 16))::uuid
   FROM (SELECT replace(gen_random_uuid()::text, '-', '') AS r) AS x
+$$;
+-- commandEventId (src/event-store/event-ids.ts): a time-ordered command id lends the derived id its time.
+CREATE FUNCTION growth_command_event_id(c uuid, stream_id text) RETURNS uuid LANGUAGE sql IMMUTABLE AS $$
+  SELECT CASE WHEN substr(c::text, 15, 1) = '7'
+    THEN (substr(c::text, 1, 13) || substr(growth_v8(c::text, stream_id, '0')::text, 14))::uuid
+    ELSE growth_v8(c::text, stream_id, '0') END
 $$`;
 
 /** The SQL expression for a seeded event's id, given its command id `c` and stream id `stream_id`. */
@@ -51,15 +61,18 @@ export async function prepareSeed(
   for (const table of ['events', RAW_TABLE])
     await pool.query(`ALTER TABLE ${table} SET (autovacuum_enabled = off)`);
   if (kind === 'command') {
-    const expected = deterministicUuid('c', 'account-s', 0);
+    const command = timeOrderedUuid();
+    const expected = commandEventId(command, 'account-s', 0);
     const { rows } = await pool.query<{ id: string }>(
-      `SELECT growth_v8('c', 'account-s', '0') AS id`,
+      `SELECT growth_command_event_id($1, 'account-s') AS id`,
+      [command],
     );
-    if (rows[0].id !== expected) throw new Error(`growth_v8 gives ${rows[0].id}, not ${expected}`);
+    if (rows[0].id !== expected)
+      throw new Error(`growth_command_event_id gives ${rows[0].id}, not ${expected}`);
     return {
-      idSql: `growth_v8(c::text, stream_id, '0')`,
+      idSql: `growth_command_event_id(c, stream_id)`,
       described:
-        'deterministicUuid(commandId, streamId, 0) (v8), as EventSourcedRepository derives them',
+        'commandEventId(commandId, streamId, 0) of time-ordered command ids, as EventSourcedRepository derives them',
     };
   }
   // Whatever the store generates today: append one event without an id and look at its version digit.
@@ -84,7 +97,7 @@ SELECT stream_id, version, c, type,
   END AS data,
   jsonb_build_object('commandId', c, 'correlationId', c, 'causationId', c, 'actor', 'bench') AS metadata
 FROM (
-  SELECT n, s, stream_id, head + n / $3 + 1 AS version, gen_random_uuid() AS c,
+  SELECT n, s, stream_id, head + n / $3 + 1 AS version, growth_v7() AS c,
     CASE WHEN head + n / $3 = 0 THEN 'AccountOpened' ELSE 'MoneyDeposited' END AS type
   FROM (SELECT n, n % $3 AS s FROM generate_series(0, $6::int - 1) AS n) AS g
   -- A join, not a subscript: subscripting a text array walks it from its start for every row.
