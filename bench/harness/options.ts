@@ -58,7 +58,8 @@ const FULL: Sizes = {
   catchUpRounds: 2,
   httpRounds: 5,
   httpSeconds: 10,
-  httpWarmupSeconds: 3,
+  // As long as a round: the app's CPU per request still fell from round to round after 3 s (bench/findings.md).
+  httpWarmupSeconds: 10,
   httpConnections: 20,
   httpAccounts: 1000,
   startups: 5,
