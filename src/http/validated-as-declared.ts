@@ -86,7 +86,11 @@ export function validatedAsDeclared(metatype: Metatype): Check | undefined {
     if (value === null || typeof value !== 'object' || !isPlain(value)) return undefined;
     for (const key of Object.keys(value)) {
       const field = (value as Record<string, unknown>)[key];
-      if (!allowed.has(key) || transformed.has(key) || (field !== null && typeof field === 'object'))
+      if (
+        !allowed.has(key) ||
+        transformed.has(key) ||
+        (field !== null && typeof field === 'object')
+      )
         return undefined;
     }
     const object = Object.assign(new metatype(), value) as Record<string, unknown>;
