@@ -184,6 +184,22 @@ const nats = await natsOrSkip('test/relay-cli.e2e-spec.ts');
     });
   });
 
+  it('status of a stream that does not exist yet: says so, exit 1, and does not create it (only the relay does)', async () => {
+    const missing = `${config.stream}_NOT_YET`;
+    try {
+      const { code, stdout, stderr } = await relayCli(['status'], { ...env, NATS_STREAM: missing });
+      expect(code).toBe(1);
+      expect(fields(stdout)).toMatchObject({
+        lag: '0 events, 0 ms',
+        stream: `${missing}: missing (the relay creates it when it starts)`,
+      });
+      expect(`${stdout}${stderr}`).not.toMatch(STACK_FRAME);
+      await expect(broker.jsm.streams.info(missing)).rejects.toThrow(/stream not found/i);
+    } finally {
+      await deleteStream(broker.jsm, missing);
+    }
+  });
+
   it('status with NATS unreachable: what the database knows, one line that NATS is not there, exit 1, no stack trace', async () => {
     const checkpoint = await storedCheckpoint();
     const url = `nats://127.0.0.1:${await freePort()}`;

@@ -74,6 +74,10 @@ async function status(app: INestApplicationContext, config: AppConfig): Promise<
     return 1;
   }
   const { tail, differences } = stream;
+  if (!tail) {
+    line('stream', `${stream.stream}: missing (the relay creates it when it starts)`);
+    return 1;
+  }
   line('stream', stream.stream);
   line('messages', tail.messages);
   line('last sequence', tail.lastSeq);

@@ -176,19 +176,25 @@ export class JetStreamRelay implements OnModuleInit {
     };
   }
 
-  /** The stream as it is now, and how its settings differ from the relay's expectations. */
+  /**
+   * The stream as it is now (no `tail` when there is none yet), and how its settings differ from the relay's
+   * expectations. Only looks: the stream is created by the relay when it starts, not by an operator asking.
+   */
   async status(): Promise<{
     stream: string;
-    tail: StreamTail;
+    tail?: StreamTail;
     differences: string[];
     duplicateWindowMs: number;
   }> {
-    const { jsm } = await this.ready();
+    const { jsm } = await this.link.jetStream();
+    const stream = this.integration.stream;
+    const config = await this.unavailableOnError(() => this.streamConfig(jsm));
+    if (!config) return { stream, differences: [], duplicateWindowMs: this.duplicateWindowMs };
     return {
-      stream: this.integration.stream,
+      stream,
       tail: await this.unavailableOnError(() => this.readTail(jsm)),
-      differences: this.differences,
-      duplicateWindowMs: this.duplicateWindowMs,
+      differences: streamDifferences(config, this.expected),
+      duplicateWindowMs: (config.duplicate_window ?? this.expected.duplicate_window) / 1_000_000,
     };
   }
 
@@ -211,13 +217,8 @@ export class JetStreamRelay implements OnModuleInit {
 
   /** Creates the stream, or compares an existing one and says what differs without changing it. */
   private async checkStream(jsm: JetStreamManager): Promise<void> {
-    let config: Partial<StreamSettings & StreamLimits>;
-    try {
-      config = (await jsm.streams.info(this.expected.name)).config as Partial<
-        StreamSettings & StreamLimits
-      >;
-    } catch (error) {
-      if (errCode(error) !== STREAM_NOT_FOUND) throw error;
+    let config = await this.streamConfig(jsm);
+    if (!config) {
       await jsm.streams.add({ ...this.expected, discard: 'old' } as Partial<StreamConfig>);
       this.logger.log(
         `Created the JetStream stream ${this.expected.name} (${this.expected.subjects.join(', ')}, file storage, duplicate window ${this.integration.duplicateWindowMs} ms)`,
@@ -232,6 +233,20 @@ export class JetStreamRelay implements OnModuleInit {
       this.logger.warn(
         `The JetStream stream ${this.expected.name} differs from what Chronicle expects, and is left as it is: ${this.differences.join('; ')}`,
       );
+  }
+
+  /** The stream's settings; undefined when there is no such stream. */
+  private async streamConfig(
+    jsm: JetStreamManager,
+  ): Promise<Partial<StreamSettings & StreamLimits> | undefined> {
+    try {
+      return (await jsm.streams.info(this.expected.name)).config as Partial<
+        StreamSettings & StreamLimits
+      >;
+    } catch (error) {
+      if (errCode(error) !== STREAM_NOT_FOUND) throw error;
+      return undefined;
+    }
   }
 
   private async readTail(jsm: JetStreamManager): Promise<StreamTail> {
