@@ -6,7 +6,7 @@ import { ADDRESS, cartsApi } from './support/carts-api.js';
 import { scratchDatabase, type ScratchDatabase } from './support/database.js';
 import { eventually } from './support/eventually.js';
 import { ordersApi } from './support/orders-api.js';
-import { startTestApp } from './support/test-app.js';
+import { startTestApp, testConfig } from './support/test-app.js';
 
 const E = '[erased]';
 const MASKED = { name: E, street: E, city: E, postalCode: E, country: ADDRESS.country };
@@ -157,5 +157,44 @@ describe("erasing a customer's personal data (their shipping addresses)", () => 
 
   it('answers 400 naming customerId for an id that is not a UUID', async () => {
     expect(invalidFields(await erase('ada'))).toEqual(['customerId']);
+  });
+
+  it('erased between the checkout and its order: the order id answers cancelled (personal-data-erased), no payment taken', async () => {
+    const customerId = randomUUID();
+    const { id: cartId } = await carts.create(customerId);
+    const account = await carts.openAccountFor(cartId, { initialDeposit: 100_000 });
+    await carts.add(cartId);
+    await carts.ship(cartId, ADDRESS);
+    // An instance that serves commands but runs no projection: the checkout waits for its order there.
+    await running.close();
+    const base = testConfig({ databaseUrl: scratch.url });
+    running = await startTestApp({
+      databaseUrl: scratch.url,
+      projections: { ...base.projections, run: false },
+    });
+    const paused = cartsApi(running.app.getHttpServer());
+    const { orderId } = await paused.checkOut(cartId, account.id);
+    await paused.http().delete(`/customers/${customerId}/personal-data`).expect(200);
+    await running.close();
+
+    running = await startTestApp({ databaseUrl: scratch.url });
+    const server = running.app.getHttpServer();
+    [carts, orders] = [cartsApi(server), ordersApi(server)];
+    const order = await orders.order(orderId, (o) => o.status === 'cancelled');
+    expect(order).toMatchObject({
+      id: orderId,
+      cartId,
+      customerId,
+      accountId: account.id,
+      status: 'cancelled',
+      cancellation: { reason: 'personal-data-erased' },
+    });
+    expect(order.payment).toBeUndefined();
+    expect((await store().readStream(`order-${orderId}`)).map((e) => e.type)).toEqual([
+      'OrderNotPlaced',
+    ]);
+    // Nothing was withdrawn for it: the saga starts only from a placed order.
+    const balance = await carts.http().get(`/accounts/${account.id}`).expect(200);
+    expect(balance.body.balance).toBe(100_000);
   });
 });

@@ -44,10 +44,25 @@ export type OrderCancelled = {
   data: { orderId: string; reason: CancellationReason; detail?: string };
 };
 
-export type OrderEvent = OrderPlaced | PaymentProcessed | OrderShipped | OrderCancelled;
+/** Why a checkout did not become an order: its customer was erased first. */
+export const NOT_PLACED_REASONS = ['personal-data-erased'] as const;
+
+/**
+ * The checkout's order could not be placed: its customer's personal data was erased first, so there is no address to
+ * ship to and nobody to ship to. The order ends here, cancelled from the start; no payment was asked.
+ */
+export type OrderNotPlaced = {
+  type: 'OrderNotPlaced';
+  /** The checkout's order but its address. */
+  data: Omit<OrderPlaced['data'], 'shipping'> & { reason: (typeof NOT_PLACED_REASONS)[number] };
+};
+
+export type OrderEvent =
+  OrderPlaced | OrderNotPlaced | PaymentProcessed | OrderShipped | OrderCancelled;
 
 export const ORDER_EVENT_TYPES: ReadonlyArray<OrderEvent['type']> = [
   'OrderPlaced',
+  'OrderNotPlaced',
   'PaymentProcessed',
   'OrderShipped',
   'OrderCancelled',
@@ -63,6 +78,7 @@ export const ORDER_EVENT_DEFINITIONS: readonly EventTypeDefinition[] = [
       fields: ['shipping.name', 'shipping.street', 'shipping.city', 'shipping.postalCode'],
     },
   },
+  { type: 'OrderNotPlaced', schemaVersion: 1 },
   { type: 'PaymentProcessed', schemaVersion: 1 },
   { type: 'OrderShipped', schemaVersion: 1 },
   { type: 'OrderCancelled', schemaVersion: 1 },

@@ -1,5 +1,14 @@
 import { specFor } from '../../shared/testing/given-when-then.js';
-import { cancel, orderDefinition, place, recordPayment, ship, type PlaceOrder } from './order.js';
+import {
+  cancel,
+  orderDefinition,
+  place,
+  recordNotPlaced,
+  recordPayment,
+  ship,
+  type PlaceOrder,
+  type RecordOrderNotPlaced,
+} from './order.js';
 import type { OrderEvent } from './order.events.js';
 import {
   InvalidOrder,
@@ -47,7 +56,43 @@ const cancelled = (): OrderEvent => ({
   data: { orderId, reason: 'payment-declined', detail: 'insufficient-funds' },
 });
 
+const { shipping: _shipping, ...checkout } = placement;
+const refusal: RecordOrderNotPlaced = { ...checkout, reason: 'personal-data-erased' };
+const notPlaced = (): OrderEvent => ({ type: 'OrderNotPlaced', data: refusal });
+
 describe('order', () => {
+  describe('not placed (the customer was erased before the checkout became an order)', () => {
+    it('ends the order before it is placed', () => {
+      given([])
+        .when((s) => recordNotPlaced(s, refusal))
+        .then([notPlaced()]);
+    });
+
+    it('ends it once, and never touches an order placed already', () => {
+      given([notPlaced()])
+        .when((s) => recordNotPlaced(s, refusal))
+        .then([]);
+      given([placed()])
+        .when((s) => recordNotPlaced(s, refusal))
+        .then([]);
+    });
+
+    it('takes no payment, shipment or placement after it', () => {
+      given([notPlaced()])
+        .when((s) => recordPayment(s, payment))
+        .thenThrows(OrderCancelledAlready);
+      given([notPlaced()])
+        .when((s) => ship(s, { orderId, shipmentId }))
+        .thenThrows(OrderCancelledAlready);
+      given([notPlaced()])
+        .when((s) => place(s, placement))
+        .then([]);
+      given([notPlaced()])
+        .when((s) => cancel(s, { orderId, reason: 'payment-timeout' }))
+        .then([]);
+    });
+  });
+
   describe('place', () => {
     it('places an order from a checkout', () => {
       given([])

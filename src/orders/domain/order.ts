@@ -4,6 +4,7 @@ import type {
   OrderCancelled,
   OrderEvent,
   OrderLine,
+  OrderNotPlaced,
   OrderPlaced,
   OrderShipped,
   PaymentProcessed,
@@ -33,6 +34,7 @@ export type OrderState =
     };
 
 export type PlaceOrder = OrderPlaced['data'];
+export type RecordOrderNotPlaced = OrderNotPlaced['data'];
 export type RecordPayment = PaymentProcessed['data'];
 export type ShipOrder = { orderId: string; shipmentId: string };
 export type CancelOrder = { orderId: string; reason: CancellationReason; detail?: string };
@@ -44,6 +46,10 @@ export function evolve(state: OrderState, event: OrderEvent): OrderState {
     case 'OrderPlaced': {
       const { orderId, accountId, total } = event.data;
       return { status: 'placed', id: orderId, accountId, total };
+    }
+    case 'OrderNotPlaced': {
+      const { orderId, accountId, total } = event.data;
+      return { status: 'cancelled', id: orderId, accountId, total };
     }
     case 'PaymentProcessed':
       return state.status === 'none' ? state : { ...state, status: 'paid' };
@@ -75,6 +81,15 @@ export function place(state: OrderState, command: PlaceOrder): OrderPlaced[] {
   if (!Number.isSafeInteger(total) || total < 1 || total > MAX_TOTAL || total !== totalOf(lines))
     throw new InvalidOrder(orderId, `its total ${total} is not the sum of its lines`);
   return [{ type: 'OrderPlaced', data: command }];
+}
+
+/** A checkout that cannot become an order ends it, once; an order placed already is not touched. */
+export function recordNotPlaced(
+  state: OrderState,
+  command: RecordOrderNotPlaced,
+): OrderNotPlaced[] {
+  if (state.status !== 'none') return [];
+  return [{ type: 'OrderNotPlaced', data: command }];
 }
 
 /** No payment after a cancellation; a payment recorded already is not recorded twice. */

@@ -14,6 +14,29 @@ describe("orders.v1: what leaves for each order event (the checkout saga's own e
     expect(types).toEqual([...ORDER_EVENT_TYPES]);
   });
 
+  it('OrderNotPlaced: ids and the reason, no lines', () => {
+    const payload = publish({
+      type: 'OrderNotPlaced',
+      data: {
+        orderId,
+        cartId,
+        customerId,
+        accountId,
+        lines: [{ productId: 'sku-1', quantity: 1, unitPrice: 700 }],
+        total: 700,
+        currency: 'EUR',
+        reason: 'personal-data-erased',
+      },
+    });
+    expect(payload).toEqual({
+      orderId,
+      cartId,
+      customerId,
+      accountId,
+      reason: 'personal-data-erased',
+    });
+  });
+
   it('OrderPlaced: ids, lines and total, never the shipping address (not even its country)', () => {
     const lines = [
       { productId: 'sku-1', quantity: 2, unitPrice: 700 },

@@ -6,7 +6,9 @@ import {
 } from '../../integration/index.js';
 import {
   CANCELLATION_REASONS,
+  NOT_PLACED_REASONS,
   type OrderCancelled,
+  type OrderNotPlaced,
   type OrderPlaced,
   type OrderShipped,
   type PaymentProcessed,
@@ -55,6 +57,26 @@ export const ORDERS_INTEGRATION_EVENTS: IntegrationContract = {
           quantity,
           unitPrice,
         })),
+      }),
+    }),
+    integrationEvent<OrderNotPlaced>({
+      type: 'OrderNotPlaced',
+      name: 'OrderNotPlaced',
+      summary:
+        "A checked-out cart did not become an order: its customer's personal data was erased first; no payment was asked",
+      payload: closedObject({
+        orderId,
+        cartId: field.uuid('The cart it was checked out from'),
+        customerId: field.uuid('The customer'),
+        accountId: field.uuid('The account that would have paid it'),
+        reason: field.code('Why', NOT_PLACED_REASONS),
+      }),
+      map: ({ orderId, cartId, customerId, accountId, reason }) => ({
+        orderId,
+        cartId,
+        customerId,
+        accountId,
+        reason,
       }),
     }),
     integrationEvent<PaymentProcessed>({

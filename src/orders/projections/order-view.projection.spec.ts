@@ -140,6 +140,30 @@ describe('orders', () => {
     ]);
   });
 
+  it('shows an order not placed (its customer erased first) as cancelled from the start, with the reason', () => {
+    const notPlaced: OrderViewEvent = {
+      type: 'OrderNotPlaced',
+      data: {
+        orderId,
+        cartId,
+        customerId,
+        accountId,
+        lines,
+        total: 3000,
+        currency: 'EUR',
+        reason: 'personal-data-erased',
+      },
+    };
+    given([at(notPlaced, 1, '2026-12-01T10:00:00.000Z', 40)]).then([
+      {
+        ...placedRow,
+        status: 'cancelled',
+        cancellationReason: 'personal-data-erased',
+        cancelledAt: at0,
+      },
+    ]);
+  });
+
   it('refuses an event of an order never placed (a broken stream, to be dead-lettered)', () => {
     expect(() => given([at(paid, 2, '2026-12-01T10:01:00.000Z')]).then([])).toThrow(/never placed/);
   });

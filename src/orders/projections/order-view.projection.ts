@@ -15,6 +15,7 @@ export function evolveOrder(
   event: ProjectedEvent<OrderViewEvent>,
 ): OrderView | null {
   if (event.type === 'OrderPlaced') return row ?? placed(event);
+  if (event.type === 'OrderNotPlaced') return row ?? notPlaced(event);
   // Every other event follows OrderPlaced in the log: a missing row is a broken stream, to be dead-lettered.
   if (!row) throw new Error(`${event.type} for order ${event.data.orderId}, never placed`);
   if (event.type === 'ShipmentCreated') {
@@ -51,7 +52,21 @@ export function evolveOrder(
   }
 }
 
-function placed(event: ProjectedEvent<Extract<OrderEvent, { type: 'OrderPlaced' }>>): OrderView {
+/** Cancelled from the start: the row tells the client holding the checkout's order id why no order came. */
+function notPlaced(
+  event: ProjectedEvent<Extract<OrderEvent, { type: 'OrderNotPlaced' }>>,
+): OrderView {
+  return {
+    ...placed(event),
+    status: 'cancelled',
+    cancellationReason: event.data.reason,
+    cancelledAt: event.recordedAt,
+  };
+}
+
+function placed(
+  event: ProjectedEvent<Extract<OrderEvent, { type: 'OrderPlaced' | 'OrderNotPlaced' }>>,
+): OrderView {
   const { orderId, cartId, customerId, accountId, currency, total, lines } = event.data;
   return {
     id: orderId,

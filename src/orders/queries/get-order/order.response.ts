@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { ProductLineResponse } from '../../../shared/product-line.response.js';
-import { CANCELLATION_REASONS } from '../../domain/order.events.js';
+import { CANCELLATION_REASONS, NOT_PLACED_REASONS } from '../../domain/order.events.js';
 import { ORDER_VIEW_STATUSES, type OrderViewStatus } from '../../projections/order-view.entity.js';
 
 export class OrderLineResponse extends ProductLineResponse {}
@@ -35,7 +35,13 @@ export class OrderShipmentResponse {
 }
 
 export class CancellationResponse {
-  @ApiProperty({ enum: CANCELLATION_REASONS, example: 'payment-declined' })
+  @ApiProperty({
+    enum: [...CANCELLATION_REASONS, ...NOT_PLACED_REASONS],
+    example: 'payment-declined',
+    description:
+      '`personal-data-erased`: the customer was erased between the checkout and its order, which was never placed ' +
+      '(no payment was asked)',
+  })
   reason: string;
 
   @ApiPropertyOptional({
@@ -84,7 +90,10 @@ export class OrderResponse {
   @ApiProperty({ example: 2, description: "The order stream's version; also sent as the ETag" })
   version: number;
 
-  @ApiProperty({ format: 'date-time' })
+  @ApiProperty({
+    format: 'date-time',
+    description: 'When it was placed; for an order not placed, when that was recorded',
+  })
   placedAt: string;
 
   @ApiProperty({ format: 'date-time' })
