@@ -92,7 +92,7 @@ describe('ProjectionWorker', () => {
   async function checkpointAtEnd(name: string): Promise<Checkpoint> {
     const [end] = await dataSource.query(
       `SELECT transaction_id::text AS transaction_id, global_position FROM events
-       ORDER BY transaction_id DESC, global_position DESC LIMIT 1`,
+       ORDER BY events.transaction_id DESC, events.global_position DESC LIMIT 1`,
     );
     const from = end
       ? { transactionId: end.transaction_id, position: Number(end.global_position) }

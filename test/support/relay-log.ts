@@ -43,7 +43,7 @@ export async function mappedLog(pool: pg.Pool): Promise<LoggedEvent[]> {
   const { rows } = await pool.query(
     `SELECT event_id, type, global_position, transaction_id::text AS transaction_id, stream_id, stream_version,
             recorded_at, data, metadata
-     FROM events ORDER BY transaction_id, global_position`,
+     FROM events ORDER BY events.transaction_id, events.global_position -- the xid8 column, not the text alias`,
   );
   return rows
     .filter((row) => registry.mappingOf(row.type) !== undefined)
