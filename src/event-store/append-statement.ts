@@ -1,4 +1,5 @@
-import type { Pool, PoolClient } from 'pg';
+import pg, { type Pool, type PoolClient } from 'pg';
+import { arrayLiteral } from './array-literal.js';
 
 /** One stream's append, ready to send: what `append` sealed and serialised. */
 export interface PendingAppend {
@@ -22,10 +23,30 @@ export interface AppendedRow {
   transaction_id: string;
 }
 
-interface OutcomeRow extends AppendedRow {
+/** A row of the statement: an appended event's, or (position null) a failed append's head. */
+interface OutcomeRow {
+  stream_id: string;
+  stream_version: number | null;
+  global_position: string | null;
+  recorded_at: Date | null;
+  transaction_id: string | null;
   stored_before: boolean;
   logged: number | null;
 }
+
+type TextRow = [
+  streamId: string,
+  version: string | null,
+  position: string | null,
+  recordedAt: string | null,
+  transactionId: string | null,
+  storedBefore: string,
+  logged: string | null,
+];
+
+/** Every column as PostgreSQL sends it: the rows are converted below, with one date parse per statement. */
+const AS_TEXT = { getTypeParser: () => (value: string) => value } as const;
+const TIMESTAMPTZ = 1184;
 
 /** What the statement decided for one append: its rows, or the stream's head when its expectation failed. */
 export type AppendOutcome =
@@ -73,9 +94,10 @@ export async function runAppends(
       metadata.push(append.metadata[j]);
     });
   });
-  const { rows } = await db.query<OutcomeRow>({
+  const { rows } = await db.query<TextRow>({
     name: 'chronicle_append',
     text: APPEND_SQL,
+    // Array literals built in one pass (pg runs two regular expressions over every element: the data's JSON).
     values: [
       appends.map((a) => a.streamId),
       appends.map((a) => a.expected),
@@ -88,10 +110,37 @@ export async function runAppends(
       columns.schemas,
       data,
       metadata,
-    ],
+    ].map((values) => arrayLiteral(values) ?? values),
+    rowMode: 'array',
+    types: AS_TEXT,
   });
   const byStream = new Map<string, OutcomeRow[]>();
-  for (const row of rows) {
+  // The rows of one statement share their transaction's time (the column's default, now()).
+  const parseTime = pg.types.getTypeParser(TIMESTAMPTZ, 'text') as (text: string) => Date;
+  let timeText: string | undefined;
+  let time = 0;
+  for (const [
+    streamId,
+    version,
+    position,
+    recordedAt,
+    transactionId,
+    storedBefore,
+    logged,
+  ] of rows) {
+    if (recordedAt !== null && recordedAt !== timeText) {
+      timeText = recordedAt;
+      time = parseTime(recordedAt).getTime();
+    }
+    const row: OutcomeRow = {
+      stream_id: streamId,
+      stream_version: version === null ? null : Number(version),
+      global_position: position,
+      recorded_at: recordedAt === null ? null : new Date(time),
+      transaction_id: transactionId,
+      stored_before: storedBefore === 't',
+      logged: logged === null ? null : Number(logged),
+    };
     const list = byStream.get(row.stream_id);
     if (list) list.push(row);
     else byStream.set(row.stream_id, [row]);
@@ -99,7 +148,9 @@ export async function runAppends(
   return appends.map(({ streamId }) => {
     const found = byStream.get(streamId) ?? [];
     if (found.length > 0 && found[0].global_position !== null)
-      return { appended: found.sort((a, b) => a.stream_version - b.stream_version) };
+      return {
+        appended: (found as AppendedRow[]).sort((a, b) => a.stream_version - b.stream_version),
+      };
     return {
       head: found[0]?.stream_version ?? undefined,
       storedBefore: found[0]?.stored_before ?? false,

@@ -19,10 +19,15 @@ export function deterministicUuid(...parts: Array<string | number>): string {
  */
 export function timeOrderedUuid(now = Date.now()): string {
   // A version 4 UUID's random bits and variant behind the time (randomUUID draws from a cache of entropy: a
-  // seventh of the cost of randomBytes(16) per id).
-  const time = now.toString(16).padStart(12, '0');
-  return `${time.slice(0, 8)}-${time.slice(8, 12)}-7${randomUUID().slice(15)}`;
+  // seventh of the cost of randomBytes(16) per id); the time's digits once per millisecond.
+  if (now !== prefix.at) {
+    const time = now.toString(16).padStart(12, '0');
+    prefix.at = now;
+    prefix.text = `${time.slice(0, 8)}-${time.slice(8, 12)}-7`;
+  }
+  return prefix.text + randomUUID().slice(15);
 }
+const prefix = { at: -1, text: '' };
 
 /**
  * The id of a command's index-th event in a stream: the same command always yields the same ids. A time-ordered

@@ -1,5 +1,6 @@
 // The event store's public surface: other modules import event-store only through this file.
 export type { AggregateDefinition, SnapshotDefinition } from './aggregate.js';
+export { arrayLiteral } from './array-literal.js';
 export { commandEventId, deterministicUuid, eventIdRangeOf, timeOrderedUuid } from './event-ids.js';
 export {
   type CommandResult,

@@ -5,6 +5,7 @@ import { ConcurrencyError, EventIdConflictError } from './event-store.errors.js'
 import type {
   AppendOptions,
   Checkpoint,
+  EventMetadata,
   NewEvent,
   ReadAllOptions,
   ReadStreamOptions,
@@ -17,6 +18,28 @@ import { KeyRing } from './personal-data-keys.js';
 import { PersonalDataVault, type OpenedState } from './personal-data-vault.js';
 import { type AppendOutcome, type PendingAppend, runAppends } from './append-statement.js';
 import { GroupCommit, type GroupCommitOptions } from './group-commit.js';
+
+const NO_METADATA = {};
+
+/** A command's events share one metadata object: serialised once. */
+function serialisedOnce(values: readonly object[]): string[] {
+  const texts: string[] = [];
+  values.forEach((value, i) =>
+    texts.push(i > 0 && value === values[i - 1] ? texts[i - 1] : JSON.stringify(value)),
+  );
+  return texts;
+}
+
+/** ...and read back as stored once: one object for the events that share it. */
+function parsedOnce(texts: readonly string[]): EventMetadata[] {
+  const values: EventMetadata[] = [];
+  texts.forEach((text, i) =>
+    values.push(
+      i > 0 && text === texts[i - 1] ? values[i - 1] : (JSON.parse(text) as EventMetadata),
+    ),
+  );
+  return values;
+}
 
 /** stream_version is an int column. */
 const MAX_STREAM_VERSION = 2_147_483_647;
@@ -137,7 +160,7 @@ export class PostgresEventStore {
       types: events.map((e) => e.type),
       schemaVersions,
       data: data.map((d) => JSON.stringify(d)),
-      metadata: events.map((e) => JSON.stringify(e.metadata ?? {})),
+      metadata: serialisedOnce(events.map((e) => e.metadata ?? NO_METADATA)),
       idsGiven: events.some((e) => e.eventId !== undefined),
     };
     for (let attempt = 1; ; attempt++) {
@@ -159,6 +182,7 @@ export class PostgresEventStore {
       }
       if (outcome.appended) {
         // Only what the database decided comes back; data and metadata are what was sent, read back as stored.
+        const metadata = parsedOnce(pending.metadata);
         const stored = outcome.appended.map(
           (row, i) =>
             new PersistedEvent({
@@ -170,7 +194,7 @@ export class PostgresEventStore {
               type: pending.types[i],
               schemaVersion: schemaVersions[i],
               data: JSON.parse(pending.data[i]),
-              metadata: JSON.parse(pending.metadata[i]),
+              metadata: metadata[i],
               recordedAt: row.recorded_at,
             }),
         );

@@ -6,7 +6,7 @@ import { testDatabaseUrl } from '../../test/support/test-app.js';
 import { dataSourceOptions } from '../database/database.options.js';
 import { ENTITIES } from '../database/entities.js';
 import { StreamCatalogEntry } from '../event-browser/projections/stream-catalog.entity.js';
-import { AS_STORED, EntityTable, arrayLiteral } from './entity-table.js';
+import { AS_STORED, EntityTable } from './entity-table.js';
 
 /** pg's own conversion of a parameter to the text it sends (an array: its array literal). */
 const { prepareValue } = createRequire(import.meta.url)('pg/lib/utils.js') as {
@@ -73,31 +73,6 @@ describe('EntityTable', () => {
         throw new Error('rollback');
       })
       .catch((error: Error) => expect(error.message).toBe('rollback'));
-  });
-
-  it('builds the array literal pg would, or leaves the array to pg', () => {
-    const scalars = [
-      '',
-      'NULL',
-      'a "b" \\c\\',
-      '{x},y',
-      'ünï',
-      null,
-      undefined,
-      0,
-      -1.5,
-      1e21,
-      NaN,
-      10n,
-      true,
-    ];
-    expect(arrayLiteral(scalars)).toBe(prepareValue(scalars));
-    expect(arrayLiteral([Buffer.from('sealed'), null])).toBe(
-      prepareValue([Buffer.from('sealed'), null]),
-    );
-    expect(arrayLiteral([])).toBe(prepareValue([]));
-    expect(arrayLiteral(['a', new Date(0)])).toBeUndefined();
-    expect(arrayLiteral([{ a: 1 }])).toBeUndefined();
   });
 
   it('hands pg what TypeORM would for every column of every entity, timestamps as epoch milliseconds', async () => {

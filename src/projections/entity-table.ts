@@ -1,5 +1,6 @@
 import type { EntityManager, ObjectLiteral } from 'typeorm';
 import type { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata.js';
+import { arrayLiteral } from '../event-store/index.js';
 
 /** Joins the values of a key of several columns into a row id (see `compositeId`). */
 export const KEY_SEPARATOR = '|';
@@ -113,30 +114,6 @@ export class EntityTable {
     const parts = ids.map((id) => id.split(KEY_SEPARATOR));
     return this.keys.map((_, i) => parts.map((values) => values[i]));
   }
-}
-
-const QUOTED = /["\\]/;
-const QUOTED_ALL = /["\\]/g;
-
-/**
- * The PostgreSQL array literal pg's arrayString makes of these values, in one pass: pg runs two regular expressions
- * over every element (bench row "projection catch-up from zero"). Undefined when a value is not a string, number,
- * bigint, boolean, Buffer or null: pg converts the array then.
- */
-export function arrayLiteral(values: readonly unknown[]): string | undefined {
-  let literal = '{';
-  for (let i = 0; i < values.length; i++) {
-    const value = values[i];
-    if (i > 0) literal += ',';
-    if (value === null || value === undefined) literal += 'NULL';
-    else if (typeof value === 'string')
-      literal += QUOTED.test(value) ? `"${value.replace(QUOTED_ALL, '\\$&')}"` : `"${value}"`;
-    else if (typeof value === 'number' || typeof value === 'bigint' || typeof value === 'boolean')
-      literal += `"${value}"`;
-    else if (Buffer.isBuffer(value)) literal += `\\\\x${value.toString('hex')}`;
-    else return undefined;
-  }
-  return `${literal}}`;
 }
 
 function codecOf(column: ColumnMetadata, tx: EntityManager): Codec {
