@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { timeOrderedUuid } from '../../event-store/index.js';
 import { persistedEvent } from '../../event-store/testing/persisted-events.js';
 import { checkoutCommandId } from './checkout-ids.js';
 import { messageOf } from './checkout-messages.js';
@@ -38,6 +39,10 @@ describe('checkout messages: which saga an answer is for', () => {
     expect(messageOf(withdrawn({ commandId: randomUUID(), sagaId: orderId }))).toBeUndefined();
     expect(
       messageOf(withdrawn({ commandId: randomUUID(), correlationId: orderId })),
+    ).toBeUndefined();
+    const httpCommand = timeOrderedUuid();
+    expect(
+      messageOf(withdrawn({ commandId: httpCommand, correlationId: httpCommand })),
     ).toBeUndefined();
   });
 

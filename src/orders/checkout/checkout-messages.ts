@@ -78,7 +78,8 @@ export function messageOf(
 /** The order whose saga sent the command this event answers, if one did. */
 function answered(event: PersistedEvent, step: 'withdraw' | 'refund'): string | undefined {
   const { sagaId, correlationId, commandId } = event.metadata;
-  if (typeof commandId !== 'string') return undefined;
+  // A saga's command ids are name-based (version 8): any other (an HTTP command's) answers no saga, unhashed.
+  if (typeof commandId !== 'string' || commandId[14] !== '8') return undefined;
   if (typeof sagaId === 'string')
     return commandId === checkoutCommandId(sagaId, step) ? sagaId : undefined;
   // Answers stored before the saga id (older data) carry the order id as their correlation id.
