@@ -47,6 +47,25 @@ describe('PostgresEventStore', () => {
       expect((await store.readStream(id)).map((e) => e.data.n)).toEqual([1, 2, 3, 4]);
     });
 
+    it('answers with its events as a read returns them, appends sharing a statement included', async () => {
+      // Data that needs escaping in an array literal, metadata shared by a command's events and metadata of its own.
+      const command = { commandId: randomUUID(), correlationId: 'c "1" \\ {x}', actor: 'tester' };
+      const odd = { n: 2, text: 'quote " backslash \\ brace } comma , NULL ünï' };
+      const appends = Array.from({ length: 12 }, () => stream()).map((id, i) =>
+        store.append(id, [
+          { ...noted(1), metadata: command },
+          { type: 'Noted', data: odd, metadata: command },
+          { ...noted(3), metadata: { ...command, step: i } },
+        ]),
+      );
+      for (const appended of await Promise.all(appends)) {
+        const read = await store.readStream(appended.streamId);
+        expect(appended.events).toEqual(read);
+        expect(read[1].data).toEqual(odd);
+        expect(read[0].metadata).toEqual(command);
+      }
+    });
+
     it('writes no event of an append that fails on any of its events', async () => {
       const id = stream();
       const taken = (await store.append(stream(), [noted(0)])).events[0].eventId;
