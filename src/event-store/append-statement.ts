@@ -1,4 +1,4 @@
-import pg, { type Pool, type PoolClient } from 'pg';
+import pg, { type CustomTypesConfig, type Pool, type PoolClient } from 'pg';
 import { arrayLiteral } from './array-literal.js';
 
 /** One stream's append, ready to send: what `append` sealed and serialised. */
@@ -34,19 +34,27 @@ interface OutcomeRow {
   logged: number | null;
 }
 
-type TextRow = [
-  streamId: string,
-  version: string | null,
-  position: string | null,
-  recordedAt: string | null,
-  transactionId: string | null,
-  storedBefore: string,
-  logged: string | null,
-];
-
-/** Every column as PostgreSQL sends it: the rows are converted below, with one date parse per statement. */
-const AS_TEXT = { getTypeParser: () => (value: string) => value } as const;
 const TIMESTAMPTZ = 1184;
+const parseTimestamptz = pg.types.getTypeParser(TIMESTAMPTZ, 'text') as (text: string) => Date;
+
+/** pg's parsers, but every row of one statement shares its transaction's time (the column's default, now()): parsed once. */
+function parsingTimeOnce(): CustomTypesConfig {
+  let text: string | undefined;
+  let time = 0;
+  const parseTime = (value: string): Date => {
+    if (value !== text) {
+      text = value;
+      time = parseTimestamptz(value).getTime();
+    }
+    return new Date(time);
+  };
+  return {
+    getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+      oid === TIMESTAMPTZ
+        ? parseTime
+        : pg.types.getTypeParser(oid, format)) as CustomTypesConfig['getTypeParser'],
+  };
+}
 
 /** What the statement decided for one append: its rows, or the stream's head when its expectation failed. */
 export type AppendOutcome =
@@ -94,7 +102,7 @@ export async function runAppends(
       metadata.push(append.metadata[j]);
     });
   });
-  const { rows } = await db.query<TextRow>({
+  const { rows } = await db.query<OutcomeRow>({
     name: 'chronicle_append',
     text: APPEND_SQL,
     // Array literals built in one pass (pg runs two regular expressions over every element: the data's JSON).
@@ -111,36 +119,10 @@ export async function runAppends(
       data,
       metadata,
     ].map((values) => arrayLiteral(values) ?? values),
-    rowMode: 'array',
-    types: AS_TEXT,
+    types: parsingTimeOnce(),
   });
   const byStream = new Map<string, OutcomeRow[]>();
-  // The rows of one statement share their transaction's time (the column's default, now()).
-  const parseTime = pg.types.getTypeParser(TIMESTAMPTZ, 'text') as (text: string) => Date;
-  let timeText: string | undefined;
-  let time = 0;
-  for (const [
-    streamId,
-    version,
-    position,
-    recordedAt,
-    transactionId,
-    storedBefore,
-    logged,
-  ] of rows) {
-    if (recordedAt !== null && recordedAt !== timeText) {
-      timeText = recordedAt;
-      time = parseTime(recordedAt).getTime();
-    }
-    const row: OutcomeRow = {
-      stream_id: streamId,
-      stream_version: version === null ? null : Number(version),
-      global_position: position,
-      recorded_at: recordedAt === null ? null : new Date(time),
-      transaction_id: transactionId,
-      stored_before: storedBefore === 't',
-      logged: logged === null ? null : Number(logged),
-    };
+  for (const row of rows) {
     const list = byStream.get(row.stream_id);
     if (list) list.push(row);
     else byStream.set(row.stream_id, [row]);
