@@ -1,6 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { ConfigModule, registerAs } from '@nestjs/config';
-import { APP_FILTER, APP_INTERCEPTOR, APP_PIPE } from '@nestjs/core';
+import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import { CqrsModule } from '@nestjs/cqrs';
 import { AccountsModule } from './accounts/index.js';
 import { CartsModule } from './carts/index.js';
@@ -12,11 +12,9 @@ import { EventStoreModule } from './event-store/index.js';
 import { HealthModule } from './health/health.module.js';
 import { IdentityModule } from './identity/identity.module.js';
 import { IntegrationModule } from './integration/index.js';
-import { ConsistencyInterceptor } from './http/consistency.interceptor.js';
-import { DatabaseBudgetInterceptor } from './http/database-budget.interceptor.js';
+import { HttpModule } from './http/http.module.js';
+import { bindIdempotencyToCommands } from './http/idempotent-commands.js';
 import { IdempotencyKeysPurger } from './http/idempotency-keys.purger.js';
-import { IdempotencyInterceptor } from './http/idempotency.interceptor.js';
-import { HttpInterceptors } from './http/http-interceptors.js';
 import { LiveModule } from './live/index.js';
 import { LoggingModule } from './logging/index.js';
 import { ProblemFilter } from './http/problem.filter.js';
@@ -31,41 +29,41 @@ import { WebConsoleModule } from './web-console/index.js';
 export class AppModule {
   /** `databaseUrl` is resolved before the module is built: DATABASE_URL, or the embedded server's. */
   static forRoot(config: AppConfig & { databaseUrl: string }): DynamicModule {
+    const imports = [
+      // Validated before the app is built (main.ts, the CLIs: loadConfig), served here as APP_CONFIG.
+      ConfigModule.forRoot({
+        isGlobal: true,
+        ignoreEnvFile: true,
+        ignoreEnvVars: true,
+        load: [registerAs(CONFIG_NAMESPACE, () => config)],
+      }),
+      LoggingModule.forRoot(config),
+      DatabaseModule.forRoot(config),
+      IdentityModule,
+      // After IdentityModule: its guards run first (see HttpModule).
+      HttpModule,
+      CqrsModule.forRoot(),
+      EventStoreModule,
+      ProjectionsModule,
+      IntegrationModule.forRoot(config),
+      AccountsModule,
+      CartsModule,
+      CustomersModule,
+      OrdersModule,
+      ShippingModule,
+      LiveModule,
+      WebConsoleModule,
+      EventBrowserModule,
+      MetricsModule,
+      HealthModule,
+    ];
+    bindIdempotencyToCommands(imports);
     return {
       module: AppModule,
-      imports: [
-        // Validated before the app is built (main.ts, the CLIs: loadConfig), served here as APP_CONFIG.
-        ConfigModule.forRoot({
-          isGlobal: true,
-          ignoreEnvFile: true,
-          ignoreEnvVars: true,
-          load: [registerAs(CONFIG_NAMESPACE, () => config)],
-        }),
-        LoggingModule.forRoot(config),
-        DatabaseModule.forRoot(config),
-        IdentityModule,
-        CqrsModule.forRoot(),
-        EventStoreModule,
-        ProjectionsModule,
-        IntegrationModule.forRoot(config),
-        AccountsModule,
-        CartsModule,
-        CustomersModule,
-        OrdersModule,
-        ShippingModule,
-        LiveModule,
-        WebConsoleModule,
-        EventBrowserModule,
-        MetricsModule,
-        HealthModule,
-      ],
+      imports,
       providers: [
         { provide: APP_FILTER, useClass: ProblemFilter },
         { provide: APP_PIPE, useFactory: validationPipe },
-        DatabaseBudgetInterceptor,
-        IdempotencyInterceptor,
-        ConsistencyInterceptor,
-        { provide: APP_INTERCEPTOR, useClass: HttpInterceptors },
         IdempotencyKeysPurger,
       ],
     };

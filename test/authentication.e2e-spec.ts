@@ -69,6 +69,15 @@ describe('authentication: every route but /health and /metrics needs a verified 
     await http().post('/accounts').unset('Authorization').send({}).expect(401);
   });
 
+  it('knows the caller before it reads consistentWith: an anonymous read-your-writes is a 401, never a 400 or a wait', async () => {
+    for (const consistentWith of ['abc', '999999999'])
+      expectProblem(
+        await http().get(route).unset('Authorization').query({ consistentWith }),
+        401,
+        'unauthorized',
+      );
+  });
+
   it('serves /health and /metrics without a token', async () => {
     await http().get('/health').unset('Authorization').expect(200);
     await http().get('/metrics').unset('Authorization').expect(200);

@@ -16,7 +16,7 @@ import {
 } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { deterministicUuid, type EventMetadata } from '../event-store/index.js';
-import { ReadsFrom } from '../http/consistency.interceptor.js';
+import { ReadsFrom } from '../http/consistency.guard.js';
 import {
   ProblemResponse,
   RequestValidationError,

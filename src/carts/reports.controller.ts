@@ -1,7 +1,7 @@
 import { Controller, Get, Query } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
 import { ApiBadRequestResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { ReadsFrom } from '../http/consistency.interceptor.js';
+import { ReadsFrom } from '../http/consistency.guard.js';
 import { dayRange, dayRangeRules } from '../http/day-range.params.js';
 import { ValidationProblemResponse } from '../http/problem.js';
 import { ApiConsistencyTimeoutResponse } from '../http/read-responses.js';

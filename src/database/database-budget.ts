@@ -17,6 +17,7 @@ export class DatabaseBudget {
   readonly expired: Promise<never>;
   private expire!: (error: DatabaseUnavailable) => void;
   private open = true;
+  private didRunOut = false;
   private readonly started = Date.now();
   private pausedMs = 0;
   private pauses = 0;
@@ -35,6 +36,11 @@ export class DatabaseBudget {
     this.expired = new Promise<never>((_, reject) => (this.expire = reject));
     this.expired.catch(() => {});
     this.arm();
+  }
+
+  /** It ran out before the answer began: the request has been answered 503. */
+  get ranOut(): boolean {
+    return this.didRunOut;
   }
 
   close(): void {
@@ -69,6 +75,7 @@ export class DatabaseBudget {
     if (!this.open) return;
     this.open = false;
     if (this.answering()) return;
+    this.didRunOut = true;
     this.expire(
       new DatabaseUnavailable(
         `The database did not answer within DATABASE_TIMEOUT_MS (${this.limitMs} ms)`,

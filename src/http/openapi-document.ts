@@ -1,6 +1,6 @@
 import type { OpenAPIObject } from '@nestjs/swagger';
 import { ACCESS_POLICY, type RoutePolicy } from '../identity/access-policy.js';
-import { READS_FROM_EXTENSION } from './consistency.interceptor.js';
+import { READS_FROM_EXTENSION } from './consistency.guard.js';
 import { DEFAULT_PROBLEM_BY_STATUS, PROBLEM_EXAMPLES, problemExample } from './problem-examples.js';
 
 type Operation = NonNullable<OpenAPIObject['paths'][string]['get']>;
@@ -50,7 +50,7 @@ function globalResponses(
   const takes = (name: string) =>
     (operation.parameters ?? []).some((p) => 'name' in p && p.name === name);
   const takesIdempotencyKey = takes('Idempotency-Key');
-  // The consistency interceptor serves every GET that takes consistentWith.
+  // The consistency guard serves every GET that takes consistentWith.
   const waits = method === 'get' && takes('consistentWith');
   return {
     400: {

@@ -2,7 +2,7 @@ import { Controller, Get, Query, Res } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { ReadsFrom } from '../http/consistency.interceptor.js';
+import { ReadsFrom } from '../http/consistency.guard.js';
 import { ConsistentReadParams } from '../http/consistent-read.params.js';
 import { ApiInvalidInputResponse } from '../http/problem.js';
 import {

@@ -1,7 +1,7 @@
 import { Controller, Get, Query } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { ReadsFrom } from '../http/consistency.interceptor.js';
+import { ReadsFrom } from '../http/consistency.guard.js';
 import { ConsistentReadParams } from '../http/consistent-read.params.js';
 import { ApiConsistencyTimeoutResponse } from '../http/read-responses.js';
 import { GetOrdersByStatusQuery } from './queries/get-orders-by-status/get-orders-by-status.query.js';

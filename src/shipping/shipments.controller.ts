@@ -11,7 +11,7 @@ import {
 import type { Response } from 'express';
 import type { EventMetadata } from '../event-store/index.js';
 import { CommandAccepted } from '../shared/command-accepted.response.js';
-import { ReadsFrom } from '../http/consistency.interceptor.js';
+import { ReadsFrom } from '../http/consistency.guard.js';
 import { ConsistentReadParams } from '../http/consistent-read.params.js';
 import { ApiInvalidInputResponse, ProblemResponse } from '../http/problem.js';
 import { ApiVersionedRead, withETag } from '../http/read-responses.js';

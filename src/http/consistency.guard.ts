@@ -1,20 +1,18 @@
 import {
   applyDecorators,
-  CallHandler,
-  ExecutionContext,
+  type CanActivate,
+  type ExecutionContext,
   Inject,
   Injectable,
-  NestInterceptor,
   SetMetadata,
 } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { ApiExtension } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
-import { from, mergeMap, Observable } from 'rxjs';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
 import { ReadDatabase } from '../database/read-database.js';
 import { ProjectionRunner } from '../projections/index.js';
-import { budgetOf } from './database-budget.interceptor.js';
+import { budgetOf } from './database-budget.guard.js';
 import { HttpProblem, RequestValidationError } from './problem.js';
 
 const READ_MODELS = Symbol('chronicle:read-models');
@@ -31,10 +29,11 @@ export const ReadsFrom = (...projections: string[]) =>
 /**
  * Read-your-writes: with `consistentWith=<position>` (or X-Consistent-With) a read waits, up to a bound,
  * until its read models have processed the event at that global position: on READ_DATABASE_URL's replica, until the
- * replica has replayed it there.
+ * replica has replayed it there. A guard, after the caller is known and the request's database budget is set
+ * (HttpModule): the route runs once the wait is over.
  */
 @Injectable()
-export class ConsistencyInterceptor implements NestInterceptor {
+export class ConsistencyGuard implements CanActivate {
   constructor(
     private readonly runner: ProjectionRunner,
     private readonly reflector: Reflector,
@@ -42,14 +41,14 @@ export class ConsistencyInterceptor implements NestInterceptor {
     private readonly read: ReadDatabase,
   ) {}
 
-  intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
+  async canActivate(context: ExecutionContext): Promise<boolean> {
     const http = context.switchToHttp();
     const request = http.getRequest<Request>();
-    if (request.method !== 'GET') return next.handle();
+    if (request.method !== 'GET') return true;
     const projections = this.reflector.get<string[] | undefined>(READ_MODELS, context.getHandler());
     if (projections) http.getResponse<Response>().setHeader('X-Read-Source', this.read.source);
     const raw = request.query.consistentWith ?? request.headers['x-consistent-with'];
-    if (raw === undefined) return next.handle();
+    if (raw === undefined) return true;
     if (typeof raw !== 'string' || !/^\d{1,15}$/.test(raw) || Number(raw) < 1) {
       throw new RequestValidationError([
         {
@@ -63,26 +62,22 @@ export class ConsistencyInterceptor implements NestInterceptor {
     const budget = budgetOf(request);
     // Waiting for a read model is not waiting for the database: CONSISTENCY_TIMEOUT_MS bounds it. Looking up the
     // position before it is, and stays in the request's budget.
-    const caughtUp = this.runner.waitFor(
+    const caughtUp = await this.runner.waitFor(
       position,
       projections,
       this.config.consistencyTimeoutMs,
       replica,
       budget && ((wait) => budget.paused(wait)),
     );
-    return from(caughtUp).pipe(
-      mergeMap((caughtUp) => {
-        if (!caughtUp) {
-          throw new HttpProblem({
-            status: 503,
-            code: 'consistency-timeout',
-            detail: `The read model has not reached position ${position} within ${this.config.consistencyTimeoutMs} ms`,
-            extensions: { position },
-            headers: { 'Retry-After': '1' },
-          });
-        }
-        return next.handle();
-      }),
-    );
+    if (!caughtUp) {
+      throw new HttpProblem({
+        status: 503,
+        code: 'consistency-timeout',
+        detail: `The read model has not reached position ${position} within ${this.config.consistencyTimeoutMs} ms`,
+        extensions: { position },
+        headers: { 'Retry-After': '1' },
+      });
+    }
+    return true;
   }
 }
