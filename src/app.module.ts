@@ -13,7 +13,6 @@ import { HealthModule } from './health/health.module.js';
 import { IdentityModule } from './identity/identity.module.js';
 import { IntegrationModule } from './integration/index.js';
 import { HttpModule } from './http/http.module.js';
-import { bindIdempotencyToCommands } from './http/idempotent-commands.js';
 import { IdempotencyKeysPurger } from './http/idempotency-keys.purger.js';
 import { LiveModule } from './live/index.js';
 import { LoggingModule } from './logging/index.js';
@@ -29,38 +28,36 @@ import { WebConsoleModule } from './web-console/index.js';
 export class AppModule {
   /** `databaseUrl` is resolved before the module is built: DATABASE_URL, or the embedded server's. */
   static forRoot(config: AppConfig & { databaseUrl: string }): DynamicModule {
-    const imports = [
-      // Validated before the app is built (main.ts, the CLIs: loadConfig), served here as APP_CONFIG.
-      ConfigModule.forRoot({
-        isGlobal: true,
-        ignoreEnvFile: true,
-        ignoreEnvVars: true,
-        load: [registerAs(CONFIG_NAMESPACE, () => config)],
-      }),
-      LoggingModule.forRoot(config),
-      DatabaseModule.forRoot(config),
-      IdentityModule,
-      // After IdentityModule: its guards run first (see HttpModule).
-      HttpModule,
-      CqrsModule.forRoot(),
-      EventStoreModule,
-      ProjectionsModule,
-      IntegrationModule.forRoot(config),
-      AccountsModule,
-      CartsModule,
-      CustomersModule,
-      OrdersModule,
-      ShippingModule,
-      LiveModule,
-      WebConsoleModule,
-      EventBrowserModule,
-      MetricsModule,
-      HealthModule,
-    ];
-    bindIdempotencyToCommands(imports);
     return {
       module: AppModule,
-      imports,
+      imports: [
+        // Validated before the app is built (main.ts, the CLIs: loadConfig), served here as APP_CONFIG.
+        ConfigModule.forRoot({
+          isGlobal: true,
+          ignoreEnvFile: true,
+          ignoreEnvVars: true,
+          load: [registerAs(CONFIG_NAMESPACE, () => config)],
+        }),
+        LoggingModule.forRoot(config),
+        DatabaseModule.forRoot(config),
+        IdentityModule,
+        // After IdentityModule: its guards run first (see HttpModule).
+        HttpModule,
+        CqrsModule.forRoot(),
+        EventStoreModule,
+        ProjectionsModule,
+        IntegrationModule.forRoot(config),
+        AccountsModule,
+        CartsModule,
+        CustomersModule,
+        OrdersModule,
+        ShippingModule,
+        LiveModule,
+        WebConsoleModule,
+        EventBrowserModule,
+        MetricsModule,
+        HealthModule,
+      ],
       providers: [
         { provide: APP_FILTER, useClass: ProblemFilter },
         { provide: APP_PIPE, useFactory: validationPipe },

@@ -41,7 +41,7 @@ export class ConsistencyGuard implements CanActivate {
     private readonly read: ReadDatabase,
   ) {}
 
-  async canActivate(context: ExecutionContext): Promise<boolean> {
+  canActivate(context: ExecutionContext): boolean | Promise<boolean> {
     const http = context.switchToHttp();
     const request = http.getRequest<Request>();
     if (request.method !== 'GET') return true;
@@ -57,7 +57,14 @@ export class ConsistencyGuard implements CanActivate {
         },
       ]);
     }
-    const position = Number(raw);
+    return this.waitFor(request, Number(raw), projections);
+  }
+
+  private async waitFor(
+    request: Request,
+    position: number,
+    projections: string[] | undefined,
+  ): Promise<boolean> {
     const replica = this.read.source === 'replica' ? this.read.dataSource : undefined;
     const budget = budgetOf(request);
     // Waiting for a read model is not waiting for the database: CONSISTENCY_TIMEOUT_MS bounds it. Looking up the

@@ -28,7 +28,7 @@ export function correlationIdOf(request: Request): string | undefined {
   return (request as Request & { [CORRELATION_ID]?: string })[CORRELATION_ID];
 }
 
-/** The command id the Idempotency-Key's claim gave this request (see IdempotencyInterceptor). */
+/** The command id the Idempotency-Key's claim gave this request (see IdempotencyGuard). */
 export function claimCommand(request: Request, commandId: string): void {
   (request as Request & { [CLAIMED_COMMAND]?: string })[CLAIMED_COMMAND] = commandId;
 }

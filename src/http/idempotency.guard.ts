@@ -1,23 +1,20 @@
 import { createHash, createHmac, createSecretKey, hkdfSync, type KeyObject } from 'node:crypto';
 import { timeOrderedUuid } from '../event-store/index.js';
 import {
-  CallHandler,
-  ExecutionContext,
+  type CanActivate,
+  type ExecutionContext,
   Inject,
   Injectable,
   Logger,
-  NestInterceptor,
 } from '@nestjs/common';
-import { HTTP_CODE_METADATA } from '@nestjs/common/constants.js';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { Request, Response } from 'express';
 import { accessOf } from '../identity/access.guard.js';
 import { principalKey } from '../identity/principal.js';
-import { catchError, from, mergeMap, Observable } from 'rxjs';
 import type { DataSource } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
 import { isDatabaseUnavailable } from '../database/database-errors.js';
-import { HttpProblem, ReplayedResponse, toProblem } from './problem.js';
+import { HttpProblem, ReplayedResponse } from './problem.js';
 import { claimCommand, header } from './request-context.js';
 
 const COMMAND_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
@@ -63,10 +60,13 @@ function scopedKey(request: Request, key: string): string {
 /**
  * Idempotency-Key on a command: the same key and request replays the stored response, another request gets 422.
  * Only a retry after a 5xx or a crash reuses the claim's command id, so the store recognises what that run stored.
+ * A guard that claims the key before the route runs and remembers the answer as it is sent (`settleOnAnswer`), not an
+ * interceptor: Nest wraps every route that has one in observables and async resources of its own, about a fifth of a
+ * request's CPU (bench/findings.md). It runs after the caller is known and the database budget is set (HttpModule).
  * See docs/architecture.md#http-idempotency.
  */
 @Injectable()
-export class IdempotencyInterceptor implements NestInterceptor {
+export class IdempotencyGuard implements CanActivate {
   private readonly logger = new Logger('Idempotency');
   /**
    * Keyed so that a stored fingerprint cannot be matched against a guessed body (a name, an address). One key per
@@ -85,65 +85,58 @@ export class IdempotencyInterceptor implements NestInterceptor {
     );
   }
 
-  intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
+  canActivate(context: ExecutionContext): boolean | Promise<boolean> {
     const request = context.switchToHttp().getRequest<Request>();
-    if (!COMMAND_METHODS.has(request.method)) return next.handle();
+    if (!COMMAND_METHODS.has(request.method)) return true;
     const given = header(request, 'idempotency-key');
-    if (given === undefined) return next.handle();
-    const key = scopedKey(request, given);
-    const response = context.switchToHttp().getResponse<Response>();
-    const fingerprint = this.fingerprints(request);
-    const successStatus =
-      Reflect.getMetadata(HTTP_CODE_METADATA, context.getHandler()) ??
-      (request.method === 'POST' ? 201 : 200);
-    let commandId: string | undefined;
+    if (given === undefined) return true;
+    return this.claimFor(request, context.switchToHttp().getResponse<Response>(), given);
+  }
 
-    return from(this.claim(key, fingerprint)).pipe(
-      mergeMap((claimed) => {
-        commandId = claimed;
-        claimCommand(request, claimed);
-        return next.handle();
-      }),
-      mergeMap((body) => {
-        const headers = Object.fromEntries(
-          REPLAYED_HEADERS.filter((h) => response.getHeader(h) !== undefined).map((h) => [
-            h,
-            String(response.getHeader(h)),
-          ]),
-        );
-        const stored = this.complete(
-          key,
-          commandId!,
-          successStatus,
-          { ...headers, 'content-type': 'application/json' },
-          body,
-        );
-        return from(stored.then(() => body));
-      }),
-      catchError((error: unknown) => {
-        if (
-          commandId === undefined ||
-          error instanceof ReplayedResponse ||
-          (error instanceof HttpProblem && error.code.startsWith('idempotency'))
-        ) {
-          throw error;
-        }
-        const problem = toProblem(error);
-        const outcome =
-          problem.status === 400
-            ? this.release(key, commandId) // the request itself is wrong: nothing ran, the key is free again
-            : problem.status < 500
-              ? this.complete(
-                  key,
-                  commandId,
-                  problem.status,
-                  { 'content-type': 'application/problem+json' },
-                  { ...problem.body, instance: request.originalUrl },
-                )
-              : this.fail(key, commandId);
-        return from(outcome.then(() => Promise.reject(error)));
-      }),
-    );
+  private async claimFor(request: Request, response: Response, given: string): Promise<boolean> {
+    const key = scopedKey(request, given);
+    const commandId = await this.claim(key, this.fingerprints(request));
+    claimCommand(request, commandId);
+    this.settleOnAnswer(response, key, commandId);
+    return true;
+  }
+
+  /**
+   * The claim's outcome is the answer, remembered as it is sent, whoever sends it: the route's reply or a problem
+   * (ProblemFilter, the database budget). A 2xx or a 4xx is stored before it goes out, so a retry that follows it
+   * replays it; a 400 (the request itself is wrong: nothing ran) frees the key. A 5xx goes out at once, the key marked
+   * failed behind it: the database may be what failed, and the answer must not wait for it.
+   */
+  private settleOnAnswer(response: Response, key: string, commandId: string): void {
+    const send = response.send.bind(response);
+    response.send = (body?: unknown) => {
+      response.send = send;
+      const status = response.statusCode;
+      const text = typeof body === 'string' ? body : body === undefined ? 'null' : String(body);
+      if (status >= 500) {
+        void this.fail(key, commandId);
+        return send(body);
+      }
+      const stored =
+        status === 400
+          ? this.release(key, commandId)
+          : this.complete(key, commandId, status, this.replayedHeaders(response, status), text);
+      void stored.then(() => {
+        // Unless the budget ran out meanwhile and answered 503.
+        if (!response.headersSent) send(body);
+      });
+      return response;
+    };
+  }
+
+  private replayedHeaders(response: Response, status: number): Record<string, string> {
+    if (status >= 400) return { 'content-type': 'application/problem+json' };
+    const headers: Record<string, string> = {};
+    for (const name of REPLAYED_HEADERS) {
+      const value = response.getHeader(name);
+      if (value !== undefined) headers[name] = String(value);
+    }
+    return { ...headers, 'content-type': 'application/json' };
   }
 
   /** `keyed` is stored; `accepted` recognises it under every master key, and the unkeyed legacy form. */
@@ -221,12 +214,13 @@ export class IdempotencyInterceptor implements NestInterceptor {
     commandId: string,
     status: number,
     headers: Record<string, string>,
-    body: unknown,
+    /** The JSON text sent. */
+    body: string,
   ): Promise<void> {
     await this.remember(
       `UPDATE idempotency_keys SET state = 'completed', status_code = $3, response_headers = $4, response_body = $5
        WHERE key = $1 AND command_id = $2 AND state = 'pending'`,
-      [key, commandId, status, JSON.stringify(headers), JSON.stringify(body ?? null)],
+      [key, commandId, status, JSON.stringify(headers), body],
     );
   }
 
