@@ -17,10 +17,9 @@ export const answeredByBudget = (request: Request): boolean =>
 /**
  * Every request waits for the database DATABASE_TIMEOUT_MS at most in all: then it answers 503
  * database-unavailable, whatever its queries are stuck on (see DatabaseBudget), and the handler's late outcome is
- * dropped (ProblemFilter). A guard, not an interceptor: Nest wraps a route that has any interceptor in observables
- * and async resources of its own, about a fifth of a read's CPU (bench/findings.md). It runs after the caller is known
- * (HttpModule is imported after IdentityModule), so Idempotency-Key's queries and consistentWith's lookup count. A
- * stream (Server-Sent Events) is bounded until its headers are out.
+ * dropped (ProblemFilter). A guard, not an interceptor (see HttpModule), after the caller is known and before the
+ * others of HttpModule, so Idempotency-Key's queries and consistentWith's lookup count. A stream (Server-Sent Events)
+ * is bounded until its headers are out.
  */
 @Injectable()
 export class DatabaseBudgetGuard implements CanActivate {

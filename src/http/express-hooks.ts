@@ -41,7 +41,7 @@ export function requireJsonBody(request: Request, response: Response, next: Next
 
 /**
  * Input that cannot be stored never gets in, whatever the route and its DTO: one rule for every body and query
- * (path parameters: InputValidationPipe). Runs right after the body parser, before guards and interceptors.
+ * (path parameters: InputValidationPipe). Runs right after the body parser, before the guards.
  */
 export function requireStorableInput(
   request: Request,

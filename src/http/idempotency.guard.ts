@@ -60,10 +60,8 @@ function scopedKey(request: Request, key: string): string {
 /**
  * Idempotency-Key on a command: the same key and request replays the stored response, another request gets 422.
  * Only a retry after a 5xx or a crash reuses the claim's command id, so the store recognises what that run stored.
- * A guard that claims the key before the route runs and remembers the answer as it is sent (`settleOnAnswer`), not an
- * interceptor: Nest wraps every route that has one in observables and async resources of its own, about a fifth of a
- * request's CPU (bench/findings.md). It runs after the caller is known and the database budget is set (HttpModule).
- * See docs/architecture.md#http-idempotency.
+ * A guard (not an interceptor: see HttpModule) that claims the key once the caller is known and the database budget
+ * set, and remembers the answer as it is sent (`settleOnAnswer`). See docs/architecture.md#http-idempotency.
  */
 @Injectable()
 export class IdempotencyGuard implements CanActivate {
