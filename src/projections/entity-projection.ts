@@ -1,5 +1,6 @@
 import type { EntityManager, ObjectLiteral } from 'typeorm';
 import type { PersistedEvent } from '../event-store/persisted-event.js';
+import { BinaryCopy } from './binary-copy.js';
 import { EntityTable, KEY_SEPARATOR } from './entity-table.js';
 import type { ProjectionTransaction } from './processor.js';
 
@@ -149,20 +150,15 @@ export async function writeEntities<
   await writer.finish();
 }
 
-/** An append-only entity whose rows another projection's fold yields (see `insertRows`). */
-export interface AppendOnlyEntity<Row extends ObjectLiteral> {
-  readonly entity: new () => Row;
-  readonly appendOnly: true;
-}
-
 /**
- * Rows of an append-only entity built outside a fold (the statement lines of the balances' fold, say): one
- * `unnest` insert, a stored row left as it is. Declare `table` once: its SQL is built once per table.
+ * Rows of an entity built outside a fold (the statement lines of the balances' fold, say), each new to its table:
+ * one binary COPY. A stored row with the same key fails the transaction: the caller's rows must be new (a fold
+ * yields them only for events its own rows, written in the same transactions, do not reflect yet).
  */
-export async function insertRows<Row extends ObjectLiteral>(
-  table: AppendOnlyEntity<Row>,
+export async function insertNewRows<Row extends ObjectLiteral>(
+  entity: new () => Row,
   rows: readonly Row[],
   tx: EntityManager,
 ): Promise<void> {
-  if (rows.length > 0) await EntityTable.of(table, tx).upsert(tx, rows);
+  if (rows.length > 0) await BinaryCopy.of(entity, tx).write(tx, rows);
 }

@@ -2,14 +2,13 @@ import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { type PersistedEvent, PostgresEventStore } from '../../event-store/index.js';
 import {
-  type AppendOnlyEntity,
   type EntityProjection,
   EntityWriter,
   type ProjectedEvent,
   Projection,
   type ReadModel,
   type ProjectionTransaction,
-  insertRows,
+  insertNewRows,
 } from '../../projections/index.js';
 import { ACCOUNT_EVENT_TYPES, type AccountEvent } from '../domain/account.events.js';
 import { accountBalances, type BalanceRow } from './account-balance.projection.js';
@@ -24,15 +23,10 @@ const KIND: Record<
   WithdrawalRejected: 'rejected-withdrawal',
 };
 
-/** A line for every money event the balance applied: written once, never changed. */
-const STATEMENT_LINES: AppendOnlyEntity<AccountTransaction> = {
-  entity: AccountTransaction,
-  appendOnly: true,
-};
-
 /**
  * Balances (the entity projection `accountBalances`, each touched row written once per transaction) and the
- * statement lines its fold yields, inserted once per page.
+ * statement lines its fold yields, inserted once per page. A line is yielded only for an event the balance did not
+ * reflect (its version), and balance and lines commit together: each line is new to the table.
  */
 // A class, not a declaration: its fold also yields a second entity's rows, inserted while the next page folds.
 @Projection('accounts')
@@ -84,7 +78,7 @@ class AccountsTransaction implements ProjectionTransaction {
     await folded;
     const lines = this.lines;
     this.lines = [];
-    this.inserting = insertRows(STATEMENT_LINES, lines, this.tx);
+    this.inserting = insertNewRows(AccountTransaction, lines, this.tx);
     this.inserting.catch(() => undefined); // surfaces at the next write or in finish()
   }
 
