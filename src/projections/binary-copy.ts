@@ -137,28 +137,21 @@ const invalid = (name: string, value: unknown, what: string) =>
     `${name}: ${typeof value === 'string' ? JSON.stringify(value) : String(value)} is not ${what}`,
   );
 
-/** An integer value in [min, max], from a number, a bigint or a string of digits. */
-function integer(
-  value: unknown,
-  name: string,
-  what: string,
-  min: bigint,
-  max: bigint,
-): number | bigint {
+/** A signed integer of `bits` bits, from a number, a bigint or a string of digits. */
+function integer(value: unknown, name: string, what: string, bits: 16 | 32 | 64): number | bigint {
+  // Numbers compared with numbers: a comparison with a bigint costs far more, once per value.
   if (typeof value === 'number') {
-    if (Number.isSafeInteger(value) && value >= min && value <= max) return value;
+    const limit = 2 ** (bits - 1);
+    if (Number.isSafeInteger(value) && value >= -limit && value < limit) return value;
   } else if (
     typeof value === 'bigint' ||
     (typeof value === 'string' && /^-?\d{1,19}$/.test(value))
   ) {
     const big = BigInt(value);
-    if (big >= min && big <= max) return big;
+    if (BigInt.asIntN(bits, big) === big) return big;
   }
   throw invalid(name, value, what);
 }
-
-const INT8_MIN = -(2n ** 63n);
-const INT8_MAX = 2n ** 63n - 1n;
 
 const text: Encode = (out, value, name) => {
   if (typeof value !== 'string') throw invalid(name, value, 'text');
@@ -175,15 +168,15 @@ const ENCODERS: Record<string, Encode> = {
   char: text,
   smallint: (out, value, name) => {
     out.int32(2);
-    out.int16(Number(integer(value, name, 'a smallint', -(2n ** 15n), 2n ** 15n - 1n)));
+    out.int16(Number(integer(value, name, 'a smallint', 16)));
   },
   int: (out, value, name) => {
     out.int32(4);
-    out.int32(Number(integer(value, name, 'an integer', -(2n ** 31n), 2n ** 31n - 1n)));
+    out.int32(Number(integer(value, name, 'an integer', 32)));
   },
   bigint: (out, value, name) => {
     out.int32(8);
-    out.int64(integer(value, name, 'a bigint', INT8_MIN, INT8_MAX));
+    out.int64(integer(value, name, 'a bigint', 64));
   },
   boolean: (out, value, name) => {
     if (typeof value !== 'boolean') throw invalid(name, value, 'a boolean');

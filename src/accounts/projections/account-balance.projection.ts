@@ -35,24 +35,38 @@ export function evolveBalance(
     };
   }
   if (!row || event.streamVersion <= row.version) return row;
-  const { streamVersion: version, recordedAt: updatedAt } = event;
   switch (event.type) {
     case 'PersonalDataErased':
-      return { ...row, version, updatedAt, ownerName: null, openedAs: undefined };
+      return next(row, event, row.balance, null);
     case 'MoneyDeposited':
     case 'MoneyWithdrawn':
     case 'WithdrawalRejected':
-      return {
-        ...row,
-        version,
-        updatedAt,
-        balance: row.balance + SIGN[event.type] * event.data.amount,
-      };
+      return next(row, event, row.balance + SIGN[event.type] * event.data.amount);
     default: {
       const unhandled: never = event;
       throw new Error(`Unhandled event ${(unhandled as AccountEvent).type}`);
     }
   }
+}
+
+/** The row after `event`, every field written out (a spread enumerates the row's properties: a catch-up's hot path). */
+function next(
+  row: BalanceRow,
+  event: ProjectedEvent<AccountEvent>,
+  balance: number,
+  erased?: null,
+): BalanceRow {
+  return {
+    id: row.id,
+    ownerName: erased === null ? null : row.ownerName,
+    ownerId: row.ownerId,
+    currency: row.currency,
+    balance,
+    version: event.streamVersion,
+    openedAt: row.openedAt,
+    updatedAt: event.recordedAt,
+    openedAs: erased === null ? undefined : row.openedAs,
+  };
 }
 
 /**
