@@ -15,10 +15,8 @@ export class BinaryCopy {
   static of(entity: new () => ObjectLiteral, tx: EntityManager): BinaryCopy {
     let copy = BinaryCopy.cache.get(entity);
     if (!copy) {
-      copy = new BinaryCopy(
-        tx.connection.getMetadata(entity).tableName,
-        tx.connection.getMetadata(entity).columns,
-      );
+      const { tableName, columns } = tx.connection.getMetadata(entity);
+      copy = new BinaryCopy(tableName, columns);
       BinaryCopy.cache.set(entity, copy);
     }
     return copy;
@@ -132,10 +130,9 @@ for (let i = 0; i < 16; i++)
 /** Where a uuid written with hyphens has them. */
 const HYPHENS = [8, 13, 18, 23];
 
+/** Names the value's type, never the value: the message may be kept (a dead letter) and the value be personal. */
 const invalid = (name: string, value: unknown, what: string) =>
-  new Error(
-    `${name}: ${typeof value === 'string' ? JSON.stringify(value) : String(value)} is not ${what}`,
-  );
+  new Error(`${name}: a value of type ${typeof value} that is not ${what}`);
 
 /** A signed integer of `bits` bits, from a number, a bigint or a string of digits. */
 function integer(value: unknown, name: string, what: string, bits: 16 | 32 | 64): number | bigint {
