@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
+import type { PoolClient } from 'pg';
 import { DataSource, type EntityManager, type ObjectLiteral } from 'typeorm';
 import type { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata.js';
 import { testDatabaseUrl } from '../../test/support/test-app.js';
 import { dataSourceOptions } from '../database/database.options.js';
 import { ENTITIES } from '../database/entities.js';
 import { bigintAsNumber } from '../shared/bigint.transformer.js';
-import { BinaryCopy } from './binary-copy.js';
+import { BinaryCopy, copyIn } from './binary-copy.js';
 
 const TABLE = 'binary_copy_spec';
 
@@ -219,6 +220,17 @@ describe('BinaryCopy', () => {
       `SELECT count(*)::int AS count FROM ${TABLE} WHERE position = 5`,
     )) as Array<{ count: number }>;
     expect(count).toBe(0);
+  });
+
+  it('fails a statement that is not a COPY FROM STDIN, leaving the connection usable', async () => {
+    const answered = await dataSource.transaction(async (tx) => {
+      const client = (await tx.queryRunner!.connect()) as PoolClient;
+      await expect(copyIn(client, 'SELECT 1', Buffer.alloc(0))).rejects.toThrow(
+        'Not a COPY FROM STDIN',
+      );
+      return (await tx.query('SELECT 2 AS two')) as Array<{ two: number }>;
+    });
+    expect(answered).toEqual([{ two: 2 }]);
   });
 
   it("shares the transaction's connection with statements sent while it runs", async () => {

@@ -102,6 +102,21 @@ class CopyIn {
 
   handleCommandComplete(): void {}
 
+  // Any other answer means the statement was not a COPY FROM STDIN: fail it, and let the rest of the answer pass.
+  handleRowDescription(): void {
+    this.settle(new Error(`Not a COPY FROM STDIN: ${this.text}`));
+  }
+
+  handleDataRow(): void {}
+
+  handleEmptyQuery(): void {
+    this.settle(new Error('Not a COPY FROM STDIN: an empty statement'));
+  }
+
+  handleCopyData(): void {
+    this.settle(new Error(`Not a COPY FROM STDIN: ${this.text}`));
+  }
+
   handleReadyForQuery(): void {
     this.settle(null);
   }

@@ -1,8 +1,9 @@
 import type { QueryRunner } from 'typeorm';
 
 /**
- * For a migration that empties a projection's tables: the projection starts over from the first event, like a
- * rebuild; its open dead letters count as retried.
+ * For a migration that empties a projection's tables, all of them: the projection starts over from the first event,
+ * like a rebuild; its open dead letters count as retried. Tables emptied apart disagree (the accounts' statement
+ * lines are inserted as new rows: with the balances emptied alone, the first line written again fails the projection).
  */
 export async function reprojectFromStart(db: QueryRunner, projection: string): Promise<void> {
   await db.query(
