@@ -77,12 +77,13 @@ describe('DatabaseBudget', () => {
 
 describe('guardedByHealth', () => {
   it('refuses a connection at once while the database is down', async () => {
-    const { pool } = fakePool(1000);
+    const { pool } = fakePool(10_000);
     guardedByHealth(pool, watch('down'));
     const started = Date.now();
     await expect(pool.connect()).rejects.toThrow(/The database is down/);
-    // At once: not after the second the pool would take to hand out a connection.
-    expect(Date.now() - started).toBeLessThan(500);
+    // At once: not after the ten seconds the pool would take to hand out a connection (the margin is for a loaded
+    // machine: 573 ms was seen against a bound of 500).
+    expect(Date.now() - started).toBeLessThan(3000);
   });
 
   it('ends the queries in flight on its connections when an outage is declared, not the idle ones', async () => {
