@@ -127,7 +127,7 @@ export class BatchTransactions {
       let page = first;
       for (;;) {
         const end = page.events[page.events.length - 1].checkpoint;
-        // Pages of the live batch size: the transaction, not the read, is what grows (memory stays flat).
+        // Pages of the largest batch: each page costs statements and round trips; memory stays flat at two pages.
         next = page.events.length === page.size ? reader.read(end, pageSize) : undefined;
         next?.catch(() => undefined);
         const relevant = page.events.filter((event) => reads(event.type));

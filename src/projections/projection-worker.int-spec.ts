@@ -190,6 +190,47 @@ describe('ProjectionWorker', () => {
     expect(await stored(name)).toEqual(drained);
   });
 
+  it('reads pages of the largest batch in a transaction over several reads (fewer statements per catch-up)', async () => {
+    const name = 'page-size-probe';
+    const from = await checkpointAtEnd(name);
+    const events = await append(Array.from({ length: 12 }, (_, i) => counted(i)));
+    const limits: number[] = [];
+    const recording: typeof store = Object.create(store, {
+      readAll: {
+        value: (options: Parameters<typeof store.readAll>[0]) => (
+          limits.push(options!.limit!),
+          store.readAll(options)
+        ),
+      },
+    });
+    const paged = new ProjectionWorker(
+      name,
+      probe({ paged: true }),
+      { checkpointName: name },
+      from,
+      {
+        dataSource,
+        store: recording,
+        options: {
+          batchSize: 2,
+          maxBatchSize: 5,
+          maxTransactionMs: 60_000,
+          retryAttempts: 3,
+          retryBaseMs: 10,
+        },
+        hooks: { onProgress: () => undefined, onError: () => undefined },
+        decryptAndUpcast: async (events) => [...events],
+        paged: pagedTransactions(1),
+      },
+    );
+    await paged.drain();
+    await paged.stop();
+
+    expect(await timesApplied(events)).toEqual(events.map(() => 1));
+    // The first read finds the worker behind; the transaction it opens reads the other ten in pages of five.
+    expect(limits.slice(0, 3)).toEqual([2, 5, 5]);
+  });
+
   it('makes the wakes of a burst of commits one run per wake interval, and applies every event once', async () => {
     const name = 'burst-probe';
     const from = await checkpointAtEnd(name);

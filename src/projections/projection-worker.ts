@@ -293,7 +293,7 @@ export class ProjectionWorker {
             {
               open,
               reader,
-              pageSize: batchSize,
+              pageSize: maxBatchSize,
               maxMs: this.deps.options.maxTransactionMs!,
               status,
               stopping: () => isHalted(this.current),
