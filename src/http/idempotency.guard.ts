@@ -84,11 +84,12 @@ export class IdempotencyGuard implements CanActivate {
   }
 
   canActivate(context: ExecutionContext): boolean | Promise<boolean> {
-    const request = context.switchToHttp().getRequest<Request>();
+    const http = context.switchToHttp();
+    const request = http.getRequest<Request>();
     if (!COMMAND_METHODS.has(request.method)) return true;
     const given = header(request, 'idempotency-key');
     if (given === undefined) return true;
-    return this.claimFor(request, context.switchToHttp().getResponse<Response>(), given);
+    return this.claimFor(request, http.getResponse<Response>(), given);
   }
 
   private async claimFor(request: Request, response: Response, given: string): Promise<boolean> {

@@ -144,6 +144,9 @@ for (let i = 0; i < 16; i++)
   HEX['0123456789abcdef'.charCodeAt(i)] = HEX['0123456789ABCDEF'.charCodeAt(i)] = i;
 /** Where a uuid written with hyphens has them. */
 const HYPHENS = [8, 13, 18, 23];
+/** Where a uuid's 32 hex digits are in its 36-character form, and in its 32-digit form. */
+const DIGITS_36 = Array.from({ length: 36 }, (_, i) => i).filter((i) => !HYPHENS.includes(i));
+const DIGITS_32 = Array.from({ length: 32 }, (_, i) => i);
 
 /** Names the value's type, never the value: the message may be kept (a dead letter) and the value be personal. */
 const invalid = (name: string, value: unknown, what: string) =>
@@ -269,10 +272,10 @@ class CopyBuffer {
     const start = this.at;
     this.buffer.writeInt32BE(16, start);
     let at = start + 4;
-    for (let i = 0; i < value.length; i += 2) {
-      if (value.length === 36 && (i === 8 || i === 13 || i === 18 || i === 23)) i += 1;
-      const high = HEX[value.charCodeAt(i)] ?? -1;
-      const low = HEX[value.charCodeAt(i + 1)] ?? -1;
+    const digits = value.length === 36 ? DIGITS_36 : DIGITS_32;
+    for (let d = 0; d < 32; d += 2) {
+      const high = HEX[value.charCodeAt(digits[d])] ?? -1;
+      const low = HEX[value.charCodeAt(digits[d + 1])] ?? -1;
       if (high < 0 || low < 0) return false;
       this.buffer[at++] = (high << 4) | low;
     }

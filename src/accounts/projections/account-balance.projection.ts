@@ -37,7 +37,7 @@ export function evolveBalance(
   if (!row || event.streamVersion <= row.version) return row;
   switch (event.type) {
     case 'PersonalDataErased':
-      return next(row, event, row.balance, null);
+      return { ...next(row, event, row.balance), ownerName: null, openedAs: undefined };
     case 'MoneyDeposited':
     case 'MoneyWithdrawn':
     case 'WithdrawalRejected':
@@ -50,22 +50,17 @@ export function evolveBalance(
 }
 
 /** The row after `event`, every field written out (a spread enumerates the row's properties: a catch-up's hot path). */
-function next(
-  row: BalanceRow,
-  event: ProjectedEvent<AccountEvent>,
-  balance: number,
-  erased?: null,
-): BalanceRow {
+function next(row: BalanceRow, event: ProjectedEvent<AccountEvent>, balance: number): BalanceRow {
   return {
     id: row.id,
-    ownerName: erased === null ? null : row.ownerName,
+    ownerName: row.ownerName,
     ownerId: row.ownerId,
     currency: row.currency,
     balance,
     version: event.streamVersion,
     openedAt: row.openedAt,
     updatedAt: event.recordedAt,
-    openedAs: erased === null ? undefined : row.openedAs,
+    openedAs: row.openedAs,
   };
 }
 
