@@ -2,7 +2,7 @@ import type { PersonalDataColumns } from '../../event-store/index.js';
 import { foldRows, type ProjectedEvent } from '../../projections/index.js';
 import { at, projectionSpecFor } from '../../projections/testing/entity-projection-spec.js';
 import type { AccountEvent } from '../domain/account.events.js';
-import { accountBalances, type BalanceRow } from './account-balance.projection.js';
+import { accountBalances, type BalanceRow, evolveBalance } from './account-balance.projection.js';
 import type { AccountTransaction } from './account-transaction.entity.js';
 import { statementLine } from './accounts.projection.js';
 
@@ -86,6 +86,30 @@ describe('account_balances', () => {
         updatedAt: new Date('2026-12-01T10:05:00.000Z'),
       },
     ]);
+  });
+  it('drops a name already sealed (a stored row) on an erasure, and keeps the balance', () => {
+    const stored: BalanceRow = {
+      id: accountId,
+      ownerName: Buffer.from('sealed under the account key'),
+      ownerId,
+      currency: 'EUR',
+      balance: 700,
+      version: 5,
+      openedAt: new Date('2026-12-01T10:00:00.000Z'),
+      updatedAt: new Date('2026-12-01T10:04:00.000Z'),
+    };
+    const erased = at(
+      { type: 'PersonalDataErased', data: { accountId } } as AccountEvent,
+      6,
+      '2026-12-01T10:05:00.000Z',
+    );
+
+    expect(evolveBalance(stored, erased)).toEqual({
+      ...stored,
+      ownerName: null,
+      version: 6,
+      updatedAt: new Date('2026-12-01T10:05:00.000Z'),
+    });
   });
 });
 
