@@ -104,17 +104,21 @@ class CopyIn {
 
   // Any other answer means the statement was not a COPY FROM STDIN: fail it, and let the rest of the answer pass.
   handleRowDescription(): void {
-    this.settle(new Error(`Not a COPY FROM STDIN: ${this.text}`));
+    this.notCopyIn(this.text);
   }
 
   handleDataRow(): void {}
 
   handleEmptyQuery(): void {
-    this.settle(new Error('Not a COPY FROM STDIN: an empty statement'));
+    this.notCopyIn('an empty statement');
   }
 
   handleCopyData(): void {
-    this.settle(new Error(`Not a COPY FROM STDIN: ${this.text}`));
+    this.notCopyIn(this.text);
+  }
+
+  private notCopyIn(statement: string): void {
+    this.settle(new Error(`Not a COPY FROM STDIN: ${statement}`));
   }
 
   handleReadyForQuery(): void {

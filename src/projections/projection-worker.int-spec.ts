@@ -77,11 +77,12 @@ describe('ProjectionWorker', () => {
       from = START,
       options = {} as Partial<WorkerOptions>,
       applied = [] as number[],
+      log = store,
     } = {},
   ) =>
     new ProjectionWorker(name, processor, { checkpointName: name }, from, {
       dataSource,
-      store,
+      store: log,
       options: { batchSize: 100, retryAttempts: 3, retryBaseMs: 10, ...options },
       hooks: { onProgress: (_, n) => applied.push(n), onError: () => undefined },
       decryptAndUpcast: async (events) => [...events],
@@ -203,26 +204,12 @@ describe('ProjectionWorker', () => {
         ),
       },
     });
-    const paged = new ProjectionWorker(
-      name,
-      probe({ paged: true }),
-      { checkpointName: name },
+    const paged = worker(name, {
+      processor: probe({ paged: true }),
       from,
-      {
-        dataSource,
-        store: recording,
-        options: {
-          batchSize: 2,
-          maxBatchSize: 5,
-          maxTransactionMs: 60_000,
-          retryAttempts: 3,
-          retryBaseMs: 10,
-        },
-        hooks: { onProgress: () => undefined, onError: () => undefined },
-        decryptAndUpcast: async (events) => [...events],
-        paged: pagedTransactions(1),
-      },
-    );
+      options: { batchSize: 2, maxBatchSize: 5, maxTransactionMs: 60_000 },
+      log: recording,
+    });
     await paged.drain();
     await paged.stop();
 
