@@ -57,6 +57,8 @@ export function loadConfig(env: Env = process.env) {
       retryAttempts: e.PROJECTION_RETRY_ATTEMPTS,
       retryBaseMs: e.PROJECTION_RETRY_BASE_MS,
       leaseRetryMs: e.PROJECTION_LEASE_RETRY_MS,
+      /** A read model with insert-only tables that has never run catches up as a rebuild over a log this long; 0: never. */
+      firstCatchUpAsRebuildFrom: e.PROJECTION_FIRST_CATCH_UP_AS_REBUILD_FROM,
       readyMaxLagMs: e.READINESS_MAX_LAG_MS,
     },
     idempotencyTtlHours: e.IDEMPOTENCY_TTL_HOURS,

@@ -21,6 +21,11 @@ export interface ProcessorOptions {
 export interface ReadModel extends ProcessorOptions {
   /** The read tables this projection alone writes. */
   readonly tables: readonly string[];
+  /**
+   * Of `tables`, those it only inserts into, never reading, updating or upserting them: a rebuild fills their
+   * copies without keys or indexes and builds those once caught up (a key violated fails the rebuild then).
+   */
+  readonly insertOnly?: readonly string[];
   apply(events: readonly PersistedEvent[], tx: EntityManager): Promise<void>;
   /** While catching up, one transaction over several reads (a row touched often is written once); writes as `apply`. */
   open?(tx: EntityManager): ProjectionTransaction;

@@ -14,10 +14,10 @@ import type { Pool } from 'pg';
 import type { DataSource } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
 import { isDatabaseUnavailable } from '../database/database-errors.js';
-import type { Checkpoint } from '../event-store/event-store.types.js';
+import { type Checkpoint, START } from '../event-store/event-store.types.js';
 import type { PersistedEvent } from '../event-store/persisted-event.js';
 import { PG_POOL, PostgresEventStore } from '../event-store/index.js';
-import { reached } from './checkpoint.js';
+import { compareCheckpoints, reached } from './checkpoint.js';
 import { CommitNotices, readEventsNotice } from './events-notice.js';
 import { CONTROL_CHANNEL, EVENTS_CHANNEL, Leases } from './leases.js';
 import { type LogRead, projectionLog, sharedReads } from './log-read.js';
@@ -36,7 +36,12 @@ import {
   waitForStoredCheckpoints,
 } from './projection-checkpoints.js';
 import { type DeadLetter, ProjectionOperations } from './projection-operations.js';
-import { ProjectionRebuild, type RebuildProgress } from './projection-rebuild.js';
+import {
+  ProjectionRebuild,
+  RebuildInProgress,
+  type RebuildProgress,
+  type RunningRebuild,
+} from './projection-rebuild.js';
 import type { ProjectionStatus } from './projection-status.js';
 import { readProjectionStatuses } from './projection-status.query.js';
 import { ProjectionWorker, type WorkerTarget } from './projection-worker.js';
@@ -67,6 +72,9 @@ export class ProjectionRunner implements OnApplicationBootstrap, BeforeApplicati
   private shuttingDown = false;
   private readonly refreshing = new Set<Promise<void>>();
   private readonly commitListeners = new Set<(checkpoint?: Checkpoint) => void>();
+  /** First catch-ups running as rebuilds, by projection; each is tried once per process. */
+  private readonly firstCatchUps = new Map<string, RunningRebuild>();
+  private readonly triedAsRebuild = new Set<string>();
 
   constructor(
     private readonly discovery: DiscoveryService,
@@ -114,7 +122,10 @@ export class ProjectionRunner implements OnApplicationBootstrap, BeforeApplicati
       this.config.projections.leaseRetryMs,
       {
         acquired: (name) => this.track(this.acquired(name), name),
-        lost: (name) => void this.workers.get(name)?.stop(),
+        lost: (name) => {
+          void this.workers.get(name)?.stop();
+          void this.firstCatchUps.get(name)?.stop();
+        },
         notified: (channel, payload) => this.notified(channel, payload),
       },
     );
@@ -127,7 +138,8 @@ export class ProjectionRunner implements OnApplicationBootstrap, BeforeApplicati
     this.shuttingDown = true;
     const noticesSent = this.notices.close();
     clearInterval(this.pollTimer);
-    // A refresh under way may resume a worker: let it finish first, then stop them all.
+    // Left to resume at the next start; a refresh under way may resume a worker: let it finish, then stop them all.
+    await Promise.all([...this.firstCatchUps.values()].map((rebuild) => rebuild.stop()));
     await Promise.all(this.refreshing);
     await Promise.all([...this.workers.values()].map((w) => w.stop()));
     await this.leases?.close();
@@ -141,7 +153,7 @@ export class ProjectionRunner implements OnApplicationBootstrap, BeforeApplicati
   notify(mustReach?: Checkpoint, types?: ReadonlySet<string>, names?: readonly string[]): void {
     if (this.shuttingDown) return;
     for (const [name, worker] of this.workers) {
-      if (!this.leases?.holds(name)) continue;
+      if (!this.leases?.holds(name) || this.firstCatchUps.has(name)) continue;
       if (names && !names.includes(name)) continue;
       if (types && !worker.readsAnyOf(types)) continue;
       worker.wake(mustReach);
@@ -255,14 +267,77 @@ export class ProjectionRunner implements OnApplicationBootstrap, BeforeApplicati
     name: string,
     onProgress?: (progress: RebuildProgress) => void,
   ): Promise<{ done: Promise<void> }> {
-    const processor = this.processorOf(name);
-    // A reactor or a consumer has no tables: its rebuild runs it from the start (docs/architecture.md#projections).
-    const rebuild = new ProjectionRebuild(this.dataSource, this.pool, name, tablesOf(processor));
-    const { done } = await rebuild.start(
-      (target, start) => this.worker(name, processor, target, start),
+    const { done } = await this.rebuildOf(name).start(
+      (target, start) => this.worker(name, this.processorOf(name), target, start),
       onProgress,
     );
     return { done: done.then(() => this.notify()) };
+  }
+
+  private rebuildOf(name: string): ProjectionRebuild {
+    const processor = this.processorOf(name);
+    // A reactor or a consumer has no tables: its rebuild runs it from the start (docs/architecture.md#projections).
+    return new ProjectionRebuild(this.dataSource, this.pool, name, tablesOf(processor), {
+      insertOnly: processor.kind === 'projection' ? processor.handler.insertOnly : undefined,
+      maintenanceStatementTimeoutMs: this.config.database.maintenanceStatementTimeoutMs,
+    });
+  }
+
+  /**
+   * A read model with insert-only tables that has never run, over a long log, catches up as a rebuild (its live
+   * worker waits): the copies of those tables get their keys and indexes once, after the load. A copy left by a
+   * stopped or crashed first catch-up is resumed. False when it does not apply or another rebuild runs.
+   */
+  private async startedFirstCatchUpAsRebuild(name: string, stored: Checkpoint): Promise<boolean> {
+    if (this.firstCatchUps.has(name)) return true;
+    const processor = this.processorOf(name);
+    const from = this.config.projections.firstCatchUpAsRebuildFrom;
+    if (
+      from === 0 ||
+      processor.kind !== 'projection' ||
+      !processor.handler.insertOnly?.length ||
+      compareCheckpoints(stored, START) !== 0 ||
+      this.triedAsRebuild.has(name)
+    )
+      return false;
+    this.triedAsRebuild.add(name);
+    // Held from here: a refresh meanwhile (another notice) must not resume the live worker.
+    let rebuild: RunningRebuild | undefined;
+    let stopped = false;
+    this.firstCatchUps.set(name, {
+      done: Promise.resolve(false),
+      stop: async () => {
+        stopped = true;
+        await rebuild?.stop();
+      },
+    });
+    try {
+      if ((await this.store.headPosition()) < from) return false;
+      rebuild = await this.rebuildOf(name).start(
+        (target, start) => this.worker(name, processor, target, start),
+        undefined,
+        { resume: true },
+      );
+    } catch (error) {
+      // Another process rebuilds it: the live worker catches up meanwhile, the swap moves its checkpoint on.
+      if (error instanceof RebuildInProgress) return false;
+      throw error;
+    } finally {
+      if (!rebuild) this.firstCatchUps.delete(name);
+    }
+    this.logger.log(`Projection ${name}: first catch-up runs as a rebuild`);
+    if (stopped) await rebuild.stop();
+    const finished = rebuild.done
+      .catch((error) => {
+        this.logger.warn(
+          `Projection ${name}: first catch-up as a rebuild failed: ${String(error)}`,
+        );
+      })
+      .finally(() => this.firstCatchUps.delete(name))
+      .then(() => this.refresh(name))
+      .then(() => void this.progress.emit('progress', name));
+    this.track(finished, name);
+    return true;
   }
 
   async rebuild(name: string, onProgress?: (progress: RebuildProgress) => void): Promise<void> {
@@ -339,6 +414,7 @@ export class ProjectionRunner implements OnApplicationBootstrap, BeforeApplicati
       await worker.stop();
       worker.halt(row.lastError);
     } else if (!isRunning(worker.state)) {
+      if (await this.startedFirstCatchUpAsRebuild(name, row.checkpoint)) return;
       // Also while stopping: the lease was lost and is back while a batch was in flight; wake() would do nothing.
       await worker.resume();
     } else if (row.status === 'catching-up' || row.status === 'live') {

@@ -34,6 +34,8 @@ const KIND: Record<
 export class AccountsProjection implements ReadModel {
   readonly eventTypes = ACCOUNT_EVENT_TYPES;
   readonly tables = ['account_balances', 'account_transactions'];
+  // The balances' upsert needs their key; the lines are only copied in.
+  readonly insertOnly = ['account_transactions'];
   readonly withoutMetadata = true;
   private readonly balances: EntityProjection<BalanceRow, AccountEvent>;
 
