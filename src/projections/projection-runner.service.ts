@@ -75,6 +75,8 @@ export class ProjectionRunner implements OnApplicationBootstrap, BeforeApplicati
   /** First catch-ups running as rebuilds, by projection; each is tried once per process. */
   private readonly firstCatchUps = new Map<string, RunningRebuild>();
   private readonly triedAsRebuild = new Set<string>();
+  /** Lease just taken: no wake runs the worker before its refresh has decided how it starts. */
+  private readonly heldBack = new Set<string>();
 
   constructor(
     private readonly discovery: DiscoveryService,
@@ -153,7 +155,8 @@ export class ProjectionRunner implements OnApplicationBootstrap, BeforeApplicati
   notify(mustReach?: Checkpoint, types?: ReadonlySet<string>, names?: readonly string[]): void {
     if (this.shuttingDown) return;
     for (const [name, worker] of this.workers) {
-      if (!this.leases?.holds(name) || this.firstCatchUps.has(name)) continue;
+      if (!this.leases?.holds(name) || this.heldBack.has(name) || this.firstCatchUps.has(name))
+        continue;
       if (names && !names.includes(name)) continue;
       if (types && !worker.readsAnyOf(types)) continue;
       worker.wake(mustReach);
@@ -401,7 +404,12 @@ export class ProjectionRunner implements OnApplicationBootstrap, BeforeApplicati
   private async acquired(name: string): Promise<void> {
     if (this.shuttingDown) return;
     this.logger.log(`Projection ${name}: lease acquired by ${this.instance}`);
-    await this.refresh(name);
+    this.heldBack.add(name);
+    try {
+      await this.refresh(name);
+    } finally {
+      this.heldBack.delete(name);
+    }
   }
 
   /** Brings the local worker in line with its stored row: failed stays stopped, anything else resumes. */
