@@ -54,13 +54,17 @@ async function checkpointOf(pool: pg.Pool, name: string) {
   return rows[0] ? { position: Number(rows[0].position), status: rows[0].status } : undefined;
 }
 
-/** Small batches, one read per transaction: the catch-up takes a moment a test can look into. */
+/**
+ * Small batches, one read per transaction: the catch-up takes a moment a test can look into; a poll that wakes
+ * every projection often, as commits would.
+ */
 function slowly(overrides: Partial<AppConfig['projections']> = {}): Partial<AppConfig> {
   const { projections } = testConfig();
   return {
     dbPoolSize: 10,
     projections: {
       ...projections,
+      pollMs: 10,
       batchSize: 20,
       maxBatchSize: 20,
       maxTransactionMs: 0,
