@@ -51,7 +51,7 @@ describe('ProjectionRebuild of a read model with an insert-only table', () => {
       { type: 'MoneyWithdrawn', data: { accountId, amount: 200 } },
     ]));
     const moduleRef = await Test.createTestingModule({
-      imports: [AppModule.forRoot(testConfig({ databaseUrl: scratch.url }))],
+      imports: [AppModule.forRoot({ ...testConfig(), databaseUrl: scratch.url })],
       providers: [NotedProjection],
     }).compile();
     app = await moduleRef.init();

@@ -72,9 +72,9 @@ export class ProjectionRunner implements OnApplicationBootstrap, BeforeApplicati
   private shuttingDown = false;
   private readonly refreshing = new Set<Promise<void>>();
   private readonly commitListeners = new Set<(checkpoint?: Checkpoint) => void>();
-  /** First catch-ups running as rebuilds, by projection; each is tried once per process. */
+  /** First catch-ups running as rebuilds, by projection; one that failed is not tried again in this process. */
   private readonly firstCatchUps = new Map<string, RunningRebuild>();
-  private readonly triedAsRebuild = new Set<string>();
+  private readonly failedAsRebuild = new Set<string>();
   /** Lease just taken: no wake runs the worker before its refresh has decided how it starts. */
   private readonly heldBack = new Set<string>();
 
@@ -300,10 +300,9 @@ export class ProjectionRunner implements OnApplicationBootstrap, BeforeApplicati
       processor.kind !== 'projection' ||
       !processor.handler.insertOnly?.length ||
       compareCheckpoints(stored, START) !== 0 ||
-      this.triedAsRebuild.has(name)
+      this.failedAsRebuild.has(name)
     )
       return false;
-    this.triedAsRebuild.add(name);
     // Held from here: a refresh meanwhile (another notice) must not resume the live worker.
     let rebuild: RunningRebuild | undefined;
     let stopped = false;
@@ -332,6 +331,7 @@ export class ProjectionRunner implements OnApplicationBootstrap, BeforeApplicati
     if (stopped) await rebuild.stop();
     const finished = rebuild.done
       .catch((error) => {
+        this.failedAsRebuild.add(name);
         this.logger.warn(
           `Projection ${name}: first catch-up as a rebuild failed: ${String(error)}`,
         );
