@@ -173,22 +173,33 @@ describe("a read model's first catch-up over a long log", () => {
     expect(await linesUpTo(scratch.pool, left.xmin)).toBe(left.lines);
   }, 120_000);
 
-  it('starts its copy again when the tables were changed in between, and keeps the change', async () => {
-    running = await startTestApp({ databaseUrl: scratch.url, ...slowly() });
-    const left = await stopHalfWay();
-    await scratch.pool.query(
-      'CREATE INDEX account_transactions_by_time ON account_transactions (recorded_at)',
-    );
+  it.each([
+    {
+      change: 'a new index',
+      migration: 'CREATE INDEX account_transactions_by_time ON account_transactions (recorded_at)',
+      kept: `SELECT 1 FROM pg_indexes WHERE schemaname = 'public' AND indexname = 'account_transactions_by_time'`,
+    },
+    {
+      change: "a column's collation",
+      migration: 'ALTER TABLE account_transactions ALTER COLUMN description TYPE text COLLATE "C"',
+      kept: `SELECT 1 FROM pg_attribute WHERE attrelid = 'public.account_transactions'::regclass
+        AND attname = 'description' AND attcollation = '"C"'::regcollation`,
+    },
+  ])(
+    'starts its copy again when the tables were changed in between ($change), and keeps the change',
+    async ({ migration, kept }) => {
+      running = await startTestApp({ databaseUrl: scratch.url, ...slowly() });
+      const left = await stopHalfWay();
+      await scratch.pool.query(migration);
 
-    running = await startTestApp({ databaseUrl: scratch.url, ...slowly({ batchSize: 500 }) });
-    await caughtUp();
-    await expectFoldOfTheLog();
-    expect(await linesUpTo(scratch.pool, left.xmin)).toBe(0);
-    const { rows } = await scratch.pool.query(
-      `SELECT indexname FROM pg_indexes WHERE schemaname = 'public' AND indexname = 'account_transactions_by_time'`,
-    );
-    expect(rows).toHaveLength(1);
-  }, 120_000);
+      running = await startTestApp({ databaseUrl: scratch.url, ...slowly({ batchSize: 500 }) });
+      await caughtUp();
+      await expectFoldOfTheLog();
+      expect(await linesUpTo(scratch.pool, left.xmin)).toBe(0);
+      expect((await scratch.pool.query(kept)).rows).toHaveLength(1);
+    },
+    120_000,
+  );
 
   it('catches up in place over a log shorter than PROJECTION_FIRST_CATCH_UP_AS_REBUILD_FROM', async () => {
     let rebuildRow = false;

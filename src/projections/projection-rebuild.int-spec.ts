@@ -9,6 +9,7 @@ import { ACCOUNT_EVENT_TYPES } from '../accounts/index.js';
 import { AppModule } from '../app.module.js';
 import type { PersistedEvent } from '../event-store/persisted-event.js';
 import { ProjectionRunner } from './projection-runner.service.js';
+import { shadowSchemaOf } from './projection-rebuild.js';
 import { Projection, type ReadModel } from './processor.js';
 
 const NAME = `noted-${randomUUID()}`;
@@ -33,28 +34,39 @@ class NotedProjection implements ReadModel {
   }
 }
 
+/** A scratch database with the noted table and a log of three events, and the app on it. */
+async function noting(firstCatchUpAsRebuildFrom = 0) {
+  const scratch = await scratchDatabase(3);
+  await scratch.pool.query(`CREATE TABLE rebuild_noted (id bigint PRIMARY KEY, type text NOT NULL);
+    CREATE INDEX rebuild_noted_by_type ON rebuild_noted (type) WHERE type <> 'AccountOpened'`);
+  const store = storeOn(scratch.pool, ...ACCOUNT_EVENT_TYPES);
+  const accountId = randomUUID();
+  const { position: head } = await store.append(`account-${accountId}`, [
+    { type: 'AccountOpened', data: { accountId, ownerName: 'Noted', currency: 'EUR' } },
+    { type: 'MoneyDeposited', data: { accountId, amount: 500 } },
+    { type: 'MoneyWithdrawn', data: { accountId, amount: 200 } },
+  ]);
+  const config = testConfig();
+  const moduleRef = await Test.createTestingModule({
+    imports: [
+      AppModule.forRoot({
+        ...config,
+        databaseUrl: scratch.url,
+        projections: { ...config.projections, firstCatchUpAsRebuildFrom },
+      }),
+    ],
+    providers: [NotedProjection],
+  }).compile();
+  return { scratch, head, app: await moduleRef.init() };
+}
+
 describe('ProjectionRebuild of a read model with an insert-only table', () => {
   let scratch: ScratchDatabase;
   let app: INestApplicationContext;
   let head: number;
 
   beforeAll(async () => {
-    scratch = await scratchDatabase(3);
-    await scratch.pool
-      .query(`CREATE TABLE rebuild_noted (id bigint PRIMARY KEY, type text NOT NULL);
-      CREATE INDEX rebuild_noted_by_type ON rebuild_noted (type) WHERE type <> 'AccountOpened'`);
-    const store = storeOn(scratch.pool, ...ACCOUNT_EVENT_TYPES);
-    const accountId = randomUUID();
-    ({ position: head } = await store.append(`account-${accountId}`, [
-      { type: 'AccountOpened', data: { accountId, ownerName: 'Noted', currency: 'EUR' } },
-      { type: 'MoneyDeposited', data: { accountId, amount: 500 } },
-      { type: 'MoneyWithdrawn', data: { accountId, amount: 200 } },
-    ]));
-    const moduleRef = await Test.createTestingModule({
-      imports: [AppModule.forRoot({ ...testConfig(), databaseUrl: scratch.url })],
-      providers: [NotedProjection],
-    }).compile();
-    app = await moduleRef.init();
+    ({ scratch, app, head } = await noting());
     await eventually(async () => {
       const { rows } = await scratch.pool.query('SELECT count(*)::int AS n FROM rebuild_noted');
       expect(rows).toEqual([{ n: 3 }]);
@@ -102,5 +114,37 @@ describe('ProjectionRebuild of a read model with an insert-only table', () => {
       'MoneyDeposited',
       'MoneyWithdrawn',
     ]);
+  });
+});
+
+describe('A first catch-up as a rebuild that fails', () => {
+  let scratch: ScratchDatabase | undefined;
+  let app: INestApplicationContext | undefined;
+  afterAll(async () => {
+    noteAllAsOne = false;
+    await app?.close();
+    await scratch?.drop();
+  });
+
+  it('drops its copy, and the live worker catches up in place', async () => {
+    noteAllAsOne = true;
+    const started = await noting(1);
+    ({ scratch, app } = started);
+    const db = started.scratch;
+    // In place, the live table's key refuses the second event: the projection stops at it.
+    await eventually(async () => {
+      const { rows } = await db.pool.query(
+        `SELECT status, last_error FROM projection_checkpoints WHERE name = $1`,
+        [NAME],
+      );
+      expect(rows[0]).toMatchObject({ status: 'failed' });
+      expect(rows[0].last_error).toMatch(/duplicate key value violates unique constraint/);
+    }, 20_000);
+    const { rows } = await db.pool.query(
+      `SELECT (SELECT count(*)::int FROM pg_namespace WHERE nspname = $1) AS copies,
+         (SELECT count(*)::int FROM projection_checkpoints WHERE name = $2) AS rebuild_rows`,
+      [shadowSchemaOf(NAME), `${NAME}:rebuild`],
+    );
+    expect(rows).toEqual([{ copies: 0, rebuild_rows: 0 }]);
   });
 });

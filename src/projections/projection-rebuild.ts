@@ -94,25 +94,64 @@ export class ProjectionRebuild {
     const report = () =>
       onProgress({ projection: this.name, checkpoint: worker.checkpoint, done: worker.processed });
     const timer = setInterval(report, 250).unref();
+    let building = false;
     const done = (async () => {
       try {
         await worker.drain();
         if (isHalted(worker.state)) return false;
-        await this.buildDeferredIndexes(lock);
+        building = true;
+        try {
+          await this.buildDeferredIndexes(lock);
+        } catch (error) {
+          // Cancelled by stop(): the copy is left as it was before the build, to be resumed.
+          if (isHalted(worker.state)) return false;
+          throw error;
+        } finally {
+          building = false;
+        }
         if (!(await this.swap(worker, holder))) return false;
         report();
         return true;
       } finally {
         clearInterval(timer);
         await worker.stop();
+        // Unlocked before the session is destroyed, whose end the server sees a moment later: whoever comes next
+        // (an operator's retry, a failed first catch-up's discard) finds the lock free.
+        await lock.query('ROLLBACK').catch(() => undefined);
+        await lock.query('SELECT pg_advisory_unlock_all()').catch(() => undefined);
         lock.release(true);
       }
     })();
     const stop = async () => {
       await worker.stop();
+      // A shutdown does not wait for the key of a large copy: its build is one transaction, begun again later.
+      if (building)
+        await this.pool.query('SELECT pg_cancel_backend($1)', [holder]).catch(() => undefined);
       await done.catch(() => undefined);
     };
     return { done, stop };
+  }
+
+  /**
+   * Drops a copy left behind, unless a rebuild runs (it holds the lock): after a first catch-up as a rebuild failed,
+   * nothing would resume it.
+   */
+  async discard(): Promise<void> {
+    const session = await this.pool.connect();
+    try {
+      const { rows } = await session.query(
+        'SELECT pg_try_advisory_lock($1, hashtext($2)) AS locked',
+        [REBUILD_LOCK_SPACE, this.name],
+      );
+      if (!rows[0].locked) return;
+      await session.query(`DROP SCHEMA IF EXISTS ${this.schema} CASCADE`);
+      await session.query(`DELETE FROM ${CHECKPOINTS} WHERE name = $1`, [
+        rebuildCheckpointName(this.name),
+      ]);
+    } finally {
+      // Destroyed rather than unlocked: the lock goes with the session, whatever failed above.
+      session.release(true);
+    }
   }
 
   private get schema(): string {
@@ -170,8 +209,11 @@ export class ProjectionRebuild {
          SELECT c.oid, c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
          WHERE n.nspname = 'public' AND c.relname = ANY($1))
        SELECT md5(coalesce(string_agg(definition, E'\n' ORDER BY definition), '')) AS digest FROM (
-         SELECT format('%s column %s %s %s %s %s', live.relname, a.attnum, a.attname,
-                  format_type(a.atttypid, a.atttypmod), a.attnotnull, pg_get_expr(d.adbin, d.adrelid))
+         -- Everything LIKE ... INCLUDING ALL copies: a migration that changed any of it must not resume a copy.
+         SELECT format('%s column %s %s %s %s %s %s %s %s %s %s', live.relname, a.attnum, a.attname,
+                  format_type(a.atttypid, a.atttypmod), a.attnotnull, pg_get_expr(d.adbin, d.adrelid),
+                  a.attcollation::regcollation, a.attidentity, a.attgenerated, a.attstorage,
+                  a.attcompression)
          FROM live JOIN pg_attribute a ON a.attrelid = live.oid AND a.attnum > 0 AND NOT a.attisdropped
          LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
          UNION ALL

@@ -330,11 +330,15 @@ export class ProjectionRunner implements OnApplicationBootstrap, BeforeApplicati
     this.logger.log(`Projection ${name}: first catch-up runs as a rebuild`);
     if (stopped) await rebuild.stop();
     const finished = rebuild.done
-      .catch((error) => {
+      .catch(async (error) => {
         this.failedAsRebuild.add(name);
         this.logger.warn(
           `Projection ${name}: first catch-up as a rebuild failed: ${String(error)}`,
         );
+        // The live worker catches up in place from here: nothing will resume the copy.
+        await this.rebuildOf(name)
+          .discard()
+          .catch(() => undefined);
       })
       .finally(() => this.firstCatchUps.delete(name))
       .then(() => this.refresh(name))
