@@ -3,8 +3,7 @@ import type pg from 'pg';
 import type { RunningApp } from '../src/app.factory.js';
 import { ACCOUNT_EVENT_TYPES } from '../src/accounts/index.js';
 import type { AppConfig } from '../src/config/config.js';
-import type { NewEvent } from '../src/event-store/index.js';
-import { foldAccounts, readAccountsModel, readLog } from './support/account-fold.js';
+import { accountLife, foldAccounts, readAccountsModel, readLog } from './support/account-fold.js';
 import { scratchDatabase, type ScratchDatabase, storeOn } from './support/database.js';
 import { eventually } from './support/eventually.js';
 import { startTestApp, testConfig } from './support/test-app.js';
@@ -18,17 +17,13 @@ async function growLog(pool: pg.Pool): Promise<number> {
   let head = 0;
   for (let n = 0; n < ACCOUNTS; n++) {
     const accountId = randomUUID();
-    const events: NewEvent[] = [
-      { type: 'AccountOpened', data: { accountId, ownerName: `First ${n}`, currency: 'EUR' } },
-    ];
-    for (let i = 1; i < EVENTS_PER_ACCOUNT; i++) {
-      events.push(
-        i % 4 === 0
-          ? { type: 'MoneyWithdrawn', data: { accountId, amount: 150 } }
-          : { type: 'MoneyDeposited', data: { accountId, amount: 100 + i, source: 'cash' } },
-      );
-    }
-    head = (await store.append(`account-${accountId}`, events)).position;
+    const life = {
+      owner: `First ${n}`,
+      length: EVENTS_PER_ACCOUNT,
+      withdrawEvery: 4,
+      withdrawal: 150,
+    };
+    head = (await store.append(`account-${accountId}`, accountLife(accountId, life))).position;
   }
   return head;
 }

@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { RunningApp } from '../src/app.factory.js';
-import { type NewEvent, PostgresEventStore } from '../src/event-store/index.js';
+import { PostgresEventStore } from '../src/event-store/index.js';
 import {
+  accountLife,
   foldAccountAt,
   foldAccounts,
   readAccountsModel,
@@ -51,17 +52,13 @@ describe('rebuilding a projection under write load', () => {
     const accounts = Array.from({ length: ACCOUNTS }, () => randomUUID());
     let head = 0;
     for (const [n, accountId] of accounts.entries()) {
-      const events: NewEvent[] = [
-        { type: 'AccountOpened', data: { accountId, ownerName: `Rebuild ${n}`, currency: 'EUR' } },
-      ];
-      for (let i = 1; i < EVENTS_PER_ACCOUNT; i++) {
-        events.push(
-          i % 3 === 0
-            ? { type: 'MoneyWithdrawn', data: { accountId, amount: 40 } }
-            : { type: 'MoneyDeposited', data: { accountId, amount: 100 + i, source: 'cash' } },
-        );
-      }
-      head = (await store.append(`account-${accountId}`, events)).position;
+      const life = {
+        owner: `Rebuild ${n}`,
+        length: EVENTS_PER_ACCOUNT,
+        withdrawEvery: 3,
+        withdrawal: 40,
+      };
+      head = (await store.append(`account-${accountId}`, accountLife(accountId, life))).position;
     }
     await eventually(async () => {
       await api.account(accounts.at(-1)!, head);

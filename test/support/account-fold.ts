@@ -1,4 +1,32 @@
-import type { Queryable } from '../../src/event-store/index.js';
+import type { NewEvent, Queryable } from '../../src/event-store/index.js';
+
+/** An account's stream of `length` events: opened, then deposits, every `withdrawEvery`-th a withdrawal instead. */
+export function accountLife(
+  accountId: string,
+  {
+    owner,
+    length,
+    withdrawEvery,
+    withdrawal,
+  }: {
+    owner: string;
+    length: number;
+    withdrawEvery: number;
+    withdrawal: number;
+  },
+): NewEvent[] {
+  const events: NewEvent[] = [
+    { type: 'AccountOpened', data: { accountId, ownerName: owner, currency: 'EUR' } },
+  ];
+  for (let i = 1; i < length; i++) {
+    events.push(
+      i % withdrawEvery === 0
+        ? { type: 'MoneyWithdrawn', data: { accountId, amount: withdrawal } }
+        : { type: 'MoneyDeposited', data: { accountId, amount: 100 + i, source: 'cash' } },
+    );
+  }
+  return events;
+}
 
 /** One row of the `events` table, as the tests fold it. */
 export interface LoggedEvent {
