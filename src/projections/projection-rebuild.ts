@@ -209,11 +209,12 @@ export class ProjectionRebuild {
          SELECT c.oid, c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
          WHERE n.nspname = 'public' AND c.relname = ANY($1))
        SELECT md5(coalesce(string_agg(definition, E'\n' ORDER BY definition), '')) AS digest FROM (
-         -- Everything LIKE ... INCLUDING ALL copies: a migration that changed any of it must not resume a copy.
+         -- Everything LIKE ... INCLUDING ALL copies: a migration that changed any of it must not resume a copy
+         -- (attcompression read through jsonb: PostgreSQL 13 has none).
          SELECT format('%s column %s %s %s %s %s %s %s %s %s %s', live.relname, a.attnum, a.attname,
                   format_type(a.atttypid, a.atttypmod), a.attnotnull, pg_get_expr(d.adbin, d.adrelid),
                   a.attcollation::regcollation, a.attidentity, a.attgenerated, a.attstorage,
-                  a.attcompression)
+                  to_jsonb(a) ->> 'attcompression')
          FROM live JOIN pg_attribute a ON a.attrelid = live.oid AND a.attnum > 0 AND NOT a.attisdropped
          LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
          UNION ALL
