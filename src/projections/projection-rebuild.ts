@@ -105,6 +105,14 @@ export class ProjectionRebuild {
         } catch (error) {
           // Cancelled by stop(): the copy is left as it was before the build, to be resumed.
           if (isHalted(worker.state)) return false;
+          // The build ran on the lock's session: if that is gone, so is the lock, which is what went wrong.
+          if (
+            !(await lock.query('ROLLBACK').then(
+              () => true,
+              () => false,
+            ))
+          )
+            throw this.lostLock();
           throw error;
         } finally {
           building = false;
@@ -152,6 +160,10 @@ export class ProjectionRebuild {
       // Destroyed rather than unlocked: the lock goes with the session, whatever failed above.
       session.release(true);
     }
+  }
+
+  private lostLock(): Error {
+    return new Error(`Projection ${this.name}: the rebuild lost its lock; not swapped in`);
   }
 
   private get schema(): string {
@@ -309,9 +321,7 @@ export class ProjectionRebuild {
                AND classid::bigint = $2 AND objid = hashtext($3)::oid AND objsubid = 2`,
             [holder, REBUILD_LOCK_SPACE, this.name],
           );
-          if (held.length === 0) {
-            throw new Error(`Projection ${this.name}: the rebuild lost its lock; not swapped in`);
-          }
+          if (held.length === 0) throw this.lostLock();
           const [rebuilt] = await tx.query(
             `SELECT transaction_id::text AS transaction_id, global_position FROM ${CHECKPOINTS}
              WHERE name = $1`,
